@@ -1,0 +1,99 @@
+//! The command line: definitions only, no logic.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gov",
+    version,
+    about = "Install Go toolchains side by side and run the right one everywhere",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what gov does
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Register an existing Go root (such as a distribution's Go) as a release
+    Link {
+        /// The release it is, such as 1.19.8
+        name: String,
+        /// The directory that holds bin/go
+        dir: PathBuf,
+    },
+    /// Remove installed releases (a linked one: only the link)
+    Uninstall {
+        #[arg(required = true)]
+        versions: Vec<String>,
+    },
+    /// List installed releases; the active one is marked
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or set the global default
+    Global { version: Option<String> },
+    /// Show or write .go-version in the current directory
+    Local {
+        version: Option<String>,
+        /// Remove .go-version from the current directory
+        #[arg(long, conflicts_with = "version")]
+        unset: bool,
+    },
+    /// Set or unset GOV_VERSION in the current shell (prints shell code)
+    Shell {
+        version: Option<String>,
+        /// Unset GOV_VERSION
+        #[arg(long, conflicts_with = "version")]
+        unset: bool,
+        /// The shell to print code for (default: from $SHELL)
+        #[arg(long, value_enum)]
+        shell: Option<ShellKind>,
+    },
+    /// Print the active release and what selected it
+    Current {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the full path of go (or PROGRAM) of the active release
+    Which {
+        #[arg(default_value = "go")]
+        program: String,
+    },
+    /// Run a command with the active release's environment
+    Exec {
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<OsString>,
+    },
+    /// Run a command with the environment of the release REQUEST names
+    Run {
+        request: String,
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<OsString>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellKind {
+    Bash,
+    Zsh,
+    Fish,
+    Sh,
+}

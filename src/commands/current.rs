@@ -1,0 +1,42 @@
+//! `gov current [--json]`: the active release and what selected it.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::resolve::{self, Source};
+use crate::settings::Settings;
+
+#[derive(Serialize)]
+struct Current {
+    version: String,
+    root: String,
+    /// `plus`, `variable`, `file` or `global`.
+    source: &'static str,
+    /// The version file, when a file selected it.
+    file: Option<String>,
+}
+
+pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
+    let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
+    if json {
+        let (source, file) = match &resolved.source {
+            Source::Plus => ("plus", None),
+            Source::Variable => ("variable", None),
+            Source::File(p) => ("file", Some(p.display().to_string())),
+            Source::Global => ("global", None),
+        };
+        let current = Current {
+            version: resolved.version.to_string(),
+            root: resolved.root.display().to_string(),
+            source,
+            file,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&current).expect("serializes")
+        );
+    } else {
+        println!("{} (set by {})", resolved.version, resolved.source);
+    }
+    Ok(())
+}

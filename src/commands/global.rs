@@ -1,0 +1,25 @@
+//! `gov global [VERSION]`: show or set the global default.
+
+use crate::commands::{installed_match, parse_request};
+use crate::error::Error;
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, version: Option<&str>) -> Result<(), Error> {
+    let Some(value) = version else {
+        return match settings.store.global() {
+            Some(v) => {
+                println!("{v}");
+                Ok(())
+            }
+            None => Err(Error::failed(
+                "no global default is set",
+                "run `gov global 1.22.4` (see `gov list` for what is installed)".to_string(),
+            )),
+        };
+    };
+    let request = parse_request(value)?;
+    let installed = installed_match(&settings.store, &request)?;
+    settings.store.set_global(&installed)?;
+    settings.say(format!("global default is now Go {}", installed.version));
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `gov list [--json]`: installed releases, newest first, the active one marked.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::resolve;
+use crate::settings::Settings;
+
+#[derive(Serialize)]
+struct Row {
+    version: String,
+    path: String,
+    linked_to: Option<String>,
+    active: bool,
+    global: bool,
+}
+
+pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
+    let installed = settings.store.installed()?;
+    let active = resolve::resolve(None, &settings.ctx, &settings.store).ok();
+    let global = settings.store.global();
+    let rows: Vec<Row> = installed
+        .iter()
+        .map(|i| Row {
+            version: i.version.to_string(),
+            path: i.root.display().to_string(),
+            linked_to: i.linked_to.as_ref().map(|p| p.display().to_string()),
+            active: active.as_ref().is_some_and(|a| a.version == i.version),
+            global: global == Some(i.version),
+        })
+        .collect();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).expect("rows serialize")
+        );
+        return Ok(());
+    }
+    if rows.is_empty() {
+        settings
+            .say("no Go releases installed (run `gov install latest` or `gov link VERSION DIR`)");
+        return Ok(());
+    }
+    for row in rows {
+        let mark = if row.active { "*" } else { " " };
+        let mut notes = Vec::new();
+        if row.active {
+            if let Some(a) = &active {
+                notes.push(format!("set by {}", a.source));
+            }
+        } else if row.global {
+            notes.push("global".to_string());
+        }
+        if let Some(dir) = &row.linked_to {
+            notes.push(format!("linked to {dir}"));
+        }
+        if notes.is_empty() {
+            println!("{mark} {}", row.version);
+        } else {
+            println!("{mark} {:<10} ({})", row.version, notes.join(", "));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! One file per command; each takes resolved settings and its own arguments.
+
+pub mod current;
+pub mod exec;
+pub mod global;
+pub mod link;
+pub mod list;
+pub mod local;
+pub mod shell;
+pub mod uninstall;
+pub mod which;
+
+use crate::error::Error;
+use crate::request::Request;
+use crate::store::{Installed, Store};
+use crate::version::Version;
+
+/// Parses a request given on the command line.
+pub fn parse_request(value: &str) -> Result<Request, Error> {
+    Ok(Request::parse(value)?)
+}
+
+/// The installed release a request names, or an error with the install hint.
+pub fn installed_match(store: &Store, request: &Request) -> Result<Installed, Error> {
+    let installed = store.installed()?;
+    let versions: Vec<Version> = installed.iter().map(|i| i.version).collect();
+    request
+        .pick(&versions)
+        .and_then(|v| installed.into_iter().find(|i| i.version == v))
+        .ok_or_else(|| {
+            Error::failed(
+                format!("Go {request} is not installed"),
+                format!("run `gov install {request}`, or `gov list` to see what is installed"),
+            )
+        })
+}

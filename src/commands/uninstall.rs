@@ -1,0 +1,31 @@
+//! `gov uninstall VERSION...`.
+
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::version::Version;
+
+pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
+    let wanted = versions
+        .iter()
+        .map(|v| Version::parse(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    for version in wanted {
+        let Some(installed) = settings.store.find(&version)? else {
+            return Err(Error::failed(
+                format!("cannot uninstall Go {version}: it is not installed"),
+                "run `gov list` to see what is installed".to_string(),
+            ));
+        };
+        let was_global = settings.store.remove(&installed)?;
+        match &installed.linked_to {
+            Some(dir) => settings.say(format!("unlinked Go {version} (kept `{}`)", dir.display())),
+            None => settings.say(format!("uninstalled Go {version}")),
+        }
+        if was_global {
+            settings.say(format!(
+                "Go {version} was the global default; none is set now (run `gov global VERSION`)"
+            ));
+        }
+    }
+    settings.refresh_shims()
+}

@@ -1,0 +1,25 @@
+//! `gov which [PROGRAM]`: the full path of a program of the active release.
+
+use crate::error::Error;
+use crate::resolve;
+use crate::settings::Settings;
+
+pub fn run(settings: &Settings, program: &str) -> Result<(), Error> {
+    let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
+    let path = resolve::program_path(&resolved.root, program);
+    if !path.exists() {
+        return Err(Error::failed(
+            format!(
+                "Go {} has no program `{program}`: `{}` does not exist",
+                resolved.version,
+                path.display()
+            ),
+            format!(
+                "run `ls {}` to see its programs",
+                resolved.root.join("bin").display()
+            ),
+        ));
+    }
+    println!("{}", path.display());
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! gov: a Go toolchain manager. The binary is both the `gov` command and
+//! every shim (`go`, `gofmt`, …): argv[0] decides which.
+
+mod cli;
+mod commands;
+mod env_vars;
+mod error;
+mod request;
+mod resolve;
+mod settings;
+mod shim;
+mod store;
+mod version;
+mod version_files;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::Error;
+use crate::settings::Settings;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args_os();
+    let argv0 = args.next().unwrap_or_default();
+    let name = Path::new(&argv0)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("gov");
+    if name != "gov" && !name.starts_with("gov-") {
+        return ExitCode::from(shim::main(name, args.collect()));
+    }
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => ExitCode::from(error::report(&e)),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let settings = Settings::resolve(&cli.global)?;
+    let s = &settings;
+    match &cli.command {
+        Command::Link { name, dir } => commands::link::run(s, name, dir),
+        Command::Uninstall { versions } => commands::uninstall::run(s, versions),
+        Command::List { json } => commands::list::run(s, *json),
+        Command::Global { version } => commands::global::run(s, version.as_deref()),
+        Command::Local { version, unset } => commands::local::run(s, version.as_deref(), *unset),
+        Command::Shell {
+            version,
+            unset,
+            shell,
+        } => commands::shell::run(s, version.as_deref(), *unset, *shell),
+        Command::Current { json } => commands::current::run(s, *json),
+        Command::Which { program } => commands::which::run(s, program),
+        Command::Exec { command } => commands::exec::exec(s, command),
+        Command::Run { request, command } => commands::exec::run(s, request, command),
+    }
+}

@@ -1,0 +1,394 @@
+//! Which release runs. First match wins:
+//!
+//! 1. `go +VERSION …` (one call);
+//! 2. `GOV_VERSION` (one shell, set by `gov shell`);
+//! 3. the nearest version file, walking up from the current directory;
+//! 4. the global default (`GOV_HOME/current`).
+//!
+//! [`select`] decides what is asked for and by whom; [`resolve`] matches it
+//! against the store. Both take the environment and the current directory
+//! as arguments.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::env_vars;
+use crate::request::Request;
+use crate::store::{Store, StoreError};
+use crate::version::ParseVersionError;
+use crate::version_files::{self, VersionFileError};
+
+/// The inputs of resolution that come from outside the store.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub cwd: PathBuf,
+    /// `GOV_VERSION`.
+    pub gov_version: Option<OsString>,
+    /// `GOWORK`.
+    pub gowork: Option<OsString>,
+}
+
+impl Context {
+    /// The context of this process.
+    pub fn from_process() -> std::io::Result<Context> {
+        Ok(Context {
+            cwd: std::env::current_dir()?,
+            gov_version: std::env::var_os(env_vars::GOV_VERSION),
+            gowork: std::env::var_os(env_vars::GOWORK),
+        })
+    }
+}
+
+/// What selected a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A `+VERSION` first argument.
+    Plus,
+    /// The `GOV_VERSION` variable.
+    Variable,
+    /// A version file.
+    File(PathBuf),
+    /// The global default.
+    Global,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Plus => f.write_str("the +VERSION argument"),
+            Source::Variable => write!(f, "{}", env_vars::GOV_VERSION),
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Global => f.write_str("global"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub request: Request,
+    pub source: Source,
+}
+
+/// A selected release that is installed.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub version: crate::version::Version,
+    /// The GOROOT: `GOV_HOME/versions/<version>`.
+    pub root: PathBuf,
+    pub source: Source,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("invalid version in `+{value}`")]
+    InvalidPlus {
+        value: String,
+        #[source]
+        source: ParseVersionError,
+    },
+    #[error("invalid version in {}: `{value}`", env_vars::GOV_VERSION)]
+    InvalidVariable {
+        value: String,
+        #[source]
+        source: ParseVersionError,
+    },
+    #[error(transparent)]
+    VersionFile(#[from] VersionFileError),
+    #[error(
+        "no Go version selected in `{}`: no +VERSION argument, GOV_VERSION is unset, no .go-version, .tool-versions, go.work or go.mod here or in any parent directory, and no global default",
+        cwd.display()
+    )]
+    NothingSelected { cwd: PathBuf },
+    #[error("Go {request} is selected by {selected_by} but not installed")]
+    NotInstalled {
+        request: Request,
+        selected_by: Source,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ResolveError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ResolveError::InvalidPlus { .. } => {
+                Some("write the version after `+`, as in `go +1.22.4 version`".into())
+            }
+            ResolveError::InvalidVariable { .. } => {
+                Some("run `gov shell --unset`, or `gov shell 1.22.4` with a valid version".into())
+            }
+            ResolveError::VersionFile(e) => e.hint(),
+            ResolveError::NothingSelected { .. } => Some(
+                "run `gov global 1.22.4` to set a default, or `gov local 1.22.4` to pin this directory".into(),
+            ),
+            ResolveError::NotInstalled { request, .. } => {
+                let install = match request {
+                    Request::AtLeast(v) => format!("gov install {v}"),
+                    r => format!("gov install {r}"),
+                };
+                Some(format!("run `{install}`, or set {}=1 to install selected releases on first use", env_vars::GOV_AUTO_INSTALL))
+            }
+            ResolveError::Store(e) => e.hint(),
+        }
+    }
+
+    /// Malformed `+VERSION` is bad usage; everything else is a failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ResolveError::InvalidPlus { .. } => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// What is asked for, and by whom.
+pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Selection, ResolveError> {
+    if let Some(value) = plus {
+        let request = Request::parse(value).map_err(|source| ResolveError::InvalidPlus {
+            value: value.to_string(),
+            source,
+        })?;
+        return Ok(Selection {
+            request,
+            source: Source::Plus,
+        });
+    }
+    if let Some(value) = ctx.gov_version.as_ref().filter(|v| !v.is_empty()) {
+        let value = value.to_string_lossy();
+        let request = Request::parse(&value).map_err(|source| ResolveError::InvalidVariable {
+            value: value.to_string(),
+            source,
+        })?;
+        return Ok(Selection {
+            request,
+            source: Source::Variable,
+        });
+    }
+    if let Some(file) = version_files::find(&ctx.cwd, ctx.gowork.as_deref())? {
+        return Ok(Selection {
+            request: file.request,
+            source: Source::File(file.path),
+        });
+    }
+    match store.global() {
+        Some(v) => Ok(Selection {
+            request: Request::Exact(v),
+            source: Source::Global,
+        }),
+        None => Err(ResolveError::NothingSelected {
+            cwd: ctx.cwd.clone(),
+        }),
+    }
+}
+
+/// The installed release a selection names.
+pub fn resolve_selection(selection: Selection, store: &Store) -> Result<Resolved, ResolveError> {
+    let installed = store.installed()?;
+    let versions: Vec<_> = installed.iter().map(|i| i.version).collect();
+    let picked = selection
+        .request
+        .pick(&versions)
+        .and_then(|v| installed.into_iter().find(|i| i.version == v));
+    match picked {
+        Some(i) => Ok(Resolved {
+            version: i.version,
+            root: i.root,
+            source: selection.source,
+        }),
+        None => Err(ResolveError::NotInstalled {
+            request: selection.request,
+            selected_by: selection.source,
+        }),
+    }
+}
+
+/// [`select`] then [`resolve_selection`].
+pub fn resolve(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Resolved, ResolveError> {
+    resolve_selection(select(plus, ctx, store)?, store)
+}
+
+/// `path/bin/program` of a resolved release.
+pub fn program_path(root: &Path, program: &str) -> PathBuf {
+    root.join("bin").join(program)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    struct Fixture {
+        _tmp: tempfile::TempDir,
+        root: PathBuf,
+        store: Store,
+    }
+
+    fn fixture(installed: &[&str]) -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let store = Store::new(root.join("home"));
+        for v in installed {
+            fs::create_dir_all(store.versions_dir().join(v).join("bin")).unwrap();
+        }
+        fs::create_dir_all(root.join("work")).unwrap();
+        Fixture {
+            _tmp: tmp,
+            root,
+            store,
+        }
+    }
+
+    fn ctx(cwd: &Path) -> Context {
+        Context {
+            cwd: cwd.to_path_buf(),
+            ..Context::default()
+        }
+    }
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn picked(f: &Fixture, plus: Option<&str>, c: &Context) -> (String, Source) {
+        let r = resolve(plus, c, &f.store).unwrap();
+        (r.version.to_string(), r.source)
+    }
+
+    #[test]
+    fn order_of_sources() {
+        let f = fixture(&["1.19.8", "1.21.5", "1.22.4", "1.23.0"]);
+        let work = f.root.join("work");
+        let deep = work.join("a/b/c/d");
+        fs::create_dir_all(&deep).unwrap();
+        let global = f.store.installed().unwrap().pop().unwrap();
+        f.store.set_global(&global).unwrap();
+        assert_eq!(
+            picked(&f, None, &ctx(&deep)),
+            ("1.19.8".into(), Source::Global)
+        );
+
+        write(&work.join("go.mod"), "module m\n\ngo 1.21\n");
+        assert_eq!(
+            picked(&f, None, &ctx(&deep)),
+            ("1.21.5".into(), Source::File(work.join("go.mod")))
+        );
+        write(&work.join("a/.go-version"), "1.22\n");
+        assert_eq!(
+            picked(&f, None, &ctx(&deep)),
+            ("1.22.4".into(), Source::File(work.join("a/.go-version")))
+        );
+        let mut c = ctx(&deep);
+        c.gov_version = Some("1.23".into());
+        assert_eq!(picked(&f, None, &c), ("1.23.0".into(), Source::Variable));
+        assert_eq!(
+            picked(&f, Some("go1.19.8"), &c),
+            ("1.19.8".into(), Source::Plus)
+        );
+    }
+
+    #[test]
+    fn files_inside_one_directory() {
+        let f = fixture(&["1.21.5", "1.22.4", "1.23.0"]);
+        let work = f.root.join("work");
+        write(&work.join("go.mod"), "module m\ngo 1.21.0\n");
+        write(&work.join("go.work"), "go 1.22.1\n");
+        let at = |c: &Context| picked(&f, None, c).0;
+        assert_eq!(at(&ctx(&work)), "1.22.4");
+        write(&work.join(".tool-versions"), "golang 1.23.0\n");
+        assert_eq!(at(&ctx(&work)), "1.23.0");
+        write(&work.join(".go-version"), "1.21.5\n");
+        assert_eq!(at(&ctx(&work)), "1.21.5");
+    }
+
+    #[test]
+    fn go_work_further_up_beats_go_mod() {
+        let f = fixture(&["1.21.5", "1.22.4"]);
+        let work = f.root.join("work");
+        let module = work.join("mod");
+        write(&work.join("go.work"), "go 1.22\n\nuse ./mod\n");
+        write(&module.join("go.mod"), "module m\ngo 1.21\n");
+        let mut c = ctx(&module);
+        assert_eq!(picked(&f, None, &c).0, "1.22.4");
+        c.gowork = Some("off".into());
+        assert_eq!(picked(&f, None, &c).0, "1.21.5");
+        let other = f.root.join("other.work");
+        write(&other, "go 1.21.0\n");
+        c.gowork = Some(other.clone().into());
+        assert_eq!(picked(&f, None, &c), ("1.21.5".into(), Source::File(other)));
+        c.gowork = Some(f.root.join("missing.work").into());
+        assert!(matches!(
+            resolve(None, &c, &f.store),
+            Err(ResolveError::VersionFile(
+                VersionFileError::MissingGoWork { .. }
+            ))
+        ));
+    }
+
+    #[test]
+    fn toolchain_line_is_exact() {
+        let f = fixture(&["1.22.1", "1.22.4"]);
+        let work = f.root.join("work");
+        write(
+            &work.join("go.mod"),
+            "module m\ngo 1.22\ntoolchain go1.22.1\n",
+        );
+        assert_eq!(picked(&f, None, &ctx(&work)).0, "1.22.1");
+        write(
+            &work.join("go.mod"),
+            "module m\ngo 1.22\ntoolchain go1.22.2\n",
+        );
+        let err = resolve(None, &ctx(&work), &f.store).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Go 1.22.2 is selected by {} but not installed",
+                work.join("go.mod").display()
+            )
+        );
+    }
+
+    #[test]
+    fn go_line_needs_a_release_not_older() {
+        let f = fixture(&["1.22.1"]);
+        let work = f.root.join("work");
+        write(&work.join("go.mod"), "module m\ngo 1.22.3\n");
+        let err = resolve(None, &ctx(&work), &f.store).unwrap_err();
+        assert!(matches!(err, ResolveError::NotInstalled { .. }));
+        assert_eq!(
+            err.hint().unwrap().split('`').nth(1),
+            Some("gov install 1.22.3")
+        );
+    }
+
+    #[test]
+    fn nothing_selected_names_the_search() {
+        let f = fixture(&["1.22.4"]);
+        let err = resolve(None, &ctx(&f.root.join("work")), &f.store).unwrap_err();
+        assert!(matches!(err, ResolveError::NothingSelected { .. }));
+        assert!(err.to_string().contains(".go-version"));
+    }
+
+    #[test]
+    fn malformed_inputs_name_their_source() {
+        let f = fixture(&["1.22.4"]);
+        let work = f.root.join("work");
+        let err = resolve(Some("1.x"), &ctx(&work), &f.store).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let mut c = ctx(&work);
+        c.gov_version = Some("banana".into());
+        assert!(resolve(None, &c, &f.store)
+            .unwrap_err()
+            .to_string()
+            .contains("GOV_VERSION: `banana`"));
+        write(&work.join(".go-version"), "# pin\n1.22.x\n");
+        let err = resolve(None, &ctx(&work), &f.store).unwrap_err();
+        assert!(err.to_string().contains("line 2: `1.22.x`"), "{err}");
+        write(&work.join(".go-version"), "# nothing\n");
+        assert!(matches!(
+            resolve(None, &ctx(&work), &f.store),
+            Err(ResolveError::VersionFile(VersionFileError::Empty { .. }))
+        ));
+    }
+}

@@ -1,0 +1,307 @@
+//! The store under `GOV_HOME`: releases in `versions/`, shims in `bin/`,
+//! the global default as the `current` symlink.
+//!
+//! ```text
+//! GOV_HOME/
+//!   versions/1.22.4/   a complete GOROOT (or a symlink to one, for `gov link`)
+//!   bin/go, bin/gofmt  shims: symlinks to the gov binary
+//!   current            symlink to versions/<global default>
+//! ```
+
+use std::ffi::OsString;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::env_vars;
+use crate::version::Version;
+
+/// The programs every toolchain has; their shims always exist.
+pub const CORE_PROGRAMS: [&str; 2] = ["go", "gofmt"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot find a home for gov: neither GOV_HOME, XDG_DATA_HOME nor HOME is set")]
+    NoHome,
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error("release {version} is already installed at `{}`", path.display())]
+    AlreadyInstalled { version: Version, path: PathBuf },
+    #[error("`{}` is not a Go root: it has no executable `bin/go`", dir.display())]
+    NotAGoRoot { dir: PathBuf },
+    #[error("`{}` is gov's own shim directory, not a Go root", dir.display())]
+    LinkToShims { dir: PathBuf },
+}
+
+impl StoreError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StoreError::NoHome => Some("set GOV_HOME to the directory gov should use".into()),
+            StoreError::AlreadyInstalled { version, .. } => {
+                Some(format!("run `gov uninstall {version}` first to replace it"))
+            }
+            StoreError::NotAGoRoot { .. } | StoreError::LinkToShims { .. } => {
+                Some("pass the directory that holds `bin/go`, such as `/usr/lib/go-1.19`".into())
+            }
+            StoreError::Io(_) => None,
+        }
+    }
+}
+
+/// A release in the store.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub version: Version,
+    /// `versions/<version>` (the GOROOT gov hands to Go).
+    pub root: PathBuf,
+    /// For `gov link`: the directory the entry points to.
+    pub linked_to: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    home: PathBuf,
+}
+
+impl Store {
+    pub fn new(home: PathBuf) -> Store {
+        Store { home }
+    }
+
+    /// `GOV_HOME`, else `$XDG_DATA_HOME/gov`, else `~/.local/share/gov`.
+    pub fn from_env(get: impl Fn(&str) -> Option<OsString>) -> Result<Store, StoreError> {
+        let non_empty = |name| get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        if let Some(home) = non_empty(env_vars::GOV_HOME) {
+            return Ok(Store::new(home));
+        }
+        if let Some(data) = non_empty(env_vars::XDG_DATA_HOME) {
+            return Ok(Store::new(data.join("gov")));
+        }
+        let home = non_empty(env_vars::HOME).ok_or(StoreError::NoHome)?;
+        Ok(Store::new(home.join(".local/share/gov")))
+    }
+
+    /// [`Store::from_env`] with this process's environment.
+    pub fn from_process() -> Result<Store, StoreError> {
+        Store::from_env(|name| std::env::var_os(name))
+    }
+
+    pub fn versions_dir(&self) -> PathBuf {
+        self.home.join("versions")
+    }
+
+    pub fn bin_dir(&self) -> PathBuf {
+        self.home.join("bin")
+    }
+
+    pub fn current_link(&self) -> PathBuf {
+        self.home.join("current")
+    }
+
+    /// Every release in `versions/`, newest first. Entries whose names are
+    /// not versions (scratch directories) are skipped.
+    pub fn installed(&self) -> Result<Vec<Installed>, StoreError> {
+        let mut found = Vec::new();
+        let entries = match std::fs::read_dir(self.versions_dir()) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(found),
+            Err(e) => return Err(with_path(e, &self.versions_dir()).into()),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| with_path(e, &self.versions_dir()))?;
+            let name = entry.file_name();
+            let Some(version) = name.to_str().and_then(|n| Version::parse(n).ok()) else {
+                continue;
+            };
+            let root = entry.path();
+            let linked_to = match entry.file_type() {
+                Ok(t) if t.is_symlink() => std::fs::read_link(&root).ok(),
+                _ => None,
+            };
+            found.push(Installed {
+                version,
+                root,
+                linked_to,
+            });
+        }
+        found.sort_by_key(|i| std::cmp::Reverse(i.version));
+        Ok(found)
+    }
+
+    /// The installed entry equal to `version` (`1.20.0` finds `1.20`).
+    pub fn find(&self, version: &Version) -> Result<Option<Installed>, StoreError> {
+        Ok(self
+            .installed()?
+            .into_iter()
+            .find(|i| i.version == *version))
+    }
+
+    /// The global default, read from the `current` link.
+    pub fn global(&self) -> Option<Version> {
+        let target = std::fs::read_link(self.current_link()).ok()?;
+        Version::parse(target.file_name()?.to_str()?).ok()
+    }
+
+    /// Points `current` at `installed`, atomically: a reader sees the old
+    /// target or the new one, never nothing.
+    pub fn set_global(&self, installed: &Installed) -> Result<(), StoreError> {
+        let name = installed
+            .root
+            .file_name()
+            .expect("an installed root has a name");
+        let target = Path::new("versions").join(name);
+        replace_symlink(&target, &self.current_link())?;
+        Ok(())
+    }
+
+    /// Removes the global default.
+    pub fn clear_global(&self) -> Result<(), StoreError> {
+        match fs_err::remove_file(self.current_link()) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Registers an existing GOROOT under `version`. The toolchain is never
+    /// executed: `bin/go` only has to be an executable file.
+    pub fn link(&self, version: &Version, dir: &Path) -> Result<Installed, StoreError> {
+        let dir = fs_err::canonicalize(dir)?;
+        if !is_executable(&dir.join("bin/go")) {
+            return Err(StoreError::NotAGoRoot { dir });
+        }
+        let bin_dir = self.bin_dir();
+        if let Ok(shims) = bin_dir.canonicalize() {
+            if dir.join("bin") == shims {
+                return Err(StoreError::LinkToShims { dir });
+            }
+        }
+        if let Some(existing) = self.find(version)? {
+            return Err(StoreError::AlreadyInstalled {
+                version: *version,
+                path: existing.linked_to.unwrap_or(existing.root),
+            });
+        }
+        fs_err::create_dir_all(self.versions_dir())?;
+        let root = self.versions_dir().join(version.to_string());
+        fs_err::os::unix::fs::symlink(&dir, &root)?;
+        Ok(Installed {
+            version: *version,
+            root,
+            linked_to: Some(dir),
+        })
+    }
+
+    /// Removes an installed release: the link for a linked one (never the
+    /// directory it points to), the whole tree otherwise. Clears `current`
+    /// when it pointed there.
+    pub fn remove(&self, installed: &Installed) -> Result<bool, StoreError> {
+        let was_global = self.global() == Some(installed.version);
+        if installed.linked_to.is_some() {
+            fs_err::remove_file(&installed.root)?;
+        } else {
+            // Move aside first so the release disappears at once, whole.
+            let trash = self.home.join(format!(
+                ".trash-{}-{}",
+                installed.version,
+                std::process::id()
+            ));
+            fs_err::rename(&installed.root, &trash)?;
+            fs_err::remove_dir_all(&trash)?;
+        }
+        if was_global {
+            self.clear_global()?;
+        }
+        Ok(was_global)
+    }
+
+    /// Makes `bin/` hold a shim for `go`, `gofmt` and every program in the
+    /// installed toolchains' `bin/`, each a symlink to `exe`; removes shims
+    /// of programs no toolchain has any more.
+    pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
+        let mut programs: Vec<OsString> = CORE_PROGRAMS.iter().map(OsString::from).collect();
+        for installed in self.installed()? {
+            let Ok(entries) = std::fs::read_dir(installed.root.join("bin")) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if !programs.contains(&name) && is_executable(&entry.path()) {
+                    programs.push(name);
+                }
+            }
+        }
+        let bin = self.bin_dir();
+        fs_err::create_dir_all(&bin)?;
+        for entry in fs_err::read_dir(&bin)? {
+            let entry = entry?;
+            let stale = !programs.contains(&entry.file_name());
+            if stale && std::fs::read_link(entry.path()).is_ok_and(|t| t == exe) {
+                fs_err::remove_file(entry.path())?;
+            }
+        }
+        for program in programs {
+            let shim = bin.join(&program);
+            if std::fs::read_link(&shim).is_ok_and(|t| t == exe) {
+                continue;
+            }
+            replace_symlink(exe, &shim)?;
+        }
+        Ok(())
+    }
+}
+
+/// Replaces `link` with a symlink to `target` atomically: a temporary link
+/// in the same directory, then a rename over the old one.
+pub fn replace_symlink(target: &Path, link: &Path) -> io::Result<()> {
+    let dir = link.parent().unwrap_or(Path::new("."));
+    fs_err::create_dir_all(dir)?;
+    let name = link.file_name().unwrap_or_default().to_string_lossy();
+    for attempt in 0u32.. {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::os::unix::fs::symlink(target, &tmp) {
+            Ok(()) => return fs_err::rename(&tmp, link),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => continue,
+            Err(e) => return Err(with_path(e, &tmp)),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+pub fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0)
+}
+
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{e}: `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_defaults() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        let home = |pairs| Store::from_env(env(pairs)).map(|s| s.home);
+        assert_eq!(
+            home(&[("GOV_HOME", "/g"), ("HOME", "/h")]).unwrap(),
+            Path::new("/g")
+        );
+        assert_eq!(
+            home(&[("XDG_DATA_HOME", "/x"), ("HOME", "/h")]).unwrap(),
+            Path::new("/x/gov")
+        );
+        assert_eq!(
+            home(&[("GOV_HOME", ""), ("HOME", "/h")]).unwrap(),
+            Path::new("/h/.local/share/gov")
+        );
+        assert!(home(&[]).is_err());
+    }
+}

@@ -1,0 +1,343 @@
+//! Version files: `.go-version`, `.tool-versions`, `go.work` and `go.mod`,
+//! and the walk up from the current directory that finds the one in force.
+//!
+//! The nearest directory that holds one decides; inside one directory the
+//! order is `.go-version`, `.tool-versions`, `go.work`, `go.mod`. When the
+//! nearest Go file is a `go.mod`, a `go.work` further up still wins, as in
+//! Go itself (`GOWORK=off` ignores go.work files, `GOWORK=/path` names one).
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::request::Request;
+use crate::version::{ParseVersionError, Version};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    GoVersion,
+    ToolVersions,
+    GoWork,
+    GoMod,
+}
+
+impl FileKind {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FileKind::GoVersion => ".go-version",
+            FileKind::ToolVersions => ".tool-versions",
+            FileKind::GoWork => "go.work",
+            FileKind::GoMod => "go.mod",
+        }
+    }
+}
+
+/// The version file in force and what it asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionFile {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub request: Request,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VersionFileError {
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("invalid version in `{}` line {line}: `{value}`", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        value: String,
+        #[source]
+        source: ParseVersionError,
+    },
+    #[error("`{}` names no Go version", path.display())]
+    Empty { path: PathBuf },
+    #[error("GOWORK names a file that does not exist: `{}`", path.display())]
+    MissingGoWork { path: PathBuf },
+}
+
+impl VersionFileError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            VersionFileError::Invalid { path, .. } | VersionFileError::Empty { path } => Some(
+                format!(
+                    "write a release such as `1.22.4` into `{}`, or run `gov local 1.22.4` in its directory",
+                    path.display()
+                ),
+            ),
+            VersionFileError::MissingGoWork { .. } => {
+                Some("unset GOWORK, or set it to `off` or to an existing go.work".into())
+            }
+            VersionFileError::Read { .. } => None,
+        }
+    }
+}
+
+/// A line number and the version text found on it.
+type Found<'a> = Option<(usize, &'a str)>;
+
+/// `.go-version`: the first line that is not blank or a `#` comment.
+pub fn parse_go_version(text: &str) -> Found<'_> {
+    lines(text).find(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// `.tool-versions`: the first version on the `golang` (or `go`) line.
+pub fn parse_tool_versions(text: &str) -> Found<'_> {
+    lines(text).find_map(|(n, l)| {
+        let l = l.split('#').next().unwrap_or("");
+        let mut words = l.split_whitespace();
+        match words.next() {
+            Some("golang" | "go") => words.next().map(|v| (n, v)),
+            _ => None,
+        }
+    })
+}
+
+/// What a go.mod or go.work asks for: its `go` and `toolchain` lines.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct GoDirectives<'a> {
+    pub go: Found<'a>,
+    pub toolchain: Found<'a>,
+}
+
+pub fn parse_go_mod(text: &str) -> GoDirectives<'_> {
+    let mut found = GoDirectives::default();
+    for (n, l) in lines(text) {
+        let l = l.split("//").next().unwrap_or("").trim();
+        let mut words = l.split_whitespace();
+        let (Some(directive), Some(value), None) = (words.next(), words.next(), words.next())
+        else {
+            continue;
+        };
+        match directive {
+            "go" if found.go.is_none() => found.go = Some((n, value)),
+            "toolchain" if found.toolchain.is_none() => found.toolchain = Some((n, value)),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Lines numbered from 1, without BOM, CR or surrounding blanks.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines().enumerate().map(|(i, l)| (i + 1, l.trim()))
+}
+
+/// Finds the version file in force for `cwd`, walking up to the root.
+pub fn find(cwd: &Path, gowork: Option<&OsStr>) -> Result<Option<VersionFile>, VersionFileError> {
+    let gowork = GoWork::from_env(gowork);
+    for dir in cwd.ancestors() {
+        if let Some(found) = read_plain(dir, FileKind::GoVersion)? {
+            return Ok(Some(found));
+        }
+        if let Some(found) = read_plain(dir, FileKind::ToolVersions)? {
+            return Ok(Some(found));
+        }
+        if gowork != GoWork::Off {
+            if let Some(work) = read_go_file(&dir.join("go.work"), FileKind::GoWork)? {
+                return Ok(Some(match &gowork {
+                    GoWork::File(path) => read_gowork_env(path)?,
+                    _ => work,
+                }));
+            }
+        }
+        if let Some(module) = read_go_file(&dir.join("go.mod"), FileKind::GoMod)? {
+            return Ok(Some(match &gowork {
+                GoWork::Off => module,
+                GoWork::File(path) => read_gowork_env(path)?,
+                GoWork::Search => find_go_work_above(dir)?.unwrap_or(module),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum GoWork {
+    Search,
+    Off,
+    File(PathBuf),
+}
+
+impl GoWork {
+    fn from_env(value: Option<&OsStr>) -> GoWork {
+        match value {
+            None => GoWork::Search,
+            Some(v) if v.is_empty() || v == "auto" => GoWork::Search,
+            Some(v) if v == "off" => GoWork::Off,
+            Some(v) => GoWork::File(PathBuf::from(v)),
+        }
+    }
+}
+
+fn find_go_work_above(module_dir: &Path) -> Result<Option<VersionFile>, VersionFileError> {
+    for dir in module_dir.ancestors().skip(1) {
+        if let Some(work) = read_go_file(&dir.join("go.work"), FileKind::GoWork)? {
+            return Ok(Some(work));
+        }
+    }
+    Ok(None)
+}
+
+fn read_gowork_env(path: &Path) -> Result<VersionFile, VersionFileError> {
+    match read_go_file(path, FileKind::GoWork)? {
+        Some(work) => Ok(work),
+        None if path.is_file() => Err(VersionFileError::Empty {
+            path: path.to_path_buf(),
+        }),
+        None => Err(VersionFileError::MissingGoWork {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+/// Reads a file; `None` when it is not there.
+fn read(path: &Path) -> Result<Option<String>, VersionFileError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::IsADirectory =>
+        {
+            Ok(None)
+        }
+        Err(source) => Err(VersionFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn read_plain(dir: &Path, kind: FileKind) -> Result<Option<VersionFile>, VersionFileError> {
+    let path = dir.join(kind.file_name());
+    let Some(text) = read(&path)? else {
+        return Ok(None);
+    };
+    let found = match kind {
+        FileKind::GoVersion => parse_go_version(&text),
+        _ => parse_tool_versions(&text),
+    };
+    match (found, kind) {
+        (Some((line, value)), _) => {
+            let request =
+                Request::parse(value).map_err(|source| invalid(&path, line, value, source))?;
+            Ok(Some(VersionFile {
+                path,
+                kind,
+                request,
+            }))
+        }
+        // An empty .go-version is a mistake; a .tool-versions without Go is
+        // another tool's file.
+        (None, FileKind::GoVersion) => Err(VersionFileError::Empty { path }),
+        (None, _) => Ok(None),
+    }
+}
+
+/// Reads a go.mod or go.work; `None` when it is absent or names no version.
+fn read_go_file(path: &Path, kind: FileKind) -> Result<Option<VersionFile>, VersionFileError> {
+    let Some(text) = read(path)? else {
+        return Ok(None);
+    };
+    let directives = parse_go_mod(&text);
+    let go = match directives.go {
+        Some((line, value)) => {
+            Some(Version::parse(value).map_err(|e| invalid(path, line, value, e))?)
+        }
+        None => None,
+    };
+    let toolchain = match directives.toolchain {
+        Some((_, "default")) | None => None,
+        Some((line, value)) => {
+            Some(toolchain_version(value).map_err(|e| invalid(path, line, value, e))?)
+        }
+    };
+    // A toolchain line older than the go line means nothing, as in Go.
+    let request = match (toolchain, go) {
+        (Some(t), Some(g)) if t < g => Request::AtLeast(g),
+        (Some(t), _) => Request::Exact(t),
+        (None, Some(g)) => Request::AtLeast(g),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(VersionFile {
+        path: path.to_path_buf(),
+        kind,
+        request,
+    }))
+}
+
+/// `go1.22.4`, or a custom build such as `go1.22.4-boring`: the release.
+fn toolchain_version(name: &str) -> Result<Version, ParseVersionError> {
+    let Some(rest) = name.strip_prefix("go") else {
+        return Err(ParseVersionError {
+            value: name.to_string(),
+            reason: "a toolchain name starts with `go`, as in `go1.22.4`",
+        });
+    };
+    let release = rest.split(['-', '+']).next().unwrap_or(rest);
+    Version::parse(release)
+}
+
+fn invalid(path: &Path, line: usize, value: &str, source: ParseVersionError) -> VersionFileError {
+    VersionFileError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        value: value.to_string(),
+        source,
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.file_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_version_format() {
+        assert_eq!(parse_go_version("1.22.4\n"), Some((1, "1.22.4")));
+        assert_eq!(
+            parse_go_version("\u{feff}# pinned\r\n\r\n  go1.21.5  \r\n"),
+            Some((3, "go1.21.5"))
+        );
+        assert_eq!(parse_go_version("# only a comment\n\n"), None);
+    }
+
+    #[test]
+    fn tool_versions_format() {
+        let text = "nodejs 20.1.0\n# go 1.1\ngolang 1.22.4 1.21.0 # main\npython 3.12\n";
+        assert_eq!(parse_tool_versions(text), Some((3, "1.22.4")));
+        assert_eq!(parse_tool_versions("go 1.21.5"), Some((1, "1.21.5")));
+        assert_eq!(parse_tool_versions("gopls 1.0\nrust 1.80"), None);
+    }
+
+    #[test]
+    fn go_mod_directives() {
+        let text = "module example.com/m // the module\n\ngo 1.22 // language\ntoolchain go1.22.4\n\nrequire (\n\tgolang.org/x/mod v0.1.0\n)\n";
+        let d = parse_go_mod(text);
+        assert_eq!(d.go, Some((3, "1.22")));
+        assert_eq!(d.toolchain, Some((4, "go1.22.4")));
+        assert_eq!(parse_go_mod("module m\n").go, None);
+    }
+
+    #[test]
+    fn toolchain_names() {
+        assert_eq!(toolchain_version("go1.22.4").unwrap().to_string(), "1.22.4");
+        assert_eq!(
+            toolchain_version("go1.22.4-boring").unwrap().to_string(),
+            "1.22.4"
+        );
+        assert!(toolchain_version("1.22.4").is_err());
+    }
+}
