@@ -1,26 +1,15 @@
 //! gov: a Go toolchain manager. The binary is both the `gov` command and
 //! every shim (`go`, `gofmt`, …): argv[0] decides which.
 
-mod cli;
-mod commands;
-mod env_vars;
-mod error;
-mod request;
-mod resolve;
-mod settings;
-mod shim;
-mod store;
-mod version;
-mod version_files;
-
 use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::error::Error;
-use crate::settings::Settings;
+use gov::cli::{Cli, Command};
+use gov::error::{self, Error};
+use gov::settings::Settings;
+use gov::{commands, shim};
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os();

@@ -219,6 +219,7 @@ impl FromStr for Version {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
@@ -301,6 +302,79 @@ mod tests {
             err.to_string(),
             "invalid Go version `1.x`: expected a minor version number"
         );
+    }
+
+    #[test]
+    fn the_2020_index_sorts_as_go_sorts_it() {
+        let index: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/go-dl-index-2020.json")).unwrap();
+        let mut versions: Vec<Version> = index
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| v(r["version"].as_str().unwrap()))
+            .collect();
+        versions.sort_by(|a, b| b.cmp(a));
+        let sorted: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
+        let expected: Vec<&str> = include_str!("../tests/data/go-dl-index-2020.order")
+            .lines()
+            .collect();
+        assert_eq!(sorted, expected);
+    }
+
+    fn arb_version() -> impl Strategy<Value = Version> {
+        let pre = prop_oneof![
+            Just(None),
+            (0..3u8, 1..5u64).prop_map(|(s, number)| Some(Pre {
+                stage: [Stage::Alpha, Stage::Beta, Stage::Rc][s as usize],
+                number,
+            })),
+        ];
+        (
+            1..3u64,
+            proptest::option::of(0..30u64),
+            proptest::option::of(0..12u64),
+            pre,
+        )
+            .prop_map(|(major, minor, patch, pre)| match minor {
+                None => Version {
+                    major,
+                    minor: None,
+                    patch: None,
+                    pre: None,
+                },
+                Some(m) => Version {
+                    major,
+                    minor: Some(m),
+                    patch,
+                    pre,
+                },
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn print_then_parse_is_identity(x in arb_version()) {
+            let text = x.to_string();
+            let back = Version::parse(&text).unwrap();
+            prop_assert_eq!(back.to_string(), text.clone());
+            prop_assert_eq!(back, x);
+            prop_assert_eq!(Version::parse(&format!("go{text}")).unwrap(), x);
+        }
+
+        #[test]
+        fn order_is_total(a in arb_version(), b in arb_version(), c in arb_version()) {
+            prop_assert_eq!(a.cmp(&b), b.cmp(&a).reverse());
+            prop_assert_eq!(a == b, a.cmp(&b) == Ordering::Equal);
+            if a <= b && b <= c {
+                prop_assert!(a <= c, "{} <= {} <= {} but not {} <= {}", a, b, c, a, c);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,12}") {
+            let _ = Version::parse(&s);
+        }
     }
 
     #[test]

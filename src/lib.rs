@@ -1,0 +1,16 @@
+//! gov: install Go toolchains side by side and run the right one.
+//!
+//! Where to look: `resolve` decides which release runs, `shim` is what
+//! happens on every `go` call, `store` is the layout under `GOV_HOME`.
+
+pub mod cli;
+pub mod commands;
+pub mod env_vars;
+pub mod error;
+pub mod request;
+pub mod resolve;
+pub mod settings;
+pub mod shim;
+pub mod store;
+pub mod version;
+pub mod version_files;

@@ -1,0 +1,175 @@
+//! A small harness: an isolated HOME and GOV_HOME per test, the real gov
+//! binary, fake toolchains for speed and the real Debian Go for truth.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const GOV: &str = env!("CARGO_BIN_EXE_gov");
+
+pub struct TestEnv {
+    _tmp: tempfile::TempDir,
+    /// Everything lives below here (canonical, so paths compare).
+    pub root: PathBuf,
+    pub home: PathBuf,
+    pub gov_home: PathBuf,
+    /// The current directory of commands, unless a test changes it.
+    pub work: PathBuf,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let home = root.join("home");
+        let gov_home = root.join("gov-home");
+        let work = root.join("work");
+        for d in [&home, &work] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        TestEnv {
+            _tmp: tmp,
+            root,
+            home,
+            gov_home,
+            work,
+        }
+    }
+
+    /// A command with a clean, isolated environment, run in `work`.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("GOV_HOME", &self.gov_home)
+            .env("NO_COLOR", "1")
+            .env("RUST_BACKTRACE", "1")
+            .current_dir(&self.work);
+        cmd
+    }
+
+    pub fn gov_cmd<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = self.command(GOV);
+        cmd.args(args);
+        cmd
+    }
+
+    /// Runs gov and returns what it did.
+    pub fn gov<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.gov_cmd(args).output().unwrap()
+    }
+
+    /// Runs gov and insists it succeeds; returns its stdout.
+    pub fn gov_ok<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let out = self.gov(args);
+        assert_success(&out);
+        stdout(&out)
+    }
+
+    pub fn shim(&self, program: &str) -> PathBuf {
+        self.gov_home.join("bin").join(program)
+    }
+
+    /// A fake Go root for `version`: `bin/go` and `bin/gofmt` print what
+    /// they were run as, then exit with `$FAKE_EXIT` (default 0).
+    pub fn fake_toolchain(&self, version: &str) -> PathBuf {
+        let dir = self.root.join("toolchains").join(version);
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::write(
+            dir.join("VERSION"),
+            format!("go{version}\ntime 2024-01-01T00:00:00Z\n"),
+        )
+        .unwrap();
+        for program in ["go", "gofmt", "vet-extra"] {
+            let script = format!(
+                "#!/bin/sh\n\
+                 echo \"{program} go{version} GOROOT=$GOROOT GOTOOLCHAIN=$GOTOOLCHAIN GOV_VERSION=$GOV_VERSION\"\n\
+                 for a in \"$@\"; do printf 'arg=[%s]\\n' \"$a\"; done\n\
+                 if [ -n \"$FAKE_CAT\" ]; then cat; fi\n\
+                 exit ${{FAKE_EXIT:-0}}\n"
+            );
+            write_executable(&dir.join("bin").join(program), &script);
+        }
+        dir
+    }
+
+    /// A fake toolchain linked into the store.
+    pub fn install_fake(&self, version: &str) -> PathBuf {
+        let dir = self.fake_toolchain(version);
+        self.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+        dir
+    }
+
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.work.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+pub fn write_executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Asserts a failure with `code` whose stderr holds each of `needles`.
+pub fn assert_failure(out: &Output, code: i32, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{err}",
+        stdout(out)
+    );
+    for needle in needles {
+        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
+    }
+}
+
+/// The Go root of Debian's golang-1.19-go, which `.ci/run` installs.
+pub fn debian_go_1_19() -> PathBuf {
+    let dir = PathBuf::from(
+        std::env::var_os("GOV_TEST_GO119").unwrap_or_else(|| "/usr/lib/go-1.19".into()),
+    );
+    assert!(
+        dir.join("bin/go").exists(),
+        "these tests need a real Go 1.19 at {}: run `apt-get install -y golang-1.19-go` (or set GOV_TEST_GO119)",
+        dir.display()
+    );
+    dir
+}
