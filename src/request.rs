@@ -85,7 +85,10 @@ impl fmt::Display for Request {
             Request::Major(major) => write!(f, "{major}"),
             Request::Series(major, minor) => write!(f, "{major}.{minor}"),
             Request::Exact(v) => write!(f, "{v}"),
-            Request::AtLeast(v) => write!(f, ">={v}"),
+            Request::AtLeast(v) => {
+                let (major, minor) = v.series();
+                write!(f, "{v} or a newer {major}.{minor} release")
+            }
         }
     }
 }

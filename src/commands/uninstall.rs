@@ -9,13 +9,20 @@ pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
         .iter()
         .map(|v| Version::parse(v))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut found = Vec::new();
     for version in wanted {
-        let Some(installed) = settings.store.find(&version)? else {
-            return Err(Error::failed(
-                format!("cannot uninstall Go {version}: it is not installed"),
-                "run `gov list` to see what is installed".to_string(),
-            ));
-        };
+        match settings.store.find(&version)? {
+            Some(installed) => found.push(installed),
+            None => {
+                return Err(Error::failed(
+                    format!("cannot uninstall Go {version}: it is not installed"),
+                    "run `gov list` to see what is installed".to_string(),
+                ))
+            }
+        }
+    }
+    for installed in found {
+        let version = installed.version;
         let was_global = settings.store.remove(&installed)?;
         match &installed.linked_to {
             Some(dir) => settings.say(format!("unlinked Go {version} (kept `{}`)", dir.display())),
