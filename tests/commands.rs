@@ -7,7 +7,10 @@ use common::*;
 #[test]
 fn version_and_usage() {
     let env = TestEnv::new();
-    assert_eq!(env.gov_ok(["--version"]), format!("gov {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        env.gov_ok(["--version"]),
+        format!("gov {}\n", env!("CARGO_PKG_VERSION"))
+    );
     let out = env.gov(["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
     let out = env.gov(["global", "1.x"]);
@@ -20,11 +23,25 @@ fn link_checks_the_directory() {
     let empty = env.root.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), empty.as_os_str()]);
-    assert_failure(&out, 1, &[&format!("`{}` is not a Go root: it has no executable `bin/go`", empty.display())]);
+    assert_failure(
+        &out,
+        1,
+        &[&format!(
+            "`{}` is not a Go root: it has no executable `bin/go`",
+            empty.display()
+        )],
+    );
 
     let dir = env.fake_toolchain("1.22.4");
     let out = env.gov(["link".as_ref(), "1.22".as_ref(), dir.as_os_str()]);
-    assert_failure(&out, 2, &["`1.22` is a language version, not a release", "gov link 1.22.0"]);
+    assert_failure(
+        &out,
+        2,
+        &[
+            "`1.22` is a language version, not a release",
+            "gov link 1.22.0",
+        ],
+    );
 
     let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
     assert_success(&out);
@@ -32,7 +49,14 @@ fn link_checks_the_directory() {
     assert!(stderr(&out).contains("says it is Go 1.22.4, but it is linked as 1.22.3"));
 
     let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
-    assert_failure(&out, 1, &["release 1.22.3 is already installed", "gov uninstall 1.22.3"]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "release 1.22.3 is already installed",
+            "gov uninstall 1.22.3",
+        ],
+    );
 
     let out = env.gov(["link".as_ref(), "1.23.0".as_ref(), env.gov_home.as_os_str()]);
     assert_failure(&out, 1, &["gov's own shim directory"]);
@@ -65,7 +89,10 @@ fn list_marks_the_active_release() {
     assert_eq!(json[0]["version"], "1.22.4");
     assert_eq!(json[0]["active"], true);
     assert_eq!(json[1]["global"], true);
-    assert_eq!(json[2]["linked_to"], env.root.join("toolchains/1.20").display().to_string());
+    assert_eq!(
+        json[2]["linked_to"],
+        env.root.join("toolchains/1.20").display().to_string()
+    );
 }
 
 #[test]
@@ -86,12 +113,23 @@ fn global_shows_and_sets_the_current_link() {
         std::path::Path::new("versions/1.22.4")
     );
     // current/bin/go is the shim-free way to run the default.
-    let out = env.command(env.gov_home.join("current/bin/go")).output().unwrap();
+    let out = env
+        .command(env.gov_home.join("current/bin/go"))
+        .output()
+        .unwrap();
     assert!(stdout(&out).starts_with("go go1.22.4 "));
 
     let out = env.gov(["global", "go1.23.0"]);
-    assert_failure(&out, 1, &["Go 1.23.0 is not installed", "gov install 1.23.0"]);
-    assert_eq!(env.gov_ok(["global"]), "1.22.4\n", "a failed switch changes nothing");
+    assert_failure(
+        &out,
+        1,
+        &["Go 1.23.0 is not installed", "gov install 1.23.0"],
+    );
+    assert_eq!(
+        env.gov_ok(["global"]),
+        "1.22.4\n",
+        "a failed switch changes nothing"
+    );
 }
 
 #[test]
@@ -103,7 +141,10 @@ fn local_writes_and_reads_go_version() {
 
     let out = env.gov(["local", "go1.22.4"]);
     assert_success(&out);
-    assert_eq!(std::fs::read_to_string(env.work.join(".go-version")).unwrap(), "1.22.4\n");
+    assert_eq!(
+        std::fs::read_to_string(env.work.join(".go-version")).unwrap(),
+        "1.22.4\n"
+    );
     assert_eq!(env.gov_ok(["local"]), "1.22.4\n");
 
     let out = env.gov(["local", "1.23"]);
@@ -115,23 +156,46 @@ fn local_writes_and_reads_go_version() {
     assert!(!env.work.join(".go-version").exists());
     let out = env.gov(["local", "banana"]);
     assert_failure(&out, 2, &["invalid Go version `banana`"]);
-    assert!(!env.work.join(".go-version").exists(), "nothing written on bad input");
+    assert!(
+        !env.work.join(".go-version").exists(),
+        "nothing written on bad input"
+    );
 }
 
 #[test]
 fn shell_prints_code_for_the_shell() {
     let env = TestEnv::new();
     env.install_fake("1.21.5");
-    assert_eq!(env.gov_ok(["shell", "1.21", "--shell", "bash"]), "export GOV_VERSION=1.21\n");
-    assert_eq!(env.gov_ok(["shell", "1.21", "--shell", "fish"]), "set -gx GOV_VERSION 1.21\n");
-    assert_eq!(env.gov_ok(["shell", "--unset", "--shell", "zsh"]), "unset GOV_VERSION\n");
-    assert_eq!(env.gov_ok(["shell", "--unset", "--shell", "fish"]), "set -e GOV_VERSION\n");
-    let out = env.gov_cmd(["shell", "1.21.5"]).env("SHELL", "/usr/bin/fish").output().unwrap();
+    assert_eq!(
+        env.gov_ok(["shell", "1.21", "--shell", "bash"]),
+        "export GOV_VERSION=1.21\n"
+    );
+    assert_eq!(
+        env.gov_ok(["shell", "1.21", "--shell", "fish"]),
+        "set -gx GOV_VERSION 1.21\n"
+    );
+    assert_eq!(
+        env.gov_ok(["shell", "--unset", "--shell", "zsh"]),
+        "unset GOV_VERSION\n"
+    );
+    assert_eq!(
+        env.gov_ok(["shell", "--unset", "--shell", "fish"]),
+        "set -e GOV_VERSION\n"
+    );
+    let out = env
+        .gov_cmd(["shell", "1.21.5"])
+        .env("SHELL", "/usr/bin/fish")
+        .output()
+        .unwrap();
     assert_eq!(stdout(&out), "set -gx GOV_VERSION 1.21.5\n");
 
     let out = env.gov(["shell"]);
     assert_failure(&out, 1, &["GOV_VERSION is not set in this shell"]);
-    let out = env.gov_cmd(["shell"]).env("GOV_VERSION", "1.21").output().unwrap();
+    let out = env
+        .gov_cmd(["shell"])
+        .env("GOV_VERSION", "1.21")
+        .output()
+        .unwrap();
     assert_eq!(stdout(&out), "1.21\n");
     let out = env.gov(["shell", "1.22"]);
     assert_failure(&out, 1, &["Go 1.22 is not installed", "gov install 1.22"]);
@@ -145,20 +209,42 @@ fn current_names_the_source() {
     env.gov_ok(["global", "1.21.5"]);
     assert_eq!(env.gov_ok(["current"]), "1.21.5 (set by global)\n");
 
-    let out = env.gov_cmd(["current"]).env("GOV_VERSION", "1.22").output().unwrap();
+    let out = env
+        .gov_cmd(["current"])
+        .env("GOV_VERSION", "1.22")
+        .output()
+        .unwrap();
     assert_eq!(stdout(&out), "1.22.4 (set by GOV_VERSION)\n");
 
     let file = env.write("sub/go.mod", "module m\ngo 1.22.2\n");
-    let out = env.gov_cmd(["current", "--json"]).current_dir(env.work.join("sub")).output().unwrap();
+    let out = env
+        .gov_cmd(["current", "--json"])
+        .current_dir(env.work.join("sub"))
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["version"], "1.22.4");
     assert_eq!(json["source"], "file");
     assert_eq!(json["file"], file.display().to_string());
-    assert_eq!(json["root"], env.gov_home.join("versions/1.22.4").display().to_string());
+    assert_eq!(
+        json["root"],
+        env.gov_home.join("versions/1.22.4").display().to_string()
+    );
 
     env.write("sub/go.mod", "module m\ngo 1.23.0\n");
-    let out = env.gov_cmd(["current"]).current_dir(env.work.join("sub")).output().unwrap();
-    assert_failure(&out, 1, &["Go 1.23.0 or a newer 1.23 release is selected by", "gov install 1.23.0"]);
+    let out = env
+        .gov_cmd(["current"])
+        .current_dir(env.work.join("sub"))
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &[
+            "Go 1.23.0 or a newer 1.23 release is selected by",
+            "gov install 1.23.0",
+        ],
+    );
 }
 
 #[test]
@@ -168,8 +254,14 @@ fn which_exec_and_run() {
     env.install_fake("1.22.4");
     env.gov_ok(["global", "1.21.5"]);
     let root = env.gov_home.join("versions/1.21.5");
-    assert_eq!(env.gov_ok(["which"]), format!("{}\n", root.join("bin/go").display()));
-    assert_eq!(env.gov_ok(["which", "gofmt"]), format!("{}\n", root.join("bin/gofmt").display()));
+    assert_eq!(
+        env.gov_ok(["which"]),
+        format!("{}\n", root.join("bin/go").display())
+    );
+    assert_eq!(
+        env.gov_ok(["which", "gofmt"]),
+        format!("{}\n", root.join("bin/gofmt").display())
+    );
     let out = env.gov(["which", "gopls"]);
     assert_failure(&out, 1, &["Go 1.21.5 has no program `gopls`"]);
 
@@ -206,14 +298,24 @@ fn uninstall_removes_links_never_their_directories() {
     let out = env.gov(["uninstall", "1.21.5"]);
     assert_success(&out);
     let err = stderr(&out);
-    assert!(err.contains(&format!("unlinked Go 1.21.5 (kept `{}`)", dir.display())), "{err}");
+    assert!(
+        err.contains(&format!("unlinked Go 1.21.5 (kept `{}`)", dir.display())),
+        "{err}"
+    );
     assert!(err.contains("was the global default; none is set now"));
     assert!(dir.join("bin/go").exists());
     assert!(!env.gov_home.join("versions/1.21.5").exists());
     assert!(std::fs::symlink_metadata(env.gov_home.join("current")).is_err());
 
     let out = env.gov(["uninstall", "1.21.5"]);
-    assert_failure(&out, 1, &["cannot uninstall Go 1.21.5: it is not installed", "gov list"]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "cannot uninstall Go 1.21.5: it is not installed",
+            "gov list",
+        ],
+    );
 }
 
 #[test]
@@ -231,6 +333,9 @@ fn shims_follow_the_store() {
     env.install_fake("1.22.4");
     assert!(env.shim("vet-extra").exists());
     env.gov_ok(["uninstall", "1.22.4"]);
-    assert!(std::fs::symlink_metadata(env.shim("vet-extra")).is_err(), "stale shim removed");
+    assert!(
+        std::fs::symlink_metadata(env.shim("vet-extra")).is_err(),
+        "stale shim removed"
+    );
     assert!(env.shim("go").exists() || std::fs::symlink_metadata(env.shim("go")).is_ok());
 }

@@ -45,9 +45,20 @@ fn flipping_global_200_times_under_load_never_fails_a_reader() {
         env.gov_ok(["--quiet", "global", v]);
     }
     done.store(true, Ordering::Relaxed);
-    let failures: Vec<String> = readers.into_iter().flat_map(|r| r.join().unwrap()).collect();
-    assert!(failures.is_empty(), "{} failures, first: {}", failures.len(), failures[0]);
-    assert!(runs.load(Ordering::Relaxed) > 50, "readers ran while it flipped");
+    let failures: Vec<String> = readers
+        .into_iter()
+        .flat_map(|r| r.join().unwrap())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures, first: {}",
+        failures.len(),
+        failures[0]
+    );
+    assert!(
+        runs.load(Ordering::Relaxed) > 50,
+        "readers ran while it flipped"
+    );
     assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
     let leftovers: Vec<_> = std::fs::read_dir(&env.gov_home)
         .unwrap()

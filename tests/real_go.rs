@@ -24,15 +24,23 @@ fn go_version_through_the_shim() {
     env.gov_ok(["global", "1.19"]);
     let out = env.command(env.shim("go")).arg("version").output().unwrap();
     assert_success(&out);
-    assert!(stdout(&out).starts_with("go version go1.19.8 "), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("go version go1.19.8 "),
+        "{}",
+        stdout(&out)
+    );
 
     let mut cmd = env.command(env.shim("go"));
-    cmd.args(["env", "GOROOT", "GOTOOLCHAIN"]).env("GOROOT", "/stale/goroot");
+    cmd.args(["env", "GOROOT", "GOTOOLCHAIN"])
+        .env("GOROOT", "/stale/goroot");
     go_env(&mut cmd, &env);
     let out = cmd.output().unwrap();
     assert_success(&out);
     let root = env.gov_home.join("versions/1.19.8");
-    assert_eq!(stdout(&out).lines().next().unwrap(), root.display().to_string());
+    assert_eq!(
+        stdout(&out).lines().next().unwrap(),
+        root.display().to_string()
+    );
 }
 
 #[test]
@@ -44,11 +52,21 @@ fn go_run_builds_and_runs_a_module() {
         "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"runtime\"\n)\n\nfunc main() {\n\tfmt.Println(\"hello from\", runtime.Version(), os.Args[1:])\n\tos.Exit(4)\n}\n",
     );
     let mut cmd = env.command(env.shim("go"));
-    cmd.args(["run", ".", "a b", ""]).current_dir(env.work.join("hello"));
+    cmd.args(["run", ".", "a b", ""])
+        .current_dir(env.work.join("hello"));
     go_env(&mut cmd, &env);
     let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "go run reports a failing program as exit 1");
-    assert_eq!(stdout(&out), "hello from go1.19.8 [a b ]\n", "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "go run reports a failing program as exit 1"
+    );
+    assert_eq!(
+        stdout(&out),
+        "hello from go1.19.8 [a b ]\n",
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("exit status 4"));
 
     // The built program keeps its own exit code when run through `gov exec`.
@@ -56,7 +74,10 @@ fn go_run_builds_and_runs_a_module() {
     cmd.current_dir(env.work.join("hello"));
     go_env(&mut cmd, &env);
     assert_success(&cmd.output().unwrap());
-    let out = env.command(env.work.join("hello/hello-bin")).output().unwrap();
+    let out = env
+        .command(env.work.join("hello/hello-bin"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
 }
 
@@ -68,8 +89,23 @@ fn gov_run_and_which_on_real_go() {
     assert!(stdout(&out).starts_with("go version go1.19.8 "));
     env.write(".go-version", "1.19.8\n");
     let which = env.gov_ok(["which", "gofmt"]);
-    assert_eq!(which.trim(), env.gov_home.join("versions/1.19.8/bin/gofmt").display().to_string());
-    let out = env.command(env.shim("gofmt")).arg("-l").arg(env.work.join(".go-version")).output().unwrap();
+    assert_eq!(
+        which.trim(),
+        env.gov_home
+            .join("versions/1.19.8/bin/gofmt")
+            .display()
+            .to_string()
+    );
+    let out = env
+        .command(env.shim("gofmt"))
+        .arg("-l")
+        .arg(env.work.join(".go-version"))
+        .output()
+        .unwrap();
     // gofmt runs (and rejects a file that is not Go).
-    assert!(stderr(&out).contains("expected 'package'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("expected 'package'"),
+        "{}",
+        stderr(&out)
+    );
 }
