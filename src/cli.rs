@@ -31,6 +31,35 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Download, verify and install releases (default: what this directory selects)
+    Install {
+        /// `1.22.4`, `1.22`, `1`, `latest`, `1.23rc1`
+        requests: Vec<String>,
+        /// Install another platform's toolchain (into GOV_HOME/platforms/OS-ARCH)
+        #[arg(long)]
+        os: Option<String>,
+        #[arg(long)]
+        arch: Option<String>,
+        /// Install even when no sha256 is published for the archive (unsafe)
+        #[arg(long)]
+        skip_checksum: bool,
+        /// Fetch the release index even if the cached copy is fresh
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// List releases available for download, newest first
+    ListRemote {
+        /// Only releases this request matches, such as 1.22
+        prefix: Option<String>,
+        /// Also pre-releases and releases without an archive for this machine
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+        /// Fetch the release index even if the cached copy is fresh
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Register an existing Go root (such as a distribution's Go) as a release
     Link {
         /// The release it is, such as 1.19.8

@@ -4,7 +4,10 @@
 use std::error::Error as _;
 use std::io::{self, IsTerminal, Write};
 
+use crate::download::DownloadError;
 use crate::env_vars;
+use crate::index::IndexError;
+use crate::install::InstallError;
 use crate::resolve::ResolveError;
 use crate::store::StoreError;
 use crate::version::ParseVersionError;
@@ -20,6 +23,12 @@ pub enum Error {
     VersionFile(#[from] VersionFileError),
     #[error(transparent)]
     Version(#[from] ParseVersionError),
+    #[error(transparent)]
+    Install(#[from] InstallError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Download(#[from] DownloadError),
     #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
@@ -59,6 +68,9 @@ impl Error {
             Error::Version(_) => {
                 Some("write a release such as `1.22.4`, `1.22`, `1.23rc1` or `latest`".into())
             }
+            Error::Install(e) => e.hint(),
+            Error::Index(e) => e.hint(),
+            Error::Download(e) => e.hint(),
             Error::Io(_) => None,
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
         }

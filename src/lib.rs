@@ -5,12 +5,16 @@
 
 pub mod cli;
 pub mod commands;
+pub mod download;
 pub mod env_vars;
 pub mod error;
+pub mod index;
+pub mod install;
 pub mod request;
 pub mod resolve;
 pub mod settings;
 pub mod shim;
 pub mod store;
+pub mod unpack;
 pub mod version;
 pub mod version_files;

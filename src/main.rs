@@ -32,6 +32,28 @@ fn run(cli: Cli) -> Result<(), Error> {
     let settings = Settings::resolve(&cli.global)?;
     let s = &settings;
     match &cli.command {
+        Command::Install {
+            requests,
+            os,
+            arch,
+            skip_checksum,
+            refresh,
+        } => commands::install::run(
+            s,
+            &commands::install::Args {
+                requests,
+                os: os.as_deref(),
+                arch: arch.as_deref(),
+                skip_checksum: *skip_checksum,
+                refresh: *refresh,
+            },
+        ),
+        Command::ListRemote {
+            prefix,
+            all,
+            json,
+            refresh,
+        } => commands::list_remote::run(s, prefix.as_deref(), *all, *json, *refresh),
         Command::Link { name, dir } => commands::link::run(s, name, dir),
         Command::Uninstall { versions } => commands::uninstall::run(s, versions),
         Command::List { json } => commands::list::run(s, *json),

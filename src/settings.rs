@@ -1,17 +1,53 @@
 //! Flags, environment and defaults turned into one value the commands take.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::GlobalArgs;
+use crate::env_vars;
 use crate::error::Error;
+use crate::index::DEFAULT_INDEX_URL;
 use crate::resolve::Context;
 use crate::store::Store;
+
+/// go.dev's archives, the default of `GOV_DOWNLOAD_URL`.
+pub const DEFAULT_DOWNLOAD_URL: &str = "https://dl.google.com/go/";
 
 pub struct Settings {
     pub store: Store,
     pub ctx: Context,
     pub quiet: bool,
     pub verbose: bool,
+    pub network: Network,
+}
+
+/// Where releases come from.
+pub struct Network {
+    pub index_url: String,
+    pub download_url: String,
+    pub offline: bool,
+}
+
+impl Network {
+    pub fn from_env() -> Network {
+        let var = |name, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_string())
+        };
+        Network {
+            index_url: var(env_vars::GOV_INDEX_URL, DEFAULT_INDEX_URL),
+            download_url: var(env_vars::GOV_DOWNLOAD_URL, DEFAULT_DOWNLOAD_URL),
+            offline: is_set(env_vars::GOV_OFFLINE),
+        }
+    }
+}
+
+/// A boolean variable: set to anything but empty, `0`, `false` or `no`.
+pub fn is_set(name: &str) -> bool {
+    std::env::var(name)
+        .is_ok_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no"))
 }
 
 impl Settings {
@@ -21,7 +57,13 @@ impl Settings {
             ctx: Context::from_process()?,
             quiet: args.quiet,
             verbose: args.verbose,
+            network: Network::from_env(),
         })
+    }
+
+    /// Progress bars: on a terminal only, never with `--quiet`.
+    pub fn progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
     }
 
     /// A status line for people, on stderr; `--quiet` drops it.

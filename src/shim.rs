@@ -9,9 +9,11 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
+use crate::commands;
 use crate::env_vars;
 use crate::error::{self, Error};
-use crate::resolve::{self, Context, Resolved};
+use crate::resolve::{self, Context, ResolveError, Resolved};
+use crate::settings;
 use crate::store::Store;
 
 /// Shims nested deeper than this are a loop.
@@ -52,7 +54,15 @@ fn run(
     }
     let store = Store::from_process()?;
     let ctx = Context::from_process()?;
-    let resolved = resolve::resolve(plus, &ctx, &store)?;
+    let resolved = match resolve::resolve(plus, &ctx, &store) {
+        Err(ResolveError::NotInstalled { request, .. })
+            if settings::is_set(env_vars::GOV_AUTO_INSTALL) =>
+        {
+            commands::install::auto_install(&store, &request)?;
+            resolve::resolve(plus, &ctx, &store)?
+        }
+        other => other?,
+    };
     let target = resolve::program_path(&resolved.root, program);
     check_target(&target, program, &resolved)?;
 

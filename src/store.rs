@@ -86,6 +86,10 @@ impl Store {
         Store::from_env(|name| std::env::var_os(name))
     }
 
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
     pub fn versions_dir(&self) -> PathBuf {
         self.home.join("versions")
     }
@@ -289,7 +293,7 @@ mod tests {
                     .map(|(_, v)| OsString::from(v))
             }
         };
-        let home = |pairs| Store::from_env(env(pairs)).map(|s| s.home);
+        let home = |pairs| Store::from_env(env(pairs)).map(|s| s.home().to_path_buf());
         assert_eq!(
             home(&[("GOV_HOME", "/g"), ("HOME", "/h")]).unwrap(),
             Path::new("/g")

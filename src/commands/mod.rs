@@ -3,8 +3,10 @@
 pub mod current;
 pub mod exec;
 pub mod global;
+pub mod install;
 pub mod link;
 pub mod list;
+pub mod list_remote;
 pub mod local;
 pub mod shell;
 pub mod uninstall;

@@ -1,0 +1,281 @@
+//! Fetching bytes: over HTTP(S) with timeouts, proxies and retries, or from
+//! `file://` URLs and plain directories (air-gapped mirrors).
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::env_vars;
+
+/// Attempts for one request: the first and three retries.
+const ATTEMPTS: u32 = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("`{url}` answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("cannot download `{url}`")]
+    Transport {
+        url: String,
+        #[source]
+        source: Box<ureq::Transport>,
+    },
+    #[error("cannot read `{url}`")]
+    Read {
+        url: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot read `{}`", path.display())]
+    File {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("GOV_OFFLINE is set: not downloading `{url}`")]
+    Offline { url: String },
+}
+
+impl DownloadError {
+    /// Worth another try: server errors, throttling, resets, timeouts.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DownloadError::Status { status, .. } => *status >= 500 || *status == 429,
+            DownloadError::Transport { .. } | DownloadError::Read { .. } => true,
+            DownloadError::File { .. } | DownloadError::Offline { .. } => false,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            DownloadError::Status { status, .. } => *status == 404 || *status == 410,
+            DownloadError::File { source, .. } => source.kind() == io::ErrorKind::NotFound,
+            _ => false,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            DownloadError::Offline { .. } => {
+                Some(format!("unset {} to download", env_vars::GOV_OFFLINE))
+            }
+            DownloadError::Status { status: 404, .. } => {
+                Some("run `gov list-remote --all` to see what the mirror has".into())
+            }
+            _ => Some(format!(
+                "check the network, {} and {}, or set HTTPS_PROXY",
+                env_vars::GOV_INDEX_URL,
+                env_vars::GOV_DOWNLOAD_URL
+            )),
+        }
+    }
+}
+
+/// A stream of a download and its length when known.
+pub struct Download {
+    pub reader: Box<dyn Read + Send>,
+    pub length: Option<u64>,
+}
+
+pub struct Fetcher {
+    /// Honours `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY`.
+    proxied: ureq::Agent,
+    /// For the hosts `NO_PROXY` names.
+    direct: ureq::Agent,
+    retry_delay: Duration,
+    offline: bool,
+}
+
+impl Fetcher {
+    /// From the environment: `GOV_OFFLINE`, `GOV_HTTP_TIMEOUT` (seconds
+    /// without a byte before a read fails, default 30), `GOV_RETRY_DELAY_MS`
+    /// (first back-off, default 500), `HTTPS_PROXY`/`NO_PROXY`.
+    pub fn from_env(offline: bool) -> Fetcher {
+        let secs = |name, default| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(default)
+        };
+        let timeout = Duration::from_secs_f64(secs(env_vars::GOV_HTTP_TIMEOUT, 30.0).max(0.1));
+        let retry_delay = Duration::from_millis(secs(env_vars::GOV_RETRY_DELAY_MS, 500.0) as u64);
+        let builder = || {
+            ureq::AgentBuilder::new()
+                .timeout_connect(timeout.min(Duration::from_secs(15)))
+                .timeout_read(timeout)
+                .user_agent(concat!("gov/", env!("CARGO_PKG_VERSION")))
+        };
+        Fetcher {
+            proxied: builder().try_proxy_from_env(true).build(),
+            direct: builder().build(),
+            retry_delay,
+            offline,
+        }
+    }
+
+    /// Opens `url` (http, https, file:// or a plain path), retrying
+    /// transient failures with exponential back-off.
+    pub fn open(&self, url: &str) -> Result<Download, DownloadError> {
+        self.retrying(|| self.open_once(url))
+    }
+
+    /// Opens `url` once; for callers that retry the whole transfer.
+    pub fn open_once(&self, url: &str) -> Result<Download, DownloadError> {
+        if let Some(path) = local_path(url) {
+            let file = std::fs::File::open(&path).map_err(|source| DownloadError::File {
+                path: path.clone(),
+                source,
+            })?;
+            let length = file.metadata().ok().map(|m| m.len());
+            return Ok(Download {
+                reader: Box::new(file),
+                length,
+            });
+        }
+        if self.offline {
+            return Err(DownloadError::Offline { url: url.into() });
+        }
+        self.open_http(url)
+    }
+
+    /// The whole body of `url`.
+    pub fn get(&self, url: &str) -> Result<Vec<u8>, DownloadError> {
+        self.retrying(|| {
+            let mut body = Vec::new();
+            self.open_once(url)?
+                .reader
+                .read_to_end(&mut body)
+                .map_err(|source| DownloadError::Read {
+                    url: url.into(),
+                    source,
+                })?;
+            Ok(body)
+        })
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or runs out of tries.
+    pub fn retrying<T>(
+        &self,
+        mut attempt: impl FnMut() -> Result<T, DownloadError>,
+    ) -> Result<T, DownloadError> {
+        let mut delay = self.retry_delay;
+        for n in 1.. {
+            match attempt() {
+                Err(e) if e.is_transient() && n < ATTEMPTS => {
+                    std::thread::sleep(delay);
+                    delay *= 2;
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    fn open_http(&self, url: &str) -> Result<Download, DownloadError> {
+        let agent = self.agent_for(url);
+        match agent.get(url).call() {
+            Ok(response) => {
+                let length = response
+                    .header("Content-Length")
+                    .and_then(|l| l.parse().ok());
+                Ok(Download {
+                    reader: Box::new(response.into_reader()),
+                    length,
+                })
+            }
+            Err(ureq::Error::Status(status, _)) => Err(DownloadError::Status {
+                url: url.into(),
+                status,
+            }),
+            Err(ureq::Error::Transport(t)) => Err(DownloadError::Transport {
+                url: url.into(),
+                source: Box::new(t),
+            }),
+        }
+    }
+
+    /// The agent for `url`: direct for the hosts `NO_PROXY` names.
+    fn agent_for(&self, url: &str) -> &ureq::Agent {
+        let no_proxy = std::env::var("NO_PROXY")
+            .or_else(|_| std::env::var("no_proxy"))
+            .unwrap_or_default();
+        if bypasses_proxy(url, &no_proxy) {
+            &self.direct
+        } else {
+            &self.proxied
+        }
+    }
+}
+
+/// `file:///x` and plain paths are read from disk.
+pub fn local_path(url: &str) -> Option<PathBuf> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return Some(PathBuf::from(path));
+    }
+    (!url.contains("://")).then(|| PathBuf::from(url))
+}
+
+/// `base` + `/` + `name`, whatever `base` ends with.
+pub fn join(base: &str, name: &str) -> String {
+    format!("{}/{name}", base.trim_end_matches('/'))
+}
+
+/// Does `NO_PROXY` (comma-separated hosts, domain suffixes or `*`) cover
+/// the host of `url`?
+pub fn bypasses_proxy(url: &str, no_proxy: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.split(':').next().unwrap_or(host),
+    };
+    no_proxy.split(',').map(str::trim).any(|entry| {
+        let entry = entry.trim_start_matches('.');
+        !entry.is_empty()
+            && (entry == "*"
+                || host.eq_ignore_ascii_case(entry)
+                || host
+                    .to_ascii_lowercase()
+                    .ends_with(&format!(".{}", entry.to_ascii_lowercase())))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_proxy_matching() {
+        assert!(bypasses_proxy(
+            "http://127.0.0.1:8080/x",
+            "localhost,127.0.0.1"
+        ));
+        assert!(bypasses_proxy("https://dl.google.com/go/x", ".google.com"));
+        assert!(bypasses_proxy("https://dl.google.com/go/x", "*"));
+        assert!(bypasses_proxy("http://[::1]:80/", "::1"));
+        assert!(!bypasses_proxy("https://go.dev/dl/", "google.com"));
+        assert!(!bypasses_proxy("https://notgo.dev/", "go.dev"));
+        assert!(!bypasses_proxy("https://go.dev/", ""));
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            join("https://dl.google.com/go/", "a.tgz"),
+            "https://dl.google.com/go/a.tgz"
+        );
+        assert_eq!(join("/srv/mirror", "a.tgz"), "/srv/mirror/a.tgz");
+        assert_eq!(
+            local_path("file:///srv/m/a"),
+            Some(PathBuf::from("/srv/m/a"))
+        );
+        assert_eq!(local_path("/srv/m/a"), Some(PathBuf::from("/srv/m/a")));
+        assert_eq!(local_path("https://x/a"), None);
+    }
+}

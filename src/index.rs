@@ -1,0 +1,279 @@
+//! The release index: go.dev's `?mode=json&include=all` document, fetched
+//! from `GOV_INDEX_URL`, cached in `GOV_HOME/cache/index.json`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+
+use crate::download::{DownloadError, Fetcher};
+use crate::error;
+use crate::request::Request;
+use crate::version::Version;
+
+/// go.dev's index, the default of `GOV_INDEX_URL`.
+pub const DEFAULT_INDEX_URL: &str = "https://go.dev/dl/?mode=json&include=all";
+/// How long a cached index is used without asking the server again.
+pub const FRESH_FOR: Duration = Duration::from_secs(60 * 60);
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawRelease {
+    pub version: String,
+    #[serde(default)]
+    pub files: Vec<File>,
+}
+
+/// One downloadable file of a release.
+#[derive(Debug, Clone, Deserialize)]
+pub struct File {
+    pub filename: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub arch: String,
+    /// Hex digest; empty for the oldest releases (SHA-1 only).
+    #[serde(default)]
+    pub sha256: String,
+    /// Bytes; `0` where the index does not know.
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default)]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub version: Version,
+    pub files: Vec<File>,
+}
+
+impl Release {
+    /// The `.tar.gz` archive for a platform (`linux`, `amd64`).
+    pub fn archive(&self, os: &str, arch: &str) -> Option<&File> {
+        self.files.iter().find(|f| {
+            f.kind == "archive" && f.os == os && f.arch == arch && f.filename.ends_with(".tar.gz")
+        })
+    }
+}
+
+/// Releases newest first; entries whose version is not a Go release
+/// (`"go1"` bootstrap tarballs parse; garbage is skipped) are dropped.
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub releases: Vec<Release>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the release index from `{url}` is not valid JSON in go.dev's schema")]
+    Parse {
+        url: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot fetch the release index")]
+    Fetch(#[source] DownloadError),
+    #[error("no release index is cached and GOV_OFFLINE is set")]
+    OfflineNoCache,
+    #[error("cannot write the index cache `{}`", path.display())]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl IndexError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            IndexError::Parse { .. } => Some(
+                "check GOV_INDEX_URL: it must serve the JSON of https://go.dev/dl/?mode=json&include=all".into(),
+            ),
+            IndexError::Fetch(e) => e.hint(),
+            IndexError::OfflineNoCache => {
+                Some("unset GOV_OFFLINE once to fetch the index, or use `gov link VERSION DIR`".into())
+            }
+            IndexError::Cache { .. } => Some("check that GOV_HOME is writable".into()),
+        }
+    }
+}
+
+impl Index {
+    pub fn parse(bytes: &[u8], url: &str) -> Result<Index, IndexError> {
+        let raw: Vec<RawRelease> =
+            serde_json::from_slice(bytes).map_err(|source| IndexError::Parse {
+                url: url.to_string(),
+                source,
+            })?;
+        let mut releases: Vec<Release> = raw
+            .into_iter()
+            .filter_map(|r| {
+                Some(Release {
+                    version: Version::parse(&r.version).ok()?,
+                    files: r.files,
+                })
+            })
+            .collect();
+        releases.sort_by_key(|r| std::cmp::Reverse(r.version));
+        releases.dedup_by(|a, b| a.version == b.version);
+        Ok(Index { releases })
+    }
+
+    pub fn find(&self, version: &Version) -> Option<&Release> {
+        self.releases.iter().find(|r| r.version == *version)
+    }
+
+    /// The newest release the request names that has an archive for the
+    /// platform (stable ones only, unless the request names a pre-release).
+    pub fn pick(&self, request: &Request, os: &str, arch: &str) -> Option<&Release> {
+        let versions: Vec<Version> = self
+            .releases
+            .iter()
+            .filter(|r| r.archive(os, arch).is_some())
+            .map(|r| r.version)
+            .filter(|v| v.is_stable() || matches!(request, Request::Exact(_)))
+            .collect();
+        let picked = request.pick(&versions)?;
+        self.find(&picked)
+    }
+}
+
+/// How to get the index.
+pub struct Source<'a> {
+    pub url: &'a str,
+    pub cache: PathBuf,
+    pub offline: bool,
+    /// Ignore the freshness window.
+    pub refresh: bool,
+}
+
+/// The index: the cache while it is fresh, else the server; a stale cache
+/// serves, with a warning, when the server cannot be reached.
+pub fn load(source: &Source, fetcher: &Fetcher) -> Result<Index, IndexError> {
+    let cached = std::fs::read(&source.cache).ok();
+    if source.offline {
+        let bytes = cached.ok_or(IndexError::OfflineNoCache)?;
+        return Index::parse(&bytes, source.url);
+    }
+    if let Some(bytes) = &cached {
+        if !source.refresh && is_fresh(&source.cache) {
+            if let Ok(index) = Index::parse(bytes, source.url) {
+                return Ok(index);
+            }
+        }
+    }
+    match fetcher.get(source.url) {
+        Ok(bytes) => {
+            let index = Index::parse(&bytes, source.url)?;
+            write_cache(&source.cache, &bytes)?;
+            Ok(index)
+        }
+        Err(e) => match cached.and_then(|b| Index::parse(&b, source.url).ok()) {
+            Some(index) => {
+                error::warn(&format!(
+                    "cannot refresh the release index from `{}` ({e}); using the copy cached at `{}`",
+                    source.url,
+                    source.cache.display()
+                ));
+                Ok(index)
+            }
+            None => Err(IndexError::Fetch(e)),
+        },
+    }
+}
+
+fn is_fresh(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age < FRESH_FOR)
+}
+
+fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
+    let fail = |source| IndexError::Cache {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().expect("the cache file has a directory");
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let tmp = dir.join(format!(".index.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+/// go.dev's names for this machine's OS and architecture.
+pub fn host_platform() -> (&'static str, &'static str) {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "arm" => "armv6l",
+        "powerpc64" => "ppc64le",
+        other => other,
+    };
+    (os, arch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_2020() -> Index {
+        Index::parse(
+            include_bytes!("../tests/data/go-dl-index-2020.json"),
+            "test",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn parses_every_quirk_of_the_2020_index() {
+        let index = index_2020();
+        assert_eq!(index.releases.len(), 91);
+        assert_eq!(index.releases[0].version.to_string(), "1.14rc1");
+        let go1 = index.find(&Version::parse("1").unwrap()).unwrap();
+        assert!(go1.files.iter().any(|f| f.arch == "bootstrap"));
+        let old = index.find(&Version::parse("1.2.2").unwrap()).unwrap();
+        assert!(old.files.iter().all(|f| f.sha256.is_empty()));
+    }
+
+    #[test]
+    fn picks_archives_for_a_platform() {
+        let index = index_2020();
+        let pick = |req: &str, os, arch| {
+            index
+                .pick(&Request::parse(req).unwrap(), os, arch)
+                .map(|r| {
+                    (
+                        r.version.to_string(),
+                        r.archive(os, arch).unwrap().filename.clone(),
+                    )
+                })
+        };
+        assert_eq!(
+            pick("latest", "linux", "amd64").unwrap(),
+            ("1.13.7".into(), "go1.13.7.linux-amd64.tar.gz".into())
+        );
+        assert_eq!(pick("1.12", "linux", "arm64").unwrap().0, "1.12.16");
+        assert_eq!(
+            pick("1.14rc1", "darwin", "amd64").unwrap().1,
+            "go1.14rc1.darwin-amd64.tar.gz"
+        );
+        assert_eq!(pick("1.14", "linux", "amd64"), None, "only a pre-release");
+        assert_eq!(pick("1.8", "linux", "armv6l").unwrap().0, "1.8.7");
+        assert_eq!(pick("1.13.7", "plan9", "amd64"), None);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(Index::parse(b"<html>", "u").is_err());
+        assert!(Index::parse(b"{}", "u").is_err());
+        let index = Index::parse(br#"[{"version":"weird"},{"version":"go1.22.4"}]"#, "u").unwrap();
+        assert_eq!(index.releases.len(), 1);
+    }
+}
