@@ -8,6 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod archive;
+pub mod server;
+
 pub const GOV: &str = env!("CARGO_BIN_EXE_gov");
 
 pub struct TestEnv {

@@ -1,0 +1,145 @@
+//! A real HTTP server on loopback whose answers a test chooses per path:
+//! files, error statuses, truncated bodies, dropped connections, stalls.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone)]
+pub enum Reply {
+    /// 200 with this body.
+    Body(Arc<Vec<u8>>),
+    /// This status, with a short body.
+    Status(u16),
+    /// The status for the first `times` requests, then the body.
+    FailThen(u16, usize, Arc<Vec<u8>>),
+    /// Announces the whole body but sends only `n` bytes, then closes.
+    Truncate(Arc<Vec<u8>>, usize),
+    /// Closes the connection without answering.
+    Drop,
+    /// Sends `n` bytes of the body, then nothing for a minute.
+    Stall(Arc<Vec<u8>>, usize),
+    /// Sends the body slowly: `chunk` bytes every `pause`.
+    Slow(Arc<Vec<u8>>, usize, Duration),
+}
+
+#[derive(Default)]
+struct State {
+    routes: HashMap<String, Reply>,
+    hits: HashMap<String, usize>,
+}
+
+pub struct Server {
+    pub base: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = shared.clone();
+                std::thread::spawn(move || serve(stream, &state));
+            }
+        });
+        Server { base, state }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    pub fn route(&self, path: &str, reply: Reply) {
+        let path = format!("/{}", path.trim_start_matches('/'));
+        self.state.lock().unwrap().routes.insert(path, reply);
+    }
+
+    pub fn hits(&self, path: &str) -> usize {
+        let path = format!("/{}", path.trim_start_matches('/'));
+        *self.state.lock().unwrap().hits.get(&path).unwrap_or(&0)
+    }
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    let (reply, hit) = {
+        let mut s = state.lock().unwrap();
+        let hit = {
+            let h = s.hits.entry(path.clone()).or_insert(0);
+            *h += 1;
+            *h
+        };
+        (s.routes.get(&path).cloned(), hit)
+    };
+    let mut out = stream;
+    let head = |status: u16, len: usize| {
+        format!("HTTP/1.1 {status} X\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n")
+    };
+    let _ = match reply {
+        None => out
+            .write_all(head(404, 9).as_bytes())
+            .and_then(|_| out.write_all(b"not found")),
+        Some(Reply::Body(body)) => out
+            .write_all(head(200, body.len()).as_bytes())
+            .and_then(|_| out.write_all(&body)),
+        Some(Reply::Status(code)) => out
+            .write_all(head(code, 5).as_bytes())
+            .and_then(|_| out.write_all(b"error")),
+        Some(Reply::FailThen(code, times, body)) => {
+            if hit <= times {
+                out.write_all(head(code, 5).as_bytes())
+                    .and_then(|_| out.write_all(b"error"))
+            } else {
+                out.write_all(head(200, body.len()).as_bytes())
+                    .and_then(|_| out.write_all(&body))
+            }
+        }
+        Some(Reply::Truncate(body, n)) => out
+            .write_all(head(200, body.len()).as_bytes())
+            .and_then(|_| out.write_all(&body[..n])),
+        Some(Reply::Drop) => Ok(()),
+        Some(Reply::Stall(body, n)) => {
+            let r = out
+                .write_all(head(200, body.len()).as_bytes())
+                .and_then(|_| out.write_all(&body[..n]));
+            let _ = out.flush();
+            std::thread::sleep(Duration::from_secs(60));
+            r
+        }
+        Some(Reply::Slow(body, chunk, pause)) => {
+            let mut r = out.write_all(head(200, body.len()).as_bytes());
+            for part in body.chunks(chunk) {
+                if r.is_err() {
+                    break;
+                }
+                std::thread::sleep(pause);
+                r = out.write_all(part).and_then(|_| out.flush());
+            }
+            r
+        }
+    };
+    let _ = out.flush();
+}

@@ -1,0 +1,550 @@
+//! `gov install` and `gov list-remote` against a real HTTP server on
+//! loopback: good mirrors, lying ones, dead ones, hostile archives.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::archive::{self, Entry};
+use common::server::{Reply, Server};
+use common::*;
+
+struct Mirror {
+    env: TestEnv,
+    server: Server,
+}
+
+impl Mirror {
+    /// A mirror serving fake releases with their true digests.
+    fn new(versions: &[&str]) -> Mirror {
+        let server = Server::start();
+        let mut listed = Vec::new();
+        for v in versions {
+            let body = archive::fake_release(v);
+            listed.push((v.to_string(), archive::sha256(&body)));
+            server.route(
+                &format!("go{v}.linux-amd64.tar.gz"),
+                Reply::Body(Arc::new(body)),
+            );
+        }
+        let refs: Vec<(&str, &str)> = listed
+            .iter()
+            .map(|(v, d)| (v.as_str(), d.as_str()))
+            .collect();
+        server.route("index.json", Reply::Body(Arc::new(archive::index(&refs))));
+        Mirror {
+            env: TestEnv::new(),
+            server,
+        }
+    }
+
+    fn gov_cmd<I, S>(&self, args: I) -> std::process::Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = self.env.gov_cmd(args);
+        cmd.env("GOV_INDEX_URL", self.server.url("index.json"))
+            .env("GOV_DOWNLOAD_URL", &self.server.base)
+            .env("GOV_RETRY_DELAY_MS", "0")
+            .env("GOV_HTTP_TIMEOUT", "2");
+        cmd
+    }
+
+    fn gov(&self, args: &[&str]) -> std::process::Output {
+        self.gov_cmd(args).output().unwrap()
+    }
+
+    /// Nothing half-installed: no release, no scratch directory left.
+    fn assert_nothing_installed(&self) {
+        let versions = self.env.gov_home.join("versions");
+        let listed: Vec<_> = std::fs::read_dir(&versions)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(listed.is_empty(), "versions/ holds {listed:?}");
+        let tmp: Vec<_> = std::fs::read_dir(self.env.gov_home.join("tmp"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(tmp.is_empty(), "tmp/ holds {tmp:?}");
+    }
+}
+
+#[test]
+fn installs_the_newest_match_and_runs_it() {
+    let m = Mirror::new(&["1.21.5", "1.22.1", "1.22.4", "1.23rc1"]);
+    let out = m.gov(&["install", "1.22"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("installed Go 1.22.4 in "),
+        "{}",
+        stderr(&out)
+    );
+    let root = m.env.gov_home.join("versions/1.22.4");
+    assert!(root.join("bin/go").is_file());
+    assert_eq!(
+        std::fs::read_link(root.join("misc/version-link")).unwrap(),
+        std::path::Path::new("../VERSION")
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("misc/version-copy")).unwrap(),
+        std::fs::read_to_string(root.join("VERSION")).unwrap()
+    );
+
+    let out = m
+        .env
+        .command(m.env.shim("go"))
+        .arg("+1.22")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "go version go1.22.4 linux/amd64 GOROOT={}\n",
+            root.display()
+        )
+    );
+
+    let out = m.gov(&["install", "go1.22.4"]);
+    assert_success(&out);
+    assert!(stderr(&out).contains("Go 1.22.4 is already installed"));
+    assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 1);
+
+    assert_eq!(
+        stdout(&m.gov(&["list-remote"])),
+        "1.22.4  (installed)\n1.22.1\n1.21.5\n"
+    );
+    assert_eq!(
+        stdout(&m.gov(&["list-remote", "1.22", "--all"])),
+        "1.22.4  (installed)\n1.22.1\n"
+    );
+    assert_eq!(
+        stdout(&m.gov(&["list-remote", "--all"])).lines().next(),
+        Some("1.23rc1")
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&m.gov(&["list-remote", "--json"]).stdout).unwrap();
+    assert_eq!(json[0]["version"], "1.22.4");
+    assert_eq!(json[0]["installed"], true);
+    assert_eq!(json[0]["archive"], "go1.22.4.linux-amd64.tar.gz");
+    assert_eq!(m.server.hits("index.json"), 1, "the index is cached");
+}
+
+#[test]
+fn installs_several_and_what_the_directory_selects() {
+    let m = Mirror::new(&["1.21.5", "1.22.1", "1.22.4", "1.23rc1"]);
+    assert_success(&m.gov(&["install", "1.21", "1.23rc1"]));
+    m.env.write("go.mod", "module m\n\ngo 1.22.0\n");
+    let out = m.gov(&["install"]);
+    assert_success(&out);
+    assert!(stderr(&out).contains("installed Go 1.22.4"));
+    let listed = stdout(&m.gov(&["list"]));
+    assert!(
+        listed.contains("* 1.22.4") && listed.contains("1.23rc1") && listed.contains("1.21.5"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn another_platform_goes_beside_the_store() {
+    let m = Mirror::new(&["1.22.4"]);
+    let body = archive::fake_release("1.22.4");
+    m.server
+        .route("go1.22.4.linux-arm64.tar.gz", Reply::Body(Arc::new(body)));
+    let out = m.gov(&["install", "1.22.4", "--os", "linux", "--arch", "arm64"]);
+    assert_success(&out);
+    assert!(m
+        .env
+        .gov_home
+        .join("platforms/linux-arm64/1.22.4/bin/go")
+        .is_file());
+    assert!(
+        !m.env.gov_home.join("versions/1.22.4").exists(),
+        "never selected to run here"
+    );
+}
+
+#[test]
+fn auto_install_on_first_use() {
+    let m = Mirror::new(&["1.22.4"]);
+    m.env.gov_ok([
+        "link".as_ref(),
+        "1.21.5".as_ref(),
+        m.env.fake_toolchain("1.21.5").as_os_str(),
+    ]);
+    m.env.write(".go-version", "1.22.4\n");
+    let shim = m.env.shim("go");
+    let out = m.env.command(&shim).output().unwrap();
+    assert_failure(&out, 1, &["gov install 1.22.4", "GOV_AUTO_INSTALL=1"]);
+    let out = m
+        .env
+        .command(&shim)
+        .env("GOV_AUTO_INSTALL", "1")
+        .env("GOV_INDEX_URL", m.server.url("index.json"))
+        .env("GOV_DOWNLOAD_URL", &m.server.base)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(stdout(&out).starts_with("go version go1.22.4 "));
+    assert!(stderr(&out).contains("installed Go 1.22.4"));
+}
+
+#[test]
+fn a_wrong_digest_installs_nothing() {
+    let m = Mirror::new(&["1.22.4"]);
+    let index = archive::index(&[("1.22.4", &"ab".repeat(32))]);
+    m.server.route("index.json", Reply::Body(Arc::new(index)));
+    let actual = archive::sha256(&archive::fake_release("1.22.4"));
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "checksum mismatch for `go1.22.4.linux-amd64.tar.gz`",
+            &m.server.url("go1.22.4.linux-amd64.tar.gz"),
+            &format!("expected sha256 {}", "ab".repeat(32)),
+            &format!("got {actual}"),
+            "hint: nothing was installed",
+        ],
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn digests_from_sha256_files_and_the_loud_opt_out() {
+    let m = Mirror::new(&["1.22.4"]);
+    m.server.route(
+        "index.json",
+        Reply::Body(Arc::new(archive::index(&[("1.22.4", "")]))),
+    );
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "no sha256 for `go1.22.4.linux-amd64.tar.gz`",
+            ".sha256` is missing",
+            "--skip-checksum",
+        ],
+    );
+    m.assert_nothing_installed();
+
+    let out = m.gov(&["install", "1.22.4", "--skip-checksum"]);
+    assert_success(&out);
+    assert!(stderr(&out).contains("WITHOUT checking its sha256"));
+    assert_success(&m.gov(&["uninstall", "1.22.4"]));
+
+    let digest = archive::sha256(&archive::fake_release("1.22.4"));
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz.sha256",
+        Reply::Body(Arc::new(
+            format!("{digest}  go1.22.4.linux-amd64.tar.gz\n").into_bytes(),
+        )),
+    );
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz.sha256",
+        Reply::Body(Arc::new(format!("{}\n", "0".repeat(64)).into_bytes())),
+    );
+    assert_success(&m.gov(&["uninstall", "1.22.4"]));
+    assert_failure(&m.gov(&["install", "1.22.4"]), 1, &["checksum mismatch"]);
+}
+
+#[test]
+fn server_errors_are_retried() {
+    let m = Mirror::new(&["1.22.4"]);
+    let body = Arc::new(archive::fake_release("1.22.4"));
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::FailThen(500, 2, body.clone()),
+    );
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 3);
+
+    assert_success(&m.gov(&["uninstall", "1.22.4"]));
+    m.server
+        .route("go1.22.4.linux-amd64.tar.gz", Reply::Status(503));
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(&out, 1, &["answered HTTP 503"]);
+    assert_eq!(
+        m.server.hits("go1.22.4.linux-amd64.tar.gz"),
+        3 + 4,
+        "four tries, then a clear error"
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn unknown_releases_and_missing_archives() {
+    let m = Mirror::new(&["1.22.4"]);
+    let out = m.gov(&["install", "1.30"]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "no Go release matches `1.30` for linux-amd64",
+            "gov list-remote --all",
+        ],
+    );
+    m.server
+        .route("go1.22.4.linux-amd64.tar.gz", Reply::Status(404));
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(&out, 1, &["answered HTTP 404"]);
+    assert_eq!(
+        m.server.hits("go1.22.4.linux-amd64.tar.gz"),
+        1,
+        "a 404 is not retried"
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn truncated_dropped_and_stalled_downloads() {
+    let m = Mirror::new(&["1.22.4"]);
+    let body = Arc::new(archive::fake_release("1.22.4"));
+    let half = body.len() / 2;
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Truncate(body.clone(), half),
+    );
+    assert_failure(
+        &m.gov(&["install", "1.22.4"]),
+        1,
+        &["go1.22.4.linux-amd64.tar.gz"],
+    );
+    assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 4, "retried");
+    m.assert_nothing_installed();
+
+    m.server.route("go1.22.4.linux-amd64.tar.gz", Reply::Drop);
+    assert_failure(&m.gov(&["install", "1.22.4"]), 1, &["cannot download `"]);
+    m.assert_nothing_installed();
+
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Stall(body.clone(), half),
+    );
+    let start = std::time::Instant::now();
+    let out = m
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_HTTP_TIMEOUT", "0.3")
+        .output()
+        .unwrap();
+    assert_failure(&out, 1, &["go1.22.4.linux-amd64.tar.gz"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "a stall times out"
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn hostile_archives_are_refused() {
+    let cases: Vec<(&str, Vec<Entry>, &str)> = vec![
+        (
+            "dot-dot",
+            vec![
+                Entry::file("go/bin/go", b"x", 0o755),
+                Entry::file("go/../../evil", b"x", 0o644),
+            ],
+            "outside `go/`",
+        ),
+        (
+            "absolute",
+            vec![Entry::file("/tmp/gov-evil", b"x", 0o644)],
+            "outside `go/`",
+        ),
+        (
+            "not under go/",
+            vec![Entry::file("evil/bin/go", b"x", 0o755)],
+            "outside `go/`",
+        ),
+        (
+            "symlink out",
+            vec![
+                Entry::symlink("go/etc", "../../../etc"),
+                Entry::file("go/bin/go", b"x", 0o755),
+            ],
+            "points outside",
+        ),
+        (
+            "absolute symlink",
+            vec![Entry::symlink("go/passwd", "/etc/passwd")],
+            "points outside",
+        ),
+        (
+            "hard link out",
+            vec![Entry::hardlink("go/passwd", "/etc/passwd")],
+            "outside `go/`",
+        ),
+        (
+            "device",
+            vec![Entry::special("go/dev", tar::EntryType::Char)],
+            "character device",
+        ),
+        (
+            "no go binary",
+            vec![Entry::file("go/VERSION", b"go1.22.4\n", 0o644)],
+            "not a Go release",
+        ),
+    ];
+    for (what, entries, message) in cases {
+        let m = Mirror::new(&[]);
+        let body = archive::tar_gz(&entries);
+        m.server.route(
+            "index.json",
+            Reply::Body(Arc::new(archive::index(&[(
+                "1.22.4",
+                &archive::sha256(&body),
+            )]))),
+        );
+        m.server
+            .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(Arc::new(body)));
+        let out = m.gov(&["install", "1.22.4"]);
+        assert_failure(&out, 1, &[message]);
+        m.assert_nothing_installed();
+        assert!(!std::path::Path::new("/tmp/gov-evil").exists(), "{what}");
+        assert!(!m.env.root.join("evil").exists(), "{what}");
+    }
+}
+
+#[test]
+fn concurrent_installs_download_once() {
+    let m = Mirror::new(&["1.22.4"]);
+    let body = Arc::new(archive::fake_release("1.22.4"));
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Slow(body, 64, Duration::from_millis(20)),
+    );
+    let children: Vec<_> = (0..3)
+        .map(|_| m.gov_cmd(["install", "1.22.4"]).spawn().unwrap())
+        .collect();
+    for child in children {
+        assert_success(&child.wait_with_output().unwrap());
+    }
+    assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 1);
+    assert!(m.env.gov_home.join("versions/1.22.4/bin/go").is_file());
+}
+
+#[test]
+fn a_killed_install_leaves_nothing_and_the_next_run_recovers() {
+    let m = Mirror::new(&["1.22.4"]);
+    let body = Arc::new(archive::fake_release("1.22.4"));
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Stall(body.clone(), body.len() / 2),
+    );
+    let mut child = m
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_HTTP_TIMEOUT", "60")
+        .spawn()
+        .unwrap();
+    let staging = m.env.gov_home.join("tmp");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !staging.join("linux-amd64-1.22.4/go/VERSION").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the install never started unpacking"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!m.env.gov_home.join("versions/1.22.4").exists());
+    assert!(m.env.gov(["list"]).stdout.is_empty(), "nothing visible");
+
+    m.server
+        .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(body));
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    assert!(m.env.gov_home.join("versions/1.22.4/bin/go").is_file());
+    assert_eq!(
+        std::fs::read_dir(&staging).unwrap().count(),
+        0,
+        "leftovers cleaned"
+    );
+}
+
+#[test]
+fn offline_and_stale_index() {
+    let m = Mirror::new(&["1.22.4"]);
+    let out = m
+        .gov_cmd(["list-remote"])
+        .env("GOV_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &["no release index is cached and GOV_OFFLINE is set"],
+    );
+    assert_eq!(m.server.hits("index.json"), 0);
+    assert_success(&m.gov(&["list-remote"]));
+    let out = m
+        .gov_cmd(["list-remote"])
+        .env("GOV_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "1.22.4\n");
+    let out = m
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_OFFLINE", "1")
+        .output()
+        .unwrap();
+    assert_failure(&out, 1, &["GOV_OFFLINE is set: not downloading"]);
+
+    // A dead server: the stale copy serves, with a warning.
+    let out = m
+        .gov_cmd(["list-remote", "--refresh"])
+        .env("GOV_INDEX_URL", "http://127.0.0.1:9/index.json")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(stderr(&out).contains("warning: cannot refresh the release index"));
+    assert_eq!(stdout(&out), "1.22.4\n");
+
+    let out = m
+        .gov_cmd(["list-remote", "--refresh"])
+        .env("GOV_INDEX_URL", m.server.url("garbage"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    m.server
+        .route("garbage", Reply::Body(Arc::new(b"<html>".to_vec())));
+    let out = m
+        .gov_cmd(["list-remote", "--refresh"])
+        .env("GOV_INDEX_URL", m.server.url("garbage"))
+        .output()
+        .unwrap();
+    assert_failure(&out, 1, &["is not valid JSON in go.dev's schema"]);
+}
+
+#[test]
+fn file_urls_and_plain_directories() {
+    let m = Mirror::new(&[]);
+    let dir = m.env.root.join("mirror");
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = archive::fake_release("1.22.4");
+    std::fs::write(dir.join("go1.22.4.linux-amd64.tar.gz"), &body).unwrap();
+    std::fs::write(
+        dir.join("index.json"),
+        archive::index(&[("1.22.4", &archive::sha256(&body))]),
+    )
+    .unwrap();
+    let out = m
+        .gov_cmd(["install", "1.22"])
+        .env(
+            "GOV_INDEX_URL",
+            format!("file://{}", dir.join("index.json").display()),
+        )
+        .env("GOV_DOWNLOAD_URL", &dir)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_success(&m.gov(&["uninstall", "1.22.4"]));
+    let out = m
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_INDEX_URL", dir.join("index.json"))
+        .env("GOV_DOWNLOAD_URL", format!("file://{}/", dir.display()))
+        .output()
+        .unwrap();
+    assert_success(&out);
+}
