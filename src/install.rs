@@ -87,8 +87,8 @@ pub struct Options<'a> {
     pub os: &'a str,
     pub arch: &'a str,
     pub skip_checksum: bool,
-    /// Show a progress bar (a terminal, and not `--quiet`).
-    pub progress: bool,
+    /// Where progress bars go: `None` off a terminal or with `--quiet`.
+    pub progress: Option<&'a indicatif::MultiProgress>,
 }
 
 pub enum Outcome {
@@ -278,12 +278,12 @@ impl<R: Read> Read for HashingReader<R> {
 fn progress_reader(
     reader: Box<dyn Read + Send>,
     length: Option<u64>,
-    show: bool,
+    bars: Option<&indicatif::MultiProgress>,
     name: &str,
 ) -> Box<dyn Read + Send> {
-    if !show {
+    let Some(bars) = bars else {
         return reader;
-    }
+    };
     let bar = match length {
         Some(n) => indicatif::ProgressBar::new(n),
         None => indicatif::ProgressBar::new_spinner(),
@@ -296,6 +296,7 @@ fn progress_reader(
         .progress_chars("=> "),
     );
     bar.set_message(format!("Go {name}"));
+    let bar = bars.add(bar);
     Box::new(bar.wrap_read(reader))
 }
 

@@ -548,3 +548,69 @@ fn file_urls_and_plain_directories() {
         .unwrap();
     assert_success(&out);
 }
+
+/// A small tmpfs, unmounted when dropped. Needs root (as CI has).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(&at).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "this test mounts a small tmpfs: run it as root"
+        );
+        SmallDisk(at)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clean_error() {
+    let m = Mirror::new(&[]);
+    let big = vec![7u8; 1 << 20];
+    let body = archive::tar_gz(&[
+        Entry::file("go/bin/go", b"#!/bin/sh\n", 0o755),
+        Entry::file("go/pkg/big", &big, 0o644),
+    ]);
+    m.server.route(
+        "index.json",
+        Reply::Body(Arc::new(archive::index(&[(
+            "1.22.4",
+            &archive::sha256(&body),
+        )]))),
+    );
+    m.server
+        .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(Arc::new(body)));
+    let disk = SmallDisk::mount(m.env.root.join("small"), "256k");
+    let home = disk.0.join("gov");
+    let out = m
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_HOME", &home)
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &[
+            "cannot write `",
+            "No space left on device",
+            "hint: free some disk space",
+        ],
+    );
+    assert!(!home.join("versions/1.22.4").exists());
+    assert_eq!(
+        std::fs::read_dir(home.join("tmp")).unwrap().count(),
+        0,
+        "scratch cleared"
+    );
+}

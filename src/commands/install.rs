@@ -99,12 +99,13 @@ impl Job<'_> {
                 .join("platforms")
                 .join(format!("{}-{}", self.os, self.arch))
         };
+        let bars = self.progress.then(indicatif::MultiProgress::new);
         let options = install::Options {
             download_base: &self.network.download_url,
             os: self.os,
             arch: self.arch,
             skip_checksum: self.skip_checksum,
-            progress: self.progress,
+            progress: bars.as_ref(),
         };
         let results: Vec<_> = std::thread::scope(|scope| {
             let handles: Vec<_> = releases
