@@ -44,6 +44,18 @@ impl Network {
     }
 }
 
+impl Network {
+    /// Where the index comes from, cached in the store.
+    pub fn index_source<'a>(&'a self, store: &Store, refresh: bool) -> crate::index::Source<'a> {
+        crate::index::Source {
+            url: &self.index_url,
+            cache: store.home().join("cache/index.json"),
+            offline: self.offline,
+            refresh,
+        }
+    }
+}
+
 /// A boolean variable: set to anything but empty, `0`, `false` or `no`.
 pub fn is_set(name: &str) -> bool {
     std::env::var(name)

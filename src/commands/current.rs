@@ -31,10 +31,7 @@ pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
             source,
             file,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&current).expect("serializes")
-        );
+        super::print_json(&current);
     } else {
         println!("{} (set by {})", resolved.version, resolved.source);
     }

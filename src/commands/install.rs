@@ -156,17 +156,7 @@ impl Job<'_> {
     /// The release each request names, from the index. A request the
     /// cached index cannot answer asks the server again, once.
     fn pick(&self, requests: &[Request], fetcher: &Fetcher) -> Result<Vec<Release>, Error> {
-        let load = |refresh| {
-            index::load(
-                &index::Source {
-                    url: &self.network.index_url,
-                    cache: self.store.home().join("cache/index.json"),
-                    offline: self.network.offline,
-                    refresh,
-                },
-                fetcher,
-            )
-        };
+        let load = |refresh| index::load(&self.network.index_source(self.store, refresh), fetcher);
         let mut index: Index = load(self.refresh)?;
         let mut refreshed = self.refresh || self.network.offline;
         let mut releases = Vec::new();

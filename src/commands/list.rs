@@ -30,10 +30,7 @@ pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
         })
         .collect();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).expect("rows serialize")
-        );
+        super::print_json(&rows);
         return Ok(());
     }
     if rows.is_empty() {

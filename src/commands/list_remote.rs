@@ -28,12 +28,7 @@ pub fn run(
     let filter = prefix.map(parse_request).transpose()?;
     let fetcher = Fetcher::from_env(settings.network.offline);
     let index = index::load(
-        &index::Source {
-            url: &settings.network.index_url,
-            cache: settings.store.home().join("cache/index.json"),
-            offline: settings.network.offline,
-            refresh,
-        },
+        &settings.network.index_source(&settings.store, refresh),
         &fetcher,
     )?;
     let installed: Vec<_> = settings
@@ -56,10 +51,7 @@ pub fn run(
         .filter(|row| all || (row.stable && row.archive.is_some()))
         .collect();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).expect("rows serialize")
-        );
+        super::print_json(&rows);
         return Ok(());
     }
     let mut out = String::new();

@@ -17,6 +17,14 @@ use crate::request::Request;
 use crate::store::{Installed, Store};
 use crate::version::Version;
 
+/// Prints `value` as pretty JSON on stdout, for `--json`.
+pub fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("output serializes")
+    );
+}
+
 /// Parses a request given on the command line.
 pub fn parse_request(value: &str) -> Result<Request, Error> {
     Ok(Request::parse(value)?)
