@@ -106,6 +106,32 @@ pub enum Command {
         #[arg(default_value = "go")]
         program: String,
     },
+    /// Print the environment the active release needs (GOROOT, PATH, ...)
+    Env {
+        /// How to write it: for a shell, as JSON, or into GitHub Actions' files
+        #[arg(long, value_enum, default_value = "sh")]
+        shell: crate::commands::env::EnvShell,
+        /// Give CI jobs their own GOCACHE, GOMODCACHE and GOPATH
+        #[arg(long, value_enum, default_value = "none")]
+        isolate: crate::env::Isolate,
+        /// The same as --shell json
+        #[arg(long)]
+        json: bool,
+        /// What the prompt hook of `gov init` runs
+        #[arg(long, hide = true, value_enum)]
+        hook: Option<crate::shell::InitShell>,
+        #[arg(long, hide = true, requires = "hook")]
+        link_dir: Option<PathBuf>,
+    },
+    /// Print the lines to evaluate in a shell's start-up file
+    Init {
+        shell: crate::shell::InitShell,
+        /// No shims: a per-shell directory on PATH, repointed on `cd`
+        #[arg(long)]
+        no_shims: bool,
+    },
+    /// Print a completion script
+    Completions { shell: clap_complete::Shell },
     /// Run a command with the active release's environment
     Exec {
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]

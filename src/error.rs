@@ -30,6 +30,8 @@ pub enum Error {
     #[error(transparent)]
     Download(#[from] DownloadError),
     #[error(transparent)]
+    Env(#[from] crate::env::EnvError),
+    #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
     #[error("{message}")]
@@ -71,6 +73,7 @@ impl Error {
             Error::Install(e) => e.hint(),
             Error::Index(e) => e.hint(),
             Error::Download(e) => e.hint(),
+            Error::Env(e) => e.hint(),
             Error::Io(_) => None,
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
         }

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod download;
+pub mod env;
 pub mod env_vars;
 pub mod error;
 pub mod index;
@@ -13,6 +14,7 @@ pub mod install;
 pub mod request;
 pub mod resolve;
 pub mod settings;
+pub mod shell;
 pub mod shim;
 pub mod store;
 pub mod unpack;

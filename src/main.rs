@@ -66,6 +66,28 @@ fn run(cli: Cli) -> Result<(), Error> {
         } => commands::shell::run(s, version.as_deref(), *unset, *shell),
         Command::Current { json } => commands::current::run(s, *json),
         Command::Which { program } => commands::which::run(s, program),
+        Command::Env {
+            shell,
+            isolate,
+            json,
+            hook,
+            link_dir,
+        } => match hook {
+            Some(hook) => commands::env::hook(s, *hook, link_dir.as_deref()),
+            None => {
+                let shell = if *json {
+                    commands::env::EnvShell::Json
+                } else {
+                    *shell
+                };
+                commands::env::run(s, shell, *isolate)
+            }
+        },
+        Command::Init { shell, no_shims } => commands::init::run(s, *shell, *no_shims),
+        Command::Completions { shell } => {
+            commands::completions::run(*shell);
+            Ok(())
+        }
         Command::Exec { command } => commands::exec::exec(s, command),
         Command::Run { request, command } => commands::exec::run(s, request, command),
     }

@@ -1,8 +1,11 @@
 //! One file per command; each takes resolved settings and its own arguments.
 
+pub mod completions;
 pub mod current;
+pub mod env;
 pub mod exec;
 pub mod global;
+pub mod init;
 pub mod install;
 pub mod link;
 pub mod list;

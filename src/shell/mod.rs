@@ -1,0 +1,77 @@
+//! Shell integration: the scripts `gov init` prints and the per-prompt hook
+//! they call (`gov env --hook`).
+
+use std::path::{Path, PathBuf};
+
+use crate::env::quote;
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Where shim-free shells keep their per-shell `bin` link:
+/// `$XDG_RUNTIME_DIR/gov`, else a directory of the user's in the temp dir.
+pub fn link_base(runtime_dir: Option<&Path>, uid: u32) -> PathBuf {
+    match runtime_dir {
+        Some(dir) => dir.join("gov"),
+        None => std::env::temp_dir().join(format!("gov-{uid}")),
+    }
+}
+
+/// The script `gov init SHELL` prints. With `shims`, `GOV_HOME/bin` goes
+/// first on `PATH`; without, a per-shell directory whose `bin` link the
+/// prompt hook repoints at the selected release.
+pub fn init_script(
+    shell: InitShell,
+    gov: &Path,
+    store: &Store,
+    shims: bool,
+    link_base: &Path,
+) -> String {
+    let template = match shell {
+        InitShell::Bash => include_str!("bash.sh"),
+        InitShell::Zsh => include_str!("zsh.sh"),
+        InitShell::Fish => include_str!("fish.fish"),
+    };
+    let q = |p: &Path| quote(&p.display().to_string());
+    let fish = shell == InitShell::Fish;
+    let (path_setup, link_arg) = match (shims, fish) {
+        (true, false) => (format!("export PATH={}:\"$PATH\"", q(&store.bin_dir())), String::new()),
+        (true, true) => (format!("set -gx PATH {} $PATH", q(&store.bin_dir())), String::new()),
+        (false, false) => (
+            format!(
+                "__gov_dir={}/$$\nmkdir -p \"$__gov_dir\"\nexport PATH=\"$__gov_dir/bin:$PATH\"",
+                q(link_base)
+            ),
+            "--link-dir \"$__gov_dir\"".to_string(),
+        ),
+        (false, true) => (
+            format!(
+                "set -g __gov_dir {}/$fish_pid\nmkdir -p $__gov_dir\nset -gx PATH $__gov_dir/bin $PATH",
+                q(link_base)
+            ),
+            "--link-dir $__gov_dir".to_string(),
+        ),
+    };
+    template
+        .replace("@GOV@", &q(gov))
+        .replace("@PATH_SETUP@", &path_setup)
+        .replace("@LINK_ARG@", &link_arg)
+}
+
+/// What the prompt hook evaluates: `GOROOT` of the selected release, or
+/// its removal when none is selected.
+pub fn hook_code(shell: InitShell, goroot: Option<&Path>) -> String {
+    match (shell, goroot) {
+        (InitShell::Fish, Some(root)) => {
+            format!("set -gx GOROOT {}\n", quote(&root.display().to_string()))
+        }
+        (InitShell::Fish, None) => "set -e GOROOT\n".into(),
+        (_, Some(root)) => format!("export GOROOT={}\n", quote(&root.display().to_string())),
+        (_, None) => "unset GOROOT\n".into(),
+    }
+}

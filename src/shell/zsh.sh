@@ -1,0 +1,24 @@
+# gov: shell set-up for zsh (eval "$(gov init zsh)")
+__gov_bin=@GOV@
+@PATH_SETUP@
+gov() {
+  if [[ "${1-}" == shell && $# -gt 1 ]]; then
+    local __gov_code
+    __gov_code="$("$__gov_bin" shell --shell zsh "${@:2}")" || return
+    eval "$__gov_code"
+    __gov_hook force
+  else
+    "$__gov_bin" "$@"
+  fi
+}
+# Runs before each prompt; starts gov only when the directory or
+# GOV_VERSION changed since the last prompt.
+__gov_hook() {
+  if [[ "${1-}" == force || "$PWD" != "${__gov_pwd-}" || "${GOV_VERSION-}" != "${__gov_ver-}" ]]; then
+    __gov_pwd=$PWD
+    __gov_ver=${GOV_VERSION-}
+    eval "$("$__gov_bin" env --hook zsh @LINK_ARG@)"
+  fi
+}
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd __gov_hook
