@@ -1,0 +1,105 @@
+//! `gov env` for shells, scripts, editors and CI.
+
+mod common;
+
+use common::*;
+
+fn setup() -> TestEnv {
+    let env = TestEnv::new();
+    env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.22.4"]);
+    env
+}
+
+#[test]
+fn env_for_each_shell() {
+    let env = setup();
+    let root = env.gov_home.join("versions/1.22.4");
+    let sh = env.gov_ok(["env"]);
+    assert!(sh.starts_with(&format!("export GOROOT='{}'\nexport GOTOOLCHAIN='local'\nexport GOV_CACHE_KEY='go1.22.4-linux-amd64-nosum'\n", root.display())), "{sh}");
+    assert!(sh.ends_with(&format!("export PATH='{}/bin':\"$PATH\"\n", root.display())));
+    // The output is real shell code: sh evaluates it.
+    let out = env
+        .command("sh")
+        .args(["-c", &format!("{sh}\ngo")])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).starts_with("go go1.22.4 "), "{}", stdout(&out));
+
+    let fish = env.gov_ok(["env", "--shell", "fish"]);
+    assert!(fish.contains(&format!("set -gx GOROOT '{}'", root.display())));
+    let pwsh = env.gov_ok(["env", "--shell", "pwsh"]);
+    assert!(pwsh.contains(&format!("$env:GOROOT = '{}'", root.display())));
+
+    let json: serde_json::Value = serde_json::from_str(&env.gov_ok(["env", "--json"])).unwrap();
+    assert_eq!(json["GOROOT"], root.display().to_string());
+    assert!(json["PATH"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}/bin:", root.display())));
+
+    let out = env
+        .gov_cmd(["env"])
+        .env("GOTOOLCHAIN", "go1.22.4+auto")
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&out).contains("GOTOOLCHAIN"),
+        "a user's GOTOOLCHAIN is left alone"
+    );
+}
+
+#[test]
+fn github_actions_files() {
+    let env = setup();
+    let (genv, gpath) = (env.root.join("github_env"), env.root.join("github_path"));
+    std::fs::write(&genv, "EARLIER=1\n").unwrap();
+    let out = env
+        .gov_cmd(["env", "--shell", "github", "--isolate", "job"])
+        .env("GITHUB_ENV", &genv)
+        .env("GITHUB_PATH", &gpath)
+        .env("GITHUB_RUN_ID", "4242")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let written = std::fs::read_to_string(&genv).unwrap();
+    let jobs = env.gov_home.join("cache/jobs/4242/1.22.4");
+    assert!(written.starts_with("EARLIER=1\nGOROOT="), "{written}");
+    assert!(written.contains(&format!("GOCACHE={}\n", jobs.join("build").display())));
+    assert!(written.contains(&format!("GOMODCACHE={}\n", jobs.join("mod").display())));
+    assert!(written.contains(&format!("GOPATH={}\n", jobs.join("path").display())));
+    assert_eq!(
+        std::fs::read_to_string(&gpath).unwrap(),
+        format!("{}\n", env.gov_home.join("versions/1.22.4/bin").display())
+    );
+
+    let out = env.gov(["env", "--shell", "github"]);
+    assert_failure(&out, 1, &["GITHUB_ENV and GITHUB_PATH"]);
+    let out = env.gov(["env", "--isolate", "job"]);
+    assert_failure(
+        &out,
+        1,
+        &["needs a CI job id", "GITHUB_RUN_ID", "--isolate version"],
+    );
+}
+
+#[test]
+fn isolation_per_version_and_a_cache_key_from_go_sum() {
+    let env = setup();
+    env.write("go.sum", "example.com/x v1.0.0 h1:abc=\n");
+    let json: serde_json::Value =
+        serde_json::from_str(&env.gov_ok(["env", "--json", "--isolate", "version"])).unwrap();
+    let base = env.gov_home.join("cache/go/1.22.4");
+    assert_eq!(json["GOCACHE"], base.join("build").display().to_string());
+    let key = json["GOV_CACHE_KEY"].as_str().unwrap();
+    assert!(
+        key.starts_with("go1.22.4-linux-amd64-") && key.len() == "go1.22.4-linux-amd64-".len() + 16,
+        "{key}"
+    );
+    env.write("go.sum", "example.com/x v1.0.1 h1:def=\n");
+    let json2: serde_json::Value = serde_json::from_str(&env.gov_ok(["env", "--json"])).unwrap();
+    assert_ne!(
+        json2["GOV_CACHE_KEY"], json["GOV_CACHE_KEY"],
+        "the key follows go.sum"
+    );
+}

@@ -1,0 +1,157 @@
+//! Real bash, zsh and fish with `gov init`: `cd` between projects pinned to
+//! different releases, `gov shell` in one shell only, both PATH modes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+
+use common::*;
+
+const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
+fn setup() -> TestEnv {
+    let env = TestEnv::new();
+    env.install_fake("1.21.5");
+    env.install_fake("1.22.4");
+    env.write("p1/.go-version", "1.21.5\n");
+    env.write("p2/go.mod", "module m\n\ngo 1.22\n");
+    env
+}
+
+/// Runs `script` in an interactive `shell` whose start-up file evaluates
+/// `gov init`; returns stdout.
+fn run_shell(env: &TestEnv, shell: &str, init_args: &str, script: &str) -> String {
+    let rc = env.root.join(format!("rc-{shell}"));
+    std::fs::create_dir_all(&rc).unwrap();
+    let mut cmd = match shell {
+        "bash" => {
+            std::fs::write(
+                rc.join("bashrc"),
+                format!("PS1='$ '\neval \"$('{GOV}' init bash {init_args})\"\n"),
+            )
+            .unwrap();
+            let mut c = env.command("bash");
+            c.arg("--rcfile").arg(rc.join("bashrc")).arg("-i");
+            c
+        }
+        "zsh" => {
+            std::fs::write(
+                rc.join(".zshrc"),
+                format!("PS1='$ '\neval \"$('{GOV}' init zsh {init_args})\"\n"),
+            )
+            .unwrap();
+            let mut c = env.command("zsh");
+            c.env("ZDOTDIR", &rc).arg("-i");
+            c
+        }
+        _ => {
+            std::fs::create_dir_all(rc.join("fish")).unwrap();
+            std::fs::write(
+                rc.join("fish/config.fish"),
+                format!("'{GOV}' init fish {init_args} | source\n"),
+            )
+            .unwrap();
+            let mut c = env.command("fish");
+            c.env("XDG_CONFIG_HOME", &rc).arg("-i");
+            c
+        }
+    };
+    let mut child = cmd
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {shell} ({e}): run `apt-get install -y {shell}`"));
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    stdout(&out)
+}
+
+/// The `go version` and GOROOT lines a script printed, in order.
+fn versions_and_roots(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.rsplit("$ ").next().unwrap_or(l);
+            if let Some(rest) = l.strip_prefix("go go") {
+                Some(format!("go{}", rest.split_whitespace().next().unwrap()))
+            } else {
+                l.strip_prefix("ROOT=").map(|r| {
+                    Path::new(r)
+                        .file_name()
+                        .map_or("-".into(), |n| n.to_string_lossy().into_owned())
+                })
+            }
+        })
+        .collect()
+}
+
+fn script(env: &TestEnv) -> String {
+    format!(
+        "cd {p1}\ngo\necho \"ROOT=$GOROOT\"\ncd {p2}\ngo\necho \"ROOT=$GOROOT\"\ngov shell 1.21.5\ngo\necho \"ROOT=$GOROOT\"\ngov shell --unset\ngo\necho \"ROOT=$GOROOT\"\ncd {work}\necho \"ROOT=$GOROOT\"\n",
+        p1 = env.work.join("p1").display(),
+        p2 = env.work.join("p2").display(),
+        work = env.root.display(),
+    )
+}
+
+#[test]
+fn cd_switches_go_and_goroot_in_every_shell_and_mode() {
+    let env = setup();
+    let want = [
+        "go1.21.5", "1.21.5", "go1.22.4", "1.22.4", "go1.21.5", "1.21.5", "go1.22.4", "1.22.4", "-",
+    ];
+    for shell in SHELLS {
+        for mode in ["", "--no-shims"] {
+            let text = run_shell(&env, shell, mode, &script(&env));
+            assert_eq!(versions_and_roots(&text), want, "{shell} {mode}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn gov_shell_changes_only_its_own_shell() {
+    let env = setup();
+    env.gov_ok(["global", "1.22.4"]);
+    for shell in SHELLS {
+        let a = run_shell(&env, shell, "", "gov shell 1.21.5\ngo\n");
+        let b = run_shell(&env, shell, "", "go\n");
+        assert_eq!(versions_and_roots(&a), ["go1.21.5"], "{shell}: {a}");
+        assert_eq!(versions_and_roots(&b), ["go1.22.4"], "{shell}: {b}");
+    }
+}
+
+#[test]
+fn init_refreshes_shims_and_prints_the_path_set_up() {
+    let env = setup();
+    std::fs::remove_dir_all(env.gov_home.join("bin")).unwrap();
+    let bash = env.gov_ok(["init", "bash"]);
+    assert!(bash.contains(&format!(
+        "export PATH='{}':\"$PATH\"",
+        env.gov_home.join("bin").display()
+    )));
+    assert!(env.shim("go").exists(), "gov init creates the shims");
+    let fish = env.gov_ok(["init", "fish", "--no-shims"]);
+    assert!(fish.contains("set -gx PATH $__gov_dir/bin $PATH"), "{fish}");
+    let out = env.gov(["init", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let text = env.gov_ok(["completions", shell]);
+        assert!(
+            text.contains("list-remote") && text.contains("install"),
+            "{shell}"
+        );
+    }
+}
