@@ -130,6 +130,11 @@ pub enum Command {
         #[arg(long)]
         no_shims: bool,
     },
+    /// Check the machine's Go set-up and say how to fix what is wrong
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a completion script
     Completions { shell: clap_complete::Shell },
     /// Run a command with the active release's environment

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 pub mod download;
 pub mod env;
 pub mod env_vars;

@@ -84,6 +84,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         },
         Command::Init { shell, no_shims } => commands::init::run(s, *shell, *no_shims),
+        Command::Doctor { json } => commands::doctor::run(s, *json),
         Command::Completions { shell } => {
             commands::completions::run(*shell);
             Ok(())

@@ -125,6 +125,11 @@ impl Version {
         (self.major, self.minor.unwrap_or(0))
     }
 
+    /// The spelling Go uses in file names and `go version`: `go1.22.4`.
+    pub fn go_name(&self) -> String {
+        format!("go{self}")
+    }
+
     /// The patch slot in Go's order: `None` sorts before every number.
     fn patch_key(&self) -> Option<u64> {
         match (self.minor, self.patch, self.pre) {

@@ -1,0 +1,51 @@
+//! `gov doctor [--json]`: exit 1 when a check fails.
+
+use serde::Serialize;
+
+use crate::doctor::{self, Check, Status};
+use crate::env_vars;
+use crate::error::Error;
+use crate::settings::Settings;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    ok: bool,
+    checks: &'a [Check],
+}
+
+pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
+    let checks = doctor::run(&doctor::Inputs {
+        store: &settings.store,
+        ctx: &settings.ctx,
+        path: std::env::var_os(env_vars::PATH).unwrap_or_default(),
+        goroot: std::env::var_os(env_vars::GOROOT),
+        gotoolchain: std::env::var_os(env_vars::GOTOOLCHAIN),
+        exe: settings.exe()?,
+    });
+    let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
+    if json {
+        super::print_json(&Report {
+            ok: failed == 0,
+            checks: &checks,
+        });
+    } else {
+        for c in &checks {
+            let label = match c.status {
+                Status::Ok => "ok  ",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+            };
+            println!("{label} {:<13} {}", c.name, c.detail);
+            if let Some(fix) = c.fix.as_ref().filter(|_| c.status != Status::Ok) {
+                println!("     {:<13} fix: {fix}", "");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Error::failed(
+            format!("gov doctor found {failed} problem(s)"),
+            "apply the fixes above, then run `gov doctor` again".to_string(),
+        ));
+    }
+    Ok(())
+}

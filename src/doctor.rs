@@ -1,0 +1,438 @@
+//! `gov doctor`: the machine's Go set-up, checked item by item, each with
+//! a status and the command that fixes it.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::env_vars;
+use crate::resolve::{self, Context, Resolved};
+use crate::store::{self, Store};
+use crate::version::Version;
+use crate::version_files;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub status: Status,
+    pub detail: String,
+    pub fix: Option<String>,
+}
+
+fn check(name: &'static str, status: Status, detail: String, fix: Option<String>) -> Check {
+    Check {
+        name,
+        status,
+        detail,
+        fix,
+    }
+}
+
+/// What the checks read from outside.
+pub struct Inputs<'a> {
+    pub store: &'a Store,
+    pub ctx: &'a Context,
+    pub path: OsString,
+    pub goroot: Option<OsString>,
+    pub gotoolchain: Option<OsString>,
+    /// The gov binary, which shims must point to.
+    pub exe: PathBuf,
+}
+
+pub fn run(inputs: &Inputs) -> Vec<Check> {
+    let mut checks = store_checks(inputs);
+    let resolved = match resolve::resolve(None, inputs.ctx, inputs.store) {
+        Ok(r) => {
+            checks.push(check(
+                "selection",
+                Status::Ok,
+                format!("Go {} (set by {})", r.version, r.source),
+                None,
+            ));
+            Some(r)
+        }
+        Err(e) => {
+            checks.push(check("selection", Status::Fail, e.to_string(), e.hint()));
+            None
+        }
+    };
+    checks.push(path_order(inputs, resolved.as_ref()));
+    if let Some(r) = &resolved {
+        checks.push(goroot_isolation(inputs, r));
+        checks.push(consistency(inputs, r));
+        checks.push(gotoolchain_file(inputs, r));
+        checks.extend(module_compatibility(inputs, r));
+    }
+    checks.push(side_by_side(inputs));
+    checks
+}
+
+fn store_checks(inputs: &Inputs) -> Vec<Check> {
+    let store = inputs.store;
+    let mut checks = Vec::new();
+    let installed = match store.installed() {
+        Ok(i) => i,
+        Err(e) => {
+            checks.push(check(
+                "store",
+                Status::Fail,
+                e.to_string(),
+                Some("check the permissions of GOV_HOME".into()),
+            ));
+            return checks;
+        }
+    };
+    let probe = store.home().join(format!(".doctor-{}", std::process::id()));
+    match std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe)) {
+        Ok(()) => checks.push(check(
+            "store",
+            Status::Ok,
+            format!(
+                "`{}` is writable, {} release(s) installed",
+                store.home().display(),
+                installed.len()
+            ),
+            None,
+        )),
+        Err(e) => checks.push(check(
+            "store",
+            Status::Fail,
+            format!("cannot write to `{}`: {e}", store.home().display()),
+            Some(format!(
+                "fix the permissions: `chown -R \"$USER\" {}`",
+                store.home().display()
+            )),
+        )),
+    }
+    let broken: Vec<String> = installed
+        .iter()
+        .filter(|i| !store::is_executable(&i.root.join("bin/go")))
+        .map(|i| i.version.to_string())
+        .collect();
+    checks.push(if broken.is_empty() {
+        check(
+            "releases",
+            Status::Ok,
+            "every release has an executable bin/go".into(),
+            None,
+        )
+    } else {
+        check(
+            "releases",
+            Status::Fail,
+            format!(
+                "broken (no executable bin/go, or a link to a removed directory): {}",
+                broken.join(", ")
+            ),
+            Some(format!(
+                "run `gov uninstall {}` and install or link them again",
+                broken.join(" ")
+            )),
+        )
+    });
+    let leftovers: Vec<String> = std::fs::read_dir(store.home().join("tmp"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    checks.push(if leftovers.is_empty() {
+        check(
+            "leftovers",
+            Status::Ok,
+            "no interrupted installs".into(),
+            None,
+        )
+    } else {
+        check(
+            "leftovers",
+            Status::Warn,
+            format!(
+                "interrupted installs left `{}`: {}",
+                store.home().join("tmp").display(),
+                leftovers.join(", ")
+            ),
+            Some("run `gov install` for those releases again: it clears them".into()),
+        )
+    });
+    let stale = store::CORE_PROGRAMS
+        .iter()
+        .filter(|p| std::fs::read_link(store.bin_dir().join(p)).map_or(true, |t| t != inputs.exe))
+        .count();
+    checks.push(if stale == 0 {
+        check(
+            "shims",
+            Status::Ok,
+            format!("`{}` is up to date", store.bin_dir().display()),
+            None,
+        )
+    } else {
+        check(
+            "shims",
+            Status::Warn,
+            format!(
+                "the shims in `{}` are missing or point to another gov",
+                store.bin_dir().display()
+            ),
+            Some("run `gov init bash >/dev/null` (any shell) to refresh them".into()),
+        )
+    });
+    checks
+}
+
+fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
+    let first = std::env::split_paths(&inputs.path)
+        .map(|d| d.join("go"))
+        .find(|p| store::is_executable(p));
+    let shims = inputs.store.bin_dir();
+    let ours = |p: &Path| {
+        p.parent() == Some(shims.as_path())
+            || resolved.is_some_and(|r| same_file(p, &r.root.join("bin/go")))
+            || std::fs::read_link(p).is_ok_and(|t| t == inputs.exe)
+    };
+    match first {
+        Some(p) if ours(&p) => check("path", Status::Ok, format!("`go` on PATH is gov's: `{}`", p.display()), None),
+        Some(p) => check(
+            "path",
+            Status::Fail,
+            format!("another `go` comes before gov's shims on PATH: `{}`", p.display()),
+            Some(format!(
+                "put `eval \"$(gov init bash)\"` (or zsh, fish) last in your shell's start-up file, or put `{}` first on PATH",
+                shims.display()
+            )),
+        ),
+        None => check(
+            "path",
+            Status::Warn,
+            "no `go` on PATH".into(),
+            Some(format!("add `eval \"$(gov init bash)\"` to ~/.bashrc, or put `{}` on PATH", shims.display())),
+        ),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn goroot_isolation(inputs: &Inputs, r: &Resolved) -> Check {
+    match inputs.goroot.as_ref().filter(|g| !g.is_empty()) {
+        Some(g) if !same_file(Path::new(g), &r.root) => check(
+            "goroot",
+            Status::Fail,
+            format!(
+                "GOROOT is exported as `{}`, not the selected Go {} (`{}`): tools that read it build with the wrong standard library",
+                Path::new(g).display(),
+                r.version,
+                r.root.display()
+            ),
+            Some("run `unset GOROOT` and remove it from your shell's start-up file (`gov init` sets it for you)".into()),
+        ),
+        _ => check("goroot", Status::Ok, "no stale GOROOT exported".into(), None),
+    }
+}
+
+/// Runs the selected release's `go` as the shim would.
+fn go(inputs: &Inputs, r: &Resolved, args: &[&str]) -> Result<String, String> {
+    let mut cmd = Command::new(r.root.join("bin/go"));
+    cmd.args(args)
+        .current_dir(&inputs.ctx.cwd)
+        .env(env_vars::GOROOT, &r.root)
+        .env(
+            env_vars::GOTOOLCHAIN,
+            inputs
+                .gotoolchain
+                .clone()
+                .filter(|v| !v.is_empty())
+                .unwrap_or("local".into()),
+        );
+    match cmd.output() {
+        Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn consistency(inputs: &Inputs, r: &Resolved) -> Check {
+    let fix = Some(format!(
+        "reinstall it: `gov uninstall {v}` then `gov install {v}`",
+        v = r.version
+    ));
+    match go(inputs, r, &["env", "GOROOT", "GOVERSION"]) {
+        Ok(text) => {
+            let mut lines = text.lines();
+            let (root, version) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+            if !same_file(Path::new(root), &r.root) || version != r.version.go_name() {
+                check(
+                    "toolchain",
+                    Status::Fail,
+                    format!(
+                        "Go {} was selected, but its go reports GOROOT `{root}` and version `{version}`",
+                        r.version
+                    ),
+                    fix,
+                )
+            } else {
+                check(
+                    "toolchain",
+                    Status::Ok,
+                    format!("`go env` agrees: {version} at `{root}`"),
+                    None,
+                )
+            }
+        }
+        Err(e) => check(
+            "toolchain",
+            Status::Fail,
+            format!("`go env` of Go {} failed: {e}", r.version),
+            fix,
+        ),
+    }
+}
+
+fn gotoolchain_file(inputs: &Inputs, r: &Resolved) -> Check {
+    let file = go(inputs, r, &["env", "GOENV"])
+        .ok()
+        .map(|s| PathBuf::from(s.trim()));
+    let written = file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("GOTOOLCHAIN=")
+                    .map(|v| v.trim().to_string())
+            })
+        });
+    match (written, file) {
+        (Some(v), Some(f)) if !v.is_empty() && v != "local" => check(
+            "gotoolchain",
+            Status::Fail,
+            format!(
+                "GOTOOLCHAIN={v} is written in `{}` (by `go env -w`): Go run outside gov's shims fetches another toolchain behind gov's back",
+                f.display()
+            ),
+            Some("run `go env -u GOTOOLCHAIN`, and pin releases with `gov local` or a toolchain line instead".into()),
+        ),
+        _ => check("gotoolchain", Status::Ok, "no GOTOOLCHAIN written with `go env -w`".into(), None),
+    }
+}
+
+fn module_compatibility(inputs: &Inputs, r: &Resolved) -> Vec<Check> {
+    let Some(dir) = inputs
+        .ctx
+        .cwd
+        .ancestors()
+        .find(|d| d.join("go.mod").is_file() || d.join("go.work").is_file())
+    else {
+        return vec![];
+    };
+    let mut checks = Vec::new();
+    let file = if dir.join("go.work").is_file() {
+        dir.join("go.work")
+    } else {
+        dir.join("go.mod")
+    };
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let directives = version_files::parse_go_mod(&text);
+    let needs = [directives.go, directives.toolchain]
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, v)| Version::parse(v.strip_prefix("go").unwrap_or(v)).ok())
+        .max();
+    checks.push(match needs {
+        Some(need) if need > r.version => check(
+            "module",
+            Status::Fail,
+            format!(
+                "`{}` needs Go {need}, but Go {} is selected",
+                file.display(),
+                r.version
+            ),
+            Some(format!(
+                "run `gov install {need}`, or pin a newer release with `gov local`"
+            )),
+        ),
+        _ => check(
+            "module",
+            Status::Ok,
+            format!("Go {} satisfies `{}`", r.version, file.display()),
+            None,
+        ),
+    });
+    if dir.join("vendor").is_dir() {
+        checks.push(match go(inputs, r, &["list", "-m"]) {
+            Err(e) if e.contains("inconsistent vendoring") => check(
+                "vendoring",
+                Status::Fail,
+                format!(
+                    "`go list -m` reports inconsistent vendoring in `{}`",
+                    dir.display()
+                ),
+                Some("run `go mod vendor`".into()),
+            ),
+            _ => check(
+                "vendoring",
+                Status::Ok,
+                "vendor/ is consistent".into(),
+                None,
+            ),
+        });
+    }
+    checks
+}
+
+fn side_by_side(inputs: &Inputs) -> Check {
+    let installed = inputs.store.installed().unwrap_or_default();
+    let mut wrong = Vec::new();
+    let mut ran = Vec::new();
+    for i in installed.iter().take(2) {
+        let r = Resolved {
+            version: i.version,
+            root: i.root.clone(),
+            source: resolve::Source::Global,
+        };
+        match go(inputs, &r, &["version"]) {
+            Ok(text) if text.starts_with(&format!("go version {} ", i.version.go_name())) => {
+                ran.push(i.version.to_string())
+            }
+            Ok(text) => wrong.push(format!("{} says `{}`", i.version, text.trim())),
+            Err(e) => wrong.push(format!("{} failed: {e}", i.version)),
+        }
+    }
+    if wrong.is_empty() {
+        check(
+            "side-by-side",
+            Status::Ok,
+            if ran.is_empty() {
+                "no releases installed".into()
+            } else {
+                format!("each reports its own version: {}", ran.join(", "))
+            },
+            None,
+        )
+    } else {
+        check(
+            "side-by-side",
+            Status::Fail,
+            format!(
+                "releases do not report their own version: {}",
+                wrong.join("; ")
+            ),
+            Some("reinstall them with `gov uninstall` and `gov install`".into()),
+        )
+    }
+}

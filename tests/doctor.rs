@@ -1,0 +1,147 @@
+//! `gov doctor` on real broken set-ups, with Debian's real Go 1.19.
+
+mod common;
+
+use common::*;
+
+fn setup() -> TestEnv {
+    let env = TestEnv::new();
+    env.gov_ok([
+        "link".as_ref(),
+        "1.19.8".as_ref(),
+        debian_go_1_19().as_os_str(),
+    ]);
+    env.gov_ok(["global", "1.19.8"]);
+    env
+}
+
+fn doctor(
+    env: &TestEnv,
+    tweak: impl FnOnce(&mut std::process::Command),
+) -> (Option<i32>, serde_json::Value) {
+    let mut cmd = env.gov_cmd(["doctor", "--json"]);
+    let path = format!(
+        "{}:{}",
+        env.gov_home.join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    cmd.env("PATH", path).env("GOENV", env.root.join("goenv"));
+    tweak(&mut cmd);
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+fn status<'a>(report: &'a serde_json::Value, name: &str) -> (&'a str, &'a str) {
+    let c = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {report}"));
+    (c["status"].as_str().unwrap(), c["detail"].as_str().unwrap())
+}
+
+#[test]
+fn a_healthy_set_up_passes() {
+    let env = setup();
+    let (code, report) = doctor(&env, |_| {});
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["ok"], true);
+    assert_eq!(status(&report, "toolchain").0, "ok");
+    assert!(status(&report, "side-by-side").1.contains("1.19.8"));
+    let human = env
+        .gov_cmd(["doctor"])
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", env.gov_home.join("bin").display()),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&human).contains("ok   selection     Go 1.19.8 (set by global)"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn names_a_stale_goroot() {
+    let env = setup();
+    let (code, report) = doctor(&env, |c| {
+        c.env("GOROOT", "/usr/local/go-old");
+    });
+    assert_eq!(code, Some(1));
+    let (s, detail) = status(&report, "goroot");
+    assert_eq!(s, "fail");
+    assert!(detail.contains("/usr/local/go-old"));
+}
+
+#[test]
+fn names_another_go_first_on_path() {
+    let env = setup();
+    let other = env.root.join("other-bin");
+    std::fs::create_dir_all(&other).unwrap();
+    write_executable(&other.join("go"), "#!/bin/sh\necho fake\n");
+    let (code, report) = doctor(&env, |c| {
+        c.env(
+            "PATH",
+            format!("{}:{}", other.display(), env.gov_home.join("bin").display()),
+        );
+    });
+    assert_eq!(code, Some(1));
+    let (s, detail) = status(&report, "path");
+    assert_eq!(s, "fail");
+    assert!(detail.contains(&other.join("go").display().to_string()));
+}
+
+#[test]
+fn names_gotoolchain_written_with_go_env_w() {
+    let env = setup();
+    std::fs::write(env.root.join("goenv"), "GOTOOLCHAIN=go1.21.0+auto\n").unwrap();
+    let (code, report) = doctor(&env, |_| {});
+    assert_eq!(code, Some(1));
+    let (s, detail) = status(&report, "gotoolchain");
+    assert_eq!(s, "fail");
+    assert!(detail.contains("GOTOOLCHAIN=go1.21.0+auto"), "{detail}");
+}
+
+#[test]
+fn names_a_module_that_needs_a_newer_go() {
+    let env = setup();
+    env.write("m/go.mod", "module m\n\ngo 1.19\ntoolchain go1.21.3\n");
+    env.write("m/.go-version", "1.19.8\n");
+    let (code, report) = doctor(&env, |c| {
+        c.current_dir(env.work.join("m"));
+    });
+    assert_eq!(code, Some(1));
+    let (s, detail) = status(&report, "module");
+    assert_eq!(s, "fail");
+    assert!(
+        detail.contains("needs Go 1.21.3, but Go 1.19.8 is selected"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn names_broken_releases_leftovers_and_stale_shims() {
+    let env = setup();
+    let gone = env.fake_toolchain("1.21.5");
+    env.gov_ok(["link".as_ref(), "1.21.5".as_ref(), gone.as_os_str()]);
+    std::fs::remove_dir_all(&gone).unwrap();
+    std::fs::create_dir_all(env.gov_home.join("tmp/linux-amd64-1.22.4/go")).unwrap();
+    std::fs::remove_file(env.shim("gofmt")).unwrap();
+    let (code, report) = doctor(&env, |_| {});
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        status(&report, "releases"),
+        (
+            "fail",
+            "broken (no executable bin/go, or a link to a removed directory): 1.21.5"
+        )
+    );
+    assert_eq!(status(&report, "leftovers").0, "warn");
+    assert_eq!(status(&report, "shims").0, "warn");
+}
