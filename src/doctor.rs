@@ -191,10 +191,15 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
     checks
 }
 
-fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
-    let first = std::env::split_paths(&inputs.path)
+/// The `go` a shell would run: the first executable one on `path`.
+pub fn first_go_on_path(path: &std::ffi::OsStr) -> Option<PathBuf> {
+    std::env::split_paths(path)
         .map(|d| d.join("go"))
-        .find(|p| store::is_executable(p));
+        .find(|p| store::is_executable(p))
+}
+
+fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
+    let first = first_go_on_path(&inputs.path);
     let shims = inputs.store.bin_dir();
     let ours = |p: &Path| {
         p.parent() == Some(shims.as_path())

@@ -145,3 +145,22 @@ fn names_broken_releases_leftovers_and_stale_shims() {
     assert_eq!(status(&report, "leftovers").0, "warn");
     assert_eq!(status(&report, "shims").0, "warn");
 }
+
+#[test]
+fn names_inconsistent_vendoring() {
+    let env = setup();
+    env.write(
+        "v/go.mod",
+        "module m\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n",
+    );
+    env.write("v/vendor/modules.txt", "");
+    let (code, report) = doctor(&env, |c| {
+        c.current_dir(env.work.join("v"))
+            .env("GOCACHE", env.root.join("gocache"));
+    });
+    assert_eq!(code, Some(1));
+    let (s, detail) = status(&report, "vendoring");
+    assert_eq!(s, "fail");
+    assert!(detail.contains("inconsistent vendoring"), "{detail}");
+    assert_eq!(status(&report, "module").0, "ok");
+}

@@ -155,3 +155,44 @@ fn completions_for_every_shell() {
         );
     }
 }
+
+#[test]
+fn the_hook_says_when_another_go_shadows_gov() {
+    let env = setup();
+    let other = env.root.join("other-bin");
+    std::fs::create_dir_all(&other).unwrap();
+    write_executable(&other.join("go"), "#!/bin/sh\necho other go\n");
+    let script = format!(
+        "export PATH='{}':\"$PATH\"\ncd {}\n",
+        other.display(),
+        env.work.join("p1").display()
+    );
+    let rc = env.root.join("rc-shadow");
+    std::fs::write(&rc, format!("eval \"$('{GOV}' init bash)\"\n")).unwrap();
+    let mut child = env
+        .command("bash")
+        .arg("--rcfile")
+        .arg(&rc)
+        .arg("-i")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        stderr(&out).contains(&format!(
+            "warning: `{}` comes before gov on PATH",
+            other.join("go").display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -53,6 +53,18 @@ pub fn hook(settings: &Settings, shell: InitShell, link_dir: Option<&Path>) -> R
             None
         }
     };
+    // Say so when a `go` put on PATH after `gov init` shadows gov's.
+    let path = std::env::var_os(env_vars::PATH).unwrap_or_default();
+    if let Some(first) = crate::doctor::first_go_on_path(&path) {
+        let ours = first.parent() == Some(settings.store.bin_dir().as_path())
+            || link_dir.is_some_and(|d| first.parent() == Some(d.join("bin").as_path()));
+        if !ours {
+            error::warn(&format!(
+                "`{}` comes before gov on PATH and shadows it; put `gov init` last in your shell's start-up file",
+                first.display()
+            ));
+        }
+    }
     if let Some(dir) = link_dir {
         let link = dir.join("bin");
         match &resolved {
