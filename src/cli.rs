@@ -76,6 +76,9 @@ pub enum Command {
     List {
         #[arg(long)]
         json: bool,
+        /// Only the versions, one a line (for completion scripts)
+        #[arg(long, hide = true, conflicts_with = "json")]
+        bare: bool,
     },
     /// Show or set the global default
     Global { version: Option<String> },

@@ -56,7 +56,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         } => commands::list_remote::run(s, prefix.as_deref(), *all, *json, *refresh),
         Command::Link { name, dir } => commands::link::run(s, name, dir),
         Command::Uninstall { versions } => commands::uninstall::run(s, versions),
-        Command::List { json } => commands::list::run(s, *json),
+        Command::List { json, bare } => commands::list::run(s, *json, *bare),
         Command::Global { version } => commands::global::run(s, version.as_deref()),
         Command::Local { version, unset } => commands::local::run(s, version.as_deref(), *unset),
         Command::Shell {

@@ -196,3 +196,23 @@ fn the_hook_says_when_another_go_shadows_gov() {
         stderr(&out)
     );
 }
+
+#[test]
+fn bash_completes_installed_versions() {
+    let env = setup();
+    let script = env.root.join("gov.bash");
+    std::fs::write(&script, env.gov_ok(["completions", "bash"])).unwrap();
+    let probe = format!(
+        "source '{}'\nCOMP_WORDS=(gov global 1.2); COMP_CWORD=2\n_gov_with_versions gov 1.2 global\necho \"${{COMPREPLY[*]}}\"\n",
+        script.display()
+    );
+    let gov_dir = std::path::Path::new(GOV).parent().unwrap();
+    let path = format!("{}:{}", gov_dir.display(), std::env::var("PATH").unwrap());
+    let out = env
+        .command("bash")
+        .args(["-c", &probe])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "1.22.4 1.21.5\n", "{}", stderr(&out));
+}

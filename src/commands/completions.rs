@@ -1,9 +1,44 @@
-//! `gov completions SHELL`: a completion script generated from the flags.
+//! `gov completions SHELL`: a completion script generated from the flags,
+//! plus, for bash and fish, release versions where a version is expected
+//! (installed ones from `gov list --bare`, available ones from the cached
+//! index for `install`).
 
 use clap::CommandFactory;
+use clap_complete::Shell;
 
 use crate::cli::Cli;
 
-pub fn run(shell: clap_complete::Shell) {
-    clap_complete::generate(shell, &mut Cli::command(), "gov", &mut std::io::stdout());
+const BASH_VERSIONS: &str = r#"
+_gov_with_versions() {
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    if [ "$COMP_CWORD" -eq 2 ]; then
+        case "${COMP_WORDS[1]}" in
+            global|local|shell|run|uninstall)
+                COMPREPLY=($(compgen -W "$(command gov list --bare 2>/dev/null)" -- "$cur"))
+                return ;;
+            install)
+                COMPREPLY=($(compgen -W "$(command gov list-remote 2>/dev/null | cut -d' ' -f1)" -- "$cur"))
+                return ;;
+        esac
+    fi
+    _gov "$@"
+}
+complete -F _gov_with_versions -o bashdefault -o default gov
+"#;
+
+const FISH_VERSIONS: &str = r#"
+complete -c gov -n '__fish_seen_subcommand_from global local shell run uninstall' -f -a '(command gov list --bare 2>/dev/null)'
+complete -c gov -n '__fish_seen_subcommand_from install' -f -a '(command gov list-remote 2>/dev/null | string split -f1 " ")'
+"#;
+
+pub fn run(shell: Shell) {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "gov", &mut out);
+    let mut text = String::from_utf8(out).expect("completion scripts are UTF-8");
+    match shell {
+        Shell::Bash => text.push_str(BASH_VERSIONS),
+        Shell::Fish => text.push_str(FISH_VERSIONS),
+        _ => {}
+    }
+    print!("{text}");
 }

@@ -15,8 +15,14 @@ struct Row {
     global: bool,
 }
 
-pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
+pub fn run(settings: &Settings, json: bool, bare: bool) -> Result<(), Error> {
     let installed = settings.store.installed()?;
+    if bare {
+        for i in &installed {
+            println!("{}", i.version);
+        }
+        return Ok(());
+    }
     let active = resolve::resolve(None, &settings.ctx, &settings.store).ok();
     let global = settings.store.global();
     let rows: Vec<Row> = installed
