@@ -614,3 +614,27 @@ fn a_full_disk_is_a_clean_error() {
         "scratch cleared"
     );
 }
+
+#[test]
+fn proxies_from_the_environment_and_no_proxy() {
+    let m = Mirror::new(&["1.22.4"]);
+    let proxy = Server::start();
+    for var in ["HTTPS_PROXY", "HTTP_PROXY"] {
+        let out = m
+            .gov_cmd(["list-remote", "--refresh"])
+            .env(var, &proxy.base)
+            .output()
+            .unwrap();
+        assert_failure(&out, 1, &["answered HTTP 404"]);
+        assert!(proxy.proxied() > 0, "{var} is honoured");
+    }
+    let before = proxy.proxied();
+    let out = m
+        .gov_cmd(["list-remote", "--refresh"])
+        .env("HTTPS_PROXY", &proxy.base)
+        .env("NO_PROXY", "localhost,127.0.0.1")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(proxy.proxied(), before, "NO_PROXY bypasses the proxy");
+}

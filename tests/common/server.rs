@@ -29,6 +29,8 @@ pub enum Reply {
 struct State {
     routes: HashMap<String, Reply>,
     hits: HashMap<String, usize>,
+    /// Requests that came in proxy form (`GET http://host/path` or `CONNECT`).
+    proxied: usize,
 }
 
 pub struct Server {
@@ -60,6 +62,10 @@ impl Server {
         self.state.lock().unwrap().routes.insert(path, reply);
     }
 
+    pub fn proxied(&self) -> usize {
+        self.state.lock().unwrap().proxied
+    }
+
     pub fn hits(&self, path: &str) -> usize {
         let path = format!("/{}", path.trim_start_matches('/'));
         *self.state.lock().unwrap().hits.get(&path).unwrap_or(&0)
@@ -80,13 +86,18 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             Ok(_) => {}
         }
     }
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    // A proxy receives the whole URL; serve it as an origin would.
+    let absolute = target.strip_prefix("http://");
+    let path = match absolute {
+        Some(rest) => format!("/{}", rest.split_once('/').map_or("", |(_, p)| p)),
+        None => target.to_string(),
+    };
     let (reply, hit) = {
         let mut s = state.lock().unwrap();
+        if absolute.is_some() || request_line.starts_with("CONNECT ") {
+            s.proxied += 1;
+        }
         let hit = {
             let h = s.hits.entry(path.clone()).or_insert(0);
             *h += 1;
