@@ -44,6 +44,7 @@ for s in "${series[@]}"; do
     updated=1
   fi
   work=$(mktemp -d "$out/.work.XXXXXX")
+  chmod 755 "$work"   # apt downloads as its own user
   (cd "$work" && apt-get "${apt_opts[@]}" -qq download "golang-$s-go" "golang-$s-src")
   mkdir "$work/x" "$work/stage"
   for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done

@@ -39,6 +39,15 @@ impl Mirror {
         }
     }
 
+    /// Serves `body` as the only release, `version`, with its true digest.
+    fn publish(&self, version: &str, body: Vec<u8>) {
+        let index = archive::index(&[(version, &archive::sha256(&body))]);
+        self.server
+            .route("index.json", Reply::Body(Arc::new(index)));
+        let name = format!("go{version}.linux-amd64.tar.gz");
+        self.server.route(&name, Reply::Body(Arc::new(body)));
+    }
+
     fn gov_cmd<I, S>(&self, args: I) -> std::process::Command
     where
         I: IntoIterator<Item = S>,
@@ -390,15 +399,7 @@ fn hostile_archives_are_refused() {
     for (what, entries, message) in cases {
         let m = Mirror::new(&[]);
         let body = archive::tar_gz(&entries);
-        m.server.route(
-            "index.json",
-            Reply::Body(Arc::new(archive::index(&[(
-                "1.22.4",
-                &archive::sha256(&body),
-            )]))),
-        );
-        m.server
-            .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(Arc::new(body)));
+        m.publish("1.22.4", body);
         let out = m.gov(&["install", "1.22.4"]);
         assert_failure(&out, 1, &[message]);
         m.assert_nothing_installed();
@@ -582,15 +583,7 @@ fn a_full_disk_is_a_clean_error() {
         Entry::file("go/bin/go", b"#!/bin/sh\n", 0o755),
         Entry::file("go/pkg/big", &big, 0o644),
     ]);
-    m.server.route(
-        "index.json",
-        Reply::Body(Arc::new(archive::index(&[(
-            "1.22.4",
-            &archive::sha256(&body),
-        )]))),
-    );
-    m.server
-        .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(Arc::new(body)));
+    m.publish("1.22.4", body);
     let disk = SmallDisk::mount(m.env.root.join("small"), "256k");
     let home = disk.0.join("gov");
     let out = m
