@@ -164,3 +164,37 @@ fn names_inconsistent_vendoring() {
     assert!(detail.contains("inconsistent vendoring"), "{detail}");
     assert_eq!(status(&report, "module").0, "ok");
 }
+
+#[test]
+fn names_gotoolchain_written_by_a_real_go_env_w() {
+    let (server, versions) = serve_real_mirror();
+    let parse = |v: &str| gov::version::Version::parse(v).unwrap();
+    let newest = versions
+        .iter()
+        .filter(|v| parse(v) >= parse("1.21.0"))
+        .max_by_key(|v| parse(v))
+        .expect("the mirror holds a Go that knows GOTOOLCHAIN (1.21 or newer)")
+        .clone();
+    let env = TestEnv::new();
+    let out = env
+        .gov_cmd(["install", newest.as_str()])
+        .env("GOV_INDEX_URL", server.url("index.json"))
+        .env("GOV_DOWNLOAD_URL", &server.base)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    env.gov_ok(["global", newest.as_str()]);
+    let goenv = env.root.join("goenv");
+    let out = env
+        .command(env.shim("go"))
+        .args(["env", "-w", "GOTOOLCHAIN=go1.99.0+auto"])
+        .env("GOENV", &goenv)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let (code, report) = doctor(&env, |_| {});
+    assert_eq!(code, Some(1));
+    let (s, detail) = status(&report, "gotoolchain");
+    assert_eq!(s, "fail");
+    assert!(detail.contains("GOTOOLCHAIN=go1.99.0+auto"), "{detail}");
+}

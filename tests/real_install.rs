@@ -5,52 +5,15 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use common::server::{Reply, Server};
 use common::*;
-
-fn mirror_dir() -> PathBuf {
-    let dir = std::env::var_os("GOV_TEST_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/go-mirror"));
-    assert!(
-        dir.join("index.json").is_file(),
-        "these tests need a mirror of real Go releases at {}: run `scripts/go-mirror.sh {}` (or set GOV_TEST_MIRROR)",
-        dir.display(),
-        dir.display()
-    );
-    dir
-}
 
 #[test]
 fn installs_real_releases_and_builds_with_each() {
-    let dir = mirror_dir();
-    let server = Server::start();
-    let index = std::fs::read(dir.join("index.json")).unwrap();
-    let releases: Vec<serde_json::Value> = serde_json::from_slice(&index).unwrap();
+    let (server, versions) = serve_real_mirror();
     assert!(
-        releases.len() >= 2,
+        versions.len() >= 2,
         "the mirror should hold at least two releases"
     );
-    server.route("index.json", Reply::Body(Arc::new(index)));
-    let mut versions = Vec::new();
-    for r in &releases {
-        let file = r["files"][0]["filename"].as_str().unwrap();
-        server.route(
-            file,
-            Reply::Body(Arc::new(std::fs::read(dir.join(file)).unwrap())),
-        );
-        versions.push(
-            r["version"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("go")
-                .to_string(),
-        );
-    }
-
     let env = TestEnv::new();
     let mut install = env.gov_cmd(
         ["install".to_string()]

@@ -176,3 +176,42 @@ pub fn debian_go_1_19() -> PathBuf {
     );
     dir
 }
+
+/// The mirror of real Go releases `scripts/go-mirror.sh` builds.
+pub fn real_mirror_dir() -> PathBuf {
+    let dir = std::env::var_os("GOV_TEST_MIRROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/go-mirror"));
+    assert!(
+        dir.join("index.json").is_file(),
+        "these tests need a mirror of real Go releases at {}: run `scripts/go-mirror.sh {}` (or set GOV_TEST_MIRROR)",
+        dir.display(),
+        dir.display()
+    );
+    dir
+}
+
+/// Serves the real mirror over HTTP on loopback; returns the server and
+/// the versions it holds, newest first as listed.
+pub fn serve_real_mirror() -> (server::Server, Vec<String>) {
+    use std::sync::Arc;
+    let dir = real_mirror_dir();
+    let server = server::Server::start();
+    let index = std::fs::read(dir.join("index.json")).unwrap();
+    let releases: Vec<serde_json::Value> = serde_json::from_slice(&index).unwrap();
+    server.route("index.json", server::Reply::Body(Arc::new(index)));
+    let mut versions = Vec::new();
+    for r in &releases {
+        let file = r["files"][0]["filename"].as_str().unwrap();
+        let body = std::fs::read(dir.join(file)).unwrap();
+        server.route(file, server::Reply::Body(Arc::new(body)));
+        versions.push(
+            r["version"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("go")
+                .to_string(),
+        );
+    }
+    (server, versions)
+}
