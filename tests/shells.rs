@@ -216,3 +216,67 @@ fn bash_completes_installed_versions() {
         .unwrap();
     assert_eq!(stdout(&out), "1.22.4 1.21.5\n", "{}", stderr(&out));
 }
+
+/// The same session in a pseudo-terminal (util-linux `script`), where
+/// shells run their prompt hooks as they do for a person typing.
+#[test]
+fn cd_switches_in_a_pseudo_terminal() {
+    let env = setup();
+    let lines = format!(
+        "cd {p1}\ngo\necho \"WHERE\"\"=$GOROOT|\"\ncd {p2}\ngo\necho \"WHERE\"\"=$GOROOT|\"\nexit\n",
+        p1 = env.work.join("p1").display(),
+        p2 = env.work.join("p2").display(),
+    );
+    for shell in SHELLS {
+        let rc = env.root.join(format!("pty-{shell}"));
+        std::fs::create_dir_all(rc.join("fish")).unwrap();
+        let init = format!("eval \"$('{GOV}' init {shell})\"\n");
+        std::fs::write(rc.join("bashrc"), &init).unwrap();
+        std::fs::write(rc.join(".zshrc"), &init).unwrap();
+        std::fs::write(
+            rc.join("fish/config.fish"),
+            format!("'{GOV}' init fish | source\n"),
+        )
+        .unwrap();
+        let command = match shell {
+            "bash" => format!("bash --rcfile {} -i", rc.join("bashrc").display()),
+            other => format!("{other} -i"),
+        };
+        let mut child = env
+            .command("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("ZDOTDIR", &rc)
+            .env("XDG_CONFIG_HOME", &rc)
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` runs the shell in a pseudo-terminal");
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        // One line at a time, as typed: a shell reads the terminal per line.
+        for line in lines.lines() {
+            stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(150));
+        }
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut seen = Vec::new();
+        for part in text.split(['\r', '\n']) {
+            if let Some(i) = part.find("go go1.") {
+                seen.push(part[i + 3..].split_whitespace().next().unwrap().to_string());
+            }
+            // The typed line shows `WHERE""=`; only the output has `WHERE=`.
+            if let Some(i) = part.find("WHERE=") {
+                let value = part[i + 6..].split('|').next().unwrap_or("");
+                seen.push(value.rsplit('/').next().unwrap_or("").to_string());
+            }
+        }
+        assert_eq!(
+            seen,
+            ["go1.21.5", "1.21.5", "go1.22.4", "1.22.4"],
+            "{shell}:\n{text}"
+        );
+    }
+}
