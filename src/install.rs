@@ -116,7 +116,7 @@ pub fn install(
         })?;
     let name = version.to_string();
     let dest = dest_dir.join(&name);
-    let _lock = lock(store, &format!("{}-{}-{name}", opts.os, opts.arch), version)?;
+    let _lock = lock(store, &lock_key(opts.os, opts.arch, &version), version)?;
     if dest.exists() {
         return Ok(Outcome::AlreadyInstalled(installed(version, dest)));
     }
@@ -226,8 +226,13 @@ fn expected_digest(
     })
 }
 
+/// The lock key of a release for a platform.
+pub fn lock_key(os: &str, arch: &str, version: &Version) -> String {
+    format!("{os}-{arch}-{version}")
+}
+
 /// An exclusive lock per release in `GOV_HOME/locks/`, held until dropped.
-fn lock(store: &Store, key: &str, version: Version) -> Result<std::fs::File, InstallError> {
+pub fn lock(store: &Store, key: &str, version: Version) -> Result<std::fs::File, InstallError> {
     let dir = store.home().join("locks");
     fs_err::create_dir_all(&dir)?;
     let path = dir.join(format!("{key}.lock"));

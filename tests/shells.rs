@@ -280,3 +280,23 @@ fn cd_switches_in_a_pseudo_terminal() {
         );
     }
 }
+
+#[test]
+fn shim_free_init_clears_directories_of_exited_shells() {
+    let env = setup();
+    let runtime = env.root.join("run");
+    let dead = runtime.join("gov/999999999");
+    let alive = runtime.join(format!("gov/{}", std::process::id()));
+    for d in [&dead, &alive] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let out = env
+        .gov_cmd(["init", "bash", "--no-shims"])
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(stdout(&out).contains(&format!("__gov_dir='{}'/$$", runtime.join("gov").display())));
+    assert!(!dead.exists(), "the exited shell's directory is removed");
+    assert!(alive.exists(), "a running shell's directory stays");
+}

@@ -21,8 +21,15 @@ pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
             }
         }
     }
+    let (os, arch) = crate::index::host_platform();
     for installed in found {
         let version = installed.version;
+        // Not while another gov installs the same release.
+        let _lock = crate::install::lock(
+            &settings.store,
+            &crate::install::lock_key(os, arch, &version),
+            version,
+        )?;
         let was_global = settings.store.remove(&installed)?;
         match &installed.linked_to {
             Some(dir) => settings.say(format!("unlinked Go {version} (kept `{}`)", dir.display())),

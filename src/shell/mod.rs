@@ -22,6 +22,26 @@ pub fn link_base(runtime_dir: Option<&Path>, uid: u32) -> PathBuf {
     }
 }
 
+/// Removes the per-shell directories of shells that have exited (their
+/// names are process ids). Only where `/proc` tells which processes live.
+pub fn clean_dead_shells(base: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// The script `gov init SHELL` prints. With `shims`, `GOV_HOME/bin` goes
 /// first on `PATH`; without, a per-shell directory whose `bin` link the
 /// prompt hook repoints at the selected release.
