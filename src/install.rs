@@ -181,7 +181,7 @@ fn installed(version: Version, root: PathBuf) -> Installed {
     Installed {
         version,
         root,
-        linked_to: None,
+        is_link: false,
     }
 }
 

@@ -184,13 +184,7 @@ pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Select
 
 /// The installed release a selection names.
 pub fn resolve_selection(selection: Selection, store: &Store) -> Result<Resolved, ResolveError> {
-    let installed = store.installed()?;
-    let versions: Vec<_> = installed.iter().map(|i| i.version).collect();
-    let picked = selection
-        .request
-        .pick(&versions)
-        .and_then(|v| installed.into_iter().find(|i| i.version == v));
-    match picked {
+    match store.pick(&selection.request)? {
         Some(i) => Ok(Resolved {
             version: i.version,
             root: i.root,

@@ -14,6 +14,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::env_vars;
+use crate::request::Request;
 use crate::version::Version;
 
 /// The programs every toolchain has; their shims always exist.
@@ -54,8 +55,18 @@ pub struct Installed {
     pub version: Version,
     /// `versions/<version>` (the GOROOT gov hands to Go).
     pub root: PathBuf,
-    /// For `gov link`: the directory the entry points to.
-    pub linked_to: Option<PathBuf>,
+    /// Registered with `gov link`: `root` is a symlink to its directory.
+    pub is_link: bool,
+}
+
+impl Installed {
+    /// For `gov link`: the directory the entry points to. Read on demand,
+    /// so that listing the store (on every shim call) reads no links.
+    pub fn linked_to(&self) -> Option<PathBuf> {
+        self.is_link
+            .then(|| std::fs::read_link(&self.root).ok())
+            .flatten()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -117,19 +128,23 @@ impl Store {
             let Some(version) = name.to_str().and_then(|n| Version::parse(n).ok()) else {
                 continue;
             };
-            let root = entry.path();
-            let linked_to = match entry.file_type() {
-                Ok(t) if t.is_symlink() => std::fs::read_link(&root).ok(),
-                _ => None,
-            };
             found.push(Installed {
                 version,
-                root,
-                linked_to,
+                root: entry.path(),
+                is_link: entry.file_type().is_ok_and(|t| t.is_symlink()),
             });
         }
         found.sort_by_key(|i| std::cmp::Reverse(i.version));
         Ok(found)
+    }
+
+    /// The newest installed release `request` names.
+    pub fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError> {
+        let installed = self.installed()?;
+        let versions: Vec<Version> = installed.iter().map(|i| i.version).collect();
+        Ok(request
+            .pick(&versions)
+            .and_then(|v| installed.into_iter().find(|i| i.version == v)))
     }
 
     /// The installed entry equal to `version` (`1.20.0` finds `1.20`).
@@ -182,7 +197,7 @@ impl Store {
         if let Some(existing) = self.find(version)? {
             return Err(StoreError::AlreadyInstalled {
                 version: *version,
-                path: existing.linked_to.unwrap_or(existing.root),
+                path: existing.linked_to().unwrap_or(existing.root),
             });
         }
         fs_err::create_dir_all(self.versions_dir())?;
@@ -191,7 +206,7 @@ impl Store {
         Ok(Installed {
             version: *version,
             root,
-            linked_to: Some(dir),
+            is_link: true,
         })
     }
 
@@ -200,7 +215,7 @@ impl Store {
     /// when it pointed there.
     pub fn remove(&self, installed: &Installed) -> Result<bool, StoreError> {
         let was_global = self.global() == Some(installed.version);
-        if installed.linked_to.is_some() {
+        if installed.is_link {
             fs_err::remove_file(&installed.root)?;
         } else {
             // Move aside first so the release disappears at once, whole.

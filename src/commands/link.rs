@@ -32,7 +32,7 @@ pub fn run(settings: &Settings, name: &str, dir: &Path) -> Result<(), Error> {
     settings.refresh_shims()?;
     settings.say(format!(
         "linked Go {version} -> {}",
-        installed.linked_to.as_deref().unwrap_or(dir).display()
+        installed.linked_to().as_deref().unwrap_or(dir).display()
     ));
     Ok(())
 }

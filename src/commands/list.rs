@@ -30,7 +30,7 @@ pub fn run(settings: &Settings, json: bool, bare: bool) -> Result<(), Error> {
         .map(|i| Row {
             version: i.version.to_string(),
             path: i.root.display().to_string(),
-            linked_to: i.linked_to.as_ref().map(|p| p.display().to_string()),
+            linked_to: i.linked_to().map(|p| p.display().to_string()),
             active: active.as_ref().is_some_and(|a| a.version == i.version),
             global: global == Some(i.version),
         })

@@ -19,7 +19,6 @@ pub mod which;
 use crate::error::Error;
 use crate::request::Request;
 use crate::store::{Installed, Store};
-use crate::version::Version;
 
 /// Prints `value` as pretty JSON on stdout, for `--json`.
 pub fn print_json(value: &impl serde::Serialize) {
@@ -36,15 +35,10 @@ pub fn parse_request(value: &str) -> Result<Request, Error> {
 
 /// The installed release a request names, or an error with the install hint.
 pub fn installed_match(store: &Store, request: &Request) -> Result<Installed, Error> {
-    let installed = store.installed()?;
-    let versions: Vec<Version> = installed.iter().map(|i| i.version).collect();
-    request
-        .pick(&versions)
-        .and_then(|v| installed.into_iter().find(|i| i.version == v))
-        .ok_or_else(|| {
-            Error::failed(
-                format!("Go {request} is not installed"),
-                format!("run `gov install {request}`, or `gov list` to see what is installed"),
-            )
-        })
+    store.pick(request)?.ok_or_else(|| {
+        Error::failed(
+            format!("Go {request} is not installed"),
+            format!("run `gov install {request}`, or `gov list` to see what is installed"),
+        )
+    })
 }

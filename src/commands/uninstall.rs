@@ -30,8 +30,9 @@ pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
             &crate::install::lock_key(os, arch, &version),
             version,
         )?;
+        let linked_to = installed.linked_to();
         let was_global = settings.store.remove(&installed)?;
-        match &installed.linked_to {
+        match &linked_to {
             Some(dir) => settings.say(format!("unlinked Go {version} (kept `{}`)", dir.display())),
             None => settings.say(format!("uninstalled Go {version}")),
         }
