@@ -42,6 +42,13 @@ pub fn clean_dead_shells(base: &Path) {
     }
 }
 
+const BASH_HOOK: &str = r#"case ";${PROMPT_COMMAND-};" in
+  *";__gov_hook;"*) ;;
+  *) PROMPT_COMMAND="__gov_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+esac"#;
+
+const ZSH_HOOK: &str = "autoload -Uz add-zsh-hook\nadd-zsh-hook precmd __gov_hook";
+
 /// The script `gov init SHELL` prints. With `shims`, `GOV_HOME/bin` goes
 /// first on `PATH`; without, a per-shell directory whose `bin` link the
 /// prompt hook repoints at the selected release.
@@ -52,10 +59,11 @@ pub fn init_script(
     shims: bool,
     link_base: &Path,
 ) -> String {
-    let template = match shell {
-        InitShell::Bash => include_str!("bash.sh"),
-        InitShell::Zsh => include_str!("zsh.sh"),
-        InitShell::Fish => include_str!("fish.fish"),
+    // bash and zsh share one script; only how the hook runs differs.
+    let (template, name, register) = match shell {
+        InitShell::Bash => (include_str!("posix.sh"), "bash", BASH_HOOK),
+        InitShell::Zsh => (include_str!("posix.sh"), "zsh", ZSH_HOOK),
+        InitShell::Fish => (include_str!("fish.fish"), "fish", ""),
     };
     let q = |p: &Path| quote(&p.display().to_string());
     let fish = shell == InitShell::Fish;
@@ -78,6 +86,8 @@ pub fn init_script(
         ),
     };
     template
+        .replace("@SHELL@", name)
+        .replace("@REGISTER_HOOK@", register)
         .replace("@GOV@", &q(gov))
         .replace("@PATH_SETUP@", &path_setup)
         .replace("@LINK_ARG@", &link_arg)

@@ -1,10 +1,10 @@
-# gov: shell set-up for bash (eval "$(gov init bash)")
+# gov: shell set-up for @SHELL@ (eval "$(gov init @SHELL@)")
 __gov_bin=@GOV@
 @PATH_SETUP@
 gov() {
   if [ "${1-}" = shell ] && [ $# -gt 1 ]; then
     local __gov_code
-    __gov_code="$("$__gov_bin" shell --shell bash "${@:2}")" || return
+    __gov_code="$("$__gov_bin" shell --shell @SHELL@ "${@:2}")" || return
     eval "$__gov_code"
     __gov_hook force
   else
@@ -17,10 +17,7 @@ __gov_hook() {
   if [ "${1-}" = force ] || [ "$PWD" != "${__gov_pwd-}" ] || [ "${GOV_VERSION-}" != "${__gov_ver-}" ]; then
     __gov_pwd=$PWD
     __gov_ver=${GOV_VERSION-}
-    eval "$("$__gov_bin" env --hook bash @LINK_ARG@)"
+    eval "$("$__gov_bin" env --hook @SHELL@ @LINK_ARG@)"
   fi
 }
-case ";${PROMPT_COMMAND-};" in
-  *";__gov_hook;"*) ;;
-  *) PROMPT_COMMAND="__gov_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
-esac
+@REGISTER_HOOK@
