@@ -19,60 +19,57 @@ fn setup() -> TestEnv {
     env
 }
 
-/// Runs `script` in an interactive `shell` whose start-up file evaluates
-/// `gov init`; returns stdout.
-fn run_shell(env: &TestEnv, shell: &str, init_args: &str, script: &str) -> String {
-    let rc = env.root.join(format!("rc-{shell}"));
-    std::fs::create_dir_all(&rc).unwrap();
-    let mut cmd = match shell {
-        "bash" => {
-            std::fs::write(
-                rc.join("bashrc"),
-                format!("PS1='$ '\neval \"$('{GOV}' init bash {init_args})\"\n"),
-            )
-            .unwrap();
-            let mut c = env.command("bash");
-            c.arg("--rcfile").arg(rc.join("bashrc")).arg("-i");
-            c
-        }
-        "zsh" => {
-            std::fs::write(
-                rc.join(".zshrc"),
-                format!("PS1='$ '\neval \"$('{GOV}' init zsh {init_args})\"\n"),
-            )
-            .unwrap();
-            let mut c = env.command("zsh");
-            c.env("ZDOTDIR", &rc).arg("-i");
-            c
-        }
-        _ => {
-            std::fs::create_dir_all(rc.join("fish")).unwrap();
-            std::fs::write(
-                rc.join("fish/config.fish"),
-                format!("'{GOV}' init fish {init_args} | source\n"),
-            )
-            .unwrap();
-            let mut c = env.command("fish");
-            c.env("XDG_CONFIG_HOME", &rc).arg("-i");
-            c
-        }
-    };
+/// An interactive `shell` whose start-up file evaluates `gov init`.
+fn interactive(env: &TestEnv, shell: &str, init_args: &str) -> std::process::Command {
+    let rc = env
+        .root
+        .join(format!("rc-{shell}{}", init_args.replace(' ', "")));
+    std::fs::create_dir_all(rc.join("fish")).unwrap();
+    let init = format!("PS1='$ '\neval \"$('{GOV}' init {shell} {init_args})\"\n");
+    std::fs::write(rc.join("bashrc"), &init).unwrap();
+    std::fs::write(rc.join(".zshrc"), &init).unwrap();
+    std::fs::write(
+        rc.join("fish/config.fish"),
+        format!("'{GOV}' init fish {init_args} | source\n"),
+    )
+    .unwrap();
+    let mut cmd = env.command(shell);
+    if shell == "bash" {
+        cmd.arg("--rcfile").arg(rc.join("bashrc"));
+    }
+    cmd.arg("-i")
+        .env("ZDOTDIR", &rc)
+        .env("XDG_CONFIG_HOME", &rc)
+        .env("TERM", "dumb");
+    cmd
+}
+
+/// Feeds `input` to `cmd` and returns what it did.
+fn feed(mut cmd: std::process::Command, input: &str) -> std::process::Output {
     let mut child = cmd
-        .env("TERM", "dumb")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {shell} ({e}): run `apt-get install -y {shell}`"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {:?} ({e}): run `apt-get install -y bash zsh fish`",
+                cmd.get_program()
+            )
+        });
     use std::io::Write;
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(script.as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    stdout(&out)
+    child.wait_with_output().unwrap()
+}
+
+/// Runs `script` in an interactive `shell` set up by `gov init`; returns stdout.
+fn run_shell(env: &TestEnv, shell: &str, init_args: &str, script: &str) -> String {
+    stdout(&feed(interactive(env, shell, init_args), script))
 }
 
 /// The `go version` and GOROOT lines a script printed, in order.
@@ -167,26 +164,7 @@ fn the_hook_says_when_another_go_shadows_gov() {
         other.display(),
         env.work.join("p1").display()
     );
-    let rc = env.root.join("rc-shadow");
-    std::fs::write(&rc, format!("eval \"$('{GOV}' init bash)\"\n")).unwrap();
-    let mut child = env
-        .command("bash")
-        .arg("--rcfile")
-        .arg(&rc)
-        .arg("-i")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = feed(interactive(&env, "bash", ""), &script);
     assert!(
         stderr(&out).contains(&format!(
             "warning: `{}` comes before gov on PATH",
@@ -228,26 +206,21 @@ fn cd_switches_in_a_pseudo_terminal() {
         p2 = env.work.join("p2").display(),
     );
     for shell in SHELLS {
-        let rc = env.root.join(format!("pty-{shell}"));
-        std::fs::create_dir_all(rc.join("fish")).unwrap();
-        let init = format!("eval \"$('{GOV}' init {shell})\"\n");
-        std::fs::write(rc.join("bashrc"), &init).unwrap();
-        std::fs::write(rc.join(".zshrc"), &init).unwrap();
-        std::fs::write(
-            rc.join("fish/config.fish"),
-            format!("'{GOV}' init fish | source\n"),
-        )
-        .unwrap();
-        let command = match shell {
-            "bash" => format!("bash --rcfile {} -i", rc.join("bashrc").display()),
-            other => format!("{other} -i"),
-        };
-        let mut child = env
-            .command("script")
-            .args(["-qec", &command, "/dev/null"])
-            .env("ZDOTDIR", &rc)
-            .env("XDG_CONFIG_HOME", &rc)
-            .env("TERM", "dumb")
+        // The same interactive shell, started by `script` on a new terminal.
+        let inner = interactive(&env, shell, "");
+        let command = std::iter::once(inner.get_program())
+            .chain(inner.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut outer = env.command("script");
+        outer.args(["-qec", &command, "/dev/null"]);
+        for (key, value) in inner.get_envs() {
+            if let Some(value) = value {
+                outer.env(key, value);
+            }
+        }
+        let mut child = outer
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
