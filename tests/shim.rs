@@ -210,10 +210,7 @@ fn exit_codes_and_stdin_pass_through() {
 #[test]
 fn execs_in_place_so_signals_reach_go() {
     let env = setup();
-    let dir = env.root.join("toolchains/sleeper");
-    std::fs::create_dir_all(dir.join("bin")).unwrap();
-    write_executable(&dir.join("bin/go"), "#!/bin/sh\necho $$\nexec sleep 30\n");
-    env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), dir.as_os_str()]);
+    env.link_go_script("1.23.0", "#!/bin/sh\necho $$\nexec sleep 30\n");
     let mut child = env
         .command(env.shim("go"))
         .arg("+1.23.0")
@@ -328,10 +325,7 @@ fn a_link_loop_stops_with_an_error() {
 fn a_path_loop_stops_with_an_error() {
     let env = setup();
     // A wrapper that calls `go` from PATH, where the shim is first.
-    let dir = env.root.join("toolchains/wrapper");
-    std::fs::create_dir_all(dir.join("bin")).unwrap();
-    write_executable(&dir.join("bin/go"), "#!/bin/sh\nexec go \"$@\"\n");
-    env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), dir.as_os_str()]);
+    env.link_go_script("1.23.0", "#!/bin/sh\nexec go \"$@\"\n");
     let path = format!(
         "{}:{}",
         env.gov_home.join("bin").display(),

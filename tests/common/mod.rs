@@ -112,6 +112,17 @@ impl TestEnv {
         dir
     }
 
+    /// Links a Go root under `version` whose `bin/go` is `script`.
+    pub fn link_go_script(&self, version: &str, script: &str) {
+        let dir = self
+            .root
+            .join("toolchains")
+            .join(format!("script-{version}"));
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        write_executable(&dir.join("bin/go"), script);
+        self.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+    }
+
     /// A fake toolchain linked into the store.
     pub fn install_fake(&self, version: &str) -> PathBuf {
         let dir = self.fake_toolchain(version);
