@@ -113,14 +113,10 @@ impl Fetcher {
         }
     }
 
-    /// Opens `url` (http, https, file:// or a plain path), retrying
-    /// transient failures with exponential back-off.
+    /// Opens `url` (http, https, file:// or a plain path), once: a caller
+    /// wraps the whole transfer in [`Fetcher::retrying`], since a stream can
+    /// also break after it opened.
     pub fn open(&self, url: &str) -> Result<Download, DownloadError> {
-        self.retrying(|| self.open_once(url))
-    }
-
-    /// Opens `url` once; for callers that retry the whole transfer.
-    pub fn open_once(&self, url: &str) -> Result<Download, DownloadError> {
         if let Some(path) = local_path(url) {
             let file = std::fs::File::open(&path).map_err(|source| DownloadError::File {
                 path: path.clone(),
@@ -142,7 +138,7 @@ impl Fetcher {
     pub fn get(&self, url: &str) -> Result<Vec<u8>, DownloadError> {
         self.retrying(|| {
             let mut body = Vec::new();
-            self.open_once(url)?
+            self.open(url)?
                 .reader
                 .read_to_end(&mut body)
                 .map_err(|source| DownloadError::Read {

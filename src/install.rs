@@ -136,7 +136,7 @@ pub fn install(
             fs_err::remove_dir_all(&staging).map_err(|e| read_error(&url, e))?;
         }
         fs_err::create_dir_all(&root).map_err(|e| read_error(&url, e))?;
-        let download = fetcher.open_once(&url)?;
+        let download = fetcher.open(&url)?;
         let length = download.length.or((file.size > 0).then_some(file.size));
         let reader = progress_reader(download.reader, length, opts.progress, &name);
         let mut hashing = HashingReader {
