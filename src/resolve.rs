@@ -344,6 +344,17 @@ mod tests {
     }
 
     #[test]
+    fn a_toolchain_line_older_than_the_go_line_means_nothing() {
+        let f = fixture(&["1.22.1", "1.22.4"]);
+        let work = f.root.join("work");
+        write(
+            &work.join("go.mod"),
+            "module m\ngo 1.22.3\ntoolchain go1.22.1\n",
+        );
+        assert_eq!(picked(&f, None, &ctx(&work)).0, "1.22.4");
+    }
+
+    #[test]
     fn go_line_needs_a_release_not_older() {
         let f = fixture(&["1.22.1"]);
         let work = f.root.join("work");

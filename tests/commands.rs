@@ -339,3 +339,17 @@ fn shims_follow_the_store() {
     );
     assert!(env.shim("go").exists() || std::fs::symlink_metadata(env.shim("go")).is_ok());
 }
+
+#[test]
+fn verbose_says_which_release_runs() {
+    let env = TestEnv::new();
+    env.install_fake("1.21.5");
+    env.gov_ok(["global", "1.21.5"]);
+    let out = env.gov(["--verbose", "exec", "true"]);
+    assert_success(&out);
+    assert_eq!(stderr(&out), "gov: Go 1.21.5 (set by global)\n");
+    let out = env.gov(["--verbose", "run", "1.21", "true"]);
+    assert_eq!(stderr(&out), "gov: Go 1.21.5 for `1.21`\n");
+    let out = env.gov(["--quiet", "global", "1.21.5"]);
+    assert_eq!(stderr(&out), "", "--quiet drops status lines");
+}

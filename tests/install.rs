@@ -631,3 +631,28 @@ fn proxies_from_the_environment_and_no_proxy() {
     assert_success(&out);
     assert_eq!(proxy.proxied(), before, "NO_PROXY bypasses the proxy");
 }
+
+#[test]
+fn a_release_the_cached_index_lacks_asks_the_server_again() {
+    let m = Mirror::new(&["1.22.4"]);
+    assert_eq!(stdout(&m.gov(&["list-remote"])), "1.22.4\n");
+    let body = archive::fake_release("1.22.5");
+    let digest = archive::sha256(&body);
+    let old = archive::sha256(&archive::fake_release("1.22.4"));
+    m.server.route(
+        "index.json",
+        Reply::Body(Arc::new(archive::index(&[
+            ("1.22.5", &digest),
+            ("1.22.4", &old),
+        ]))),
+    );
+    m.server
+        .route("go1.22.5.linux-amd64.tar.gz", Reply::Body(Arc::new(body)));
+    // Fresh but stale cache: the newest 1.22 it knows is still 1.22.4.
+    assert_success(&m.gov(&["install", "1.22"]));
+    assert!(m.env.gov_home.join("versions/1.22.4").exists());
+    // An exact release it does not list makes gov fetch the index again.
+    assert_success(&m.gov(&["install", "1.22.5"]));
+    assert!(m.env.gov_home.join("versions/1.22.5/bin/go").is_file());
+    assert_eq!(m.server.hits("index.json"), 2);
+}
