@@ -66,6 +66,9 @@ pub enum Command {
         name: String,
         /// The directory that holds bin/go
         dir: PathBuf,
+        /// Link it even though its VERSION file names another release
+        #[arg(long)]
+        force: bool,
     },
     /// Remove installed releases (a linked one: only the link)
     Uninstall {

@@ -8,6 +8,7 @@ use std::process::Command;
 use serde::Serialize;
 
 use crate::env_vars;
+use crate::fsx;
 use crate::resolve::{self, Context, Resolved};
 use crate::store::{self, Store};
 use crate::version::Version;
@@ -116,7 +117,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
     }
     let broken: Vec<String> = installed
         .iter()
-        .filter(|i| !store::is_executable(&i.root.join("bin/go")))
+        .filter(|i| !fsx::is_executable(&i.root.join("bin/go")))
         .map(|i| i.version.to_string())
         .collect();
     checks.push(if broken.is_empty() {
@@ -195,7 +196,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
 pub fn first_go_on_path(path: &std::ffi::OsStr) -> Option<PathBuf> {
     std::env::split_paths(path)
         .map(|d| d.join("go"))
-        .find(|p| store::is_executable(p))
+        .find(|p| fsx::is_executable(p))
 }
 
 fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
@@ -351,7 +352,10 @@ fn module_compatibility(inputs: &Inputs, r: &Resolved) -> Vec<Check> {
     } else {
         dir.join("go.mod")
     };
-    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let text = version_files::read(&file)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let directives = version_files::parse_go_mod(&text);
     let needs = [directives.go, directives.toolchain]
         .into_iter()

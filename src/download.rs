@@ -34,6 +34,8 @@ pub enum DownloadError {
     },
     #[error("GOV_OFFLINE is set: not downloading `{url}`")]
     Offline { url: String },
+    #[error("`{url}` sends more than the {limit} bytes gov accepts from it")]
+    TooLarge { url: String, limit: u64 },
 }
 
 impl DownloadError {
@@ -42,7 +44,9 @@ impl DownloadError {
         match self {
             DownloadError::Status { status, .. } => *status >= 500 || *status == 429,
             DownloadError::Transport { .. } | DownloadError::Read { .. } => true,
-            DownloadError::File { .. } | DownloadError::Offline { .. } => false,
+            DownloadError::File { .. }
+            | DownloadError::Offline { .. }
+            | DownloadError::TooLarge { .. } => false,
         }
     }
 
@@ -62,6 +66,11 @@ impl DownloadError {
             DownloadError::Status { status: 404, .. } => {
                 Some("run `gov list-remote --all` to see what the mirror has".into())
             }
+            DownloadError::TooLarge { .. } => Some(format!(
+                "check that {} and {} name a Go release mirror",
+                env_vars::GOV_INDEX_URL,
+                env_vars::GOV_DOWNLOAD_URL
+            )),
             _ => Some(format!(
                 "check the network, {} and {}, or set HTTPS_PROXY",
                 env_vars::GOV_INDEX_URL,
@@ -134,17 +143,25 @@ impl Fetcher {
         self.open_http(url)
     }
 
-    /// The whole body of `url`.
-    pub fn get(&self, url: &str) -> Result<Vec<u8>, DownloadError> {
+    /// The whole body of `url`, which must not be longer than `limit`:
+    /// a server that sends more is refused, not read to the end.
+    pub fn get(&self, url: &str, limit: u64) -> Result<Vec<u8>, DownloadError> {
         self.retrying(|| {
             let mut body = Vec::new();
             self.open(url)?
                 .reader
+                .take(limit.saturating_add(1))
                 .read_to_end(&mut body)
                 .map_err(|source| DownloadError::Read {
                     url: url.into(),
                     source,
                 })?;
+            if body.len() as u64 > limit {
+                return Err(DownloadError::TooLarge {
+                    url: url.into(),
+                    limit,
+                });
+            }
             Ok(body)
         })
     }

@@ -1,11 +1,13 @@
 //! The environment a release needs (`GOROOT`, its `bin/` on `PATH`,
 //! `GOTOOLCHAIN`), CI cache isolation, and how each shell writes it.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::env_vars;
+use crate::fsx;
 use crate::index;
 use crate::resolve::Resolved;
 use crate::store::Store;
@@ -124,15 +126,15 @@ pub fn go_env(
 /// `go1.22.4-linux-amd64-<hash of the nearest go.sum>` for CI cache steps.
 pub fn cache_key(resolved: &Resolved, cwd: &Path) -> String {
     let (os, arch) = index::host_platform();
+    // Only a regular go.sum, and only so much of it: a pipe planted in a
+    // parent directory must not hang `gov env`.
     let sum = cwd
         .ancestors()
-        .find_map(|d| std::fs::read(d.join("go.sum")).ok())
-        .map(|bytes| {
-            Sha256::digest(&bytes)[..8]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
+        .find_map(|d| match fsx::read_regular(&d.join("go.sum"), 64 << 20) {
+            Ok(fsx::Found::Bytes(bytes)) => Some(bytes),
+            _ => None,
         })
+        .map(|bytes| format!("{:x}", Sha256::digest(&bytes))[..16].to_string())
         .unwrap_or_else(|| "nosum".into());
     format!("go{}-{os}-{arch}-{sum}", resolved.version)
 }
@@ -147,8 +149,9 @@ pub fn render_sh(env: &GoEnv) -> String {
     for (k, v) in &env.vars {
         out.push_str(&format!("export {k}={}\n", quote(v)));
     }
+    // `${PATH:+…}`: an empty PATH must not become `dir:`, which means `.`.
     out.push_str(&format!(
-        "export PATH={}:\"$PATH\"\n",
+        "export PATH={}\"${{PATH:+:$PATH}}\"\n",
         quote(&env.path_prepend.display().to_string())
     ));
     out
@@ -181,18 +184,28 @@ pub fn render_pwsh(env: &GoEnv) -> String {
 }
 
 /// The full values, `PATH` included, as a JSON object.
-pub fn render_json(env: &GoEnv, path: &str) -> serde_json::Value {
+pub fn render_json(env: &GoEnv, path: &OsStr) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     for (k, v) in &env.vars {
         map.insert((*k).into(), v.clone().into());
     }
-    let full = if path.is_empty() {
-        env.path_prepend.display().to_string()
-    } else {
-        format!("{}:{path}", env.path_prepend.display())
-    };
-    map.insert("PATH".into(), full.into());
+    let full = prepend_path(&env.path_prepend, path);
+    map.insert("PATH".into(), full.to_string_lossy().into());
     serde_json::Value::Object(map)
+}
+
+/// `dir` followed by the entries of `path`, with its empty entries dropped:
+/// an empty entry means the current directory, which gov never puts on
+/// anyone's PATH.
+pub fn prepend_path(dir: &Path, path: &OsStr) -> OsString {
+    let mut out = OsString::from(dir);
+    for entry in std::env::split_paths(path) {
+        if !entry.as_os_str().is_empty() {
+            out.push(":");
+            out.push(entry);
+        }
+    }
+    out
 }
 
 /// Appends to `$GITHUB_ENV` and `$GITHUB_PATH`, as GitHub Actions reads them.
@@ -217,6 +230,18 @@ pub fn write_github(env: &GoEnv, github_env: &Path, github_path: &Path) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prepending_never_adds_the_current_directory() {
+        let dir = Path::new("/g/bin");
+        for (path, want) in [
+            ("", "/g/bin"),
+            (":", "/g/bin"),
+            ("/usr/bin::/bin:", "/g/bin:/usr/bin:/bin"),
+        ] {
+            assert_eq!(prepend_path(dir, OsStr::new(path)), OsStr::new(want));
+        }
+    }
 
     #[test]
     fn quoting() {

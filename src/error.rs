@@ -2,14 +2,14 @@
 //! and how it is printed.
 
 use std::error::Error as _;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use crate::download::DownloadError;
-use crate::env_vars;
 use crate::index::IndexError;
 use crate::install::InstallError;
 use crate::resolve::ResolveError;
 use crate::store::StoreError;
+use crate::ui;
 use crate::version::ParseVersionError;
 use crate::version_files::VersionFileError;
 
@@ -88,40 +88,27 @@ impl Error {
     }
 }
 
-/// Whether stderr gets colour: a terminal, and `NO_COLOR` unset or empty.
-pub fn color_stderr() -> bool {
-    std::env::var_os(env_vars::NO_COLOR).is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
-}
-
 /// Prints `error: …`, its causes and a `hint:` line; returns the exit code.
+/// Every line is escaped: messages carry values from files and servers.
 pub fn report(err: &Error) -> u8 {
-    let color = color_stderr();
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
-    let mut out = format!("{} {err}\n", paint("1;31", "error:"));
+    let color = ui::color_stderr();
+    let mut out = format!(
+        "{} {}\n",
+        ui::paint(color, "1;31", "error:"),
+        ui::escape(&err.to_string())
+    );
     let mut cause = err.source();
     while let Some(c) = cause {
-        out.push_str(&format!("  caused by: {c}\n"));
+        out.push_str(&format!("  caused by: {}\n", ui::escape(&c.to_string())));
         cause = c.source();
     }
     if let Some(hint) = err.hint() {
-        out.push_str(&format!("{} {hint}\n", paint("1;36", "hint:")));
+        out.push_str(&format!(
+            "{} {}\n",
+            ui::paint(color, "1;36", "hint:"),
+            ui::escape(&hint)
+        ));
     }
     let _ = io::stderr().write_all(out.as_bytes());
     err.exit_code()
-}
-
-/// Prints a `warning:` line.
-pub fn warn(message: &str) {
-    let label = if color_stderr() {
-        "\x1b[1;33mwarning:\x1b[0m"
-    } else {
-        "warning:"
-    };
-    let _ = writeln!(io::stderr(), "{label} {message}");
 }

@@ -7,12 +7,15 @@ use std::time::{Duration, SystemTime};
 use serde::Deserialize;
 
 use crate::download::{DownloadError, Fetcher};
-use crate::error;
+use crate::fsx;
 use crate::request::Request;
+use crate::ui;
 use crate::version::Version;
 
 /// go.dev's index, the default of `GOV_INDEX_URL`.
 pub const DEFAULT_INDEX_URL: &str = "https://go.dev/dl/?mode=json&include=all";
+/// The most gov reads of an index: go.dev's whole history is a few MB.
+pub const MAX_INDEX: u64 = 32 * 1024 * 1024;
 /// How long a cached index is used without asking the server again.
 pub const FRESH_FOR: Duration = Duration::from_secs(60 * 60);
 
@@ -162,7 +165,7 @@ pub fn load(source: &Source, fetcher: &Fetcher) -> Result<Index, IndexError> {
             }
         }
     }
-    match fetcher.get(source.url) {
+    match fetcher.get(source.url, MAX_INDEX) {
         Ok(bytes) => {
             let index = Index::parse(&bytes, source.url)?;
             write_cache(&source.cache, &bytes)?;
@@ -170,7 +173,7 @@ pub fn load(source: &Source, fetcher: &Fetcher) -> Result<Index, IndexError> {
         }
         Err(e) => match cached.and_then(|b| Index::parse(&b, source.url).ok()) {
             Some(index) => {
-                error::warn(&format!(
+                ui::warn(&format!(
                     "cannot refresh the release index from `{}` ({e}); using the copy cached at `{}`",
                     source.url,
                     source.cache.display()
@@ -196,10 +199,8 @@ fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
         source,
     };
     let dir = path.parent().expect("the cache file has a directory");
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let tmp = dir.join(format!(".index.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
+    fs_err::create_dir_all(dir).map_err(fail)?;
+    fsx::write_atomic(path, bytes).map_err(fail)
 }
 
 /// go.dev's names for this machine's OS and architecture.

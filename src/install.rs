@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use crate::download::{self, DownloadError, Fetcher};
-use crate::error;
 use crate::index::Release;
-use crate::store::{Installed, Store, StoreError};
+use crate::store::{self, Installed, Store, StoreError};
+use crate::ui;
 use crate::unpack::{self, UnpackError};
 use crate::version::Version;
 
@@ -46,6 +46,14 @@ pub enum InstallError {
     },
     #[error("`{file}` is not a Go release: it has no `go/bin/go`")]
     NotAToolchain { file: String },
+    #[error("`{file}` was installed as Go {version}, but its `go/VERSION` says {says}")]
+    WrongVersion {
+        file: String,
+        version: Version,
+        says: String,
+    },
+    #[error("the release index names the archive of Go {version} `{file}`, which is not a plain file name")]
+    UnsafeFileName { version: Version, file: String },
     #[error("timed out waiting for another gov installing Go {version} (lock `{}`)", path.display())]
     LockTimeout { version: Version, path: PathBuf },
     #[error(transparent)]
@@ -71,6 +79,9 @@ impl InstallError {
                 UnpackError::Write { .. } => Some("free some disk space or check the permissions of GOV_HOME, then run the command again".into()),
                 _ => Some("the archive is damaged or hostile; nothing was installed".into()),
             },
+            InstallError::WrongVersion { .. } | InstallError::UnsafeFileName { .. } => Some(
+                "nothing was installed; the mirror serves something else than go.dev: check GOV_INDEX_URL and GOV_DOWNLOAD_URL".into(),
+            ),
             InstallError::LockTimeout { path, .. } => Some(format!(
                 "if no gov is running, remove `{}` and run the command again",
                 path.display()
@@ -114,6 +125,12 @@ pub fn install(
             os: opts.os.into(),
             arch: opts.arch.into(),
         })?;
+    if !is_plain_file_name(&file.filename) {
+        return Err(InstallError::UnsafeFileName {
+            version,
+            file: file.filename.clone(),
+        });
+    }
     let name = version.to_string();
     let dest = dest_dir.join(&name);
     let _lock = lock(store, &lock_key(opts.os, opts.arch, &version), version)?;
@@ -155,7 +172,7 @@ pub fn install(
         }
         // The digest covers every byte, also those after the tar's end.
         io::copy(&mut hashing, &mut io::sink()).map_err(|e| read_error(&url, e))?;
-        Ok(Ok(hex(&hashing.hasher.finalize())))
+        Ok(Ok(format!("{:x}", hashing.hasher.finalize())))
     })??;
     if let Some(expected) = expected {
         if !actual.eq_ignore_ascii_case(&expected) {
@@ -170,6 +187,15 @@ pub fn install(
     if !root.join("bin/go").is_file() {
         return Err(InstallError::NotAToolchain {
             file: file.filename.clone(),
+        });
+    }
+    // A mirror can serve a true digest of the wrong release.
+    let says = store::root_version(&root).unwrap_or_else(|| "nothing (it is missing)".into());
+    if Version::parse(&says).ok() != Some(version) {
+        return Err(InstallError::WrongVersion {
+            file: file.filename.clone(),
+            version,
+            says,
         });
     }
     fs_err::create_dir_all(dest_dir)?;
@@ -203,7 +229,7 @@ fn expected_digest(
     if !from_index.is_empty() {
         return Ok(Some(from_index.to_ascii_lowercase()));
     }
-    match fetcher.get(&format!("{url}.sha256")) {
+    match fetcher.get(&format!("{url}.sha256"), 4096) {
         Ok(body) => {
             let text = String::from_utf8_lossy(&body);
             let digest = text.split_whitespace().next().unwrap_or("");
@@ -215,7 +241,7 @@ fn expected_digest(
         Err(_) => {}
     }
     if opts.skip_checksum {
-        error::warn(&format!(
+        ui::warn(&format!(
             "installing `{file}` WITHOUT checking its sha256 (--skip-checksum)"
         ));
         return Ok(None);
@@ -305,6 +331,26 @@ fn progress_reader(
     Box::new(bar.wrap_read(reader))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// A name the index may give an archive: one path component, no `..`.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn archive_names_from_the_index_are_plain() {
+        assert!(super::is_plain_file_name("go1.22.4.linux-amd64.tar.gz"));
+        for bad in [
+            "../x.tar.gz",
+            "a/b",
+            "/etc/passwd",
+            "..",
+            "",
+            "x\\y",
+            "a\0b",
+        ] {
+            assert!(!super::is_plain_file_name(bad), "{bad:?}");
+        }
+    }
 }

@@ -54,7 +54,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             json,
             refresh,
         } => commands::list_remote::run(s, prefix.as_deref(), *all, *json, *refresh),
-        Command::Link { name, dir } => commands::link::run(s, name, dir),
+        Command::Link { name, dir, force } => commands::link::run(s, name, dir, *force),
         Command::Uninstall { versions } => commands::uninstall::run(s, versions),
         Command::List { json, bare } => commands::list::run(s, *json, *bare),
         Command::Global { version } => commands::global::run(s, version.as_deref()),

@@ -81,7 +81,7 @@ impl Settings {
     /// A status line for people, on stderr; `--quiet` drops it.
     pub fn say(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", crate::ui::escape(message.as_ref()));
         }
     }
 

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::commands;
@@ -64,7 +64,21 @@ fn run(
         other => other?,
     };
     let target = resolve::program_path(&resolved.root, program);
-    check_target(&target, program, &resolved)?;
+    if std::fs::metadata(&target).is_err() {
+        // A program only some releases have (`godoc`): the next one on PATH.
+        let Some(next) = next_on_path(program) else {
+            return Err(missing_program(program, &resolved, &target));
+        };
+        let err = Command::new(&next)
+            .args(args)
+            .env(env_vars::GOV_SHIM_DEPTH, (depth + 1).to_string())
+            .exec();
+        return Err(Error::failed(
+            format!("cannot run `{}`: {err}", next.display()),
+            None,
+        ));
+    }
+    check_not_a_shim(&target, &resolved)?;
 
     let mut cmd = Command::new(&target);
     cmd.args(args)
@@ -84,24 +98,43 @@ fn run(
     ))
 }
 
-/// The program must exist and must not be this very binary (a link loop).
-fn check_target(target: &Path, program: &str, resolved: &Resolved) -> Result<(), Error> {
-    let meta = match std::fs::metadata(target) {
-        Ok(m) => m,
-        Err(_) => {
-            return Err(Error::failed(
-                format!(
-                    "Go {} (selected by {}) has no program `{program}`: `{}` does not exist",
-                    resolved.version,
-                    resolved.source,
-                    target.display()
-                ),
-                format!(
-                    "run `gov which {program}` to check, or `gov uninstall {v}` and `gov install {v}` if the release is damaged",
-                    v = resolved.version
-                ),
-            ))
-        }
+fn missing_program(program: &str, resolved: &Resolved, target: &Path) -> Error {
+    Error::failed(
+        format!(
+            "Go {} (selected by {}) has no program `{program}` (`{}` does not exist), and no other `{program}` is on PATH",
+            resolved.version,
+            resolved.source,
+            target.display()
+        ),
+        format!(
+            "run `gov which {program}` to check, or `gov uninstall {v}` and `gov install {v}` if the release is damaged",
+            v = resolved.version
+        ),
+    )
+}
+
+/// The first executable `program` on PATH that is not gov itself.
+fn next_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(env_vars::PATH)?;
+    let this = std::env::current_exe().and_then(std::fs::metadata).ok();
+    std::env::split_paths(&path)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(program))
+        .find(|candidate| {
+            let Ok(meta) = std::fs::metadata(candidate) else {
+                return false;
+            };
+            let is_gov = this
+                .as_ref()
+                .is_some_and(|me| me.dev() == meta.dev() && me.ino() == meta.ino());
+            meta.is_file() && meta.mode() & 0o111 != 0 && !is_gov
+        })
+}
+
+/// The program must not be this very binary (a link loop).
+fn check_not_a_shim(target: &Path, resolved: &Resolved) -> Result<(), Error> {
+    let Ok(meta) = std::fs::metadata(target) else {
+        return Ok(());
     };
     let this = std::env::current_exe().and_then(std::fs::metadata);
     if this.is_ok_and(|me| me.dev() == meta.dev() && me.ino() == meta.ino()) {

@@ -10,15 +10,19 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::env_vars;
+use crate::fsx;
 use crate::request::Request;
 use crate::version::Version;
 
 /// The programs every toolchain has; their shims always exist.
 pub const CORE_PROGRAMS: [&str; 2] = ["go", "gofmt"];
+/// Every program a Go release ships in its `bin/` (`godoc` until Go 1.12).
+/// Shims are made for these only: a linked root with `ls` in its `bin/`
+/// never shadows the system's.
+pub const GO_PROGRAMS: [&str; 3] = ["go", "gofmt", "godoc"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -28,8 +32,14 @@ pub enum StoreError {
     Io(#[from] io::Error),
     #[error("release {version} is already installed at `{}`", path.display())]
     AlreadyInstalled { version: Version, path: PathBuf },
-    #[error("`{}` is not a Go root: it has no executable `bin/go`", dir.display())]
-    NotAGoRoot { dir: PathBuf },
+    #[error("`{}` is not a Go root: {reason}", dir.display())]
+    NotAGoRoot { dir: PathBuf, reason: &'static str },
+    #[error("`{}` says it is {says}, not Go {version}", dir.join("VERSION").display())]
+    VersionMismatch {
+        dir: PathBuf,
+        says: String,
+        version: Version,
+    },
     #[error("`{}` is gov's own shim directory, not a Go root", dir.display())]
     LinkToShims { dir: PathBuf },
 }
@@ -42,7 +52,15 @@ impl StoreError {
                 Some(format!("run `gov uninstall {version}` first to replace it"))
             }
             StoreError::NotAGoRoot { .. } | StoreError::LinkToShims { .. } => {
-                Some("pass the directory that holds `bin/go`, such as `/usr/lib/go-1.19`".into())
+                Some("pass a Go root, the directory that holds `bin/go` and Go's `src/` or `pkg/tool/`, such as `/usr/lib/go-1.19`".into())
+            }
+            StoreError::VersionMismatch { dir, says, version } => {
+                let named = Version::parse(says)
+                    .map(|v| format!("`gov link {v} {}`", dir.display()))
+                    .unwrap_or_else(|_| "the release it is".into());
+                Some(format!(
+                    "link it as {named}, or pass --force if it really is Go {version}"
+                ))
             }
             StoreError::Io(_) => None,
         }
@@ -169,7 +187,7 @@ impl Store {
             .file_name()
             .expect("an installed root has a name");
         let target = Path::new("versions").join(name);
-        replace_symlink(&target, &self.current_link())?;
+        fsx::replace_symlink(&target, &self.current_link())?;
         Ok(())
     }
 
@@ -182,23 +200,39 @@ impl Store {
     }
 
     /// Registers an existing GOROOT under `version`. The toolchain is never
-    /// executed: `bin/go` only has to be an executable file.
-    pub fn link(&self, version: &Version, dir: &Path) -> Result<Installed, StoreError> {
+    /// executed: it must look like a Go root ([`check_go_root`]), and its
+    /// `VERSION`, when it has one, must name `version` unless `force`.
+    pub fn link(
+        &self,
+        version: &Version,
+        dir: &Path,
+        force: bool,
+    ) -> Result<Installed, StoreError> {
         let dir = fs_err::canonicalize(dir)?;
-        if !is_executable(&dir.join("bin/go")) {
-            return Err(StoreError::NotAGoRoot { dir });
-        }
         let bin_dir = self.bin_dir();
         if let Ok(shims) = bin_dir.canonicalize() {
             if dir.join("bin") == shims {
                 return Err(StoreError::LinkToShims { dir });
             }
         }
+        if let Err(reason) = check_go_root(&dir) {
+            return Err(StoreError::NotAGoRoot { dir, reason });
+        }
         if let Some(existing) = self.find(version)? {
             return Err(StoreError::AlreadyInstalled {
                 version: *version,
                 path: existing.linked_to().unwrap_or(existing.root),
             });
+        }
+        if let Some(says) = root_version(&dir) {
+            let agrees = Version::parse(&says).is_ok_and(|v| v == *version);
+            if !agrees && !force {
+                return Err(StoreError::VersionMismatch {
+                    dir,
+                    says,
+                    version: *version,
+                });
+            }
         }
         fs_err::create_dir_all(self.versions_dir())?;
         let root = self.versions_dir().join(version.to_string());
@@ -233,22 +267,21 @@ impl Store {
         Ok(was_global)
     }
 
-    /// Makes `bin/` hold a shim for `go`, `gofmt` and every program in the
-    /// installed toolchains' `bin/`, each a symlink to `exe`; removes shims
-    /// of programs no toolchain has any more.
+    /// Makes `bin/` hold a shim for `go`, `gofmt` and each other program of
+    /// [`GO_PROGRAMS`] an installed toolchain has, each a symlink to `exe`;
+    /// removes gov's shims of anything else.
     pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
-        let mut programs: Vec<OsString> = CORE_PROGRAMS.iter().map(OsString::from).collect();
-        for installed in self.installed()? {
-            let Ok(entries) = std::fs::read_dir(installed.root.join("bin")) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                if !programs.contains(&name) && is_executable(&entry.path()) {
-                    programs.push(name);
-                }
-            }
-        }
+        let installed = self.installed()?;
+        let programs: Vec<OsString> = GO_PROGRAMS
+            .iter()
+            .filter(|p| {
+                CORE_PROGRAMS.contains(p)
+                    || installed
+                        .iter()
+                        .any(|i| fsx::is_executable(&i.root.join("bin").join(p)))
+            })
+            .map(OsString::from)
+            .collect();
         let bin = self.bin_dir();
         fs_err::create_dir_all(&bin)?;
         for entry in fs_err::read_dir(&bin)? {
@@ -263,35 +296,35 @@ impl Store {
             if std::fs::read_link(&shim).is_ok_and(|t| t == exe) {
                 continue;
             }
-            replace_symlink(exe, &shim)?;
+            fsx::replace_symlink(exe, &shim)?;
         }
         Ok(())
     }
 }
 
-/// Replaces `link` with a symlink to `target` atomically: a temporary link
-/// in the same directory, then a rename over the old one.
-pub fn replace_symlink(target: &Path, link: &Path) -> io::Result<()> {
-    let dir = link.parent().unwrap_or(Path::new("."));
-    fs_err::create_dir_all(dir)?;
-    let name = link.file_name().unwrap_or_default().to_string_lossy();
-    for attempt in 0u32.. {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match std::os::unix::fs::symlink(target, &tmp) {
-            Ok(()) => return fs_err::rename(&tmp, link),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => continue,
-            Err(e) => return Err(with_path(e, &tmp)),
-        }
+/// `ROOT/VERSION`, line 1 (`go1.22.4`): what a Go root says it is. `None`
+/// when there is no such regular file.
+pub fn root_version(root: &Path) -> Option<String> {
+    match fsx::read_regular_text(&root.join("VERSION"), 4096) {
+        Ok(Some(Ok(text))) => Some(text.lines().next().unwrap_or("").trim().to_string()),
+        _ => None,
     }
-    unreachable!("the loop returns")
 }
 
-pub fn is_executable(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0)
+/// A Go root has an executable `bin/go` and Go's own sources or tools;
+/// `Err` says what is missing.
+pub fn check_go_root(dir: &Path) -> Result<(), &'static str> {
+    if !fsx::is_executable(&dir.join("bin/go")) {
+        return Err("it has no executable `bin/go`");
+    }
+    if !dir.join("src/runtime").is_dir() && !dir.join("pkg/tool").is_dir() {
+        return Err("it has `bin/go` but neither `src/runtime` nor `pkg/tool`");
+    }
+    Ok(())
 }
 
 fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{e}: `{}`", path.display()))
+    fsx::with_path(e, path)
 }
 
 #[cfg(test)]

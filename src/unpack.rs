@@ -1,9 +1,26 @@
 //! Unpacking a Go release archive (`.tar.gz`, everything under `go/`) into
 //! a directory, refusing any entry that would land outside it.
+//!
+//! The archive is not trusted while it is unpacked: its digest is known
+//! only once the stream is drained. So no entry is ever written through a
+//! link: every directory on an entry's way is checked to be a real
+//! directory below the root (`lstat`, never followed), files are created
+//! with `O_EXCL | O_NOFOLLOW`, links only where nothing is yet, and
+//! headers that the tar format lets grow without bound (long names, PAX
+//! records) are capped.
 
+use std::collections::HashSet;
+use std::ffi::OsString;
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
+
+use crate::fsx;
+
+/// The most one header record may hold: a GNU long name or link, or a PAX
+/// record. Go's own archives need a few hundred bytes.
+pub const MAX_METADATA: u64 = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnpackError {
@@ -11,8 +28,16 @@ pub enum UnpackError {
     OutsideRoot { path: PathBuf },
     #[error("the archive holds a link that points outside the toolchain: `{}` -> `{}`", path.display(), target.display())]
     LinkEscapes { path: PathBuf, target: PathBuf },
+    #[error("the archive writes `{}` through `{}`, a link it made itself", path.display(), link.display())]
+    ThroughLink { path: PathBuf, link: PathBuf },
+    #[error("the archive holds `{}` twice, or over something it made before", path.display())]
+    Duplicate { path: PathBuf },
+    #[error("the archive holds a hard link `{}` to `{}`, which is not a file it holds", path.display(), target.display())]
+    HardLinkNotAFile { path: PathBuf, target: PathBuf },
     #[error("the archive holds a {kind} entry, which a Go release never has: `{}`", path.display())]
     SpecialFile { path: PathBuf, kind: &'static str },
+    #[error("the archive holds a header record of {size} bytes (a long name or PAX record); gov reads at most {MAX_METADATA}")]
+    MetadataTooLarge { size: u64 },
     #[error("cannot read the archive")]
     Read(#[source] io::Error),
     #[error("cannot write `{}`", path.display())]
@@ -34,9 +59,49 @@ impl UnpackError {
 /// dropping the leading `go/`.
 pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError> {
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
-    for entry in tar.entries().map_err(UnpackError::Read)? {
+    let mut tree = Tree {
+        root: dest,
+        dirs: HashSet::new(),
+    };
+    // Long names come in records before the entry they name; the tar crate
+    // would read them whole, so they are read here, capped ("raw" entries).
+    let mut long_name: Option<Vec<u8>> = None;
+    let mut long_link: Option<Vec<u8>> = None;
+    for entry in tar.entries().map_err(UnpackError::Read)?.raw(true) {
         let mut entry = entry.map_err(UnpackError::Read)?;
-        let name = entry.path().map_err(UnpackError::Read)?.into_owned();
+        let kind = entry.header().entry_type();
+        match kind {
+            tar::EntryType::GNULongName => {
+                long_name = Some(read_metadata(&mut entry)?);
+                continue;
+            }
+            tar::EntryType::GNULongLink => {
+                long_link = Some(read_metadata(&mut entry)?);
+                continue;
+            }
+            tar::EntryType::XHeader => {
+                let record = read_metadata(&mut entry)?;
+                for ext in tar::PaxExtensions::new(&record) {
+                    let ext = ext.map_err(UnpackError::Read)?;
+                    match ext.key() {
+                        Ok("path") => long_name = Some(ext.value_bytes().to_vec()),
+                        Ok("linkpath") => long_link = Some(ext.value_bytes().to_vec()),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
+            tar::EntryType::XGlobalHeader => continue,
+            _ => {}
+        }
+        let name = long_name
+            .take()
+            .unwrap_or_else(|| entry.path_bytes().into_owned());
+        let name = PathBuf::from(OsString::from_vec(name));
+        let link = long_link
+            .take()
+            .or_else(|| entry.link_name_bytes().map(|l| l.into_owned()))
+            .map(|l| PathBuf::from(OsString::from_vec(l)));
         let Some(relative) = inside_go(&name)? else {
             continue;
         };
@@ -45,17 +110,21 @@ pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError>
             path: target.clone(),
             source,
         };
-        let kind = entry.header().entry_type();
+        let exists = |e: io::Error| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                UnpackError::Duplicate { path: name.clone() }
+            } else {
+                write(e)
+            }
+        };
         if kind.is_dir() {
-            std::fs::create_dir_all(&target).map_err(write)?;
+            tree.dir(&relative, &name)?;
             continue;
         }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(write)?;
-        }
         if kind.is_file() || kind == tar::EntryType::Continuous {
+            tree.parents(&relative, &name)?;
             let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
-            let mut file = std::fs::File::create(&target).map_err(write)?;
+            let mut file = fsx::create_new(&target, 0o600).map_err(exists)?;
             copy(&mut entry, &mut file).map_err(|e| match e {
                 Copy::Read(e) => UnpackError::Read(e),
                 Copy::Write(e) => write(e),
@@ -63,25 +132,31 @@ pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError>
             file.set_permissions(std::fs::Permissions::from_mode(mode))
                 .map_err(write)?;
         } else if kind.is_symlink() {
-            let link = link_name(&entry)?;
+            let link = link.ok_or_else(no_link_target)?;
             if !symlink_stays_inside(&relative, &link) {
                 return Err(UnpackError::LinkEscapes {
                     path: name,
                     target: link,
                 });
             }
-            std::os::unix::fs::symlink(&link, &target).map_err(write)?;
+            tree.parents(&relative, &name)?;
+            std::os::unix::fs::symlink(&link, &target).map_err(exists)?;
         } else if kind.is_hard_link() {
-            let link = link_name(&entry)?;
+            let link = link.ok_or_else(no_link_target)?;
             let Some(source) = inside_go(&link)? else {
                 return Err(UnpackError::LinkEscapes {
                     path: name,
                     target: link,
                 });
             };
-            std::fs::hard_link(dest.join(source), &target).map_err(write)?;
-        } else if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
-            continue;
+            if !tree.holds_file(&source) {
+                return Err(UnpackError::HardLinkNotAFile {
+                    path: name,
+                    target: link,
+                });
+            }
+            tree.parents(&relative, &name)?;
+            std::fs::hard_link(dest.join(source), &target).map_err(exists)?;
         } else {
             let kind = match kind {
                 tar::EntryType::Char => "character device",
@@ -93,6 +168,89 @@ pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError>
         }
     }
     Ok(())
+}
+
+/// The directories below the root that are known to be real ones.
+struct Tree<'a> {
+    root: &'a Path,
+    dirs: HashSet<PathBuf>,
+}
+
+impl Tree<'_> {
+    /// Every directory on the way to `relative` (not itself) is a real
+    /// directory below the root, made if missing. `name` is the entry's.
+    fn parents(&mut self, relative: &Path, name: &Path) -> Result<(), UnpackError> {
+        match relative.parent() {
+            Some(parent) => self.dir(parent, name),
+            None => Ok(()),
+        }
+    }
+
+    /// `relative` and every directory above it are real directories below
+    /// the root, made where missing; a link on the way is refused.
+    fn dir(&mut self, relative: &Path, name: &Path) -> Result<(), UnpackError> {
+        if relative.as_os_str().is_empty() || self.dirs.contains(relative) {
+            return Ok(());
+        }
+        self.parents(relative, name)?;
+        let path = self.root.join(relative);
+        let write = |source| UnpackError::Write {
+            path: path.clone(),
+            source,
+        };
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(UnpackError::ThroughLink {
+                    path: name.to_path_buf(),
+                    link: Path::new("go").join(relative),
+                })
+            }
+            Ok(_) => {
+                return Err(UnpackError::Duplicate {
+                    path: name.to_path_buf(),
+                })
+            }
+            // `mkdir` never follows a link: a dangling one there fails it.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                std::fs::create_dir(&path).map_err(write)?
+            }
+            Err(e) => return Err(write(e)),
+        }
+        self.dirs.insert(relative.to_path_buf());
+        Ok(())
+    }
+
+    /// `relative` is a regular file reached through real directories only.
+    fn holds_file(&self, relative: &Path) -> bool {
+        let parent_is_real = relative
+            .parent()
+            .is_none_or(|p| p.as_os_str().is_empty() || self.dirs.contains(p));
+        parent_is_real
+            && std::fs::symlink_metadata(self.root.join(relative)).is_ok_and(|m| m.is_file())
+    }
+}
+
+/// The body of a long-name or PAX record, at most [`MAX_METADATA`] bytes;
+/// GNU long names end in NULs, which are dropped.
+fn read_metadata<R: Read>(entry: &mut tar::Entry<R>) -> Result<Vec<u8>, UnpackError> {
+    let size = entry.header().entry_size().map_err(UnpackError::Read)?;
+    if size > MAX_METADATA {
+        return Err(UnpackError::MetadataTooLarge { size });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    entry
+        .take(MAX_METADATA)
+        .read_to_end(&mut bytes)
+        .map_err(UnpackError::Read)?;
+    while bytes.last() == Some(&0) {
+        bytes.pop();
+    }
+    Ok(bytes)
+}
+
+fn no_link_target() -> UnpackError {
+    UnpackError::Read(io::Error::other("a link entry without a target"))
 }
 
 enum Copy {
@@ -112,14 +270,6 @@ fn copy(from: &mut impl Read, to: &mut impl io::Write) -> Result<(), Copy> {
         };
         to.write_all(&buf[..n]).map_err(Copy::Write)?;
     }
-}
-
-fn link_name<R: Read>(entry: &tar::Entry<R>) -> Result<PathBuf, UnpackError> {
-    entry
-        .link_name()
-        .map_err(UnpackError::Read)?
-        .map(|l| l.into_owned())
-        .ok_or_else(|| UnpackError::Read(io::Error::other("a link entry without a target")))
 }
 
 /// The path below `go/`; `None` for `go/` itself; an error for anything

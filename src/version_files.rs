@@ -11,7 +11,9 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::fsx;
 use crate::request::Request;
+use crate::ui;
 use crate::version::{ParseVersionError, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,13 +201,23 @@ fn read_gowork_env(path: &Path) -> Result<VersionFile, VersionFileError> {
     }
 }
 
-/// Reads a file; `None` when it is not there.
-fn read(path: &Path) -> Result<Option<String>, VersionFileError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e)
-            if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::IsADirectory =>
-        {
+/// How much of a version file is read. They come from directories gov
+/// does not own (`/tmp`, a cloned repository): only this prefix of a
+/// regular file is read; a `go` or `toolchain` line sits near the top.
+pub const MAX_VERSION_FILE: u64 = 16 * 1024;
+
+/// Reads a version file; `None` when it is not there. Anything but a
+/// regular file (a named pipe, a link to `/dev/zero`) is ignored with a
+/// warning: reading it could hang every `go` call below it.
+pub fn read(path: &Path) -> Result<Option<String>, VersionFileError> {
+    match fsx::read_regular_text(path, MAX_VERSION_FILE) {
+        Ok(Some(Ok(text))) => Ok(Some(text)),
+        Ok(None) => Ok(None),
+        Ok(Some(Err(kind))) => {
+            ui::warn(&format!(
+                "ignoring `{}`: it is {kind}, not a regular file",
+                path.display()
+            ));
             Ok(None)
         }
         Err(source) => Err(VersionFileError::Read {

@@ -43,10 +43,33 @@ fn link_checks_the_directory() {
         ],
     );
 
+    // A VERSION that names another release is refused, unless --force.
     let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            &format!(
+                "`{}` says it is go1.22.4, not Go 1.22.3",
+                dir.join("VERSION").display()
+            ),
+            &format!("`gov link 1.22.4 {}`", dir.display()),
+            "--force",
+        ],
+    );
+    assert!(!env.gov_home.join("versions/1.22.3").exists());
+    let out = env.gov([
+        "link".as_ref(),
+        "--force".as_ref(),
+        "1.22.3".as_ref(),
+        dir.as_os_str(),
+    ]);
     assert_success(&out);
-    assert!(stderr(&out).contains("warning: `"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("says it is Go 1.22.4, but it is linked as 1.22.3"));
+    assert!(
+        stderr(&out).contains("says it is go1.22.4, linked as Go 1.22.3 because of --force"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
     assert_failure(
@@ -330,11 +353,14 @@ fn uninstall_checks_every_version_before_removing_any() {
 #[test]
 fn shims_follow_the_store() {
     let env = TestEnv::new();
-    env.install_fake("1.22.4");
-    assert!(env.shim("vet-extra").exists());
-    env.gov_ok(["uninstall", "1.22.4"]);
+    // Go releases before 1.13 ship `godoc` too.
+    let old = env.fake_toolchain("1.12.17");
+    write_executable(&old.join("bin/godoc"), "#!/bin/sh\necho godoc\n");
+    env.gov_ok(["link".as_ref(), "1.12.17".as_ref(), old.as_os_str()]);
+    assert!(env.shim("godoc").exists());
+    env.gov_ok(["uninstall", "1.12.17"]);
     assert!(
-        std::fs::symlink_metadata(env.shim("vet-extra")).is_err(),
+        std::fs::symlink_metadata(env.shim("godoc")).is_err(),
         "stale shim removed"
     );
     assert!(env.shim("go").exists() || std::fs::symlink_metadata(env.shim("go")).is_ok());

@@ -17,7 +17,10 @@ fn env_for_each_shell() {
     let root = env.gov_home.join("versions/1.22.4");
     let sh = env.gov_ok(["env"]);
     assert!(sh.starts_with(&format!("export GOROOT='{}'\nexport GOTOOLCHAIN='local'\nexport GOV_CACHE_KEY='go1.22.4-linux-amd64-nosum'\n", root.display())), "{sh}");
-    assert!(sh.ends_with(&format!("export PATH='{}/bin':\"$PATH\"\n", root.display())));
+    assert!(sh.ends_with(&format!(
+        "export PATH='{}/bin'\"${{PATH:+:$PATH}}\"\n",
+        root.display()
+    )));
     // The output is real shell code: sh evaluates it.
     let out = env
         .command("sh")

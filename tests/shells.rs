@@ -131,7 +131,7 @@ fn init_refreshes_shims_and_prints_the_path_set_up() {
     std::fs::remove_dir_all(env.gov_home.join("bin")).unwrap();
     let bash = env.gov_ok(["init", "bash"]);
     assert!(bash.contains(&format!(
-        "export PATH='{}':\"$PATH\"",
+        "export PATH='{}'\"${{PATH:+:$PATH}}\"",
         env.gov_home.join("bin").display()
     )));
     assert!(env.shim("go").exists(), "gov init creates the shims");

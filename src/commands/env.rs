@@ -9,7 +9,7 @@ use crate::error::{self, Error};
 use crate::resolve;
 use crate::settings::Settings;
 use crate::shell::{self, InitShell};
-use crate::store;
+use crate::ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EnvShell {
@@ -30,7 +30,7 @@ pub fn run(settings: &Settings, shell: EnvShell, isolate: Isolate) -> Result<(),
         EnvShell::Pwsh => print!("{}", env::render_pwsh(&go_env)),
         EnvShell::Json => super::print_json(&env::render_json(
             &go_env,
-            &std::env::var(env_vars::PATH).unwrap_or_default(),
+            &std::env::var_os(env_vars::PATH).unwrap_or_default(),
         )),
         EnvShell::Github => {
             let (Some(genv), Some(gpath)) = (get("GITHUB_ENV"), get("GITHUB_PATH")) else {
@@ -59,7 +59,7 @@ pub fn hook(settings: &Settings, shell: InitShell, link_dir: Option<&Path>) -> R
         let ours = first.parent() == Some(settings.store.bin_dir().as_path())
             || link_dir.is_some_and(|d| first.parent() == Some(d.join("bin").as_path()));
         if !ours {
-            error::warn(&format!(
+            ui::warn(&format!(
                 "`{}` comes before gov on PATH and shadows it; put `gov init` last in your shell's start-up file",
                 first.display()
             ));
@@ -68,7 +68,7 @@ pub fn hook(settings: &Settings, shell: InitShell, link_dir: Option<&Path>) -> R
     if let Some(dir) = link_dir {
         let link = dir.join("bin");
         match &resolved {
-            Some(r) => store::replace_symlink(&r.root.join("bin"), &link)?,
+            Some(r) => crate::fsx::replace_symlink(&r.root.join("bin"), &link)?,
             None => {
                 let _ = std::fs::remove_file(&link);
             }

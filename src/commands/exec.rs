@@ -38,10 +38,8 @@ fn run_with(
     command: &[OsString],
 ) -> Result<(), Error> {
     let (program, args) = command.split_first().expect("clap requires a command");
-    let bin = root.join("bin");
     let path = std::env::var_os(env_vars::PATH).unwrap_or_default();
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)))
-        .map_err(|e| Error::failed(format!("cannot build PATH: {e}"), None))?;
+    let path = crate::env::prepend_path(&root.join("bin"), &path);
     let mut cmd = Command::new(program);
     cmd.args(args)
         .env(env_vars::GOROOT, root)

@@ -3,8 +3,10 @@
 use std::io;
 
 use crate::commands::parse_request;
-use crate::error::{self, Error};
+use crate::error::Error;
+use crate::fsx;
 use crate::settings::Settings;
+use crate::ui;
 use crate::version_files::{self, FileKind};
 
 pub fn run(settings: &Settings, version: Option<&str>, unset: bool) -> Result<(), Error> {
@@ -23,15 +25,11 @@ pub fn run(settings: &Settings, version: Option<&str>, unset: bool) -> Result<()
         };
     }
     let Some(value) = version else {
-        let text = match fs_err::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(Error::failed(
-                    format!("no .go-version in `{}`", settings.ctx.cwd.display()),
-                    "run `gov local 1.22.4` to pin this directory, or `gov current` to see what is active".to_string(),
-                ))
-            }
-            Err(e) => return Err(e.into()),
+        let Some(text) = version_files::read(&path)? else {
+            return Err(Error::failed(
+                format!("no .go-version in `{}`", settings.ctx.cwd.display()),
+                "run `gov local 1.22.4` to pin this directory, or `gov current` to see what is active".to_string(),
+            ));
         };
         return match version_files::parse_go_version(&text) {
             Some((_, v)) => {
@@ -42,26 +40,12 @@ pub fn run(settings: &Settings, version: Option<&str>, unset: bool) -> Result<()
         };
     };
     let request = parse_request(value)?;
-    write_atomically(&path, &format!("{request}\n"))?;
+    fsx::write_atomic(&path, format!("{request}\n").as_bytes())?;
     settings.say(format!("wrote {request} to `{}`", path.display()));
     if super::installed_match(&settings.store, &request).is_err() {
-        error::warn(&format!(
+        ui::warn(&format!(
             "Go {request} is not installed; run `gov install {request}`"
         ));
     }
     Ok(())
-}
-
-/// Writes a file through a temporary sibling and a rename.
-pub fn write_atomically(path: &std::path::Path, text: &str) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    fs_err::write(&tmp, text)?;
-    fs_err::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

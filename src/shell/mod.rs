@@ -68,11 +68,11 @@ pub fn init_script(
     let q = |p: &Path| quote(&p.display().to_string());
     let fish = shell == InitShell::Fish;
     let (path_setup, link_arg) = match (shims, fish) {
-        (true, false) => (format!("export PATH={}:\"$PATH\"", q(&store.bin_dir())), String::new()),
+        (true, false) => (format!("export PATH={}\"${{PATH:+:$PATH}}\"", q(&store.bin_dir())), String::new()),
         (true, true) => (format!("set -gx PATH {} $PATH", q(&store.bin_dir())), String::new()),
         (false, false) => (
             format!(
-                "__gov_dir={}/$$\nmkdir -p \"$__gov_dir\"\nexport PATH=\"$__gov_dir/bin:$PATH\"",
+                "__gov_dir={}/$$\nmkdir -p \"$__gov_dir\"\nexport PATH=\"$__gov_dir/bin${{PATH:+:$PATH}}\"",
                 q(link_base)
             ),
             "--link-dir \"$__gov_dir\"".to_string(),

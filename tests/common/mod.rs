@@ -90,10 +90,12 @@ impl TestEnv {
     }
 
     /// A fake Go root for `version`: `bin/go` and `bin/gofmt` print what
-    /// they were run as, then exit with `$FAKE_EXIT` (default 0).
+    /// they were run as, then exit with `$FAKE_EXIT` (default 0);
+    /// `bin/vet-extra`, which is not one of Go's programs, does the same.
     pub fn fake_toolchain(&self, version: &str) -> PathBuf {
         let dir = self.root.join("toolchains").join(version);
         std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::create_dir_all(dir.join("pkg/tool")).unwrap();
         std::fs::write(
             dir.join("VERSION"),
             format!("go{version}\ntime 2024-01-01T00:00:00Z\n"),
@@ -119,6 +121,7 @@ impl TestEnv {
             .join("toolchains")
             .join(format!("script-{version}"));
         std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::create_dir_all(dir.join("src/runtime")).unwrap();
         write_executable(&dir.join("bin/go"), script);
         self.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
     }

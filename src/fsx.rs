@@ -1,0 +1,228 @@
+//! File-system primitives with the safety rules gov keeps everywhere:
+//! files from directories gov does not own are read only when they are
+//! regular files, and only a bounded prefix of them; every file and link
+//! gov writes goes through an unpredictable temporary name (created with
+//! `O_EXCL`, never through a planted link) and a rename.
+
+use std::fs::{File, OpenOptions, Permissions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// What is at a path read with [`read_regular`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Nothing, or a directory.
+    Missing,
+    /// Something that is not a regular file: never opened for reading.
+    NotAFile(&'static str),
+    /// The first bytes of a regular file, at most the limit asked for.
+    Bytes(Vec<u8>),
+}
+
+/// Reads at most `limit` bytes of `path`, following links, but only when
+/// it is a regular file: a named pipe would block forever and a link to
+/// `/dev/zero` would never end. A directory counts as missing.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Found> {
+    // Look before opening, so that a pipe or a device is never opened.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Ok(Found::Missing),
+        Ok(meta) if !meta.is_file() => return Ok(Found::NotAFile(kind_of(&meta))),
+        Ok(_) => {}
+        Err(e) if is_missing(&e) => return Ok(Found::Missing),
+        Err(e) => return Err(e),
+    }
+    // Swapped for a pipe since: O_NONBLOCK keeps the open from waiting.
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if is_missing(&e) => return Ok(Found::Missing),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Found::NotAFile(kind_of(&meta)));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(Found::Bytes(bytes))
+}
+
+/// [`read_regular`] as text: invalid UTF-8 is replaced, and a prefix cut
+/// at `limit` ends at its last complete line.
+pub fn read_regular_text(
+    path: &Path,
+    limit: u64,
+) -> io::Result<Option<Result<String, &'static str>>> {
+    Ok(match read_regular(path, limit)? {
+        Found::Missing => None,
+        Found::NotAFile(kind) => Some(Err(kind)),
+        Found::Bytes(mut bytes) => {
+            if bytes.len() as u64 == limit {
+                let end = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                bytes.truncate(end);
+            }
+            Some(Ok(String::from_utf8_lossy(&bytes).into_owned()))
+        }
+    })
+}
+
+fn is_missing(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+    ) || e.raw_os_error() == Some(libc::ENXIO)
+}
+
+/// What a non-regular file is, for messages.
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Replaces `path` with `bytes` atomically: an unpredictable temporary
+/// sibling (`O_EXCL`, so a planted link is never followed), then a rename.
+/// The new file gets mode `0666` less the umask, like any new file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", file_name(path)))
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|e| with_path(e, dir))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| with_path(e, tmp.path()))?;
+    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
+    Ok(())
+}
+
+/// Replaces `link` with a symlink to `target` atomically: a reader sees
+/// the old target or the new one, never nothing. The temporary link has an
+/// unpredictable name in the same directory.
+pub fn replace_symlink(target: &Path, link: &Path) -> io::Result<()> {
+    let dir = parent(link);
+    fs_err::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", file_name(link)))
+        .suffix(".tmp")
+        .make_in(dir, |path| std::os::unix::fs::symlink(target, path))
+        .map_err(|e| with_path(e, dir))?;
+    tmp.persist(link).map_err(|e| with_path(e.error, link))?;
+    Ok(())
+}
+
+/// A regular file with an execute bit (links followed).
+pub fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0)
+}
+
+/// Creates `path` as a new, empty file; fails if anything is there,
+/// a link included.
+pub fn create_new(path: &Path, mode: u32) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The error with the path it concerns.
+pub fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{e}: `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_regular_files_and_only_a_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "1.22.4\nsecond line\n").unwrap();
+        assert_eq!(
+            read_regular(&file, 4).unwrap(),
+            Found::Bytes(b"1.22".to_vec())
+        );
+        assert_eq!(
+            read_regular_text(&file, 10).unwrap(),
+            Some(Ok("1.22.4\n".into()))
+        );
+        assert_eq!(read_regular(dir.path(), 10).unwrap(), Found::Missing);
+        assert_eq!(
+            read_regular(&dir.path().join("none"), 10).unwrap(),
+            Found::Missing
+        );
+        assert_eq!(
+            read_regular(&file.join("below-a-file"), 10).unwrap(),
+            Found::Missing
+        );
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(
+            read_regular(&zero, 10).unwrap(),
+            Found::NotAFile("a character device")
+        );
+    }
+
+    #[test]
+    fn atomic_writes_never_follow_a_planted_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let path = dir.path().join(".go-version");
+        // The names older versions of gov used for their temporary files.
+        for planted in [".go-version.tmp", ".go-version.1.tmp"] {
+            std::os::unix::fs::symlink(&victim, dir.path().join(planted)).unwrap();
+        }
+        write_atomic(&path, b"1.22.4\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1.22.4\n");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+
+        let link = dir.path().join("current");
+        replace_symlink(Path::new("a"), &link).unwrap();
+        replace_symlink(Path::new("b"), &link).unwrap();
+        assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("b"));
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .filter(|e| !e.file_name().to_string_lossy().starts_with(".go-version."))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
