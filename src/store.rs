@@ -40,6 +40,8 @@ pub enum StoreError {
         says: String,
         version: Version,
     },
+    #[error("`{}` has no `VERSION` file to say which release it is", dir.display())]
+    NoVersionFile { dir: PathBuf, version: Version },
     #[error("`{}` is gov's own shim directory, not a Go root", dir.display())]
     LinkToShims { dir: PathBuf },
 }
@@ -60,6 +62,11 @@ impl StoreError {
                     .unwrap_or_else(|_| "the release it is".into());
                 Some(format!(
                     "link it as {named}, or pass --force if it really is Go {version}"
+                ))
+            }
+            StoreError::NoVersionFile { version, .. } => {
+                Some(format!(
+                    "a Go root built from source has none: pass --force if it really is Go {version}"
                 ))
             }
             StoreError::Io(_) => None,
@@ -224,14 +231,21 @@ impl Store {
                 path: existing.linked_to().unwrap_or(existing.root),
             });
         }
-        if let Some(says) = root_version(&dir) {
-            let agrees = Version::parse(&says).is_ok_and(|v| v == *version);
-            if !agrees && !force {
+        match root_version(&dir) {
+            _ if force => {}
+            Some(says) if Version::parse(&says).is_ok_and(|v| v == *version) => {}
+            Some(says) => {
                 return Err(StoreError::VersionMismatch {
                     dir,
                     says,
                     version: *version,
-                });
+                })
+            }
+            None => {
+                return Err(StoreError::NoVersionFile {
+                    dir,
+                    version: *version,
+                })
             }
         }
         fs_err::create_dir_all(self.versions_dir())?;

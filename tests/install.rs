@@ -7,77 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::archive::{self, Entry};
+use common::mirror::Mirror;
 use common::server::{Reply, Server};
 use common::*;
-
-struct Mirror {
-    env: TestEnv,
-    server: Server,
-}
-
-impl Mirror {
-    /// A mirror serving fake releases with their true digests.
-    fn new(versions: &[&str]) -> Mirror {
-        let server = Server::start();
-        let mut listed = Vec::new();
-        for v in versions {
-            let body = archive::fake_release(v);
-            listed.push((v.to_string(), archive::sha256(&body)));
-            server.route(
-                &format!("go{v}.linux-amd64.tar.gz"),
-                Reply::Body(Arc::new(body)),
-            );
-        }
-        let refs: Vec<(&str, &str)> = listed
-            .iter()
-            .map(|(v, d)| (v.as_str(), d.as_str()))
-            .collect();
-        server.route("index.json", Reply::Body(Arc::new(archive::index(&refs))));
-        Mirror {
-            env: TestEnv::new(),
-            server,
-        }
-    }
-
-    /// Serves `body` as the only release, `version`, with its true digest.
-    fn publish(&self, version: &str, body: Vec<u8>) {
-        let index = archive::index(&[(version, &archive::sha256(&body))]);
-        self.server
-            .route("index.json", Reply::Body(Arc::new(index)));
-        let name = format!("go{version}.linux-amd64.tar.gz");
-        self.server.route(&name, Reply::Body(Arc::new(body)));
-    }
-
-    fn gov_cmd<I, S>(&self, args: I) -> std::process::Command
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<std::ffi::OsStr>,
-    {
-        let mut cmd = self.env.gov_cmd(args);
-        cmd.env("GOV_INDEX_URL", self.server.url("index.json"))
-            .env("GOV_DOWNLOAD_URL", &self.server.base)
-            .env("GOV_RETRY_DELAY_MS", "0")
-            .env("GOV_HTTP_TIMEOUT", "2");
-        cmd
-    }
-
-    fn gov(&self, args: &[&str]) -> std::process::Output {
-        self.gov_cmd(args).output().unwrap()
-    }
-
-    /// Nothing half-installed: no release, no scratch directory left.
-    fn assert_nothing_installed(&self) {
-        let versions = self.env.gov_home.join("versions");
-        let listed: Vec<_> = std::fs::read_dir(&versions)
-            .map(|d| d.flatten().map(|e| e.file_name()).collect())
-            .unwrap_or_default();
-        assert!(listed.is_empty(), "versions/ holds {listed:?}");
-        let tmp: Vec<_> = std::fs::read_dir(self.env.gov_home.join("tmp"))
-            .map(|d| d.flatten().map(|e| e.file_name()).collect())
-            .unwrap_or_default();
-        assert!(tmp.is_empty(), "tmp/ holds {tmp:?}");
-    }
-}
 
 #[test]
 fn installs_the_newest_match_and_runs_it() {

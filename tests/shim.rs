@@ -320,6 +320,7 @@ fn a_link_loop_stops_with_an_error() {
     let dir = env.root.join("toolchains/loop");
     std::fs::create_dir_all(dir.join("bin")).unwrap();
     std::fs::create_dir_all(dir.join("pkg/tool")).unwrap();
+    std::fs::write(dir.join("VERSION"), "go1.23.0\n").unwrap();
     std::os::unix::fs::symlink(env.shim("go"), dir.join("bin/go")).unwrap();
     env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), dir.as_os_str()]);
     let out = env.command(env.shim("go")).arg("+1.23.0").output().unwrap();

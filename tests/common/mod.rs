@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod archive;
+pub mod mirror;
 pub mod server;
 
 pub const GOV: &str = env!("CARGO_BIN_EXE_gov");
@@ -122,6 +123,7 @@ impl TestEnv {
             .join(format!("script-{version}"));
         std::fs::create_dir_all(dir.join("bin")).unwrap();
         std::fs::create_dir_all(dir.join("src/runtime")).unwrap();
+        std::fs::write(dir.join("VERSION"), format!("go{version}\n")).unwrap();
         write_executable(&dir.join("bin/go"), script);
         self.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
     }

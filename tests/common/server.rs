@@ -53,6 +53,11 @@ impl Server {
         Server { base, state }
     }
 
+    /// Every path requested so far, in no particular order.
+    pub fn paths_hit(&self) -> Vec<String> {
+        self.state.lock().unwrap().hits.keys().cloned().collect()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
     }

@@ -1,0 +1,467 @@
+//! gov against an attacker: a mirror that serves hostile archives and
+//! indexes, files planted in directories gov reads but does not own
+//! (`/tmp`, a shared project), and links planted where gov writes.
+
+mod common;
+
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::archive::{self, Entry};
+use common::mirror::Mirror;
+use common::server::Reply;
+use common::*;
+
+/// Every path below `dir`, links not followed.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(path.clone());
+            }
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Runs `cmd`, failing the test if it has not finished within `limit`
+/// (a command that blocks on a planted pipe would hang forever).
+fn output_within(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("{cmd:?} still runs after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A fake release's entries plus `extra`, ready to serve as `version`.
+fn release_with(version: &str, extra: Vec<Entry>) -> Vec<u8> {
+    let version_file = format!("go{version}\n");
+    let mut entries = vec![
+        Entry::dir("go/"),
+        Entry::file("go/VERSION", version_file.as_bytes(), 0o644),
+        Entry::dir("go/bin/"),
+        Entry::file("go/bin/go", b"#!/bin/sh\necho go\n", 0o755),
+    ];
+    entries.extend(extra);
+    archive::tar_gz(&entries)
+}
+
+/// One PAX extended-header record: `<length> <key>=<value>\n`, where the
+/// length counts itself.
+fn pax_record(key: &str, value: &str) -> Vec<u8> {
+    let rest = format!(" {key}={value}\n");
+    let mut len = rest.len() + 1;
+    while (len.to_string().len() + rest.len()) != len {
+        len += 1;
+    }
+    format!("{len}{rest}").into_bytes()
+}
+
+#[test]
+fn chained_links_in_an_archive_never_write_outside_the_staging_directory() {
+    // Each link stays inside `go/` when read on its own, but a later entry
+    // resolved through the earlier links on disk would land far outside.
+    let chain = || {
+        vec![
+            Entry::dir("go/a/"),
+            Entry::symlink("go/a/b", ".."),
+            Entry::symlink("go/a/b/c", "../.."),
+            Entry::symlink("go/a/b/c/e", "../.."),
+            Entry::file("go/a/b/c/e/PLANTED", b"pwned\n", 0o644),
+        ]
+    };
+    for digest_is_right in [true, false] {
+        let m = Mirror::new(&[]);
+        let body = release_with("1.22.4", chain());
+        if digest_is_right {
+            m.publish("1.22.4", body);
+        } else {
+            m.publish("1.22.4", body);
+            let index = archive::index(&[("1.22.4", &"ab".repeat(32))]);
+            m.server.route("index.json", Reply::Body(Arc::new(index)));
+        }
+        let out = m.gov(&["install", "1.22.4"]);
+        assert_failure(&out, 1, &["cannot unpack `go1.22.4.linux-amd64.tar.gz`"]);
+        if digest_is_right {
+            assert_failure(
+                &out,
+                1,
+                &["writes `go/a/b/c` through `go/a/b`, a link it made itself"],
+            );
+        }
+        m.assert_nothing_installed();
+        let planted: Vec<_> = walk(&m.env.root)
+            .into_iter()
+            .filter(|p| {
+                let name = p.file_name().unwrap();
+                name == "PLANTED" || name == "e" || name == "c"
+            })
+            .collect();
+        assert!(planted.is_empty(), "written outside: {planted:?}");
+    }
+}
+
+#[test]
+fn archive_header_records_are_capped_and_pax_names_are_honoured() {
+    let long_name = format!("go/{}", "d".repeat(150));
+
+    // A GNU long name of 100 KB: refused before it is read into memory.
+    let m = Mirror::new(&[]);
+    let huge = vec![b'a'; 100_000];
+    m.publish(
+        "1.22.4",
+        release_with(
+            "1.22.4",
+            vec![
+                Entry {
+                    name: "././@LongLink",
+                    kind: tar::EntryType::GNULongName,
+                    body: &huge,
+                    link: "",
+                    mode: 0o644,
+                },
+                Entry::file("go/short", b"x", 0o644),
+            ],
+        ),
+    );
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(
+        &out,
+        1,
+        &["a header record of 100000 bytes", "gov reads at most 65536"],
+    );
+    m.assert_nothing_installed();
+
+    // The long names Go's archives really use arrive in PAX records.
+    let record = pax_record("path", &long_name);
+    let m = Mirror::new(&[]);
+    m.publish(
+        "1.22.4",
+        release_with(
+            "1.22.4",
+            vec![
+                Entry {
+                    name: "././@PaxHeader",
+                    kind: tar::EntryType::XHeader,
+                    body: &record,
+                    link: "",
+                    mode: 0o644,
+                },
+                Entry::file("go/truncated-name", b"long\n", 0o644),
+            ],
+        ),
+    );
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    let root = m.env.gov_home.join("versions/1.22.4");
+    let unpacked = root.join(long_name.trim_start_matches("go/"));
+    assert_eq!(std::fs::read_to_string(unpacked).unwrap(), "long\n");
+    assert!(!root.join("truncated-name").exists());
+}
+
+#[test]
+fn index_file_names_that_are_not_plain_names_are_never_requested() {
+    for name in ["../x.tar.gz", "a/b.tar.gz", "/tmp/x.tar.gz"] {
+        let m = Mirror::new(&[]);
+        let index = serde_json::json!([{
+            "version": "go1.22.4",
+            "stable": true,
+            "files": [{
+                "filename": name, "os": "linux", "arch": "amd64",
+                "version": "go1.22.4", "sha256": "ab".repeat(32),
+                "size": 0, "kind": "archive",
+            }],
+        }]);
+        m.server.route(
+            "index.json",
+            Reply::Body(Arc::new(serde_json::to_vec(&index).unwrap())),
+        );
+        let out = m.gov(&["install", "1.22.4"]);
+        assert_failure(
+            &out,
+            1,
+            &[&format!("`{name}`, which is not a plain file name")],
+        );
+        assert_eq!(m.server.paths_hit(), vec!["/index.json".to_string()]);
+        m.assert_nothing_installed();
+    }
+}
+
+#[test]
+fn an_archive_of_another_release_is_refused() {
+    let m = Mirror::new(&[]);
+    m.publish("1.22.4", archive::fake_release("1.21.0"));
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(
+        &out,
+        1,
+        &["`go1.22.4.linux-amd64.tar.gz` was installed as Go 1.22.4, but its `go/VERSION` says go1.21.0"],
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn oversized_indexes_and_digest_files_are_refused() {
+    let m = Mirror::new(&[]);
+    let mut huge = b"[".to_vec();
+    huge.resize(33 * 1024 * 1024, b' ');
+    m.server.route("index.json", Reply::Body(Arc::new(huge)));
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(
+        &out,
+        1,
+        &[&format!(
+            "`{}` sends more than the 33554432 bytes gov accepts from it",
+            m.server.url("index.json")
+        )],
+    );
+    assert_eq!(m.server.hits("index.json"), 1, "a refusal is not retried");
+
+    let m = Mirror::new(&["1.22.4"]);
+    m.server.route(
+        "index.json",
+        Reply::Body(Arc::new(archive::index(&[("1.22.4", "")]))),
+    );
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz.sha256",
+        Reply::Body(Arc::new(vec![b'0'; 5000])),
+    );
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(&out, 1, &["sha256` sends more than the 4096 bytes"]);
+    m.assert_nothing_installed();
+}
+
+/// A project below a directory anyone can write to (`/tmp`), where
+/// `planted` has been put in place of a version file.
+fn below_a_planted(env: &TestEnv, file: &str, plant: impl Fn(&Path)) -> PathBuf {
+    let shared = env.root.join("shared");
+    let project = shared.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    plant(&shared.join(file));
+    project
+}
+
+#[test]
+fn pipes_and_devices_planted_as_version_files_are_ignored() {
+    let env = TestEnv::new();
+    env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.22.4"]);
+    let fifo = |path: &Path| {
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0);
+    };
+    let zero = |path: &Path| symlink("/dev/zero", path).unwrap();
+    type Plant<'a> = &'a dyn Fn(&Path);
+    let plants: [(&str, Plant, &str); 5] = [
+        (".go-version", &fifo, "a named pipe"),
+        (".tool-versions", &fifo, "a named pipe"),
+        ("go.mod", &zero, "a character device"),
+        ("go.work", &fifo, "a named pipe"),
+        (".go-version", &zero, "a character device"),
+    ];
+    for (file, plant, kind) in plants {
+        let project = below_a_planted(&env, file, plant);
+        let planted = project.parent().unwrap().join(file);
+        let warning = format!("ignoring `{}`: it is {kind}", planted.display());
+        let limit = Duration::from_secs(10);
+
+        let mut shim = env.command(env.shim("go"));
+        let out = output_within(shim.arg("version").current_dir(&project), limit);
+        assert_success(&out);
+        assert!(stdout(&out).starts_with("go go1.22.4 "), "{file}");
+        assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
+
+        let out = output_within(env.gov_cmd(["current"]).current_dir(&project), limit);
+        assert_success(&out);
+        assert!(stdout(&out).starts_with("1.22.4"), "{}", stdout(&out));
+        assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
+
+        let mut hook = env.gov_cmd(["env", "--hook", "bash"]);
+        let out = output_within(hook.current_dir(&project), limit);
+        assert_success(&out);
+        assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
+
+        std::fs::remove_dir_all(project.parent().unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn text_from_files_reaches_the_terminal_escaped() {
+    let env = TestEnv::new();
+    env.install_fake("1.22.4");
+    // Clears the screen, then rewrites the window title: both must arrive
+    // as visible text, not as terminal commands.
+    env.write(".go-version", "1.22\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}\n");
+    let shim = env.command(env.shim("go")).arg("version").output().unwrap();
+    let current = env.gov(["current"]);
+    let hook = env.gov(["env", "--hook", "bash"]);
+    for out in [&shim, &current, &hook] {
+        let err = stderr(out);
+        assert!(
+            !err.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "raw control characters: {err:?}"
+        );
+        assert!(
+            err.contains(r"1.22\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}"),
+            "{err}"
+        );
+    }
+    assert_eq!(shim.status.code(), Some(1));
+    assert_eq!(current.status.code(), Some(1));
+    assert!(
+        hook.status.success(),
+        "the prompt hook never fails the prompt"
+    );
+}
+
+#[test]
+fn gov_local_never_writes_through_a_planted_link() {
+    let env = TestEnv::new();
+    env.install_fake("1.22.4");
+    let victim = env.root.join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    // Another member of a shared project plants links at every name a
+    // pid-based temp file could take for the next few thousand processes.
+    let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    for pid in last..last + 2000 {
+        symlink(&victim, env.work.join(format!(".go-version.{pid}.tmp"))).unwrap();
+        symlink(&victim, env.work.join(format!(".go-version.tmp.{pid}"))).unwrap();
+    }
+    symlink(&victim, env.work.join(".go-version.tmp")).unwrap();
+    env.gov_ok(["local", "1.22.4"]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let written = env.work.join(".go-version");
+    assert!(std::fs::symlink_metadata(&written).unwrap().is_file());
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), "1.22.4\n");
+}
+
+#[test]
+fn exec_never_puts_the_current_directory_on_path() {
+    let env = TestEnv::new();
+    env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.22.4"]);
+    let bin = env.gov_home.join("versions/1.22.4/bin");
+    for path in [None, Some(""), Some("/usr/bin::/bin:"), Some(":")] {
+        let mut cmd = env.gov_cmd(["exec", "/bin/sh", "-c", "printf %s \"$PATH\""]);
+        match path {
+            None => cmd.env_remove("PATH"),
+            Some(p) => cmd.env("PATH", p),
+        };
+        let out = cmd.output().unwrap();
+        assert_success(&out);
+        let seen = stdout(&out);
+        assert!(
+            seen.split(':').all(|entry| !entry.is_empty()),
+            "PATH={path:?} gave {seen:?}"
+        );
+        assert!(seen.starts_with(&bin.display().to_string()), "{seen}");
+    }
+}
+
+#[test]
+fn only_go_roots_are_linked() {
+    let env = TestEnv::new();
+    // A `/usr`-like prefix: `bin/go` among every other program.
+    let prefix = env.root.join("usr");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    for program in ["go", "ls", "cat"] {
+        write_executable(&prefix.join("bin").join(program), "#!/bin/sh\n");
+    }
+    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), prefix.as_os_str()]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "neither `src/runtime` nor `pkg/tool`",
+            "pass a Go root, the directory that holds `bin/go`",
+        ],
+    );
+    assert!(std::fs::symlink_metadata(env.shim("ls")).is_err());
+
+    // A Go root without a VERSION file (built from source) needs --force.
+    std::fs::create_dir_all(prefix.join("pkg/tool")).unwrap();
+    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), prefix.as_os_str()]);
+    assert_failure(&out, 1, &["has no `VERSION` file", "pass --force"]);
+    let out = env.gov([
+        "link".as_ref(),
+        "1.22.4".as_ref(),
+        prefix.as_os_str(),
+        "--force".as_ref(),
+    ]);
+    assert_success(&out);
+    assert!(env.shim("go").exists());
+    for program in ["ls", "cat"] {
+        assert!(
+            std::fs::symlink_metadata(env.shim(program)).is_err(),
+            "no shim for {program}"
+        );
+    }
+}
+
+#[test]
+fn a_program_the_selected_release_lacks_runs_the_next_one_on_path() {
+    let env = TestEnv::new();
+    // Go 1.12 ships `godoc`; 1.22 does not.
+    let old = env.fake_toolchain("1.12.17");
+    write_executable(&old.join("bin/godoc"), "#!/bin/sh\necho old godoc\n");
+    env.gov_ok(["link".as_ref(), "1.12.17".as_ref(), old.as_os_str()]);
+    env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.22.4"]);
+    assert!(env.shim("godoc").exists());
+
+    let other = env.root.join("other-bin");
+    std::fs::create_dir_all(&other).unwrap();
+    write_executable(
+        &other.join("godoc"),
+        "#!/bin/sh\necho system godoc \"$@\"\n",
+    );
+    let path = std::env::join_paths([env.gov_home.join("bin"), other.clone()]).unwrap();
+    let out = env
+        .command(env.shim("godoc"))
+        .arg("-http")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(stdout(&out), "system godoc -http\n");
+
+    let out = env
+        .command(env.shim("godoc"))
+        .env("PATH", env.gov_home.join("bin"))
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &["Go 1.22.4", "`godoc`", "no other `godoc` is on PATH"],
+    );
+
+    let out = env
+        .command(env.shim("godoc"))
+        .arg("+1.12")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "old godoc\n");
+}
