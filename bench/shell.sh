@@ -8,8 +8,9 @@ gov="$here/$("$here/install.sh" --build --quiet | tail -n 1)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GOV_HOME="$tmp/gov" RUST_BACKTRACE=1
-mkdir -p "$tmp/t/bin" "$tmp/project/a/b/c"
+mkdir -p "$tmp/t/bin" "$tmp/t/pkg/tool" "$tmp/project/a/b/c"
 cp "$(type -P true)" "$tmp/t/bin/go"
+echo go1.99.0 > "$tmp/t/VERSION"
 "$gov" --quiet link 1.99.0 "$tmp/t"
 echo 1.99.0 > "$tmp/project/.go-version"
 echo "eval \"\$('$gov' init bash)\"" > "$tmp/rc"

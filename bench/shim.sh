@@ -16,8 +16,9 @@ export GOV_HOME="$tmp/gov" RUST_BACKTRACE=1
 unset GOV_VERSION GOROOT GOTOOLCHAIN
 
 # A trivial toolchain: bin/go is a binary that does nothing.
-mkdir -p "$tmp/trivial/bin"
+mkdir -p "$tmp/trivial/bin" "$tmp/trivial/pkg/tool"
 cp "$(type -P true)" "$tmp/trivial/bin/go"
+echo go1.99.0 > "$tmp/trivial/VERSION"
 "$gov" --quiet link 1.99.0 "$tmp/trivial"
 "$gov" --quiet link "$(sed -n 1p "$goroot/VERSION" | sed 's/^go//')" "$goroot"
 

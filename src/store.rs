@@ -33,15 +33,18 @@ pub enum StoreError {
     #[error("release {version} is already installed at `{}`", path.display())]
     AlreadyInstalled { version: Version, path: PathBuf },
     #[error("`{}` is not a Go root: {reason}", dir.display())]
-    NotAGoRoot { dir: PathBuf, reason: &'static str },
+    NotAGoRoot {
+        dir: PathBuf,
+        reason: &'static str,
+        /// `--force` links it anyway (it has `bin/go`, nothing else of Go).
+        forcible: bool,
+    },
     #[error("`{}` says it is {says}, not Go {version}", dir.join("VERSION").display())]
     VersionMismatch {
         dir: PathBuf,
         says: String,
         version: Version,
     },
-    #[error("`{}` has no `VERSION` file to say which release it is", dir.display())]
-    NoVersionFile { dir: PathBuf, version: Version },
     #[error("`{}` is gov's own shim directory, not a Go root", dir.display())]
     LinkToShims { dir: PathBuf },
 }
@@ -53,8 +56,11 @@ impl StoreError {
             StoreError::AlreadyInstalled { version, .. } => {
                 Some(format!("run `gov uninstall {version}` first to replace it"))
             }
+            StoreError::NotAGoRoot { forcible: true, .. } => {
+                Some("pass a Go root, the directory that holds `bin/go` and Go's `VERSION`, `src/` or `pkg/tool/`, such as `/usr/lib/go-1.19`; or pass --force if it really is one".into())
+            }
             StoreError::NotAGoRoot { .. } | StoreError::LinkToShims { .. } => {
-                Some("pass a Go root, the directory that holds `bin/go` and Go's `src/` or `pkg/tool/`, such as `/usr/lib/go-1.19`".into())
+                Some("pass a Go root, the directory that holds `bin/go` and Go's `VERSION`, `src/` or `pkg/tool/`, such as `/usr/lib/go-1.19`".into())
             }
             StoreError::VersionMismatch { dir, says, version } => {
                 let named = Version::parse(says)
@@ -62,11 +68,6 @@ impl StoreError {
                     .unwrap_or_else(|_| "the release it is".into());
                 Some(format!(
                     "link it as {named}, or pass --force if it really is Go {version}"
-                ))
-            }
-            StoreError::NoVersionFile { version, .. } => {
-                Some(format!(
-                    "a Go root built from source has none: pass --force if it really is Go {version}"
                 ))
             }
             StoreError::Io(_) => None,
@@ -222,8 +223,16 @@ impl Store {
                 return Err(StoreError::LinkToShims { dir });
             }
         }
-        if let Err(reason) = check_go_root(&dir) {
-            return Err(StoreError::NotAGoRoot { dir, reason });
+        match check_go_root(&dir) {
+            Ok(()) => {}
+            Err(GoRootProblem::NoGoRootFiles) if force => {}
+            Err(problem) => {
+                return Err(StoreError::NotAGoRoot {
+                    dir,
+                    reason: problem.reason(),
+                    forcible: problem == GoRootProblem::NoGoRootFiles,
+                })
+            }
         }
         if let Some(existing) = self.find(version)? {
             return Err(StoreError::AlreadyInstalled {
@@ -231,21 +240,14 @@ impl Store {
                 path: existing.linked_to().unwrap_or(existing.root),
             });
         }
-        match root_version(&dir) {
-            _ if force => {}
-            Some(says) if Version::parse(&says).is_ok_and(|v| v == *version) => {}
-            Some(says) => {
+        if let Some(says) = root_version(&dir) {
+            let agrees = Version::parse(&says).is_ok_and(|v| v == *version);
+            if !agrees && !force {
                 return Err(StoreError::VersionMismatch {
                     dir,
                     says,
                     version: *version,
-                })
-            }
-            None => {
-                return Err(StoreError::NoVersionFile {
-                    dir,
-                    version: *version,
-                })
+                });
             }
         }
         fs_err::create_dir_all(self.versions_dir())?;
@@ -325,14 +327,36 @@ pub fn root_version(root: &Path) -> Option<String> {
     }
 }
 
-/// A Go root has an executable `bin/go` and Go's own sources or tools;
-/// `Err` says what is missing.
-pub fn check_go_root(dir: &Path) -> Result<(), &'static str> {
-    if !fsx::is_executable(&dir.join("bin/go")) {
-        return Err("it has no executable `bin/go`");
+/// Why a directory does not look like a Go root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoRootProblem {
+    NoGo,
+    /// `bin/go` among other programs, as in `/usr`: nothing says it is Go's.
+    NoGoRootFiles,
+}
+
+impl GoRootProblem {
+    pub fn reason(self) -> &'static str {
+        match self {
+            GoRootProblem::NoGo => "it has no executable `bin/go`",
+            GoRootProblem::NoGoRootFiles => {
+                "it has `bin/go` but no `VERSION`, `src/runtime` or `pkg/tool`"
+            }
+        }
     }
-    if !dir.join("src/runtime").is_dir() && !dir.join("pkg/tool").is_dir() {
-        return Err("it has `bin/go` but neither `src/runtime` nor `pkg/tool`");
+}
+
+/// A Go root has an executable `bin/go` and something only Go's own
+/// trees have: a `VERSION` file, its runtime's sources or its tools.
+pub fn check_go_root(dir: &Path) -> Result<(), GoRootProblem> {
+    if !fsx::is_executable(&dir.join("bin/go")) {
+        return Err(GoRootProblem::NoGo);
+    }
+    let has_go_files = dir.join("VERSION").is_file()
+        || dir.join("src/runtime").is_dir()
+        || dir.join("pkg/tool").is_dir();
+    if !has_go_files {
+        return Err(GoRootProblem::NoGoRootFiles);
     }
     Ok(())
 }

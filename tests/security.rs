@@ -393,16 +393,14 @@ fn only_go_roots_are_linked() {
         &out,
         1,
         &[
-            "neither `src/runtime` nor `pkg/tool`",
+            "it has `bin/go` but no `VERSION`, `src/runtime` or `pkg/tool`",
             "pass a Go root, the directory that holds `bin/go`",
+            "or pass --force",
         ],
     );
     assert!(std::fs::symlink_metadata(env.shim("ls")).is_err());
 
-    // A Go root without a VERSION file (built from source) needs --force.
-    std::fs::create_dir_all(prefix.join("pkg/tool")).unwrap();
-    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), prefix.as_os_str()]);
-    assert_failure(&out, 1, &["has no `VERSION` file", "pass --force"]);
+    // Forced, it is linked, and still only Go's own programs get shims.
     let out = env.gov([
         "link".as_ref(),
         "1.22.4".as_ref(),
@@ -417,6 +415,22 @@ fn only_go_roots_are_linked() {
             "no shim for {program}"
         );
     }
+
+    // A Go root built from source has no VERSION: its sources say enough.
+    let source = env.root.join("go-src");
+    std::fs::create_dir_all(source.join("bin")).unwrap();
+    std::fs::create_dir_all(source.join("src/runtime")).unwrap();
+    write_executable(&source.join("bin/go"), "#!/bin/sh\n");
+    env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), source.as_os_str()]);
+
+    // Without even `bin/go`, --force does not help.
+    let out = env.gov([
+        "link".as_ref(),
+        "1.24.0".as_ref(),
+        env.work.as_os_str(),
+        "--force".as_ref(),
+    ]);
+    assert_failure(&out, 1, &["it has no executable `bin/go`"]);
 }
 
 #[test]
