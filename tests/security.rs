@@ -90,11 +90,8 @@ fn chained_links_in_an_archive_never_write_outside_the_staging_directory() {
     };
     for digest_is_right in [true, false] {
         let m = Mirror::new(&[]);
-        let body = release_with("1.22.4", chain());
-        if digest_is_right {
-            m.publish("1.22.4", body);
-        } else {
-            m.publish("1.22.4", body);
+        m.publish("1.22.4", release_with("1.22.4", chain()));
+        if !digest_is_right {
             let index = archive::index(&[("1.22.4", &"ab".repeat(32))]);
             m.server.route("index.json", Reply::Body(Arc::new(index)));
         }
@@ -131,13 +128,7 @@ fn archive_header_records_are_capped_and_pax_names_are_honoured() {
         release_with(
             "1.22.4",
             vec![
-                Entry {
-                    name: "././@LongLink",
-                    kind: tar::EntryType::GNULongName,
-                    body: &huge,
-                    link: "",
-                    mode: 0o644,
-                },
+                Entry::record("././@LongLink", tar::EntryType::GNULongName, &huge),
                 Entry::file("go/short", b"x", 0o644),
             ],
         ),
@@ -158,13 +149,7 @@ fn archive_header_records_are_capped_and_pax_names_are_honoured() {
         release_with(
             "1.22.4",
             vec![
-                Entry {
-                    name: "././@PaxHeader",
-                    kind: tar::EntryType::XHeader,
-                    body: &record,
-                    link: "",
-                    mode: 0o644,
-                },
+                Entry::record("././@PaxHeader", tar::EntryType::XHeader, &record),
                 Entry::file("go/truncated-name", b"long\n", 0o644),
             ],
         ),

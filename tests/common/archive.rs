@@ -51,6 +51,16 @@ impl<'a> Entry<'a> {
             mode: 0o644,
         }
     }
+    /// A header record such as a GNU long name or a PAX header.
+    pub fn record(name: &'a str, kind: tar::EntryType, body: &'a [u8]) -> Entry<'a> {
+        Entry {
+            name,
+            kind,
+            body,
+            link: "",
+            mode: 0o644,
+        }
+    }
     pub fn special(name: &'a str, kind: tar::EntryType) -> Entry<'a> {
         Entry {
             name,
