@@ -1,9 +1,11 @@
-//! The command line: definitions only, no logic.
+//! The command line: the top-level parser and the list of commands. Each
+//! command's flags live beside its `run` in `commands/`.
 
-use std::ffi::OsString;
-use std::path::PathBuf;
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::commands::{self, *};
+use crate::error::Error;
+use crate::settings::Settings;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,134 +34,63 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Download, verify and install releases (default: what this directory selects)
-    Install {
-        /// `1.22.4`, `1.22`, `1`, `latest`, `1.23rc1`
-        requests: Vec<String>,
-        /// Install another platform's toolchain (into GOV_HOME/platforms/OS-ARCH)
-        #[arg(long)]
-        os: Option<String>,
-        #[arg(long)]
-        arch: Option<String>,
-        /// Install even when no sha256 is published for the archive (unsafe)
-        #[arg(long)]
-        skip_checksum: bool,
-        /// Fetch the release index even if the cached copy is fresh
-        #[arg(long)]
-        refresh: bool,
-    },
+    Install(install::Args),
     /// List releases available for download, newest first
-    ListRemote {
-        /// Only releases this request matches, such as 1.22
-        prefix: Option<String>,
-        /// Also pre-releases and releases without an archive for this machine
-        #[arg(long)]
-        all: bool,
-        #[arg(long)]
-        json: bool,
-        /// Fetch the release index even if the cached copy is fresh
-        #[arg(long)]
-        refresh: bool,
-    },
+    ListRemote(list_remote::Args),
     /// Register an existing Go root (such as a distribution's Go) as a release
-    Link {
-        /// The release it is, such as 1.19.8
-        name: String,
-        /// The directory that holds bin/go
-        dir: PathBuf,
-        /// Link it even though its VERSION file names another release
-        #[arg(long)]
-        force: bool,
-    },
+    Link(link::Args),
     /// Remove installed releases (a linked one: only the link)
-    Uninstall {
-        #[arg(required = true)]
-        versions: Vec<String>,
-    },
+    Uninstall(uninstall::Args),
     /// List installed releases; the active one is marked
-    List {
-        #[arg(long)]
-        json: bool,
-        /// Only the versions, one a line (for completion scripts)
-        #[arg(long, hide = true, conflicts_with = "json")]
-        bare: bool,
-    },
+    List(list::Args),
     /// Show or set the global default
-    Global { version: Option<String> },
+    Global(global::Args),
     /// Show or write .go-version in the current directory
-    Local {
-        version: Option<String>,
-        /// Remove .go-version from the current directory
-        #[arg(long, conflicts_with = "version")]
-        unset: bool,
-    },
+    Local(local::Args),
     /// Set or unset GOV_VERSION in the current shell (prints shell code)
-    Shell {
-        version: Option<String>,
-        /// Unset GOV_VERSION
-        #[arg(long, conflicts_with = "version")]
-        unset: bool,
-        /// The shell to print code for (default: from $SHELL)
-        #[arg(long, value_enum)]
-        shell: Option<ShellKind>,
-    },
+    Shell(shell::Args),
     /// Print the active release and what selected it
-    Current {
-        #[arg(long)]
-        json: bool,
-    },
+    Current(current::Args),
     /// Print the full path of go (or PROGRAM) of the active release
-    Which {
-        #[arg(default_value = "go")]
-        program: String,
-    },
+    Which(which::Args),
     /// Print the environment the active release needs (GOROOT, PATH, ...)
-    Env {
-        /// How to write it: for a shell, as JSON, or into GitHub Actions' files
-        #[arg(long, value_enum, default_value = "sh")]
-        shell: crate::commands::env::EnvShell,
-        /// Give CI jobs their own GOCACHE, GOMODCACHE and GOPATH
-        #[arg(long, value_enum, default_value = "none")]
-        isolate: crate::env::Isolate,
-        /// The same as --shell json
-        #[arg(long)]
-        json: bool,
-        /// What the prompt hook of `gov init` runs
-        #[arg(long, hide = true, value_enum)]
-        hook: Option<crate::shell::InitShell>,
-        #[arg(long, hide = true, requires = "hook")]
-        link_dir: Option<PathBuf>,
-    },
+    Env(env::Args),
     /// Print the lines to evaluate in a shell's start-up file
-    Init {
-        shell: crate::shell::InitShell,
-        /// No shims: a per-shell directory on PATH, repointed on `cd`
-        #[arg(long)]
-        no_shims: bool,
-    },
+    Init(init::Args),
     /// Check the machine's Go set-up and say how to fix what is wrong
-    Doctor {
-        #[arg(long)]
-        json: bool,
-    },
+    Doctor(doctor::Args),
     /// Print a completion script
-    Completions { shell: clap_complete::Shell },
+    Completions(completions::Args),
     /// Run a command with the active release's environment
-    Exec {
-        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
-        command: Vec<OsString>,
-    },
+    Exec(exec::ExecArgs),
     /// Run a command with the environment of the release REQUEST names
-    Run {
-        request: String,
-        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
-        command: Vec<OsString>,
-    },
+    Run(exec::RunArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShellKind {
-    Bash,
-    Zsh,
-    Fish,
-    Sh,
+impl Cli {
+    /// Runs the command the line names.
+    pub fn run(self) -> Result<(), Error> {
+        let s = &Settings::resolve(self.global.quiet, self.global.verbose)?;
+        match &self.command {
+            Command::Install(a) => commands::install::run(a, s),
+            Command::ListRemote(a) => list_remote::run(a, s),
+            Command::Link(a) => link::run(a, s),
+            Command::Uninstall(a) => uninstall::run(a, s),
+            Command::List(a) => list::run(a, s),
+            Command::Global(a) => global::run(a, s),
+            Command::Local(a) => local::run(a, s),
+            Command::Shell(a) => shell::run(a, s),
+            Command::Current(a) => current::run(a, s),
+            Command::Which(a) => which::run(a, s),
+            Command::Env(a) => env::run(a, s),
+            Command::Init(a) => init::run(a, s),
+            Command::Doctor(a) => doctor::run(a, s),
+            Command::Completions(a) => {
+                completions::run(a, Cli::command());
+                Ok(())
+            }
+            Command::Exec(a) => exec::exec(a, s),
+            Command::Run(a) => exec::run(a, s),
+        }
+    }
 }

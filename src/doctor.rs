@@ -1,7 +1,6 @@
 //! `gov doctor`: the machine's Go set-up, checked item by item, each with
 //! a status and the command that fixes it.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,6 +10,7 @@ use crate::env_vars;
 use crate::fsx;
 use crate::resolve::{self, Context, Resolved};
 use crate::store::{self, Store};
+use crate::toolchain_env::ToolchainEnv;
 use crate::version::Version;
 use crate::version_files;
 
@@ -43,9 +43,6 @@ fn check(name: &'static str, status: Status, detail: String, fix: Option<String>
 pub struct Inputs<'a> {
     pub store: &'a Store,
     pub ctx: &'a Context,
-    pub path: OsString,
-    pub goroot: Option<OsString>,
-    pub gotoolchain: Option<OsString>,
     /// The gov binary, which shims must point to.
     pub exe: PathBuf,
 }
@@ -141,7 +138,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             )),
         )
     });
-    let leftovers: Vec<String> = std::fs::read_dir(store.home().join("tmp"))
+    let leftovers: Vec<String> = std::fs::read_dir(store.scratch_dir())
         .map(|d| {
             d.flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -161,7 +158,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             Status::Warn,
             format!(
                 "interrupted installs left `{}`: {}",
-                store.home().join("tmp").display(),
+                store.scratch_dir().display(),
                 leftovers.join(", ")
             ),
             Some("run `gov install` for those releases again: it clears them".into()),
@@ -200,7 +197,7 @@ pub fn first_go_on_path(path: &std::ffi::OsStr) -> Option<PathBuf> {
 }
 
 fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
-    let first = first_go_on_path(&inputs.path);
+    let first = first_go_on_path(inputs.ctx.path());
     let shims = inputs.store.bin_dir();
     let ours = |p: &Path| {
         p.parent() == Some(shims.as_path())
@@ -235,7 +232,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn goroot_isolation(inputs: &Inputs, r: &Resolved) -> Check {
-    match inputs.goroot.as_ref().filter(|g| !g.is_empty()) {
+    match inputs.ctx.var(env_vars::GOROOT) {
         Some(g) if !same_file(Path::new(g), &r.root) => check(
             "goroot",
             Status::Fail,
@@ -254,17 +251,8 @@ fn goroot_isolation(inputs: &Inputs, r: &Resolved) -> Check {
 /// Runs the selected release's `go` as the shim would.
 fn go(inputs: &Inputs, r: &Resolved, args: &[&str]) -> Result<String, String> {
     let mut cmd = Command::new(r.root.join("bin/go"));
-    cmd.args(args)
-        .current_dir(&inputs.ctx.cwd)
-        .env(env_vars::GOROOT, &r.root)
-        .env(
-            env_vars::GOTOOLCHAIN,
-            inputs
-                .gotoolchain
-                .clone()
-                .filter(|v| !v.is_empty())
-                .unwrap_or("local".into()),
-        );
+    cmd.args(args).current_dir(&inputs.ctx.cwd);
+    ToolchainEnv::new(&r.root, inputs.ctx).apply(&mut cmd, inputs.ctx);
     match cmd.output() {
         Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
         Ok(out) => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::env_vars;
+use crate::sources::Sources;
 
 /// Attempts for one request: the first and three retries.
 const ATTEMPTS: u32 = 4;
@@ -93,21 +94,14 @@ pub struct Fetcher {
     direct: ureq::Agent,
     retry_delay: Duration,
     offline: bool,
+    no_proxy: String,
 }
 
 impl Fetcher {
-    /// From the environment: `GOV_OFFLINE`, `GOV_HTTP_TIMEOUT` (seconds
-    /// without a byte before a read fails, default 30), `GOV_RETRY_DELAY_MS`
-    /// (first back-off, default 500), `HTTPS_PROXY`/`NO_PROXY`.
-    pub fn from_env(offline: bool) -> Fetcher {
-        let secs = |name, default| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(default)
-        };
-        let timeout = Duration::from_secs_f64(secs(env_vars::GOV_HTTP_TIMEOUT, 30.0).max(0.1));
-        let retry_delay = Duration::from_millis(secs(env_vars::GOV_RETRY_DELAY_MS, 500.0) as u64);
+    /// Per [`Sources`]: offline, timeout, back-off, proxies (the client
+    /// reads `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY`) and `NO_PROXY`.
+    pub fn new(sources: &Sources) -> Fetcher {
+        let timeout = sources.timeout;
         let builder = || {
             ureq::AgentBuilder::new()
                 .timeout_connect(timeout.min(Duration::from_secs(15)))
@@ -117,8 +111,9 @@ impl Fetcher {
         Fetcher {
             proxied: builder().try_proxy_from_env(true).build(),
             direct: builder().build(),
-            retry_delay,
-            offline,
+            retry_delay: sources.retry_delay,
+            offline: sources.offline,
+            no_proxy: sources.no_proxy.clone(),
         }
     }
 
@@ -209,10 +204,7 @@ impl Fetcher {
 
     /// The agent for `url`: direct for the hosts `NO_PROXY` names.
     fn agent_for(&self, url: &str) -> &ureq::Agent {
-        let no_proxy = std::env::var("NO_PROXY")
-            .or_else(|_| std::env::var("no_proxy"))
-            .unwrap_or_default();
-        if bypasses_proxy(url, &no_proxy) {
+        if bypasses_proxy(url, &self.no_proxy) {
             &self.direct
         } else {
             &self.proxied

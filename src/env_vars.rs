@@ -1,4 +1,6 @@
-//! Every environment variable gov reads or sets, declared once.
+//! Every environment variable gov reads or sets, declared once. Only
+//! [`crate::context::Context`] reads the process environment, and it reads
+//! exactly the variables of [`READ`].
 
 /// Root of everything gov keeps: releases, shims, the `current` link.
 pub const GOV_HOME: &str = "GOV_HOME";
@@ -19,12 +21,18 @@ pub const GOV_HTTP_TIMEOUT: &str = "GOV_HTTP_TIMEOUT";
 /// Milliseconds before the first retry of a failed download (default 500,
 /// doubling each time); tests set 0.
 pub const GOV_RETRY_DELAY_MS: &str = "GOV_RETRY_DELAY_MS";
+/// Set by `gov env --isolate`: a key for CI cache steps (release, platform,
+/// hash of go.sum).
+pub const GOV_CACHE_KEY: &str = "GOV_CACHE_KEY";
 /// XDG base directory for data; `GOV_HOME` defaults to `$XDG_DATA_HOME/gov`.
 pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
+/// Per-user runtime directory: shim-free shells keep their `bin` link there.
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 /// The user's home directory; `GOV_HOME` falls back to `~/.local/share/gov`.
 pub const HOME: &str = "HOME";
-/// Turns colour off when set to anything non-empty.
-pub const NO_COLOR: &str = "NO_COLOR";
+/// Hosts reached without the proxy (either spelling).
+pub const NO_PROXY: &str = "NO_PROXY";
+pub const NO_PROXY_LOWER: &str = "no_proxy";
 
 /// Go's own: the root of the toolchain that runs. Shims always set it.
 pub const GOROOT: &str = "GOROOT";
@@ -33,7 +41,55 @@ pub const GOROOT: &str = "GOROOT";
 pub const GOTOOLCHAIN: &str = "GOTOOLCHAIN";
 /// Go's own: `off` ignores go.work files, a path names the one to use.
 pub const GOWORK: &str = "GOWORK";
+/// Go's own caches, set by `gov env --isolate`.
+pub const GOCACHE: &str = "GOCACHE";
+pub const GOMODCACHE: &str = "GOMODCACHE";
+pub const GOPATH: &str = "GOPATH";
 /// The search path for programs.
 pub const PATH: &str = "PATH";
 /// The user's shell, for `gov shell` output.
 pub const SHELL: &str = "SHELL";
+
+/// GitHub Actions' files that later steps read their environment from.
+pub const GITHUB_ENV: &str = "GITHUB_ENV";
+pub const GITHUB_PATH: &str = "GITHUB_PATH";
+/// The CI variables that name a job, in the order `--isolate job` tries them.
+pub const JOB_IDS: [&str; 5] = [
+    "GITHUB_RUN_ID",
+    "CI_JOB_ID",
+    "BUILD_ID",
+    "BUILD_NUMBER",
+    "BUILDKITE_JOB_ID",
+];
+
+/// Every variable gov reads. (Proxies, `HTTPS_PROXY` and friends, are read
+/// by the HTTP client itself; `NO_COLOR` and `CLICOLOR` by the terminal
+/// writer.)
+pub const READ: &[&str] = &[
+    GOV_HOME,
+    GOV_VERSION,
+    GOV_AUTO_INSTALL,
+    GOV_SHIM_DEPTH,
+    GOV_INDEX_URL,
+    GOV_DOWNLOAD_URL,
+    GOV_OFFLINE,
+    GOV_HTTP_TIMEOUT,
+    GOV_RETRY_DELAY_MS,
+    XDG_DATA_HOME,
+    XDG_RUNTIME_DIR,
+    HOME,
+    NO_PROXY,
+    NO_PROXY_LOWER,
+    GOROOT,
+    GOTOOLCHAIN,
+    GOWORK,
+    PATH,
+    SHELL,
+    GITHUB_ENV,
+    GITHUB_PATH,
+    JOB_IDS[0],
+    JOB_IDS[1],
+    JOB_IDS[2],
+    JOB_IDS[3],
+    JOB_IDS[4],
+];

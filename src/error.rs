@@ -30,7 +30,7 @@ pub enum Error {
     #[error(transparent)]
     Download(#[from] DownloadError),
     #[error(transparent)]
-    Env(#[from] crate::env::EnvError),
+    Env(#[from] crate::toolchain_env::EnvError),
     #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
@@ -91,24 +91,17 @@ impl Error {
 /// Prints `error: …`, its causes and a `hint:` line; returns the exit code.
 /// Every line is escaped: messages carry values from files and servers.
 pub fn report(err: &Error) -> u8 {
-    let color = ui::color_stderr();
-    let mut out = format!(
-        "{} {}\n",
-        ui::paint(color, "1;31", "error:"),
-        ui::escape(&err.to_string())
-    );
+    let (red, cyan) = (ui::ERROR, ui::HINT);
+    let mut out = format!("{red}error:{red:#} {}\n", ui::escape(&err.to_string()));
     let mut cause = err.source();
     while let Some(c) = cause {
         out.push_str(&format!("  caused by: {}\n", ui::escape(&c.to_string())));
         cause = c.source();
     }
     if let Some(hint) = err.hint() {
-        out.push_str(&format!(
-            "{} {}\n",
-            ui::paint(color, "1;36", "hint:"),
-            ui::escape(&hint)
-        ));
+        out.push_str(&format!("{cyan}hint:{cyan:#} {}\n", ui::escape(&hint)));
     }
-    let _ = io::stderr().write_all(out.as_bytes());
+    // One write, so that concurrent reports do not interleave.
+    let _ = anstream::stderr().write_all(out.as_bytes());
     err.exit_code()
 }

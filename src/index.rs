@@ -12,8 +12,6 @@ use crate::request::Request;
 use crate::ui;
 use crate::version::Version;
 
-/// go.dev's index, the default of `GOV_INDEX_URL`.
-pub const DEFAULT_INDEX_URL: &str = "https://go.dev/dl/?mode=json&include=all";
 /// The most gov reads of an index: go.dev's whole history is a few MB.
 pub const MAX_INDEX: u64 = 32 * 1024 * 1024;
 /// How long a cached index is used without asking the server again.
@@ -201,23 +199,6 @@ fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let dir = path.parent().expect("the cache file has a directory");
     fs_err::create_dir_all(dir).map_err(fail)?;
     fsx::write_atomic(path, bytes).map_err(fail)
-}
-
-/// go.dev's names for this machine's OS and architecture.
-pub fn host_platform() -> (&'static str, &'static str) {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "arm" => "armv6l",
-        "powerpc64" => "ppc64le",
-        other => other,
-    };
-    (os, arch)
 }
 
 #[cfg(test)]

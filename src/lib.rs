@@ -2,24 +2,27 @@
 //!
 //! Where to look: `resolve` decides which release runs, `shim` is what
 //! happens on every `go` call, `store` is the layout under `GOV_HOME`.
+//! `docs/ARCHITECTURE.md` maps every module.
 
 pub mod cli;
 pub mod commands;
+pub mod context;
 pub mod doctor;
 pub mod download;
-pub mod env;
 pub mod env_vars;
 pub mod error;
 pub mod fsx;
 pub mod index;
 pub mod install;
+pub mod platform;
 pub mod request;
 pub mod resolve;
 pub mod settings;
 pub mod shell;
 pub mod shim;
+pub mod sources;
 pub mod store;
+pub mod toolchain_env;
 pub mod ui;
-pub mod unpack;
 pub mod version;
 pub mod version_files;

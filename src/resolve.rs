@@ -9,36 +9,15 @@
 //! against the store. Both take the environment and the current directory
 //! as arguments.
 
-use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use crate::context::Context;
 use crate::env_vars;
 use crate::request::Request;
 use crate::store::{Store, StoreError};
 use crate::version::ParseVersionError;
 use crate::version_files::{self, VersionFileError};
-
-/// The inputs of resolution that come from outside the store.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    pub cwd: PathBuf,
-    /// `GOV_VERSION`.
-    pub gov_version: Option<OsString>,
-    /// `GOWORK`.
-    pub gowork: Option<OsString>,
-}
-
-impl Context {
-    /// The context of this process.
-    pub fn from_process() -> std::io::Result<Context> {
-        Ok(Context {
-            cwd: std::env::current_dir()?,
-            gov_version: std::env::var_os(env_vars::GOV_VERSION),
-            gowork: std::env::var_os(env_vars::GOWORK),
-        })
-    }
-}
 
 /// What selected a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,7 +133,7 @@ pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Select
             source: Source::Plus,
         });
     }
-    if let Some(value) = ctx.gov_version.as_ref().filter(|v| !v.is_empty()) {
+    if let Some(value) = ctx.var(env_vars::GOV_VERSION) {
         let value = value.to_string_lossy();
         let request = Request::parse(&value).map_err(|source| ResolveError::InvalidVariable {
             value: value.to_string(),
@@ -165,7 +144,7 @@ pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Select
             source: Source::Variable,
         });
     }
-    if let Some(file) = version_files::find(&ctx.cwd, ctx.gowork.as_deref())? {
+    if let Some(file) = version_files::find(&ctx.cwd, ctx.var(env_vars::GOWORK))? {
         return Ok(Selection {
             request: file.request,
             source: Source::File(file.path),
@@ -234,10 +213,7 @@ mod tests {
     }
 
     fn ctx(cwd: &Path) -> Context {
-        Context {
-            cwd: cwd.to_path_buf(),
-            ..Context::default()
-        }
+        Context::with_vars(cwd.to_path_buf(), &[])
     }
 
     fn write(path: &Path, text: &str) {
@@ -274,7 +250,7 @@ mod tests {
             ("1.22.4".into(), Source::File(work.join("a/.go-version")))
         );
         let mut c = ctx(&deep);
-        c.gov_version = Some("1.23".into());
+        c.set(env_vars::GOV_VERSION, "1.23");
         assert_eq!(picked(&f, None, &c), ("1.23.0".into(), Source::Variable));
         assert_eq!(
             picked(&f, Some("go1.19.8"), &c),
@@ -305,13 +281,13 @@ mod tests {
         write(&module.join("go.mod"), "module m\ngo 1.21\n");
         let mut c = ctx(&module);
         assert_eq!(picked(&f, None, &c).0, "1.22.4");
-        c.gowork = Some("off".into());
+        c.set(env_vars::GOWORK, "off");
         assert_eq!(picked(&f, None, &c).0, "1.21.5");
         let other = f.root.join("other.work");
         write(&other, "go 1.21.0\n");
-        c.gowork = Some(other.clone().into());
+        c.set(env_vars::GOWORK, other.clone());
         assert_eq!(picked(&f, None, &c), ("1.21.5".into(), Source::File(other)));
-        c.gowork = Some(f.root.join("missing.work").into());
+        c.set(env_vars::GOWORK, f.root.join("missing.work"));
         assert!(matches!(
             resolve(None, &c, &f.store),
             Err(ResolveError::VersionFile(
@@ -382,7 +358,7 @@ mod tests {
         let err = resolve(Some("1.x"), &ctx(&work), &f.store).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         let mut c = ctx(&work);
-        c.gov_version = Some("banana".into());
+        c.set(env_vars::GOV_VERSION, "banana");
         assert!(resolve(None, &c, &f.store)
             .unwrap_err()
             .to_string()

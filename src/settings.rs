@@ -1,75 +1,33 @@
-//! Flags, environment and defaults turned into one value the commands take.
+//! Flags, environment and defaults turned into one value the commands
+//! take: the process [`Context`] (the one reader of the environment), the
+//! store, where releases come from, and how much to say.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::GlobalArgs;
-use crate::env_vars;
+use crate::context::Context;
 use crate::error::Error;
-use crate::index::DEFAULT_INDEX_URL;
-use crate::resolve::Context;
+use crate::sources::Sources;
 use crate::store::Store;
-
-/// go.dev's archives, the default of `GOV_DOWNLOAD_URL`.
-pub const DEFAULT_DOWNLOAD_URL: &str = "https://dl.google.com/go/";
 
 pub struct Settings {
     pub store: Store,
     pub ctx: Context,
+    pub sources: Sources,
     pub quiet: bool,
     pub verbose: bool,
-    pub network: Network,
-}
-
-/// Where releases come from.
-pub struct Network {
-    pub index_url: String,
-    pub download_url: String,
-    pub offline: bool,
-}
-
-impl Network {
-    pub fn from_env() -> Network {
-        let var = |name, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| default.to_string())
-        };
-        Network {
-            index_url: var(env_vars::GOV_INDEX_URL, DEFAULT_INDEX_URL),
-            download_url: var(env_vars::GOV_DOWNLOAD_URL, DEFAULT_DOWNLOAD_URL),
-            offline: is_set(env_vars::GOV_OFFLINE),
-        }
-    }
-}
-
-impl Network {
-    /// Where the index comes from, cached in the store.
-    pub fn index_source<'a>(&'a self, store: &Store, refresh: bool) -> crate::index::Source<'a> {
-        crate::index::Source {
-            url: &self.index_url,
-            cache: store.home().join("cache/index.json"),
-            offline: self.offline,
-            refresh,
-        }
-    }
-}
-
-/// A boolean variable: set to anything but empty, `0`, `false` or `no`.
-pub fn is_set(name: &str) -> bool {
-    std::env::var(name)
-        .is_ok_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no"))
 }
 
 impl Settings {
-    pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
+    pub fn resolve(quiet: bool, verbose: bool) -> Result<Settings, Error> {
+        let ctx = Context::from_process()?;
+        let store = Store::from_context(&ctx)?.with_shim_target(std::env::current_exe()?);
         Ok(Settings {
-            store: Store::from_process()?,
-            ctx: Context::from_process()?,
-            quiet: args.quiet,
-            verbose: args.verbose,
-            network: Network::from_env(),
+            store,
+            sources: Sources::from_context(&ctx),
+            ctx,
+            quiet,
+            verbose,
         })
     }
 
@@ -85,12 +43,19 @@ impl Settings {
         }
     }
 
+    /// With `--verbose`: what gov decided, as a `gov:` line on stderr.
+    pub fn explain(&self, message: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("gov: {}", crate::ui::escape(message.as_ref()));
+        }
+    }
+
     /// The gov binary, which shims link to.
     pub fn exe(&self) -> Result<PathBuf, Error> {
         Ok(std::env::current_exe()?)
     }
 
-    /// Brings the shims in line with the store after a change.
+    /// Brings the shims in line with the store.
     pub fn refresh_shims(&self) -> Result<(), Error> {
         self.store.refresh_shims(&self.exe()?)?;
         Ok(())

@@ -1,20 +1,24 @@
 //! The per-call path: `go`, `gofmt` and friends in `GOV_HOME/bin` are links
-//! to the gov binary. Resolve the release, set its environment, `exec` the
-//! real program. No argument parser, no logging, no runtime: this runs on
-//! every `go` call.
+//! to the gov binary. Read the context, resolve the release, set its
+//! environment, `exec` the real program. No argument parser, no logging, no
+//! runtime: this runs on every `go` call. It reaches only resolution, the
+//! store's read side, the child environment and errors (and `install::ensure`
+//! with `GOV_AUTO_INSTALL`).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::commands;
+use crate::context::Context;
 use crate::env_vars;
 use crate::error::{self, Error};
-use crate::resolve::{self, Context, ResolveError, Resolved};
-use crate::settings;
+use crate::install;
+use crate::resolve::{self, ResolveError, Resolved};
+use crate::sources::Sources;
 use crate::store::Store;
+use crate::toolchain_env::ToolchainEnv;
 
 /// Shims nested deeper than this are a loop.
 const MAX_DEPTH: u32 = 16;
@@ -39,8 +43,9 @@ fn run(
     plus: Option<&str>,
     args: Vec<OsString>,
 ) -> Result<std::convert::Infallible, Error> {
-    let depth = std::env::var(env_vars::GOV_SHIM_DEPTH)
-        .ok()
+    let ctx = Context::from_process()?;
+    let depth = ctx
+        .text(env_vars::GOV_SHIM_DEPTH)
         .and_then(|d| d.parse::<u32>().ok())
         .unwrap_or(0);
     if depth >= MAX_DEPTH {
@@ -48,17 +53,27 @@ fn run(
             format!("the `{program}` shim ran itself {depth} times over: a PATH or link loop"),
             format!(
                 "make sure no toolchain's `bin/{program}` leads back to `{}`",
-                shim_dir_hint()
+                shim_dir_hint(&ctx)
             ),
         ));
     }
-    let store = Store::from_process()?;
-    let ctx = Context::from_process()?;
+    let store = Store::from_context(&ctx)?;
     let resolved = match resolve::resolve(plus, &ctx, &store) {
         Err(ResolveError::NotInstalled { request, .. })
-            if settings::is_set(env_vars::GOV_AUTO_INSTALL) =>
+            if ctx.is_set(env_vars::GOV_AUTO_INSTALL) =>
         {
-            commands::install::auto_install(&store, &request)?;
+            let store = match std::env::current_exe() {
+                Ok(exe) => store.clone().with_shim_target(exe),
+                Err(_) => store.clone(),
+            };
+            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            install::ensure(
+                &store,
+                &Sources::from_context(&ctx),
+                &request,
+                progress,
+                &|line| eprintln!("gov: {line}"),
+            )?;
             resolve::resolve(plus, &ctx, &store)?
         }
         other => other?,
@@ -66,7 +81,7 @@ fn run(
     let target = resolve::program_path(&resolved.root, program);
     if std::fs::metadata(&target).is_err() {
         // A program only some releases have (`godoc`): the next one on PATH.
-        let Some(next) = next_on_path(program) else {
+        let Some(next) = next_on_path(program, ctx.path()) else {
             return Err(missing_program(program, &resolved, &target));
         };
         let err = Command::new(&next)
@@ -80,17 +95,15 @@ fn run(
     }
     check_not_a_shim(&target, &resolved)?;
 
-    let mut cmd = Command::new(&target);
-    cmd.args(args)
-        .env(env_vars::GOROOT, &resolved.root)
-        .env(env_vars::GOV_SHIM_DEPTH, (depth + 1).to_string());
-    if std::env::var_os(env_vars::GOTOOLCHAIN).is_none_or(|v| v.is_empty()) {
-        cmd.env(env_vars::GOTOOLCHAIN, "local");
-    }
+    let mut env = ToolchainEnv::new(&resolved.root, &ctx);
     if plus.is_some() {
         // Programs that `go +1.21 …` starts run 1.21 too.
-        cmd.env(env_vars::GOV_VERSION, resolved.version.to_string());
+        env = env.pin(resolved.version);
     }
+    let mut cmd = Command::new(&target);
+    cmd.args(args)
+        .env(env_vars::GOV_SHIM_DEPTH, (depth + 1).to_string());
+    env.apply(&mut cmd, &ctx);
     let err = cmd.exec();
     Err(Error::failed(
         format!("cannot run `{}`: {err}", target.display()),
@@ -114,10 +127,9 @@ fn missing_program(program: &str, resolved: &Resolved, target: &Path) -> Error {
 }
 
 /// The first executable `program` on PATH that is not gov itself.
-fn next_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os(env_vars::PATH)?;
+fn next_on_path(program: &str, path: &OsStr) -> Option<PathBuf> {
     let this = std::env::current_exe().and_then(std::fs::metadata).ok();
-    std::env::split_paths(&path)
+    std::env::split_paths(path)
         .filter(|dir| !dir.as_os_str().is_empty())
         .map(|dir| dir.join(program))
         .find(|candidate| {
@@ -152,8 +164,8 @@ fn check_not_a_shim(target: &Path, resolved: &Resolved) -> Result<(), Error> {
     Ok(())
 }
 
-fn shim_dir_hint() -> String {
-    Store::from_process()
+fn shim_dir_hint(ctx: &Context) -> String {
+    Store::from_context(ctx)
         .map(|s| s.bin_dir().display().to_string())
         .unwrap_or_else(|_| "the gov shims".into())
 }

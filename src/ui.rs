@@ -1,30 +1,29 @@
-//! What gov prints for people: `warning:` lines, colour (only on a
-//! terminal, never with `NO_COLOR`), and the escaping of every value that
-//! came from a file, the network or the environment.
+//! What gov prints for people: `warning:`, `error:` and `hint:` labels,
+//! colour (through `anstream`: only on a terminal, never with `NO_COLOR`,
+//! forced with `CLICOLOR_FORCE`), and the escaping of every value that came
+//! from a file, the network or the environment.
 
 use std::borrow::Cow;
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 
-use crate::env_vars;
+use anstyle::{AnsiColor, Style};
 
-/// Whether stderr gets colour: a terminal, and `NO_COLOR` unset or empty.
-pub fn color_stderr() -> bool {
-    std::env::var_os(env_vars::NO_COLOR).is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
-}
+pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
 
-/// `text` in the ANSI style `code` when `color`.
-pub fn paint(color: bool, code: &str, text: &str) -> String {
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
+/// `label` in `style`, then `message`, escaped, as one line on stderr.
+pub fn line(style: Style, label: &str, message: &str) {
+    let _ = writeln!(
+        anstream::stderr(),
+        "{style}{label}{style:#} {}",
+        escape(message)
+    );
 }
 
 /// Prints a `warning:` line on stderr.
 pub fn warn(message: &str) {
-    let label = paint(color_stderr(), "1;33", "warning:");
-    let _ = writeln!(io::stderr(), "{label} {}", escape(message));
+    line(WARNING, "warning:", message);
 }
 
 /// `text` with control characters (escape sequences, newlines, carriage

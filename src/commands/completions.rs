@@ -3,10 +3,12 @@
 //! (installed ones from `gov list --bare`, available ones from the cached
 //! index for `install`).
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    shell: Shell,
+}
 
 const BASH_VERSIONS: &str = r#"
 _gov_with_versions() {
@@ -31,9 +33,11 @@ complete -c gov -n '__fish_seen_subcommand_from global local shell run uninstall
 complete -c gov -n '__fish_seen_subcommand_from install' -f -a '(command gov list-remote 2>/dev/null | string split -f1 " ")'
 "#;
 
-pub fn run(shell: Shell) {
+/// Prints the script for `args.shell`, generated from `cli`.
+pub fn run(args: &Args, mut cli: clap::Command) {
+    let shell = args.shell;
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "gov", &mut out);
+    clap_complete::generate(shell, &mut cli, "gov", &mut out);
     let mut text = String::from_utf8(out).expect("completion scripts are UTF-8");
     match shell {
         Shell::Bash => text.push_str(BASH_VERSIONS),

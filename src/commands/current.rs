@@ -16,9 +16,15 @@ struct Current {
     file: Option<String>,
 }
 
-pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
-    if json {
+    if args.json {
         let (source, file) = match &resolved.source {
             Source::Plus => ("plus", None),
             Source::Variable => ("variable", None),

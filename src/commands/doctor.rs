@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use crate::doctor::{self, Check, Status};
-use crate::env_vars;
 use crate::error::Error;
 use crate::settings::Settings;
 
@@ -13,17 +12,20 @@ struct Report<'a> {
     checks: &'a [Check],
 }
 
-pub fn run(settings: &Settings, json: bool) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let checks = doctor::run(&doctor::Inputs {
         store: &settings.store,
         ctx: &settings.ctx,
-        path: std::env::var_os(env_vars::PATH).unwrap_or_default(),
-        goroot: std::env::var_os(env_vars::GOROOT),
-        gotoolchain: std::env::var_os(env_vars::GOTOOLCHAIN),
         exe: settings.exe()?,
     });
     let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
-    if json {
+    if args.json {
         super::print_json(&Report {
             ok: failed == 0,
             checks: &checks,

@@ -1,42 +1,75 @@
 //! `gov env`: the environment the active release needs, for shells, CI
 //! and editors; `gov env --hook` is what the prompt hook of `gov init` runs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::env::{self, Isolate};
-use crate::env_vars;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+
+use crate::commands::shells;
 use crate::error::{self, Error};
 use crate::resolve;
 use crate::settings::Settings;
-use crate::shell::{self, InitShell};
+use crate::shell::Shell;
+use crate::toolchain_env::{Isolate, ToolchainEnv};
 use crate::ui;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EnvShell {
-    Sh,
-    Fish,
-    Pwsh,
+/// How `gov env` writes the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Shell(Shell),
     Json,
+    /// Appended to GitHub Actions' `$GITHUB_ENV` and `$GITHUB_PATH`.
     Github,
 }
 
-pub fn run(settings: &Settings, shell: EnvShell, isolate: Isolate) -> Result<(), Error> {
-    let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
-    let get = |name: &str| std::env::var(name).ok();
-    let go_env = env::go_env(&resolved, &settings.store, isolate, &settings.ctx.cwd, &get)?;
-    match shell {
-        EnvShell::Sh => print!("{}", env::render_sh(&go_env)),
-        EnvShell::Fish => print!("{}", env::render_fish(&go_env)),
-        EnvShell::Pwsh => print!("{}", env::render_pwsh(&go_env)),
-        EnvShell::Json => super::print_json(&env::render_json(
-            &go_env,
-            &std::env::var_os(env_vars::PATH).unwrap_or_default(),
-        )),
-        EnvShell::Github => {
-            let (Some(genv), Some(gpath)) = (get("GITHUB_ENV"), get("GITHUB_PATH")) else {
-                return Err(env::EnvError::NotGithub.into());
-            };
-            env::write_github(&go_env, Path::new(&genv), Path::new(&gpath))?;
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(["sh", "fish", "pwsh", "json", "github"]).map(|name| {
+        match name.as_str() {
+            "json" => Format::Json,
+            "github" => Format::Github,
+            other => Format::Shell(Shell::from_name(other).expect("a listed shell")),
+        }
+    })
+}
+
+fn isolate_parser() -> impl TypedValueParser<Value = Isolate> {
+    PossibleValuesParser::new(Isolate::NAMES)
+        .map(|name| Isolate::from_name(&name).expect("a listed mode"))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How to write it: for a shell, as JSON, or into GitHub Actions' files
+    #[arg(long, value_parser = format_parser(), default_value = "sh")]
+    shell: Format,
+    /// Give CI jobs their own GOCACHE, GOMODCACHE and GOPATH
+    #[arg(long, value_parser = isolate_parser(), default_value = "none")]
+    isolate: Isolate,
+    /// The same as --shell json
+    #[arg(long)]
+    json: bool,
+    /// What the prompt hook of `gov init` runs
+    #[arg(long, hide = true, value_parser = shells(&["bash", "zsh", "fish"]))]
+    hook: Option<Shell>,
+    #[arg(long, hide = true, requires = "hook")]
+    link_dir: Option<PathBuf>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    if let Some(shell) = args.hook {
+        return hook(settings, shell, args.link_dir.as_deref());
+    }
+    let format = if args.json { Format::Json } else { args.shell };
+    let ctx = &settings.ctx;
+    let resolved = resolve::resolve(None, ctx, &settings.store)?;
+    let env = ToolchainEnv::new(&resolved.root, ctx)
+        .for_ci(resolved.version, args.isolate, &settings.store, ctx)?
+        .with_path();
+    match format {
+        Format::Shell(shell) => print!("{}", shell.env_code(&env)),
+        Format::Json => super::print_json(&env.to_json(ctx)),
+        Format::Github => {
+            env.write_github(ctx)?;
             settings.say(format!("Go {} set up for the next steps", resolved.version));
         }
     }
@@ -44,8 +77,9 @@ pub fn run(settings: &Settings, shell: EnvShell, isolate: Isolate) -> Result<(),
 }
 
 /// The prompt hook: never fails the prompt, says once what is wrong.
-pub fn hook(settings: &Settings, shell: InitShell, link_dir: Option<&Path>) -> Result<(), Error> {
-    let resolved = match resolve::resolve(None, &settings.ctx, &settings.store) {
+fn hook(settings: &Settings, shell: Shell, link_dir: Option<&Path>) -> Result<(), Error> {
+    let ctx = &settings.ctx;
+    let resolved = match resolve::resolve(None, ctx, &settings.store) {
         Ok(r) => Some(r),
         Err(resolve::ResolveError::NothingSelected { .. }) => None,
         Err(e) => {
@@ -54,8 +88,7 @@ pub fn hook(settings: &Settings, shell: InitShell, link_dir: Option<&Path>) -> R
         }
     };
     // Say so when a `go` put on PATH after `gov init` shadows gov's.
-    let path = std::env::var_os(env_vars::PATH).unwrap_or_default();
-    if let Some(first) = crate::doctor::first_go_on_path(&path) {
+    if let Some(first) = crate::doctor::first_go_on_path(ctx.path()) {
         let ours = first.parent() == Some(settings.store.bin_dir().as_path())
             || link_dir.is_some_and(|d| first.parent() == Some(d.join("bin").as_path()));
         if !ours {
@@ -74,9 +107,7 @@ pub fn hook(settings: &Settings, shell: InitShell, link_dir: Option<&Path>) -> R
             }
         }
     }
-    print!(
-        "{}",
-        shell::hook_code(shell, resolved.as_ref().map(|r| r.root.as_path()))
-    );
+    let env = resolved.map(|r| ToolchainEnv::new(&r.root, ctx));
+    print!("{}", crate::shell::hook_code(shell, env.as_ref()));
     Ok(())
 }

@@ -8,48 +8,50 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 use crate::commands::{installed_match, parse_request};
-use crate::env_vars;
 use crate::error::Error;
 use crate::resolve;
 use crate::settings::Settings;
-use crate::version::Version;
+use crate::toolchain_env::ToolchainEnv;
 
-pub fn exec(settings: &Settings, command: &[OsString]) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<OsString>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    request: String,
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<OsString>,
+}
+
+pub fn exec(args: &ExecArgs, settings: &Settings) -> Result<(), Error> {
     let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
-    if settings.verbose {
-        eprintln!("gov: Go {} (set by {})", resolved.version, resolved.source);
-    }
-    run_with(&resolved.root, None, command)
+    settings.explain(format!(
+        "Go {} (set by {})",
+        resolved.version, resolved.source
+    ));
+    let env = ToolchainEnv::new(&resolved.root, &settings.ctx).with_path();
+    run_with(settings, &env, &args.command)
 }
 
-pub fn run(settings: &Settings, request: &str, command: &[OsString]) -> Result<(), Error> {
-    let request = parse_request(request)?;
+/// Also sets `GOV_VERSION`, so shims the command starts agree.
+pub fn run(args: &RunArgs, settings: &Settings) -> Result<(), Error> {
+    let request = parse_request(&args.request)?;
     let installed = installed_match(&settings.store, &request)?;
-    if settings.verbose {
-        eprintln!("gov: Go {} for `{request}`", installed.version);
-    }
-    run_with(&installed.root, Some(installed.version), command)
+    settings.explain(format!("Go {} for `{request}`", installed.version));
+    let env = ToolchainEnv::new(&installed.root, &settings.ctx)
+        .pin(installed.version)
+        .with_path();
+    run_with(settings, &env, &args.command)
 }
 
-/// `pin` also sets `GOV_VERSION`, so shims the command starts agree.
-fn run_with(
-    root: &std::path::Path,
-    pin: Option<Version>,
-    command: &[OsString],
-) -> Result<(), Error> {
+fn run_with(settings: &Settings, env: &ToolchainEnv, command: &[OsString]) -> Result<(), Error> {
     let (program, args) = command.split_first().expect("clap requires a command");
-    let path = std::env::var_os(env_vars::PATH).unwrap_or_default();
-    let path = crate::env::prepend_path(&root.join("bin"), &path);
     let mut cmd = Command::new(program);
-    cmd.args(args)
-        .env(env_vars::GOROOT, root)
-        .env(env_vars::PATH, path);
-    if std::env::var_os(env_vars::GOTOOLCHAIN).is_none_or(|v| v.is_empty()) {
-        cmd.env(env_vars::GOTOOLCHAIN, "local");
-    }
-    if let Some(v) = pin {
-        cmd.env(env_vars::GOV_VERSION, v.to_string());
-    }
+    cmd.args(args);
+    env.apply(&mut cmd, &settings.ctx);
     let err = cmd.exec();
     Err(Error::failed(
         format!("cannot run `{}`: {err}", program.to_string_lossy()),

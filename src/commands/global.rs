@@ -4,8 +4,13 @@ use crate::commands::{installed_match, parse_request};
 use crate::error::Error;
 use crate::settings::Settings;
 
-pub fn run(settings: &Settings, version: Option<&str>) -> Result<(), Error> {
-    let Some(value) = version else {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    version: Option<String>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let Some(value) = args.version.as_deref() else {
         return match settings.store.global() {
             Some(v) => {
                 println!("{v}");

@@ -1,24 +1,42 @@
 //! `gov init SHELL`: the lines to evaluate in a shell's start-up file.
 
 use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
+use crate::commands::shells;
+use crate::env_vars;
 use crate::error::Error;
 use crate::settings::Settings;
-use crate::shell::{self, InitShell};
+use crate::shell::{self, Shell};
 
-pub fn run(settings: &Settings, shell: InitShell, no_shims: bool) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(value_parser = shells(&["bash", "zsh", "fish"]))]
+    shell: Shell,
+    /// No shims: a per-shell directory on PATH, repointed on `cd`
+    #[arg(long)]
+    no_shims: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     settings.refresh_shims()?;
     let uid = std::fs::metadata(settings.store.home())
         .map(|m| m.uid())
         .unwrap_or(0);
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty());
-    let base = shell::link_base(runtime.as_deref().map(std::path::Path::new), uid);
-    if no_shims {
+    let runtime = settings.ctx.var(env_vars::XDG_RUNTIME_DIR).map(Path::new);
+    let base = shell::link_base(runtime, uid);
+    if args.no_shims {
         shell::clean_dead_shells(&base);
     }
     print!(
         "{}",
-        shell::init_script(shell, &settings.exe()?, &settings.store, !no_shims, &base)
+        shell::init_script(
+            args.shell,
+            &settings.exe()?,
+            &settings.store,
+            !args.no_shims,
+            &base
+        )
     );
     Ok(())
 }

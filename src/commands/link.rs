@@ -1,6 +1,6 @@
 //! `gov link NAME DIR [--force]`: register an existing Go root.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::error::Error;
 use crate::settings::Settings;
@@ -8,7 +8,20 @@ use crate::store;
 use crate::ui;
 use crate::version::Version;
 
-pub fn run(settings: &Settings, name: &str, dir: &Path, force: bool) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The release it is, such as 1.19.8
+    name: String,
+    /// The directory that holds bin/go
+    dir: PathBuf,
+    /// Link it even though its VERSION names another release, or it has
+    /// nothing but bin/go
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let (name, dir, force) = (args.name.as_str(), args.dir.as_path(), args.force);
     let version = Version::parse(name)?;
     if version.is_language_version() {
         return Err(Error::usage(
@@ -28,7 +41,6 @@ pub fn run(settings: &Settings, name: &str, dir: &Path, force: bool) -> Result<(
             ));
         }
     }
-    settings.refresh_shims()?;
     settings.say(format!(
         "linked Go {version} -> {}",
         installed.linked_to().as_deref().unwrap_or(dir).display()

@@ -15,9 +15,18 @@ struct Row {
     global: bool,
 }
 
-pub fn run(settings: &Settings, json: bool, bare: bool) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    json: bool,
+    /// Only the versions, one a line (for completion scripts)
+    #[arg(long, hide = true, conflicts_with = "json")]
+    bare: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let installed = settings.store.installed()?;
-    if bare {
+    if args.bare {
         for i in &installed {
             println!("{}", i.version);
         }
@@ -35,7 +44,7 @@ pub fn run(settings: &Settings, json: bool, bare: bool) -> Result<(), Error> {
             global: global == Some(i.version),
         })
         .collect();
-    if json {
+    if args.json {
         super::print_json(&rows);
         return Ok(());
     }

@@ -7,6 +7,7 @@ use crate::commands::parse_request;
 use crate::download::Fetcher;
 use crate::error::Error;
 use crate::index;
+use crate::platform;
 use crate::settings::Settings;
 
 #[derive(Serialize)]
@@ -18,26 +19,37 @@ struct Row {
     archive: Option<String>,
 }
 
-pub fn run(
-    settings: &Settings,
-    prefix: Option<&str>,
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only releases this request matches, such as 1.22
+    prefix: Option<String>,
+    /// Also pre-releases and releases without an archive for this machine
+    #[arg(long)]
     all: bool,
+    #[arg(long)]
     json: bool,
+    /// Fetch the release index even if the cached copy is fresh
+    #[arg(long)]
     refresh: bool,
-) -> Result<(), Error> {
-    let filter = prefix.map(parse_request).transpose()?;
-    let fetcher = Fetcher::from_env(settings.network.offline);
-    let index = index::load(
-        &settings.network.index_source(&settings.store, refresh),
-        &fetcher,
-    )?;
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let filter = args.prefix.as_deref().map(parse_request).transpose()?;
+    let fetcher = Fetcher::new(&settings.sources);
+    let source = index::Source {
+        url: &settings.sources.index_url,
+        cache: settings.store.index_cache(),
+        offline: settings.sources.offline,
+        refresh: args.refresh,
+    };
+    let index = index::load(&source, &fetcher)?;
     let installed: Vec<_> = settings
         .store
         .installed()?
         .into_iter()
         .map(|i| i.version)
         .collect();
-    let (os, arch) = index::host_platform();
+    let (os, arch) = platform::host();
     let rows: Vec<Row> = index
         .releases
         .iter()
@@ -48,9 +60,9 @@ pub fn run(
             installed: installed.contains(&r.version),
             archive: r.archive(os, arch).map(|f| f.filename.clone()),
         })
-        .filter(|row| all || (row.stable && row.archive.is_some()))
+        .filter(|row| args.all || (row.stable && row.archive.is_some()))
         .collect();
-    if json {
+    if args.json {
         super::print_json(&rows);
         return Ok(());
     }

@@ -9,9 +9,17 @@ use crate::settings::Settings;
 use crate::ui;
 use crate::version_files::{self, FileKind};
 
-pub fn run(settings: &Settings, version: Option<&str>, unset: bool) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    version: Option<String>,
+    /// Remove .go-version from the current directory
+    #[arg(long, conflicts_with = "version")]
+    unset: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let path = settings.ctx.cwd.join(FileKind::GoVersion.file_name());
-    if unset {
+    if args.unset {
         return match fs_err::remove_file(&path) {
             Ok(()) => {
                 settings.say(format!("removed `{}`", path.display()));
@@ -24,7 +32,7 @@ pub fn run(settings: &Settings, version: Option<&str>, unset: bool) -> Result<()
             Err(e) => Err(e.into()),
         };
     }
-    let Some(value) = version else {
+    let Some(value) = args.version.as_deref() else {
         let Some(text) = version_files::read(&path)? else {
             return Err(Error::failed(
                 format!("no .go-version in `{}`", settings.ctx.cwd.display()),

@@ -1,4 +1,5 @@
-//! One file per command; each takes resolved settings and its own arguments.
+//! One file per command: its clap `Args` beside its `run(args, settings)`.
+//! A command parses, calls the domain modules, and prints.
 
 pub mod completions;
 pub mod current;
@@ -16,9 +17,17 @@ pub mod shell;
 pub mod uninstall;
 pub mod which;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+
 use crate::error::Error;
 use crate::request::Request;
+use crate::shell::Shell;
 use crate::store::{Installed, Store};
+
+/// A clap parser of the shells `names`.
+pub fn shells(names: &'static [&'static str]) -> impl TypedValueParser<Value = Shell> {
+    PossibleValuesParser::new(names).map(|n| Shell::from_name(&n).expect("a listed shell"))
+}
 
 /// Prints `value` as pretty JSON on stdout, for `--json`.
 pub fn print_json(value: &impl serde::Serialize) {

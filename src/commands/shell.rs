@@ -3,37 +3,39 @@
 //! `gov init` defines evaluates it.
 
 use std::io::IsTerminal;
-use std::path::Path;
 
-use crate::cli::ShellKind;
-use crate::commands::{installed_match, parse_request};
+use crate::commands::{installed_match, parse_request, shells};
 use crate::env_vars;
 use crate::error::Error;
 use crate::settings::Settings;
+use crate::shell::Shell;
 
-pub fn run(
-    settings: &Settings,
-    version: Option<&str>,
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    version: Option<String>,
+    /// Unset GOV_VERSION
+    #[arg(long, conflicts_with = "version")]
     unset: bool,
-    shell: Option<ShellKind>,
-) -> Result<(), Error> {
-    let shell = shell.unwrap_or_else(detect);
+    /// The shell to print code for (default: from $SHELL)
+    #[arg(long, value_parser = shells(&["bash", "zsh", "fish", "sh"]))]
+    shell: Option<Shell>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let shell = args
+        .shell
+        .unwrap_or_else(|| Shell::detect(settings.ctx.var(env_vars::SHELL)));
     let var = env_vars::GOV_VERSION;
-    let code = match (version, unset) {
-        (_, true) => match shell {
-            ShellKind::Fish => format!("set -e {var}"),
-            _ => format!("unset {var}"),
-        },
+    let code = match (args.version.as_deref(), args.unset) {
+        (_, true) => shell.unset(var),
         (Some(value), false) => {
             let request = parse_request(value)?;
             installed_match(&settings.store, &request)?;
-            match shell {
-                ShellKind::Fish => format!("set -gx {var} {request}"),
-                _ => format!("export {var}={request}"),
-            }
+            // A request prints as a plain word: digits, dots, letters.
+            shell.set_word(var, &request.to_string())
         }
         (None, false) => {
-            return match settings.ctx.gov_version.as_ref().filter(|v| !v.is_empty()) {
+            return match settings.ctx.var(var) {
                 Some(v) => {
                     println!("{}", v.to_string_lossy());
                     Ok(())
@@ -45,22 +47,12 @@ pub fn run(
             };
         }
     };
-    println!("{code}");
+    print!("{code}");
     if std::io::stdout().is_terminal() {
         settings.say(format!(
             "this is shell code: run `eval \"$(gov shell {})\"`, or set up `gov init` so `gov shell` applies it",
-            version.unwrap_or("--unset")
+            args.version.as_deref().unwrap_or("--unset")
         ));
     }
     Ok(())
-}
-
-fn detect() -> ShellKind {
-    let shell = std::env::var_os(env_vars::SHELL).unwrap_or_default();
-    match Path::new(&shell).file_name().and_then(|n| n.to_str()) {
-        Some("fish") => ShellKind::Fish,
-        Some("zsh") => ShellKind::Zsh,
-        Some("bash") => ShellKind::Bash,
-        _ => ShellKind::Sh,
-    }
 }

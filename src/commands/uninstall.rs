@@ -4,8 +4,15 @@ use crate::error::Error;
 use crate::settings::Settings;
 use crate::version::Version;
 
-pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
-    let wanted = versions
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(required = true)]
+    versions: Vec<String>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let wanted = args
+        .versions
         .iter()
         .map(|v| Version::parse(v))
         .collect::<Result<Vec<_>, _>>()?;
@@ -21,15 +28,8 @@ pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
             }
         }
     }
-    let (os, arch) = crate::index::host_platform();
     for installed in found {
         let version = installed.version;
-        // Not while another gov installs the same release.
-        let _lock = crate::install::lock(
-            &settings.store,
-            &crate::install::lock_key(os, arch, &version),
-            version,
-        )?;
         let linked_to = installed.linked_to();
         let was_global = settings.store.remove(&installed)?;
         match &linked_to {
@@ -42,5 +42,5 @@ pub fn run(settings: &Settings, versions: &[String]) -> Result<(), Error> {
             ));
         }
     }
-    settings.refresh_shims()
+    Ok(())
 }

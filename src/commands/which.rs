@@ -4,7 +4,14 @@ use crate::error::Error;
 use crate::resolve;
 use crate::settings::Settings;
 
-pub fn run(settings: &Settings, program: &str) -> Result<(), Error> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(default_value = "go")]
+    program: String,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let program = args.program.as_str();
     let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
     let path = resolve::program_path(&resolved.root, program);
     if !path.exists() {

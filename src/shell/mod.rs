@@ -1,16 +1,106 @@
-//! Shell integration: the scripts `gov init` prints and the per-prompt hook
-//! they call (`gov env --hook`).
+//! Shells: one [`Shell`] type that knows how each writes a value, sets,
+//! unsets and prepends to `PATH`; the scripts `gov init` prints; the code
+//! the per-prompt hook (`gov env --hook`) evaluates.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::env::quote;
+use crate::env_vars;
 use crate::store::Store;
+use crate::toolchain_env::ToolchainEnv;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum InitShell {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    Sh,
     Bash,
     Zsh,
     Fish,
+    Pwsh,
+}
+
+impl Shell {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Sh => "sh",
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Pwsh => "pwsh",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Shell> {
+        [Shell::Sh, Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Pwsh]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+
+    /// The shell `$SHELL` names; `sh` for anything else.
+    pub fn detect(shell_var: Option<&OsStr>) -> Shell {
+        shell_var
+            .and_then(|s| Path::new(s).file_name())
+            .and_then(|n| n.to_str())
+            .and_then(Shell::from_name)
+            .unwrap_or(Shell::Sh)
+    }
+
+    /// `value` as one word of this shell, taken literally.
+    pub fn quote(self, value: &str) -> String {
+        match self {
+            Shell::Fish => format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'")),
+            Shell::Pwsh => format!("'{}'", value.replace('\'', "''")),
+            _ => format!("'{}'", value.replace('\'', r"'\''")),
+        }
+    }
+
+    /// The line that sets and exports `name` to `value`, quoted.
+    pub fn set(self, name: &str, value: &str) -> String {
+        self.set_word(name, &self.quote(value))
+    }
+
+    /// The line that sets `name` to `word`, which is already a word of
+    /// this shell (quoted, or plain like a version number).
+    pub fn set_word(self, name: &str, word: &str) -> String {
+        match self {
+            Shell::Fish => format!("set -gx {name} {word}\n"),
+            Shell::Pwsh => format!("$env:{name} = {word}\n"),
+            _ => format!("export {name}={word}\n"),
+        }
+    }
+
+    pub fn unset(self, name: &str) -> String {
+        match self {
+            Shell::Fish => format!("set -e {name}\n"),
+            Shell::Pwsh => format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue\n"),
+            _ => format!("unset {name}\n"),
+        }
+    }
+
+    /// The line that puts `dir` first on `PATH`. POSIX shells write
+    /// `${PATH:+:$PATH}`: an empty `PATH` must not become `dir:`, which
+    /// would mean the current directory.
+    pub fn prepend_path(self, dir: &Path) -> String {
+        let dir = self.quote(&dir.display().to_string());
+        match self {
+            Shell::Fish => format!("set -gx PATH {dir} $PATH\n"),
+            Shell::Pwsh => {
+                format!("$env:PATH = {dir} + [IO.Path]::PathSeparator + $env:PATH\n")
+            }
+            _ => format!("export PATH={dir}\"${{PATH:+:$PATH}}\"\n"),
+        }
+    }
+
+    /// All of `env`, as code for this shell.
+    pub fn env_code(self, env: &ToolchainEnv) -> String {
+        let mut out = String::new();
+        for (k, v) in &env.vars {
+            out.push_str(&self.set(k, &v.to_string_lossy()));
+        }
+        if let Some(dir) = &env.path_prepend {
+            out.push_str(&self.prepend_path(dir));
+        }
+        out
+    }
 }
 
 /// Where shim-free shells keep their per-shell `bin` link:
@@ -53,23 +143,25 @@ const ZSH_HOOK: &str = "autoload -Uz add-zsh-hook\nadd-zsh-hook precmd __gov_hoo
 /// first on `PATH`; without, a per-shell directory whose `bin` link the
 /// prompt hook repoints at the selected release.
 pub fn init_script(
-    shell: InitShell,
+    shell: Shell,
     gov: &Path,
     store: &Store,
     shims: bool,
     link_base: &Path,
 ) -> String {
     // bash and zsh share one script; only how the hook runs differs.
-    let (template, name, register) = match shell {
-        InitShell::Bash => (include_str!("posix.sh"), "bash", BASH_HOOK),
-        InitShell::Zsh => (include_str!("posix.sh"), "zsh", ZSH_HOOK),
-        InitShell::Fish => (include_str!("fish.fish"), "fish", ""),
+    let (template, register) = match shell {
+        Shell::Zsh => (include_str!("posix.sh"), ZSH_HOOK),
+        Shell::Fish => (include_str!("fish.fish"), ""),
+        _ => (include_str!("posix.sh"), BASH_HOOK),
     };
-    let q = |p: &Path| quote(&p.display().to_string());
-    let fish = shell == InitShell::Fish;
+    let q = |p: &Path| shell.quote(&p.display().to_string());
+    let fish = shell == Shell::Fish;
     let (path_setup, link_arg) = match (shims, fish) {
-        (true, false) => (format!("export PATH={}\"${{PATH:+:$PATH}}\"", q(&store.bin_dir())), String::new()),
-        (true, true) => (format!("set -gx PATH {} $PATH", q(&store.bin_dir())), String::new()),
+        (true, _) => (
+            shell.prepend_path(&store.bin_dir()).trim_end().to_string(),
+            String::new(),
+        ),
         (false, false) => (
             format!(
                 "__gov_dir={}/$$\nmkdir -p \"$__gov_dir\"\nexport PATH=\"$__gov_dir/bin${{PATH:+:$PATH}}\"",
@@ -86,7 +178,7 @@ pub fn init_script(
         ),
     };
     template
-        .replace("@SHELL@", name)
+        .replace("@SHELL@", shell.name())
         .replace("@REGISTER_HOOK@", register)
         .replace("@GOV@", &q(gov))
         .replace("@PATH_SETUP@", &path_setup)
@@ -95,13 +187,32 @@ pub fn init_script(
 
 /// What the prompt hook evaluates: `GOROOT` of the selected release, or
 /// its removal when none is selected.
-pub fn hook_code(shell: InitShell, goroot: Option<&Path>) -> String {
-    match (shell, goroot) {
-        (InitShell::Fish, Some(root)) => {
-            format!("set -gx GOROOT {}\n", quote(&root.display().to_string()))
-        }
-        (InitShell::Fish, None) => "set -e GOROOT\n".into(),
-        (_, Some(root)) => format!("export GOROOT={}\n", quote(&root.display().to_string())),
-        (_, None) => "unset GOROOT\n".into(),
+pub fn hook_code(shell: Shell, env: Option<&ToolchainEnv>) -> String {
+    match env.and_then(|e| e.get(env_vars::GOROOT)) {
+        Some(root) => shell.set(env_vars::GOROOT, &root.to_string_lossy()),
+        None => shell.unset(env_vars::GOROOT),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(Shell::Sh.quote("/a b/c"), "'/a b/c'");
+        assert_eq!(Shell::Bash.quote("it's"), r"'it'\''s'");
+        assert_eq!(Shell::Fish.quote(r"it's \"), r"'it\'s \\'");
+        assert_eq!(Shell::Pwsh.quote("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn detects_the_shell_from_its_path() {
+        assert_eq!(
+            Shell::detect(Some(OsStr::new("/usr/bin/fish"))),
+            Shell::Fish
+        );
+        assert_eq!(Shell::detect(Some(OsStr::new("/bin/dash"))), Shell::Sh);
+        assert_eq!(Shell::detect(None), Shell::Sh);
     }
 }

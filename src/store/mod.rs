@@ -1,28 +1,34 @@
-//! The store under `GOV_HOME`: releases in `versions/`, shims in `bin/`,
-//! the global default as the `current` symlink.
+//! The store under `GOV_HOME`: it owns every path there, its locks and
+//! its scratch directory, and every change to it goes through one
+//! transaction ([`Store::change`]): lock, write into `tmp/`, rename, bring
+//! the shims in line.
 //!
 //! ```text
 //! GOV_HOME/
 //!   versions/1.22.4/   a complete GOROOT (or a symlink to one, for `gov link`)
 //!   bin/go, bin/gofmt  shims: symlinks to the gov binary
 //!   current            symlink to versions/<global default>
+//!   platforms/OS-ARCH/ releases for other platforms (`install --os --arch`)
+//!   cache/             the release index, CI caches (`gov env --isolate`)
+//!   locks/             one lock file per release being changed
+//!   tmp/               scratch space on the same filesystem
 //! ```
 
-use std::ffi::OsString;
+mod lock;
+mod shims;
+
+pub use lock::{Lock, LOCK_TIMEOUT};
+pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
+
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::context::Context;
 use crate::env_vars;
 use crate::fsx;
+use crate::platform::Platform;
 use crate::request::Request;
 use crate::version::Version;
-
-/// The programs every toolchain has; their shims always exist.
-pub const CORE_PROGRAMS: [&str; 2] = ["go", "gofmt"];
-/// Every program a Go release ships in its `bin/` (`godoc` until Go 1.12).
-/// Shims are made for these only: a linked root with `ls` in its `bin/`
-/// never shadows the system's.
-pub const GO_PROGRAMS: [&str; 3] = ["go", "gofmt", "godoc"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,6 +53,8 @@ pub enum StoreError {
     },
     #[error("`{}` is gov's own shim directory, not a Go root", dir.display())]
     LinkToShims { dir: PathBuf },
+    #[error("timed out waiting for another gov {doing} (lock `{}`)", path.display())]
+    LockTimeout { doing: String, path: PathBuf },
 }
 
 impl StoreError {
@@ -70,6 +78,10 @@ impl StoreError {
                     "link it as {named}, or pass --force if it really is Go {version}"
                 ))
             }
+            StoreError::LockTimeout { path, .. } => Some(format!(
+                "if no gov is running, remove `{}` and run the command again",
+                path.display()
+            )),
             StoreError::Io(_) => None,
         }
     }
@@ -95,32 +107,41 @@ impl Installed {
     }
 }
 
+/// The lock of the `current` link.
+const GLOBAL_KEY: &str = "global";
+
 #[derive(Debug, Clone)]
 pub struct Store {
     home: PathBuf,
+    /// The gov binary the shims link to; without it a change leaves the
+    /// shims as they are.
+    shim_target: Option<PathBuf>,
 }
 
 impl Store {
     pub fn new(home: PathBuf) -> Store {
-        Store { home }
+        Store {
+            home,
+            shim_target: None,
+        }
     }
 
     /// `GOV_HOME`, else `$XDG_DATA_HOME/gov`, else `~/.local/share/gov`.
-    pub fn from_env(get: impl Fn(&str) -> Option<OsString>) -> Result<Store, StoreError> {
-        let non_empty = |name| get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-        if let Some(home) = non_empty(env_vars::GOV_HOME) {
-            return Ok(Store::new(home));
+    pub fn from_context(ctx: &Context) -> Result<Store, StoreError> {
+        if let Some(home) = ctx.var(env_vars::GOV_HOME) {
+            return Ok(Store::new(home.into()));
         }
-        if let Some(data) = non_empty(env_vars::XDG_DATA_HOME) {
-            return Ok(Store::new(data.join("gov")));
+        if let Some(data) = ctx.var(env_vars::XDG_DATA_HOME) {
+            return Ok(Store::new(Path::new(data).join("gov")));
         }
-        let home = non_empty(env_vars::HOME).ok_or(StoreError::NoHome)?;
-        Ok(Store::new(home.join(".local/share/gov")))
+        let home = ctx.var(env_vars::HOME).ok_or(StoreError::NoHome)?;
+        Ok(Store::new(Path::new(home).join(".local/share/gov")))
     }
 
-    /// [`Store::from_env`] with this process's environment.
-    pub fn from_process() -> Result<Store, StoreError> {
-        Store::from_env(|name| std::env::var_os(name))
+    /// Changes bring the shims in line, as links to `exe`.
+    pub fn with_shim_target(mut self, exe: PathBuf) -> Store {
+        self.shim_target = Some(exe);
+        self
     }
 
     pub fn home(&self) -> &Path {
@@ -131,12 +152,56 @@ impl Store {
         self.home.join("versions")
     }
 
+    /// Where releases for `platform` go: `versions/` for this machine,
+    /// `platforms/OS-ARCH/` for another.
+    pub fn releases_dir(&self, platform: &Platform) -> PathBuf {
+        if platform.is_host() {
+            self.versions_dir()
+        } else {
+            self.home.join("platforms").join(platform.to_string())
+        }
+    }
+
     pub fn bin_dir(&self) -> PathBuf {
         self.home.join("bin")
     }
 
     pub fn current_link(&self) -> PathBuf {
         self.home.join("current")
+    }
+
+    /// The cached release index.
+    pub fn index_cache(&self) -> PathBuf {
+        self.home.join("cache/index.json")
+    }
+
+    /// Per-release caches for `gov env --isolate version`.
+    pub fn go_cache_dir(&self) -> PathBuf {
+        self.home.join("cache/go")
+    }
+
+    /// Per-job caches for `gov env --isolate job`.
+    pub fn job_cache_dir(&self) -> PathBuf {
+        self.home.join("cache/jobs")
+    }
+
+    /// Scratch space on the store's filesystem, so that a rename commits.
+    pub fn scratch_dir(&self) -> PathBuf {
+        self.home.join("tmp")
+    }
+
+    /// The lock key of a release for a platform.
+    pub fn release_key(platform: &Platform, version: &Version) -> String {
+        format!("{platform}-{version}")
+    }
+
+    /// Begins a change: holds the lock `key` until it is committed or
+    /// dropped. Every write to the store is one.
+    pub fn change(&self, key: &str, doing: &str) -> Result<Change<'_>, StoreError> {
+        Ok(Change {
+            store: self,
+            _lock: self.lock(key, doing)?,
+        })
     }
 
     /// Every release in `versions/`, newest first. Entries whose names are
@@ -190,21 +255,24 @@ impl Store {
     /// Points `current` at `installed`, atomically: a reader sees the old
     /// target or the new one, never nothing.
     pub fn set_global(&self, installed: &Installed) -> Result<(), StoreError> {
+        let change = self.change(GLOBAL_KEY, "switching the global default")?;
         let name = installed
             .root
             .file_name()
             .expect("an installed root has a name");
         let target = Path::new("versions").join(name);
         fsx::replace_symlink(&target, &self.current_link())?;
-        Ok(())
+        change.commit()
     }
 
     /// Removes the global default.
     pub fn clear_global(&self) -> Result<(), StoreError> {
+        let change = self.change(GLOBAL_KEY, "switching the global default")?;
         match fs_err::remove_file(self.current_link()) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
         }
+        change.commit()
     }
 
     /// Registers an existing GOROOT under `version`. The toolchain is never
@@ -217,6 +285,10 @@ impl Store {
         force: bool,
     ) -> Result<Installed, StoreError> {
         let dir = fs_err::canonicalize(dir)?;
+        let change = self.change(
+            &Store::release_key(&Platform::host(), version),
+            &format!("changing Go {version}"),
+        )?;
         let bin_dir = self.bin_dir();
         if let Ok(shims) = bin_dir.canonicalize() {
             if dir.join("bin") == shims {
@@ -253,6 +325,7 @@ impl Store {
         fs_err::create_dir_all(self.versions_dir())?;
         let root = self.versions_dir().join(version.to_string());
         fs_err::os::unix::fs::symlink(&dir, &root)?;
+        change.commit()?;
         Ok(Installed {
             version: *version,
             root,
@@ -264,57 +337,68 @@ impl Store {
     /// directory it points to), the whole tree otherwise. Clears `current`
     /// when it pointed there.
     pub fn remove(&self, installed: &Installed) -> Result<bool, StoreError> {
-        let was_global = self.global() == Some(installed.version);
+        let version = installed.version;
+        let change = self.change(
+            &Store::release_key(&Platform::host(), &version),
+            &format!("changing Go {version}"),
+        )?;
+        let was_global = self.global() == Some(version);
         if installed.is_link {
             fs_err::remove_file(&installed.root)?;
         } else {
-            // Move aside first so the release disappears at once, whole.
-            let trash = self.home.join(format!(
-                ".trash-{}-{}",
-                installed.version,
-                std::process::id()
-            ));
-            fs_err::rename(&installed.root, &trash)?;
-            fs_err::remove_dir_all(&trash)?;
+            // Moved aside first, so the release disappears at once, whole;
+            // the scratch directory goes when `trash` drops.
+            let trash = change.scratch(&format!("uninstall-{version}"))?;
+            fs_err::rename(&installed.root, trash.path().join("go"))?;
         }
         if was_global {
             self.clear_global()?;
         }
+        change.commit()?;
         Ok(was_global)
     }
+}
 
-    /// Makes `bin/` hold a shim for `go`, `gofmt` and each other program of
-    /// [`GO_PROGRAMS`] an installed toolchain has, each a symlink to `exe`;
-    /// removes gov's shims of anything else.
-    pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
-        let installed = self.installed()?;
-        let programs: Vec<OsString> = GO_PROGRAMS
-            .iter()
-            .filter(|p| {
-                CORE_PROGRAMS.contains(p)
-                    || installed
-                        .iter()
-                        .any(|i| fsx::is_executable(&i.root.join("bin").join(p)))
-            })
-            .map(OsString::from)
-            .collect();
-        let bin = self.bin_dir();
-        fs_err::create_dir_all(&bin)?;
-        for entry in fs_err::read_dir(&bin)? {
-            let entry = entry?;
-            let stale = !programs.contains(&entry.file_name());
-            if stale && std::fs::read_link(entry.path()).is_ok_and(|t| t == exe) {
-                fs_err::remove_file(entry.path())?;
-            }
+/// One change to the store, under its lock: write into [`Change::scratch`],
+/// rename into place, then [`Change::commit`] brings the shims in line.
+pub struct Change<'a> {
+    store: &'a Store,
+    _lock: Lock,
+}
+
+impl Change<'_> {
+    /// `tmp/NAME`, emptied of whatever a killed run left (we hold the lock)
+    /// and removed again when the returned guard drops.
+    pub fn scratch(&self, name: &str) -> Result<Scratch, StoreError> {
+        let path = self.store.scratch_dir().join(name);
+        if fs_err::symlink_metadata(&path).is_ok() {
+            fs_err::remove_dir_all(&path)?;
         }
-        for program in programs {
-            let shim = bin.join(&program);
-            if std::fs::read_link(&shim).is_ok_and(|t| t == exe) {
-                continue;
-            }
-            fsx::replace_symlink(exe, &shim)?;
+        fs_err::create_dir_all(&path)?;
+        Ok(Scratch(path))
+    }
+
+    /// Ends the change: the shims follow what the store now holds.
+    pub fn commit(self) -> Result<(), StoreError> {
+        if let Some(exe) = &self.store.shim_target {
+            self.store.refresh_shims(exe)?;
         }
         Ok(())
+    }
+}
+
+/// A scratch directory, removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -371,15 +455,10 @@ mod tests {
 
     #[test]
     fn home_defaults() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| OsString::from(v))
-            }
+        let home = |pairs: &[(&'static str, &str)]| {
+            Store::from_context(&Context::with_vars(PathBuf::from("/"), pairs))
+                .map(|s| s.home().to_path_buf())
         };
-        let home = |pairs| Store::from_env(env(pairs)).map(|s| s.home().to_path_buf());
         assert_eq!(
             home(&[("GOV_HOME", "/g"), ("HOME", "/h")]).unwrap(),
             Path::new("/g")

@@ -1,102 +1,25 @@
-//! Installing a release: lock it, stream the archive once through the
-//! hasher into a scratch directory, check the digest, rename into place.
+//! One release into the store, as one store change: lock → stream the
+//! archive once through the hasher into scratch space → check the digest
+//! and what was unpacked → rename into place → shims in line.
 
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
+use super::unpack::{self, UnpackError};
+use super::InstallError;
 use crate::download::{self, DownloadError, Fetcher};
 use crate::index::Release;
-use crate::store::{self, Installed, Store, StoreError};
+use crate::platform::Platform;
+use crate::store::{self, Installed, Store};
 use crate::ui;
-use crate::unpack::{self, UnpackError};
 use crate::version::Version;
-
-/// How long to wait for another gov installing the same release.
-const LOCK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
-
-#[derive(Debug, thiserror::Error)]
-pub enum InstallError {
-    #[error("no {os}-{arch} archive of Go {version} in the release index")]
-    NoArchive {
-        version: Version,
-        os: String,
-        arch: String,
-    },
-    #[error(
-        "checksum mismatch for `{file}` from `{url}`: expected sha256 {expected}, got {actual}"
-    )]
-    Digest {
-        file: String,
-        url: String,
-        expected: String,
-        actual: String,
-    },
-    #[error("no sha256 for `{file}`: the index has none and `{url}.sha256` is missing")]
-    NoDigest { file: String, url: String },
-    #[error(transparent)]
-    Download(#[from] DownloadError),
-    #[error("cannot unpack `{file}`")]
-    Unpack {
-        file: String,
-        #[source]
-        source: UnpackError,
-    },
-    #[error("`{file}` is not a Go release: it has no `go/bin/go`")]
-    NotAToolchain { file: String },
-    #[error("`{file}` was installed as Go {version}, but its `go/VERSION` says {says}")]
-    WrongVersion {
-        file: String,
-        version: Version,
-        says: String,
-    },
-    #[error("the release index names the archive of Go {version} `{file}`, which is not a plain file name")]
-    UnsafeFileName { version: Version, file: String },
-    #[error("timed out waiting for another gov installing Go {version} (lock `{}`)", path.display())]
-    LockTimeout { version: Version, path: PathBuf },
-    #[error(transparent)]
-    Io(#[from] io::Error),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl InstallError {
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            InstallError::NoArchive { .. } => {
-                Some("run `gov list-remote --all` to see what the index has".into())
-            }
-            InstallError::Digest { .. } => Some(
-                "nothing was installed; run the command again, and if it fails the same way the mirror serves a wrong file: check GOV_DOWNLOAD_URL".into(),
-            ),
-            InstallError::NoDigest { .. } => Some(
-                "use a mirror that publishes checksums, or pass --skip-checksum if you trust this one (not recommended)".into(),
-            ),
-            InstallError::Download(e) => e.hint(),
-            InstallError::Unpack { source, .. } if !source.is_read_error() => match source {
-                UnpackError::Write { .. } => Some("free some disk space or check the permissions of GOV_HOME, then run the command again".into()),
-                _ => Some("the archive is damaged or hostile; nothing was installed".into()),
-            },
-            InstallError::WrongVersion { .. } | InstallError::UnsafeFileName { .. } => Some(
-                "nothing was installed; the mirror serves something else than go.dev: check GOV_INDEX_URL and GOV_DOWNLOAD_URL".into(),
-            ),
-            InstallError::LockTimeout { path, .. } => Some(format!(
-                "if no gov is running, remove `{}` and run the command again",
-                path.display()
-            )),
-            InstallError::Store(e) => e.hint(),
-            _ => None,
-        }
-    }
-}
 
 /// Where and how to install.
 pub struct Options<'a> {
     pub download_base: &'a str,
-    pub os: &'a str,
-    pub arch: &'a str,
+    pub platform: &'a Platform,
     pub skip_checksum: bool,
     /// Where progress bars go: `None` off a terminal or with `--quiet`.
     pub progress: Option<&'a indicatif::MultiProgress>,
@@ -107,23 +30,23 @@ pub enum Outcome {
     AlreadyInstalled(Installed),
 }
 
-/// Installs `release` into `dest_dir/<version>` (normally the store's
-/// `versions/`). Safe to run concurrently: one process downloads, the
-/// others wait and find it installed.
+/// Installs `release` into the store (`versions/`, or `platforms/OS-ARCH/`
+/// for another platform). Safe to run concurrently: one process downloads,
+/// the others wait and find it installed.
 pub fn install(
     store: &Store,
     fetcher: &Fetcher,
     release: &Release,
-    dest_dir: &Path,
     opts: &Options,
 ) -> Result<Outcome, InstallError> {
     let version = release.version;
+    let platform = opts.platform;
     let file = release
-        .archive(opts.os, opts.arch)
+        .archive(&platform.os, &platform.arch)
         .ok_or_else(|| InstallError::NoArchive {
             version,
-            os: opts.os.into(),
-            arch: opts.arch.into(),
+            os: platform.os.clone(),
+            arch: platform.arch.clone(),
         })?;
     if !is_plain_file_name(&file.filename) {
         return Err(InstallError::UnsafeFileName {
@@ -132,25 +55,25 @@ pub fn install(
         });
     }
     let name = version.to_string();
+    let dest_dir = store.releases_dir(platform);
     let dest = dest_dir.join(&name);
-    let _lock = lock(store, &lock_key(opts.os, opts.arch, &version), version)?;
+    let change = store.change(
+        &Store::release_key(platform, &version),
+        &format!("installing Go {version}"),
+    )?;
     if dest.exists() {
         return Ok(Outcome::AlreadyInstalled(installed(version, dest)));
     }
     let url = download::join(opts.download_base, &file.filename);
     let expected = expected_digest(fetcher, &file.sha256, &file.filename, &url, opts)?;
 
-    // Scratch space on the same filesystem; whatever a killed run left
-    // here is ours to clear, since we hold the lock.
-    let staging = store
-        .home()
-        .join("tmp")
-        .join(format!("{}-{}-{name}", opts.os, opts.arch));
-    let _cleanup = RemoveOnDrop(staging.clone());
-    let root = staging.join("go");
+    // Scratch space on the same filesystem, named after the release so
+    // that the next run clears what a killed one left.
+    let staging = change.scratch(&format!("{platform}-{name}"))?;
+    let root = staging.path().join("go");
     let actual = fetcher.retrying(|| {
-        if staging.exists() {
-            fs_err::remove_dir_all(&staging).map_err(|e| read_error(&url, e))?;
+        if root.exists() {
+            fs_err::remove_dir_all(&root).map_err(|e| read_error(&url, e))?;
         }
         fs_err::create_dir_all(&root).map_err(|e| read_error(&url, e))?;
         let download = fetcher.open(&url)?;
@@ -198,8 +121,10 @@ pub fn install(
             says,
         });
     }
-    fs_err::create_dir_all(dest_dir)?;
+    fs_err::create_dir_all(&dest_dir)?;
     fs_err::rename(&root, &dest)?;
+    drop(staging);
+    change.commit()?;
     Ok(Outcome::Installed(installed(version, dest)))
 }
 
@@ -250,47 +175,6 @@ fn expected_digest(
         file: file.into(),
         url: url.into(),
     })
-}
-
-/// The lock key of a release for a platform.
-pub fn lock_key(os: &str, arch: &str, version: &Version) -> String {
-    format!("{os}-{arch}-{version}")
-}
-
-/// An exclusive lock per release in `GOV_HOME/locks/`, held until dropped.
-pub fn lock(store: &Store, key: &str, version: Version) -> Result<std::fs::File, InstallError> {
-    let dir = store.home().join("locks");
-    fs_err::create_dir_all(&dir)?;
-    let path = dir.join(format!("{key}.lock"));
-    let file = fs_err::File::create(&path)?.into_parts().0;
-    let start = Instant::now();
-    let mut said = false;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => {}
-            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
-        }
-        if !said {
-            eprintln!(
-                "waiting for another gov installing Go {version} (lock `{}`)",
-                path.display()
-            );
-            said = true;
-        }
-        if start.elapsed() > LOCK_TIMEOUT {
-            return Err(InstallError::LockTimeout { version, path });
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-struct RemoveOnDrop(PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 struct HashingReader<R> {

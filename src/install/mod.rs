@@ -1,0 +1,260 @@
+//! Getting releases into the store. [`ensure`] is the one entry for
+//! "install it if missing" (a shim with `GOV_AUTO_INSTALL`), [`Installer`]
+//! installs many at once (`gov install`); [`pipeline`] is one release,
+//! [`unpack`] the archive.
+
+pub mod pipeline;
+pub mod unpack;
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::download::{DownloadError, Fetcher};
+use crate::index::{self, Index, IndexError, Release};
+use crate::platform::Platform;
+use crate::request::Request;
+use crate::sources::Sources;
+use crate::store::{Installed, Store, StoreError};
+use crate::version::Version;
+use pipeline::Outcome;
+use unpack::UnpackError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error("no {os}-{arch} archive of Go {version} in the release index")]
+    NoArchive {
+        version: Version,
+        os: String,
+        arch: String,
+    },
+    #[error(
+        "checksum mismatch for `{file}` from `{url}`: expected sha256 {expected}, got {actual}"
+    )]
+    Digest {
+        file: String,
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("no sha256 for `{file}`: the index has none and `{url}.sha256` is missing")]
+    NoDigest { file: String, url: String },
+    #[error(transparent)]
+    Download(#[from] DownloadError),
+    #[error("cannot unpack `{file}`")]
+    Unpack {
+        file: String,
+        #[source]
+        source: UnpackError,
+    },
+    #[error("`{file}` is not a Go release: it has no `go/bin/go`")]
+    NotAToolchain { file: String },
+    #[error("`{file}` was installed as Go {version}, but its `go/VERSION` says {says}")]
+    WrongVersion {
+        file: String,
+        version: Version,
+        says: String,
+    },
+    #[error("the release index names the archive of Go {version} `{file}`, which is not a plain file name")]
+    UnsafeFileName { version: Version, file: String },
+    #[error("no Go release matches `{wanted}` for {platform} in the index at `{index_url}`")]
+    NoMatch {
+        wanted: String,
+        platform: Platform,
+        index_url: String,
+    },
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl InstallError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            InstallError::NoArchive { .. } => {
+                Some("run `gov list-remote --all` to see what the index has".into())
+            }
+            InstallError::Digest { .. } => Some(
+                "nothing was installed; run the command again, and if it fails the same way the mirror serves a wrong file: check GOV_DOWNLOAD_URL".into(),
+            ),
+            InstallError::NoDigest { .. } => Some(
+                "use a mirror that publishes checksums, or pass --skip-checksum if you trust this one (not recommended)".into(),
+            ),
+            InstallError::Download(e) => e.hint(),
+            InstallError::Unpack { source, .. } if !source.is_read_error() => match source {
+                UnpackError::Write { .. } => Some("free some disk space or check the permissions of GOV_HOME, then run the command again".into()),
+                _ => Some("the archive is damaged or hostile; nothing was installed".into()),
+            },
+            InstallError::WrongVersion { .. } | InstallError::UnsafeFileName { .. } => Some(
+                "nothing was installed; the mirror serves something else than go.dev: check GOV_INDEX_URL and GOV_DOWNLOAD_URL".into(),
+            ),
+            InstallError::NoMatch { .. } => {
+                Some("run `gov list-remote --all` to see what is available".into())
+            }
+            InstallError::Index(e) => e.hint(),
+            InstallError::Store(e) => e.hint(),
+            _ => None,
+        }
+    }
+}
+
+/// What became of one release.
+pub enum Done {
+    Installed(Installed, Duration),
+    AlreadyInstalled(Installed),
+}
+
+/// Installs releases for one platform from one set of sources.
+pub struct Installer<'a> {
+    pub store: &'a Store,
+    pub sources: &'a Sources,
+    pub platform: Platform,
+    /// Install even without a published digest (`--skip-checksum`).
+    pub skip_checksum: bool,
+    /// Fetch the index even when the cached copy is fresh.
+    pub refresh: bool,
+    /// Progress bars on stderr.
+    pub progress: bool,
+}
+
+impl<'a> Installer<'a> {
+    /// For this machine, with the defaults.
+    pub fn new(store: &'a Store, sources: &'a Sources) -> Installer<'a> {
+        Installer {
+            store,
+            sources,
+            platform: Platform::host(),
+            skip_checksum: false,
+            refresh: false,
+            progress: false,
+        }
+    }
+
+    /// Installs what each request names, in parallel; an exact release
+    /// already here needs no index (and no network). The index failing
+    /// fails the whole; otherwise each release succeeds or fails alone.
+    pub fn install_all(
+        &self,
+        requests: &[Request],
+    ) -> Result<Vec<Result<Done, InstallError>>, InstallError> {
+        let mut done = Vec::new();
+        let mut pending = Vec::new();
+        for request in requests {
+            let here = match request {
+                Request::Exact(v) if self.platform.is_host() => self.store.find(v)?,
+                _ => None,
+            };
+            match here {
+                Some(i) => done.push(Ok(Done::AlreadyInstalled(i))),
+                None => pending.push(request.clone()),
+            }
+        }
+        if pending.is_empty() {
+            return Ok(done);
+        }
+        let fetcher = Fetcher::new(self.sources);
+        let releases = self.pick(&pending, &fetcher)?;
+        let bars = self.progress.then(indicatif::MultiProgress::new);
+        let options = pipeline::Options {
+            download_base: &self.sources.download_url,
+            platform: &self.platform,
+            skip_checksum: self.skip_checksum,
+            progress: bars.as_ref(),
+        };
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = releases
+                .iter()
+                .map(|release| {
+                    let (fetcher, options) = (&fetcher, &options);
+                    scope.spawn(move || {
+                        let start = Instant::now();
+                        pipeline::install(self.store, fetcher, release, options).map(|outcome| {
+                            match outcome {
+                                Outcome::Installed(i) => Done::Installed(i, start.elapsed()),
+                                Outcome::AlreadyInstalled(i) => Done::AlreadyInstalled(i),
+                            }
+                        })
+                    })
+                })
+                .collect();
+            for handle in handles {
+                done.push(handle.join().expect("an install thread panicked"));
+            }
+        });
+        Ok(done)
+    }
+
+    /// The release each request names, from the index. A request the
+    /// cached index cannot answer asks the server again, once.
+    fn pick(&self, requests: &[Request], fetcher: &Fetcher) -> Result<Vec<Release>, InstallError> {
+        let load = |refresh| {
+            let source = index::Source {
+                url: &self.sources.index_url,
+                cache: self.store.index_cache(),
+                offline: self.sources.offline,
+                refresh,
+            };
+            index::load(&source, fetcher)
+        };
+        let (os, arch) = (&self.platform.os, &self.platform.arch);
+        let mut index: Index = load(self.refresh)?;
+        let mut refreshed = self.refresh || self.sources.offline;
+        let mut releases = Vec::new();
+        for request in requests {
+            let mut found = index.pick(request, os, arch).cloned();
+            if found.is_none() && !refreshed {
+                index = load(true)?;
+                refreshed = true;
+                found = index.pick(request, os, arch).cloned();
+            }
+            let release = found.ok_or_else(|| InstallError::NoMatch {
+                wanted: match request {
+                    Request::AtLeast(v) => format!("{v} or newer"),
+                    r => r.to_string(),
+                },
+                platform: self.platform.clone(),
+                index_url: self.sources.index_url.clone(),
+            })?;
+            if !releases
+                .iter()
+                .any(|r: &Release| r.version == release.version)
+            {
+                releases.push(release);
+            }
+        }
+        Ok(releases)
+    }
+}
+
+/// The installed release `request` names, installing the newest match
+/// for this machine first when none is: what a shim does with
+/// `GOV_AUTO_INSTALL`. `say` hears what was done.
+pub fn ensure(
+    store: &Store,
+    sources: &Sources,
+    request: &Request,
+    progress: bool,
+    say: &dyn Fn(&str),
+) -> Result<Installed, InstallError> {
+    if let Some(installed) = store.pick(request)? {
+        return Ok(installed);
+    }
+    let installer = Installer {
+        progress,
+        ..Installer::new(store, sources)
+    };
+    let mut results = installer.install_all(std::slice::from_ref(request))?;
+    match results.pop().expect("one request, one result")? {
+        Done::Installed(i, took) => {
+            say(&format!(
+                "installed Go {} in {:.1}s",
+                i.version,
+                took.as_secs_f64()
+            ));
+            Ok(i)
+        }
+        Done::AlreadyInstalled(i) => Ok(i),
+    }
+}

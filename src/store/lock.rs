@@ -1,0 +1,51 @@
+//! Locks in `GOV_HOME/locks/`: one file per thing being changed (a
+//! release, the global default), held with `flock` until dropped, so a
+//! killed gov never leaves one held. A waiter says whom it waits for and
+//! gives up after [`LOCK_TIMEOUT`], naming the lock file.
+
+use std::time::{Duration, Instant};
+
+use super::{Store, StoreError};
+
+/// How long a change waits for another gov before giving up.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// A held lock; dropping it releases it.
+#[derive(Debug)]
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+impl Store {
+    /// Takes the lock `key`, waiting while another gov holds it; `doing`
+    /// says what the holder does (`installing Go 1.22.4`).
+    pub fn lock(&self, key: &str, doing: &str) -> Result<Lock, StoreError> {
+        let dir = self.home().join("locks");
+        fs_err::create_dir_all(&dir)?;
+        let path = dir.join(format!("{key}.lock"));
+        let file = fs_err::File::create(&path)?.into_parts().0;
+        let start = Instant::now();
+        let mut said = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+            }
+            if !said {
+                eprintln!(
+                    "waiting for another gov {doing} (lock `{}`)",
+                    path.display()
+                );
+                said = true;
+            }
+            if start.elapsed() > LOCK_TIMEOUT {
+                return Err(StoreError::LockTimeout {
+                    doing: doing.to_string(),
+                    path,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}

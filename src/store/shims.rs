@@ -1,0 +1,55 @@
+//! The shims in `GOV_HOME/bin`: a symlink to the gov binary per Go
+//! program that an installed release has.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use super::{Store, StoreError};
+use crate::fsx;
+
+/// The programs every toolchain has; their shims always exist.
+pub const CORE_PROGRAMS: [&str; 2] = ["go", "gofmt"];
+/// Every program a Go release ships in its `bin/` (`godoc` until Go 1.12).
+/// Shims are made for these only: a linked root with `ls` in its `bin/`
+/// never shadows the system's.
+pub const GO_PROGRAMS: [&str; 3] = ["go", "gofmt", "godoc"];
+
+impl Store {
+    /// Makes `bin/` hold a shim for `go`, `gofmt` and each other program of
+    /// [`GO_PROGRAMS`] an installed toolchain has, each a symlink to `exe`;
+    /// removes gov's shims of anything else.
+    pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
+        let installed = self.installed()?;
+        let programs: Vec<OsString> = GO_PROGRAMS
+            .iter()
+            .filter(|p| {
+                CORE_PROGRAMS.contains(p)
+                    || installed
+                        .iter()
+                        .any(|i| fsx::is_executable(&i.root.join("bin").join(p)))
+            })
+            .map(OsString::from)
+            .collect();
+        let bin = self.bin_dir();
+        fs_err::create_dir_all(&bin)?;
+        for entry in fs_err::read_dir(&bin)? {
+            let entry = entry?;
+            let stale = !programs.contains(&entry.file_name());
+            if stale && std::fs::read_link(entry.path()).is_ok_and(|t| t == exe) {
+                // Another gov refreshing at the same time may be first.
+                match fs_err::remove_file(entry.path()) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                }
+            }
+        }
+        for program in programs {
+            let shim = bin.join(&program);
+            if std::fs::read_link(&shim).is_ok_and(|t| t == exe) {
+                continue;
+            }
+            fsx::replace_symlink(exe, &shim)?;
+        }
+        Ok(())
+    }
+}

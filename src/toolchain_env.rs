@@ -1,0 +1,280 @@
+//! THE environment a release runs with, built in one place for the shims,
+//! `gov exec`/`run`, `gov env`, the prompt hook and doctor: `GOROOT`,
+//! `GOTOOLCHAIN=local` unless the user chose a value, `GOV_VERSION` when
+//! pinned, the release's `bin/` first on `PATH`, and for CI the caches and
+//! a cache key. How a shell writes it is [`crate::shell`]'s business.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::context::Context;
+use crate::env_vars;
+use crate::fsx;
+use crate::platform;
+use crate::store::Store;
+use crate::version::Version;
+
+/// Which caches a CI job keeps to itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolate {
+    /// Go's defaults, shared by everything on the machine.
+    None,
+    /// One GOCACHE, GOMODCACHE and GOPATH per release.
+    Version,
+    /// One per CI job (and release): jobs never share a half-written cache.
+    Job,
+}
+
+impl Isolate {
+    pub const NAMES: [&'static str; 3] = ["none", "version", "job"];
+
+    pub fn from_name(name: &str) -> Option<Isolate> {
+        match name {
+            "none" => Some(Isolate::None),
+            "version" => Some(Isolate::Version),
+            "job" => Some(Isolate::Job),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    #[error("--isolate job needs a CI job id, but none of {} is set", env_vars::JOB_IDS.join(", "))]
+    NoJobId,
+    #[error("--shell github needs GITHUB_ENV and GITHUB_PATH, which GitHub Actions sets")]
+    NotGithub,
+    #[error("cannot append to `{}`", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl EnvError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            EnvError::NoJobId => {
+                Some("set GITHUB_RUN_ID or CI_JOB_ID, or use `--isolate version`".into())
+            }
+            EnvError::NotGithub => {
+                Some("run it in a GitHub Actions step, or use `--shell sh`".into())
+            }
+            EnvError::Write { .. } => None,
+        }
+    }
+}
+
+/// Variables to set, in order, and the directory to put first on `PATH`.
+#[derive(Debug, Clone)]
+pub struct ToolchainEnv {
+    pub vars: Vec<(&'static str, OsString)>,
+    pub path_prepend: Option<PathBuf>,
+}
+
+impl ToolchainEnv {
+    /// What every run of the release at `root` gets: `GOROOT`, and
+    /// `GOTOOLCHAIN=local` unless the user set `GOTOOLCHAIN`, so Go never
+    /// fetches another toolchain behind gov's back.
+    pub fn new(root: &Path, ctx: &Context) -> ToolchainEnv {
+        let mut vars = vec![(env_vars::GOROOT, root.as_os_str().to_owned())];
+        if ctx.var(env_vars::GOTOOLCHAIN).is_none() {
+            vars.push((env_vars::GOTOOLCHAIN, "local".into()));
+        }
+        ToolchainEnv {
+            vars,
+            path_prepend: None,
+        }
+    }
+
+    /// Also `GOV_VERSION`, so that shims the program starts run `version`.
+    pub fn pin(mut self, version: Version) -> ToolchainEnv {
+        self.vars
+            .push((env_vars::GOV_VERSION, version.to_string().into()));
+        self
+    }
+
+    /// Also the release's `bin/` first on `PATH`.
+    pub fn with_path(mut self) -> ToolchainEnv {
+        let root = self.get(env_vars::GOROOT).map(PathBuf::from);
+        self.path_prepend = root.map(|r| r.join("bin"));
+        self
+    }
+
+    /// Also caches of the job's or release's own under `GOV_HOME/cache`,
+    /// and `GOV_CACHE_KEY` for CI cache steps.
+    pub fn for_ci(
+        mut self,
+        version: Version,
+        isolate: Isolate,
+        store: &Store,
+        ctx: &Context,
+    ) -> Result<ToolchainEnv, EnvError> {
+        let caches = match isolate {
+            Isolate::None => None,
+            Isolate::Version => Some(store.go_cache_dir().join(version.to_string())),
+            Isolate::Job => {
+                let job = env_vars::JOB_IDS
+                    .iter()
+                    .find_map(|name| ctx.text(name))
+                    .ok_or(EnvError::NoJobId)?;
+                let job: String = job
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                Some(store.job_cache_dir().join(job).join(version.to_string()))
+            }
+        };
+        if let Some(base) = caches {
+            self.vars
+                .push((env_vars::GOCACHE, base.join("build").into()));
+            self.vars
+                .push((env_vars::GOMODCACHE, base.join("mod").into()));
+            self.vars.push((env_vars::GOPATH, base.join("path").into()));
+        }
+        self.vars
+            .push((env_vars::GOV_CACHE_KEY, cache_key(version, &ctx.cwd).into()));
+        Ok(self)
+    }
+
+    /// The value this environment gives `name`.
+    pub fn get(&self, name: &str) -> Option<&OsStr> {
+        self.vars
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_os_str())
+    }
+
+    /// `PATH` as the program sees it, when this environment changes it.
+    pub fn path(&self, ctx: &Context) -> Option<OsString> {
+        self.path_prepend
+            .as_deref()
+            .map(|dir| prepend_path(dir, ctx.path()))
+    }
+
+    /// Sets all of it on `cmd`.
+    pub fn apply(&self, cmd: &mut Command, ctx: &Context) {
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        if let Some(path) = self.path(ctx) {
+            cmd.env(env_vars::PATH, path);
+        }
+    }
+
+    /// The full values, `PATH` included, as a JSON object.
+    pub fn to_json(&self, ctx: &Context) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (k, v) in &self.vars {
+            map.insert((*k).into(), v.to_string_lossy().into());
+        }
+        if let Some(path) = self.path(ctx) {
+            map.insert(env_vars::PATH.into(), path.to_string_lossy().into());
+        }
+        serde_json::Value::Object(map)
+    }
+
+    /// Appends to `$GITHUB_ENV` and `$GITHUB_PATH`, as GitHub Actions
+    /// reads them.
+    pub fn write_github(&self, ctx: &Context) -> Result<(), EnvError> {
+        use std::io::Write;
+        let (Some(github_env), Some(github_path)) = (
+            ctx.var(env_vars::GITHUB_ENV),
+            ctx.var(env_vars::GITHUB_PATH),
+        ) else {
+            return Err(EnvError::NotGithub);
+        };
+        let append = |path: &OsStr, text: String| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .map_err(|source| EnvError::Write {
+                    path: path.into(),
+                    source,
+                })
+        };
+        let lines: String = self
+            .vars
+            .iter()
+            .map(|(k, v)| format!("{k}={}\n", v.to_string_lossy()))
+            .collect();
+        append(github_env, lines)?;
+        if let Some(dir) = &self.path_prepend {
+            append(github_path, format!("{}\n", dir.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// `go1.22.4-linux-amd64-<hash of the nearest go.sum>` for CI cache steps.
+pub fn cache_key(version: Version, cwd: &Path) -> String {
+    let (os, arch) = platform::host();
+    // Only a regular go.sum, and only so much of it: a pipe planted in a
+    // parent directory must not hang `gov env`.
+    let sum = cwd
+        .ancestors()
+        .find_map(|d| match fsx::read_regular(&d.join("go.sum"), 64 << 20) {
+            Ok(fsx::Found::Bytes(bytes)) => Some(bytes),
+            _ => None,
+        })
+        .map(|bytes| format!("{:x}", Sha256::digest(&bytes))[..16].to_string())
+        .unwrap_or_else(|| "nosum".into());
+    format!("go{version}-{os}-{arch}-{sum}")
+}
+
+/// `dir` followed by the entries of `path`, with its empty entries dropped:
+/// an empty entry means the current directory, which gov never puts on
+/// anyone's PATH.
+pub fn prepend_path(dir: &Path, path: &OsStr) -> OsString {
+    let mut out = OsString::from(dir);
+    for entry in std::env::split_paths(path) {
+        if !entry.as_os_str().is_empty() {
+            out.push(":");
+            out.push(entry);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepending_never_adds_the_current_directory() {
+        let dir = Path::new("/g/bin");
+        for (path, want) in [
+            ("", "/g/bin"),
+            (":", "/g/bin"),
+            ("/usr/bin::/bin:", "/g/bin:/usr/bin:/bin"),
+        ] {
+            assert_eq!(prepend_path(dir, OsStr::new(path)), OsStr::new(want));
+        }
+    }
+
+    #[test]
+    fn gotoolchain_is_local_unless_the_user_chose() {
+        let root = Path::new("/g/versions/1.22.4");
+        let bare = Context::with_vars(PathBuf::from("/"), &[]);
+        let env = ToolchainEnv::new(root, &bare).pin(Version::parse("1.22.4").unwrap());
+        assert_eq!(env.get(env_vars::GOTOOLCHAIN), Some(OsStr::new("local")));
+        assert_eq!(env.get(env_vars::GOV_VERSION), Some(OsStr::new("1.22.4")));
+        let chosen = Context::with_vars(PathBuf::from("/"), &[(env_vars::GOTOOLCHAIN, "auto")]);
+        assert_eq!(
+            ToolchainEnv::new(root, &chosen).get(env_vars::GOTOOLCHAIN),
+            None
+        );
+    }
+}
