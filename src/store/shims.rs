@@ -34,7 +34,9 @@ impl Store {
         fs_err::create_dir_all(&bin)?;
         for entry in fs_err::read_dir(&bin)? {
             let entry = entry?;
-            let stale = !programs.contains(&entry.file_name());
+            let name = entry.file_name();
+            // A dot-file is another refresh's link on its way into place.
+            let stale = !programs.contains(&name) && !name.as_encoded_bytes().starts_with(b".");
             if stale && std::fs::read_link(entry.path()).is_ok_and(|t| t == exe) {
                 // Another gov refreshing at the same time may be first.
                 match fs_err::remove_file(entry.path()) {
@@ -51,5 +53,30 @@ impl Store {
             fsx::replace_symlink(exe, &shim)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_refreshes_never_fail_each_other() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().join("gov"));
+        let exe = tmp.path().join("gov-binary");
+        std::fs::write(&exe, "").unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..200 {
+                        // Re-pointing every shim makes each refresh write.
+                        let _ = std::fs::remove_file(store.bin_dir().join("go"));
+                        store.refresh_shims(&exe).unwrap();
+                    }
+                });
+            }
+        });
+        assert!(store.bin_dir().join("gofmt").is_symlink());
     }
 }
