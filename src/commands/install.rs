@@ -14,6 +14,7 @@ pub struct Args {
     /// Install another platform's toolchain (into GOV_HOME/platforms/OS-ARCH)
     #[arg(long)]
     os: Option<String>,
+    /// The architecture to install for, in go.dev's names (amd64, arm64, ...)
     #[arg(long)]
     arch: Option<String>,
     /// Install even when no sha256 is published for the archive (unsafe)

@@ -231,3 +231,70 @@ pub fn serve_real_mirror() -> (server::Server, Vec<String>) {
     }
     (server, versions)
 }
+
+/// A run as a snapshot shows it: exit code, stdout and stderr.
+pub fn run_text(out: &Output) -> String {
+    format!(
+        "exit_code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        out.status
+            .code()
+            .map_or_else(|| "signal".to_string(), |c| c.to_string()),
+        stdout(out),
+        stderr(out)
+    )
+}
+
+/// Filters that make a run's output the same on every machine and run:
+/// the test's temporary root, the loopback server's port, timings and
+/// process ids.
+pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
+    let root = regex_escape(&env.root.display().to_string());
+    vec![
+        (format!("{root}/gov-home"), "[GOV_HOME]".into()),
+        (root, "[ROOT]".into()),
+        (r"127\.0\.0\.1:\d+".into(), "[SERVER]".into()),
+        (r"in \d+\.\d+s".into(), "in [TIME]".into()),
+        (
+            regex_escape(&std::env::current_dir().unwrap().display().to_string()),
+            "[REPO]".into(),
+        ),
+    ]
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+/// Snapshots a gov run (exit code, stdout, stderr) under
+/// `snapshots/`, with the paths and ports of `env` filtered.
+#[macro_export]
+macro_rules! gov_snapshot {
+    ($name:expr, $env:expr, $out:expr) => {{
+        let filters = $crate::common::filters(&$env);
+        let filters: Vec<(&str, &str)> = filters
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        insta::with_settings!({filters => filters}, {
+            insta::assert_snapshot!($name, $crate::common::run_text($out));
+        });
+    }};
+    ($env:expr, $out:expr) => {{
+        let filters = $crate::common::filters(&$env);
+        let filters: Vec<(&str, &str)> = filters
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        insta::with_settings!({filters => filters}, {
+            insta::assert_snapshot!($crate::common::run_text($out));
+        });
+    }};
+}

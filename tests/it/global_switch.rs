@@ -1,12 +1,10 @@
 //! `gov global` replaces `GOV_HOME/current` atomically: readers running
 //! `current/bin/go` and the shim while it flips never see it missing.
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn flipping_global_200_times_under_load_never_fails_a_reader() {

@@ -1,12 +1,10 @@
 //! Real bash, zsh and fish with `gov init`: `cd` between projects pinned to
 //! different releases, `gov shell` in one shell only, both PATH modes.
 
-mod common;
-
 use std::path::Path;
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 
 const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
 

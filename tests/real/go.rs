@@ -1,8 +1,6 @@
 //! The paths users take most, on a real Go toolchain (Debian's 1.19).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn with_go_1_19() -> TestEnv {
     let env = TestEnv::new();

@@ -3,9 +3,7 @@
 //! The mirror is made by `scripts/go-mirror.sh target/go-mirror` from
 //! Debian's packages (`.ci/run` does it).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn installs_real_releases_and_builds_with_each() {

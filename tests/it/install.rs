@@ -1,15 +1,14 @@
 //! `gov install` and `gov list-remote` against a real HTTP server on
 //! loopback: good mirrors, lying ones, dead ones, hostile archives.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::archive::{self, Entry};
-use common::mirror::Mirror;
-use common::server::{Reply, Server};
-use common::*;
+use crate::common::archive::{self, Entry};
+use crate::common::mirror::Mirror;
+use crate::common::server::{Reply, Server};
+use crate::common::*;
+use crate::gov_snapshot;
 
 #[test]
 fn installs_the_newest_match_and_runs_it() {
@@ -116,7 +115,7 @@ fn auto_install_on_first_use() {
     m.env.write(".go-version", "1.22.4\n");
     let shim = m.env.shim("go");
     let out = m.env.command(&shim).output().unwrap();
-    assert_failure(&out, 1, &["gov install 1.22.4", "GOV_AUTO_INSTALL=1"]);
+    gov_snapshot!(m.env, &out);
     let out = m
         .env
         .command(&shim)
@@ -135,19 +134,10 @@ fn a_wrong_digest_installs_nothing() {
     let m = Mirror::new(&["1.22.4"]);
     let index = archive::index(&[("1.22.4", &"ab".repeat(32))]);
     m.server.route("index.json", Reply::Body(Arc::new(index)));
-    let actual = archive::sha256(&archive::fake_release("1.22.4"));
     let out = m.gov(&["install", "1.22.4"]);
-    assert_failure(
-        &out,
-        1,
-        &[
-            "checksum mismatch for `go1.22.4.linux-amd64.tar.gz`",
-            &m.server.url("go1.22.4.linux-amd64.tar.gz"),
-            &format!("expected sha256 {}", "ab".repeat(32)),
-            &format!("got {actual}"),
-            "hint: nothing was installed",
-        ],
-    );
+    // The snapshot holds the digest the fake release really has.
+    assert!(stderr(&out).contains(&archive::sha256(&archive::fake_release("1.22.4"))));
+    gov_snapshot!(m.env, &out);
     m.assert_nothing_installed();
 }
 
@@ -159,15 +149,7 @@ fn digests_from_sha256_files_and_the_loud_opt_out() {
         Reply::Body(Arc::new(archive::index(&[("1.22.4", "")]))),
     );
     let out = m.gov(&["install", "1.22.4"]);
-    assert_failure(
-        &out,
-        1,
-        &[
-            "no sha256 for `go1.22.4.linux-amd64.tar.gz`",
-            ".sha256` is missing",
-            "--skip-checksum",
-        ],
-    );
+    gov_snapshot!(m.env, &out);
     m.assert_nothing_installed();
 
     let out = m.gov(&["install", "1.22.4", "--skip-checksum"]);
@@ -188,7 +170,7 @@ fn digests_from_sha256_files_and_the_loud_opt_out() {
         Reply::Body(Arc::new(format!("{}\n", "0".repeat(64)).into_bytes())),
     );
     assert_success(&m.gov(&["uninstall", "1.22.4"]));
-    assert_failure(&m.gov(&["install", "1.22.4"]), 1, &["checksum mismatch"]);
+    gov_snapshot!(m.env, &m.gov(&["install", "1.22.4"]));
 }
 
 #[test]
@@ -206,7 +188,7 @@ fn server_errors_are_retried() {
     m.server
         .route("go1.22.4.linux-amd64.tar.gz", Reply::Status(503));
     let out = m.gov(&["install", "1.22.4"]);
-    assert_failure(&out, 1, &["answered HTTP 503"]);
+    gov_snapshot!(m.env, &out);
     assert_eq!(
         m.server.hits("go1.22.4.linux-amd64.tar.gz"),
         3 + 4,
@@ -219,18 +201,11 @@ fn server_errors_are_retried() {
 fn unknown_releases_and_missing_archives() {
     let m = Mirror::new(&["1.22.4"]);
     let out = m.gov(&["install", "1.30"]);
-    assert_failure(
-        &out,
-        1,
-        &[
-            "no Go release matches `1.30` for linux-amd64",
-            "gov list-remote --all",
-        ],
-    );
+    gov_snapshot!(m.env, &out);
     m.server
         .route("go1.22.4.linux-amd64.tar.gz", Reply::Status(404));
     let out = m.gov(&["install", "1.22.4"]);
-    assert_failure(&out, 1, &["answered HTTP 404"]);
+    gov_snapshot!(m.env, &out);
     assert_eq!(
         m.server.hits("go1.22.4.linux-amd64.tar.gz"),
         1,
@@ -248,16 +223,14 @@ fn truncated_dropped_and_stalled_downloads() {
         "go1.22.4.linux-amd64.tar.gz",
         Reply::Truncate(body.clone(), half),
     );
-    assert_failure(
-        &m.gov(&["install", "1.22.4"]),
-        1,
-        &["go1.22.4.linux-amd64.tar.gz"],
-    );
+    gov_snapshot!(m.env, &m.gov(&["install", "1.22.4"]));
     assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 4, "retried");
     m.assert_nothing_installed();
 
     m.server.route("go1.22.4.linux-amd64.tar.gz", Reply::Drop);
-    assert_failure(&m.gov(&["install", "1.22.4"]), 1, &["cannot download `"]);
+    // The client words a dropped connection as EOF or reset, by timing.
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(&out, 1, &["cannot download `", "hint: check the network"]);
     m.assert_nothing_installed();
 
     m.server.route(
@@ -270,7 +243,7 @@ fn truncated_dropped_and_stalled_downloads() {
         .env("GOV_HTTP_TIMEOUT", "0.3")
         .output()
         .unwrap();
-    assert_failure(&out, 1, &["go1.22.4.linux-amd64.tar.gz"]);
+    gov_snapshot!(m.env, &out);
     assert!(
         start.elapsed() < Duration::from_secs(20),
         "a stall times out"
@@ -280,24 +253,18 @@ fn truncated_dropped_and_stalled_downloads() {
 
 #[test]
 fn hostile_archives_are_refused() {
-    let cases: Vec<(&str, Vec<Entry>, &str)> = vec![
+    let cases: Vec<(&str, Vec<Entry>)> = vec![
         (
             "dot-dot",
             vec![
                 Entry::file("go/bin/go", b"x", 0o755),
                 Entry::file("go/../../evil", b"x", 0o644),
             ],
-            "outside `go/`",
         ),
-        (
-            "absolute",
-            vec![Entry::file("/tmp/gov-evil", b"x", 0o644)],
-            "outside `go/`",
-        ),
+        ("absolute", vec![Entry::file("/tmp/gov-evil", b"x", 0o644)]),
         (
             "not under go/",
             vec![Entry::file("evil/bin/go", b"x", 0o755)],
-            "outside `go/`",
         ),
         (
             "symlink out",
@@ -305,35 +272,31 @@ fn hostile_archives_are_refused() {
                 Entry::symlink("go/etc", "../../../etc"),
                 Entry::file("go/bin/go", b"x", 0o755),
             ],
-            "points outside",
         ),
         (
             "absolute symlink",
             vec![Entry::symlink("go/passwd", "/etc/passwd")],
-            "points outside",
         ),
         (
             "hard link out",
             vec![Entry::hardlink("go/passwd", "/etc/passwd")],
-            "outside `go/`",
         ),
         (
             "device",
             vec![Entry::special("go/dev", tar::EntryType::Char)],
-            "character device",
         ),
         (
             "no go binary",
             vec![Entry::file("go/VERSION", b"go1.22.4\n", 0o644)],
-            "not a Go release",
         ),
     ];
-    for (what, entries, message) in cases {
+    for (what, entries) in cases {
         let m = Mirror::new(&[]);
         let body = archive::tar_gz(&entries);
         m.publish("1.22.4", body);
         let out = m.gov(&["install", "1.22.4"]);
-        assert_failure(&out, 1, &[message]);
+        let name = format!("hostile_archive_{}", what.replace([' ', '/', '-'], "_"));
+        gov_snapshot!(name, m.env, &out);
         m.assert_nothing_installed();
         assert!(!std::path::Path::new("/tmp/gov-evil").exists(), "{what}");
         assert!(!m.env.root.join("evil").exists(), "{what}");
@@ -404,11 +367,7 @@ fn offline_and_stale_index() {
         .env("GOV_OFFLINE", "1")
         .output()
         .unwrap();
-    assert_failure(
-        &out,
-        1,
-        &["no release index is cached and GOV_OFFLINE is set"],
-    );
+    gov_snapshot!(m.env, &out);
     assert_eq!(m.server.hits("index.json"), 0);
     assert_success(&m.gov(&["list-remote"]));
     let out = m
@@ -422,7 +381,7 @@ fn offline_and_stale_index() {
         .env("GOV_OFFLINE", "1")
         .output()
         .unwrap();
-    assert_failure(&out, 1, &["GOV_OFFLINE is set: not downloading"]);
+    gov_snapshot!(m.env, &out);
 
     // A dead server: the stale copy serves, with a warning.
     let out = m
@@ -447,7 +406,7 @@ fn offline_and_stale_index() {
         .env("GOV_INDEX_URL", m.server.url("garbage"))
         .output()
         .unwrap();
-    assert_failure(&out, 1, &["is not valid JSON in go.dev's schema"]);
+    gov_snapshot!(m.env, &out);
 }
 
 #[test]
@@ -523,15 +482,7 @@ fn a_full_disk_is_a_clean_error() {
         .env("GOV_HOME", &home)
         .output()
         .unwrap();
-    assert_failure(
-        &out,
-        1,
-        &[
-            "cannot write `",
-            "No space left on device",
-            "hint: free some disk space",
-        ],
-    );
+    gov_snapshot!(m.env, &out);
     assert!(!home.join("versions/1.22.4").exists());
     assert_eq!(
         std::fs::read_dir(home.join("tmp")).unwrap().count(),
@@ -550,7 +501,7 @@ fn proxies_from_the_environment_and_no_proxy() {
             .env(var, &proxy.base)
             .output()
             .unwrap();
-        assert_failure(&out, 1, &["answered HTTP 404"]);
+        gov_snapshot!(m.env, &out);
         assert!(proxy.proxied() > 0, "{var} is honoured");
     }
     let before = proxy.proxied();

@@ -1,8 +1,7 @@
 //! The gov commands, run as a user runs them.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::gov_snapshot;
 
 #[test]
 fn version_and_usage() {
@@ -14,7 +13,7 @@ fn version_and_usage() {
     let out = env.gov(["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
     let out = env.gov(["global", "1.x"]);
-    assert_failure(&out, 2, &["error: invalid Go version `1.x`", "hint:"]);
+    gov_snapshot!(env, &out);
 }
 
 #[test]
@@ -23,40 +22,15 @@ fn link_checks_the_directory() {
     let empty = env.root.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), empty.as_os_str()]);
-    assert_failure(
-        &out,
-        1,
-        &[&format!(
-            "`{}` is not a Go root: it has no executable `bin/go`",
-            empty.display()
-        )],
-    );
+    gov_snapshot!(env, &out);
 
     let dir = env.fake_toolchain("1.22.4");
     let out = env.gov(["link".as_ref(), "1.22".as_ref(), dir.as_os_str()]);
-    assert_failure(
-        &out,
-        2,
-        &[
-            "`1.22` is a language version, not a release",
-            "gov link 1.22.0",
-        ],
-    );
+    gov_snapshot!(env, &out);
 
     // A VERSION that names another release is refused, unless --force.
     let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
-    assert_failure(
-        &out,
-        1,
-        &[
-            &format!(
-                "`{}` says it is go1.22.4, not Go 1.22.3",
-                dir.join("VERSION").display()
-            ),
-            &format!("`gov link 1.22.4 {}`", dir.display()),
-            "--force",
-        ],
-    );
+    gov_snapshot!(env, &out);
     assert!(!env.gov_home.join("versions/1.22.3").exists());
     let out = env.gov([
         "link".as_ref(),
@@ -72,17 +46,10 @@ fn link_checks_the_directory() {
     );
 
     let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
-    assert_failure(
-        &out,
-        1,
-        &[
-            "release 1.22.3 is already installed",
-            "gov uninstall 1.22.3",
-        ],
-    );
+    gov_snapshot!(env, &out);
 
     let out = env.gov(["link".as_ref(), "1.23.0".as_ref(), env.gov_home.as_os_str()]);
-    assert_failure(&out, 1, &["gov's own shim directory"]);
+    gov_snapshot!(env, &out);
 }
 
 #[test]
@@ -122,7 +89,7 @@ fn list_marks_the_active_release() {
 fn global_shows_and_sets_the_current_link() {
     let env = TestEnv::new();
     let out = env.gov(["global"]);
-    assert_failure(&out, 1, &["no global default is set", "gov global 1.22.4"]);
+    gov_snapshot!(env, &out);
     env.install_fake("1.21.5");
     env.install_fake("1.22.1");
     env.install_fake("1.22.4");
@@ -143,11 +110,7 @@ fn global_shows_and_sets_the_current_link() {
     assert!(stdout(&out).starts_with("go go1.22.4 "));
 
     let out = env.gov(["global", "go1.23.0"]);
-    assert_failure(
-        &out,
-        1,
-        &["Go 1.23.0 is not installed", "gov install 1.23.0"],
-    );
+    gov_snapshot!(env, &out);
     assert_eq!(
         env.gov_ok(["global"]),
         "1.22.4\n",
@@ -160,7 +123,7 @@ fn local_writes_and_reads_go_version() {
     let env = TestEnv::new();
     env.install_fake("1.22.4");
     let out = env.gov(["local"]);
-    assert_failure(&out, 1, &["no .go-version in", "gov local 1.22.4"]);
+    gov_snapshot!(env, &out);
 
     let out = env.gov(["local", "go1.22.4"]);
     assert_success(&out);
@@ -178,7 +141,7 @@ fn local_writes_and_reads_go_version() {
     assert_success(&out);
     assert!(!env.work.join(".go-version").exists());
     let out = env.gov(["local", "banana"]);
-    assert_failure(&out, 2, &["invalid Go version `banana`"]);
+    gov_snapshot!(env, &out);
     assert!(
         !env.work.join(".go-version").exists(),
         "nothing written on bad input"
@@ -213,7 +176,7 @@ fn shell_prints_code_for_the_shell() {
     assert_eq!(stdout(&out), "set -gx GOV_VERSION 1.21.5\n");
 
     let out = env.gov(["shell"]);
-    assert_failure(&out, 1, &["GOV_VERSION is not set in this shell"]);
+    gov_snapshot!(env, &out);
     let out = env
         .gov_cmd(["shell"])
         .env("GOV_VERSION", "1.21")
@@ -221,7 +184,7 @@ fn shell_prints_code_for_the_shell() {
         .unwrap();
     assert_eq!(stdout(&out), "1.21\n");
     let out = env.gov(["shell", "1.22"]);
-    assert_failure(&out, 1, &["Go 1.22 is not installed", "gov install 1.22"]);
+    gov_snapshot!(env, &out);
 }
 
 #[test]
@@ -260,14 +223,7 @@ fn current_names_the_source() {
         .current_dir(env.work.join("sub"))
         .output()
         .unwrap();
-    assert_failure(
-        &out,
-        1,
-        &[
-            "Go 1.23.0 or a newer 1.23 release is selected by",
-            "gov install 1.23.0",
-        ],
-    );
+    gov_snapshot!(env, &out);
 }
 
 #[test]
@@ -286,7 +242,7 @@ fn which_exec_and_run() {
         format!("{}\n", root.join("bin/gofmt").display())
     );
     let out = env.gov(["which", "gopls"]);
-    assert_failure(&out, 1, &["Go 1.21.5 has no program `gopls`"]);
+    gov_snapshot!(env, &out);
 
     // exec: the release's bin/ comes first on PATH, its GOROOT is set.
     let out = env
@@ -307,9 +263,9 @@ fn which_exec_and_run() {
     assert!(text.contains("arg=[--flag]\narg=[x]\n"));
 
     let out = env.gov(["run", "1.23", "go"]);
-    assert_failure(&out, 1, &["Go 1.23 is not installed", "gov install 1.23"]);
+    gov_snapshot!(env, &out);
     let out = env.gov(["exec", "no-such-program-here"]);
-    assert_failure(&out, 1, &["cannot run `no-such-program-here`"]);
+    gov_snapshot!(env, &out);
 }
 
 #[test]
@@ -331,14 +287,7 @@ fn uninstall_removes_links_never_their_directories() {
     assert!(std::fs::symlink_metadata(env.gov_home.join("current")).is_err());
 
     let out = env.gov(["uninstall", "1.21.5"]);
-    assert_failure(
-        &out,
-        1,
-        &[
-            "cannot uninstall Go 1.21.5: it is not installed",
-            "gov list",
-        ],
-    );
+    gov_snapshot!(env, &out);
 }
 
 #[test]
@@ -346,7 +295,7 @@ fn uninstall_checks_every_version_before_removing_any() {
     let env = TestEnv::new();
     env.install_fake("1.22.4");
     let out = env.gov(["uninstall", "1.22.4", "1.23.0"]);
-    assert_failure(&out, 1, &["Go 1.23.0"]);
+    gov_snapshot!(env, &out);
     assert!(env.gov_home.join("versions/1.22.4").exists());
 }
 
@@ -378,4 +327,25 @@ fn verbose_says_which_release_runs() {
     assert_eq!(stderr(&out), "gov: Go 1.21.5 for `1.21`\n");
     let out = env.gov(["--quiet", "global", "1.21.5"]);
     assert_eq!(stderr(&out), "", "--quiet drops status lines");
+}
+
+#[test]
+fn help_and_json_output() {
+    let env = TestEnv::new();
+    env.install_fake("1.21.5");
+    env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.22.4"]);
+    env.write(".go-version", "1.21.5\n");
+    gov_snapshot!("help", env, &env.gov(["--help"]));
+    gov_snapshot!("install_help", env, &env.gov(["install", "--help"]));
+    gov_snapshot!("env_help", env, &env.gov(["env", "--help"]));
+    gov_snapshot!("usage_error", env, &env.gov(["env", "--shell", "tcsh"]));
+    gov_snapshot!("list_json", env, &env.gov(["list", "--json"]));
+    gov_snapshot!("current_json", env, &env.gov(["current", "--json"]));
+    let out = env
+        .gov_cmd(["env", "--json"])
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    gov_snapshot!("env_json", env, &out);
 }

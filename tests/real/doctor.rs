@@ -1,8 +1,6 @@
 //! `gov doctor` on real broken set-ups, with Debian's real Go 1.19.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn setup() -> TestEnv {
     let env = TestEnv::new();

@@ -1,8 +1,7 @@
 //! `gov env` for shells, scripts, editors and CI.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::gov_snapshot;
 
 fn setup() -> TestEnv {
     let env = TestEnv::new();
@@ -77,13 +76,9 @@ fn github_actions_files() {
     );
 
     let out = env.gov(["env", "--shell", "github"]);
-    assert_failure(&out, 1, &["GITHUB_ENV and GITHUB_PATH"]);
+    gov_snapshot!(env, &out);
     let out = env.gov(["env", "--isolate", "job"]);
-    assert_failure(
-        &out,
-        1,
-        &["needs a CI job id", "GITHUB_RUN_ID", "--isolate version"],
-    );
+    gov_snapshot!(env, &out);
 }
 
 #[test]

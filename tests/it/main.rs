@@ -1,0 +1,13 @@
+//! The fast integration tests: the real gov binary in an isolated home,
+//! against fake toolchains and a loopback HTTP mirror of fake releases.
+//! `cargo test --test it` runs them in seconds.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod commands;
+mod env;
+mod global_switch;
+mod install;
+mod security;
+mod shim;

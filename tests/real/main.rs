@@ -1,0 +1,11 @@
+//! The real integration tests: Debian's Go 1.19, real Go releases from the
+//! mirror `scripts/go-mirror.sh` builds, and real interactive shells.
+//! `.ci/run` installs what they need.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod doctor;
+mod go;
+mod install;
+mod shells;
