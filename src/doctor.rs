@@ -90,8 +90,12 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             return checks;
         }
     };
-    let probe = store.home().join(format!(".doctor-{}", std::process::id()));
-    match std::fs::write(&probe, b"").and_then(|_| std::fs::remove_file(&probe)) {
+    // An unpredictable name, created anew: a planted link is not followed.
+    match tempfile::Builder::new()
+        .prefix(".doctor-")
+        .tempfile_in(store.home())
+        .and_then(|probe| probe.close())
+    {
         Ok(()) => checks.push(check(
             "store",
             Status::Ok,
@@ -303,7 +307,9 @@ fn gotoolchain_file(inputs: &Inputs, r: &Resolved) -> Check {
         .map(|s| PathBuf::from(s.trim()));
     let written = file
         .as_ref()
-        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|f| fsx::read_regular_text(f, 64 * 1024).ok().flatten())
+        .and_then(Result::ok)
+        .map(|(text, _)| text)
         .and_then(|text| {
             text.lines().find_map(|l| {
                 l.trim()

@@ -6,6 +6,7 @@
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
@@ -24,48 +25,69 @@ pub enum Found {
 /// it is a regular file: a named pipe would block forever and a link to
 /// `/dev/zero` would never end. A directory counts as missing.
 pub fn read_regular(path: &Path, limit: u64) -> io::Result<Found> {
-    // Look before opening, so that a pipe or a device is never opened.
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => return Ok(Found::Missing),
-        Ok(meta) if !meta.is_file() => return Ok(Found::NotAFile(kind_of(&meta))),
-        Ok(_) => {}
-        Err(e) if is_missing(&e) => return Ok(Found::Missing),
-        Err(e) => return Err(e),
-    }
-    // Swapped for a pipe since: O_NONBLOCK keeps the open from waiting.
-    let file = match OpenOptions::new()
+    // `O_PATH` opens nothing: no pipe waits, no device acts on the open.
+    // What it names is checked on the descriptor, then opened for reading
+    // through it, so a file swapped for a pipe meanwhile is never opened.
+    let handle = match OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
         .open(path)
     {
-        Ok(file) => file,
+        Ok(handle) => handle,
         Err(e) if is_missing(&e) => return Ok(Found::Missing),
         Err(e) => return Err(e),
     };
-    let meta = file.metadata()?;
+    let meta = handle.metadata()?;
+    if meta.is_dir() {
+        return Ok(Found::Missing);
+    }
     if !meta.is_file() {
         return Ok(Found::NotAFile(kind_of(&meta)));
     }
+    let reopen = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(format!("/proc/self/fd/{}", handle.as_raw_fd()));
+    let file = match reopen {
+        Ok(file) => file,
+        // Without /proc: open the path itself, never blocking, and check
+        // again what was opened.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let file = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+                .open(path)?;
+            let meta = file.metadata()?;
+            if !meta.is_file() {
+                return Ok(Found::NotAFile(kind_of(&meta)));
+            }
+            file
+        }
+        Err(e) => return Err(e),
+    };
     let mut bytes = Vec::new();
     file.take(limit).read_to_end(&mut bytes)?;
     Ok(Found::Bytes(bytes))
 }
 
 /// [`read_regular`] as text: invalid UTF-8 is replaced, and a prefix cut
-/// at `limit` ends at its last complete line.
+/// at `limit` ends at its last complete line; `true` when it was cut.
 pub fn read_regular_text(
     path: &Path,
     limit: u64,
-) -> io::Result<Option<Result<String, &'static str>>> {
-    Ok(match read_regular(path, limit)? {
+) -> io::Result<Option<Result<(String, bool), &'static str>>> {
+    // One byte more than the limit tells a cut file from one that fits.
+    Ok(match read_regular(path, limit + 1)? {
         Found::Missing => None,
         Found::NotAFile(kind) => Some(Err(kind)),
         Found::Bytes(mut bytes) => {
-            if bytes.len() as u64 == limit {
+            let cut = bytes.len() as u64 > limit;
+            if cut {
+                bytes.truncate(limit as usize);
                 let end = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
                 bytes.truncate(end);
             }
-            Some(Ok(String::from_utf8_lossy(&bytes).into_owned()))
+            Some(Ok((String::from_utf8_lossy(&bytes).into_owned(), cut)))
         }
     })
 }
@@ -180,7 +202,7 @@ mod tests {
         );
         assert_eq!(
             read_regular_text(&file, 10).unwrap(),
-            Some(Ok("1.22.4\n".into()))
+            Some(Ok(("1.22.4\n".into(), true)))
         );
         assert_eq!(read_regular(dir.path(), 10).unwrap(), Found::Missing);
         assert_eq!(
@@ -205,10 +227,9 @@ mod tests {
         let victim = dir.path().join("victim");
         std::fs::write(&victim, "keep").unwrap();
         let path = dir.path().join(".go-version");
-        // The names older versions of gov used for their temporary files.
-        for planted in [".go-version.tmp", ".go-version.1.tmp"] {
-            std::os::unix::fs::symlink(&victim, dir.path().join(planted)).unwrap();
-        }
+        // The name older versions of gov used for their temporary file.
+        let planted = format!("..go-version.{}.tmp", std::process::id());
+        std::os::unix::fs::symlink(&victim, dir.path().join(&planted)).unwrap();
         write_atomic(&path, b"1.22.4\n").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "1.22.4\n");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
@@ -221,7 +242,7 @@ mod tests {
             .unwrap()
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .filter(|e| !e.file_name().to_string_lossy().starts_with(".go-version."))
+            .filter(|e| e.file_name().to_string_lossy() != planted)
             .collect();
         assert!(left.is_empty(), "{left:?}");
     }

@@ -17,7 +17,7 @@ use crate::error::{self, Error};
 use crate::install;
 use crate::resolve::{self, ResolveError, Resolved};
 use crate::sources::Sources;
-use crate::store::Store;
+use crate::store::{self, Store};
 use crate::toolchain_env::ToolchainEnv;
 
 /// Shims nested deeper than this are a loop.
@@ -80,9 +80,17 @@ fn run(
     };
     let target = resolve::program_path(&resolved.root, program);
     if std::fs::metadata(&target).is_err() {
-        // A program only some releases have (`godoc`): the next one on PATH.
-        let Some(next) = next_on_path(program, ctx.path()) else {
-            return Err(missing_program(program, &resolved, &target));
+        // A program only some releases have (`godoc`), missing from an
+        // intact release that nobody asked for by name: the next one on
+        // PATH. A missing `go` means a broken release, never another Go.
+        let optional = !store::CORE_PROGRAMS.contains(&program)
+            && plus.is_none()
+            && resolved.root.join("bin/go").is_file();
+        let next = optional
+            .then(|| next_on_path(program, ctx.path()))
+            .flatten();
+        let Some(next) = next else {
+            return Err(missing_program(program, &resolved, &target, optional));
         };
         let err = Command::new(&next)
             .args(args)
@@ -111,10 +119,15 @@ fn run(
     ))
 }
 
-fn missing_program(program: &str, resolved: &Resolved, target: &Path) -> Error {
+fn missing_program(program: &str, resolved: &Resolved, target: &Path, optional: bool) -> Error {
+    let elsewhere = if optional {
+        format!(", and no other `{program}` is on PATH")
+    } else {
+        String::new()
+    };
     Error::failed(
         format!(
-            "Go {} (selected by {}) has no program `{program}` (`{}` does not exist), and no other `{program}` is on PATH",
+            "Go {} (selected by {}) has no program `{program}` (`{}` does not exist){elsewhere}",
             resolved.version,
             resolved.source,
             target.display()

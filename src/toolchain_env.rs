@@ -47,6 +47,8 @@ pub enum EnvError {
     NoJobId,
     #[error("--shell github needs GITHUB_ENV and GITHUB_PATH, which GitHub Actions sets")]
     NotGithub,
+    #[error("cannot put `{}` on PATH: it holds `:`, PATH's separator", dir.display())]
+    PathSeparator { dir: PathBuf },
     #[error("cannot append to `{}`", path.display())]
     Write {
         path: PathBuf,
@@ -63,6 +65,9 @@ impl EnvError {
             }
             EnvError::NotGithub => {
                 Some("run it in a GitHub Actions step, or use `--shell sh`".into())
+            }
+            EnvError::PathSeparator { .. } => {
+                Some("set GOV_HOME to a directory whose path has no `:`".into())
             }
             EnvError::Write { .. } => None,
         }
@@ -98,11 +103,19 @@ impl ToolchainEnv {
         self
     }
 
-    /// Also the release's `bin/` first on `PATH`.
-    pub fn with_path(mut self) -> ToolchainEnv {
+    /// Also the release's `bin/` first on `PATH`; a directory whose path
+    /// holds `:` cannot be.
+    pub fn with_path(mut self) -> Result<ToolchainEnv, EnvError> {
         let root = self.get(env_vars::GOROOT).map(PathBuf::from);
-        self.path_prepend = root.map(|r| r.join("bin"));
-        self
+        let dir = root.map(|r| r.join("bin"));
+        if let Some(dir) = dir
+            .as_ref()
+            .filter(|d| d.as_os_str().as_encoded_bytes().contains(&b':'))
+        {
+            return Err(EnvError::PathSeparator { dir: dir.clone() });
+        }
+        self.path_prepend = dir;
+        Ok(self)
     }
 
     /// Also caches of the job's or release's own under `GOV_HOME/cache`,

@@ -33,6 +33,27 @@ impl FileKind {
             FileKind::GoMod => "go.mod",
         }
     }
+
+    /// How much of the file is read. They come from directories gov does
+    /// not own (`/tmp`, a cloned repository), so only a bounded prefix of a
+    /// regular file: `.go-version` is a line; a go.mod lists its `go` line
+    /// first, but a large module's can sit below thousands of lines.
+    pub fn limit(self) -> u64 {
+        match self {
+            FileKind::GoVersion | FileKind::ToolVersions => 64 * 1024,
+            FileKind::GoWork | FileKind::GoMod => 4 * 1024 * 1024,
+        }
+    }
+
+    fn of(path: &Path) -> FileKind {
+        match path.file_name().and_then(|n| n.to_str()) {
+            Some(".go-version") => FileKind::GoVersion,
+            Some(".tool-versions") => FileKind::ToolVersions,
+            Some("go.mod") => FileKind::GoMod,
+            // `GOWORK` may name a go.work by any name.
+            _ => FileKind::GoWork,
+        }
+    }
 }
 
 /// The version file in force and what it asks for.
@@ -201,17 +222,23 @@ fn read_gowork_env(path: &Path) -> Result<VersionFile, VersionFileError> {
     }
 }
 
-/// How much of a version file is read. They come from directories gov
-/// does not own (`/tmp`, a cloned repository): only this prefix of a
-/// regular file is read; a `go` or `toolchain` line sits near the top.
-pub const MAX_VERSION_FILE: u64 = 16 * 1024;
-
-/// Reads a version file; `None` when it is not there. Anything but a
+/// Reads a version file, at most [`FileKind::limit`] of it (with a
+/// warning when it is longer); `None` when it is not there. Anything but a
 /// regular file (a named pipe, a link to `/dev/zero`) is ignored with a
 /// warning: reading it could hang every `go` call below it.
 pub fn read(path: &Path) -> Result<Option<String>, VersionFileError> {
-    match fsx::read_regular_text(path, MAX_VERSION_FILE) {
-        Ok(Some(Ok(text))) => Ok(Some(text)),
+    let limit = FileKind::of(path).limit();
+    match fsx::read_regular_text(path, limit) {
+        Ok(Some(Ok((text, cut)))) => {
+            if cut {
+                ui::warn(&format!(
+                    "reading only the first {} KiB of `{}`",
+                    limit / 1024,
+                    path.display()
+                ));
+            }
+            Ok(Some(text))
+        }
         Ok(None) => Ok(None),
         Ok(Some(Err(kind))) => {
             ui::warn(&format!(

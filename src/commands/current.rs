@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::resolve::{self, Source};
 use crate::settings::Settings;
+use crate::ui;
 
 #[derive(Serialize)]
 struct Current {
@@ -39,7 +40,8 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         };
         super::print_json(&current);
     } else {
-        println!("{} (set by {})", resolved.version, resolved.source);
+        let line = format!("{} (set by {})", resolved.version, resolved.source);
+        println!("{}", ui::escape(&line));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::doctor::{self, Check, Status};
 use crate::error::Error;
 use crate::settings::Settings;
+use crate::ui;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -37,9 +38,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 Status::Warn => "warn",
                 Status::Fail => "FAIL",
             };
-            println!("{label} {:<13} {}", c.name, c.detail);
+            println!("{label} {:<13} {}", c.name, ui::escape(&c.detail));
             if let Some(fix) = c.fix.as_ref().filter(|_| c.status != Status::Ok) {
-                println!("     {:<13} fix: {fix}", "");
+                println!("     {:<13} fix: {}", "", ui::escape(fix));
             }
         }
     }

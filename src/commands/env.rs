@@ -64,7 +64,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let resolved = resolve::resolve(None, ctx, &settings.store)?;
     let env = ToolchainEnv::new(&resolved.root, ctx)
         .for_ci(resolved.version, args.isolate, &settings.store, ctx)?
-        .with_path();
+        .with_path()?;
     match format {
         Format::Shell(shell) => print!("{}", shell.env_code(&env)),
         Format::Json => super::print_json(&env.to_json(ctx)),

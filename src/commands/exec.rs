@@ -32,7 +32,7 @@ pub fn exec(args: &ExecArgs, settings: &Settings) -> Result<(), Error> {
         "Go {} (set by {})",
         resolved.version, resolved.source
     ));
-    let env = ToolchainEnv::new(&resolved.root, &settings.ctx).with_path();
+    let env = ToolchainEnv::new(&resolved.root, &settings.ctx).with_path()?;
     run_with(settings, &env, &args.command)
 }
 
@@ -43,7 +43,7 @@ pub fn run(args: &RunArgs, settings: &Settings) -> Result<(), Error> {
     settings.explain(format!("Go {} for `{request}`", installed.version));
     let env = ToolchainEnv::new(&installed.root, &settings.ctx)
         .pin(installed.version)
-        .with_path();
+        .with_path()?;
     run_with(settings, &env, &args.command)
 }
 

@@ -34,11 +34,16 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     }
     let installed = settings.store.link(&version, dir, force)?;
     if let Some(says) = store::root_version(dir) {
-        if Version::parse(&says).ok() != Some(version) {
-            ui::warn(&format!(
+        match store::release_named_by(&says) {
+            Some(v) if v == version => {}
+            Some(_) => ui::warn(&format!(
                 "`{}` says it is {says}, linked as Go {version} because of --force",
                 dir.join("VERSION").display()
-            ));
+            )),
+            None => ui::warn(&format!(
+                "`{}` says `{says}`, which names no release; linked as Go {version}",
+                dir.join("VERSION").display()
+            )),
         }
     }
     settings.say(format!(

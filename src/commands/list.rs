@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::resolve;
 use crate::settings::Settings;
+use crate::ui;
 
 #[derive(Serialize)]
 struct Row {
@@ -69,7 +70,8 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         if notes.is_empty() {
             println!("{mark} {}", row.version);
         } else {
-            println!("{mark} {:<10} ({})", row.version, notes.join(", "));
+            let notes = ui::escape(&notes.join(", ")).into_owned();
+            println!("{mark} {:<10} ({notes})", row.version);
         }
     }
     Ok(())

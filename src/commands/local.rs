@@ -41,7 +41,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         };
         return match version_files::parse_go_version(&text) {
             Some((_, v)) => {
-                println!("{}", v.strip_prefix("go").unwrap_or(v));
+                println!("{}", ui::escape(v.strip_prefix("go").unwrap_or(v)));
                 Ok(())
             }
             None => Err(version_files::VersionFileError::Empty { path }.into()),

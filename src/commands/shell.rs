@@ -37,7 +37,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         (None, false) => {
             return match settings.ctx.var(var) {
                 Some(v) => {
-                    println!("{}", v.to_string_lossy());
+                    println!("{}", crate::ui::escape(&v.to_string_lossy()));
                     Ok(())
                 }
                 None => Err(Error::failed(

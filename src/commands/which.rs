@@ -27,6 +27,6 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             ),
         ));
     }
-    println!("{}", path.display());
+    println!("{}", crate::ui::escape(&path.display().to_string()));
     Ok(())
 }

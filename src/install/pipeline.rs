@@ -114,7 +114,7 @@ pub fn install(
     }
     // A mirror can serve a true digest of the wrong release.
     let says = store::root_version(&root).unwrap_or_else(|| "nothing (it is missing)".into());
-    if Version::parse(&says).ok() != Some(version) {
+    if store::release_named_by(&says) != Some(version) {
         return Err(InstallError::WrongVersion {
             file: file.filename.clone(),
             version,
@@ -215,9 +215,16 @@ fn progress_reader(
     Box::new(bar.wrap_read(reader))
 }
 
-/// A name the index may give an archive: one path component, no `..`.
+/// A name the index may give an archive: one path component made of
+/// letters, digits, `.`, `_`, `+` and `-`, not starting with a dot, as all
+/// of go.dev's are. Anything else (`/`, `..`, `%2e%2e%2f`, `?`, control
+/// characters) could name something else once joined to a URL.
 fn is_plain_file_name(name: &str) -> bool {
-    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
 }
 
 #[cfg(test)]
@@ -225,7 +232,13 @@ mod tests {
     #[test]
     fn archive_names_from_the_index_are_plain() {
         assert!(super::is_plain_file_name("go1.22.4.linux-amd64.tar.gz"));
+        assert!(super::is_plain_file_name("go1.23rc1.linux-armv6l.tar.gz"));
         for bad in [
+            "%2e%2e%2fsecret.tar.gz",
+            "x.tar.gz?y",
+            "x.tar.gz#y",
+            ".hidden.tar.gz",
+            "x\ny",
             "../x.tar.gz",
             "a/b",
             "/etc/passwd",

@@ -21,6 +21,14 @@ use crate::fsx;
 /// The most one header record may hold: a GNU long name or link, or a PAX
 /// record. Go's own archives need a few hundred bytes.
 pub const MAX_METADATA: u64 = 64 * 1024;
+/// The longest entry name or link target, in bytes and in components
+/// (Linux's `PATH_MAX`; Go's deepest path has about a dozen).
+pub const MAX_PATH_BYTES: usize = 4096;
+pub const MAX_PATH_DEPTH: usize = 256;
+/// The most all files of one archive may hold together: a Go release
+/// unpacks to a few hundred MB; a gzip bomb would fill the disk before its
+/// digest is known to be wrong.
+pub const MAX_UNPACKED: u64 = 4 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnpackError {
@@ -38,6 +46,17 @@ pub enum UnpackError {
     SpecialFile { path: PathBuf, kind: &'static str },
     #[error("the archive holds a header record of {size} bytes (a long name or PAX record); gov reads at most {MAX_METADATA}")]
     MetadataTooLarge { size: u64 },
+    #[error(
+        "the archive holds a name or link of {length} bytes or {depth} levels: `{}…`",
+        String::from_utf8_lossy(start)
+    )]
+    NameTooLong {
+        length: usize,
+        depth: usize,
+        start: Vec<u8>,
+    },
+    #[error("the archive unpacks to more than {} GiB, far more than any Go release", MAX_UNPACKED >> 30)]
+    TooLarge,
     #[error("cannot read the archive")]
     Read(#[source] io::Error),
     #[error("cannot write `{}`", path.display())]
@@ -67,6 +86,7 @@ pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError>
     // would read them whole, so they are read here, capped ("raw" entries).
     let mut long_name: Option<Vec<u8>> = None;
     let mut long_link: Option<Vec<u8>> = None;
+    let mut unpacked = 0u64;
     for entry in tar.entries().map_err(UnpackError::Read)?.raw(true) {
         let mut entry = entry.map_err(UnpackError::Read)?;
         let kind = entry.header().entry_type();
@@ -102,6 +122,10 @@ pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError>
             .take()
             .or_else(|| entry.link_name_bytes().map(|l| l.into_owned()))
             .map(|l| PathBuf::from(OsString::from_vec(l)));
+        check_length(&name)?;
+        if let Some(link) = &link {
+            check_length(link)?;
+        }
         let Some(relative) = inside_go(&name)? else {
             continue;
         };
@@ -122,8 +146,13 @@ pub fn unpack_tar_gz(archive: impl Read, dest: &Path) -> Result<(), UnpackError>
             continue;
         }
         if kind.is_file() || kind == tar::EntryType::Continuous {
+            unpacked += entry.header().entry_size().map_err(UnpackError::Read)?;
+            if unpacked > MAX_UNPACKED {
+                return Err(UnpackError::TooLarge);
+            }
             tree.parents(&relative, &name)?;
-            let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
+            // Never writable by others, never set-id, whatever it says.
+            let mode = entry.header().mode().unwrap_or(0o644) & 0o755;
             let mut file = fsx::create_new(&target, 0o600).map_err(exists)?;
             copy(&mut entry, &mut file).map_err(|e| match e {
                 Copy::Read(e) => UnpackError::Read(e),
@@ -187,37 +216,41 @@ impl Tree<'_> {
     }
 
     /// `relative` and every directory above it are real directories below
-    /// the root, made where missing; a link on the way is refused.
+    /// the root, made where missing; a link on the way is refused. Walked
+    /// from the root down, one component at a time.
     fn dir(&mut self, relative: &Path, name: &Path) -> Result<(), UnpackError> {
-        if relative.as_os_str().is_empty() || self.dirs.contains(relative) {
-            return Ok(());
+        let mut at = PathBuf::new();
+        for part in relative.components() {
+            at.push(part);
+            if self.dirs.contains(&at) {
+                continue;
+            }
+            let path = self.root.join(&at);
+            let write = |source| UnpackError::Write {
+                path: path.clone(),
+                source,
+            };
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(UnpackError::ThroughLink {
+                        path: name.to_path_buf(),
+                        link: Path::new("go").join(&at),
+                    })
+                }
+                Ok(_) => {
+                    return Err(UnpackError::Duplicate {
+                        path: name.to_path_buf(),
+                    })
+                }
+                // `mkdir` never follows a link: a dangling one there fails it.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    std::fs::create_dir(&path).map_err(write)?
+                }
+                Err(e) => return Err(write(e)),
+            }
+            self.dirs.insert(at.clone());
         }
-        self.parents(relative, name)?;
-        let path = self.root.join(relative);
-        let write = |source| UnpackError::Write {
-            path: path.clone(),
-            source,
-        };
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(UnpackError::ThroughLink {
-                    path: name.to_path_buf(),
-                    link: Path::new("go").join(relative),
-                })
-            }
-            Ok(_) => {
-                return Err(UnpackError::Duplicate {
-                    path: name.to_path_buf(),
-                })
-            }
-            // `mkdir` never follows a link: a dangling one there fails it.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                std::fs::create_dir(&path).map_err(write)?
-            }
-            Err(e) => return Err(write(e)),
-        }
-        self.dirs.insert(relative.to_path_buf());
         Ok(())
     }
 
@@ -293,16 +326,24 @@ fn inside_go(name: &Path) -> Result<Option<PathBuf>, UnpackError> {
 }
 
 /// A relative symlink at `at` (relative to the root) whose target, read
-/// lexically from its directory, never climbs above the root.
+/// lexically from its directory, never climbs above the root, and climbs
+/// only first (`../../x`, never `a/../..`): a name in the target may be
+/// another link of the archive's, and climbing out of that one would be
+/// climbing from wherever it points. So each link resolves inside the
+/// root if the links it passes through do.
 fn symlink_stays_inside(at: &Path, target: &Path) -> bool {
     let mut depth = at.components().count() as i64 - 1;
+    let mut descended = false;
     for part in target.components() {
         match part {
-            Component::Normal(_) => depth += 1,
+            Component::Normal(_) => {
+                depth += 1;
+                descended = true;
+            }
             Component::CurDir => {}
             Component::ParentDir => {
                 depth -= 1;
-                if depth < 0 {
+                if depth < 0 || descended {
                     return false;
                 }
             }
@@ -310,6 +351,21 @@ fn symlink_stays_inside(at: &Path, target: &Path) -> bool {
         }
     }
     true
+}
+
+/// Names and link targets are at most [`MAX_PATH_BYTES`] long and
+/// [`MAX_PATH_DEPTH`] deep.
+fn check_length(path: &Path) -> Result<(), UnpackError> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let depth = path.components().count();
+    if bytes.len() > MAX_PATH_BYTES || depth > MAX_PATH_DEPTH {
+        return Err(UnpackError::NameTooLong {
+            length: bytes.len(),
+            depth,
+            start: bytes[..bytes.len().min(60)].to_vec(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -347,5 +403,15 @@ mod tests {
             Path::new("/usr/bin/go")
         ));
         assert!(!symlink_stays_inside(Path::new("x"), Path::new("../x")));
+        // Climbing after a name climbs from wherever that name leads.
+        assert!(!symlink_stays_inside(Path::new("c"), Path::new("a/b/..")));
+        assert!(!symlink_stays_inside(
+            Path::new("a/b/c"),
+            Path::new("../x/..")
+        ));
+        assert!(symlink_stays_inside(
+            Path::new("a/b/c"),
+            Path::new("./../x/./y")
+        ));
     }
 }

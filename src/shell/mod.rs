@@ -83,9 +83,10 @@ impl Shell {
         let dir = self.quote(&dir.display().to_string());
         match self {
             Shell::Fish => format!("set -gx PATH {dir} $PATH\n"),
-            Shell::Pwsh => {
-                format!("$env:PATH = {dir} + [IO.Path]::PathSeparator + $env:PATH\n")
-            }
+            // An empty PATH stays `dir`, never `dir:`.
+            Shell::Pwsh => format!(
+                "$env:PATH = {dir} + $(if ($env:PATH) {{ [IO.Path]::PathSeparator + $env:PATH }})\n"
+            ),
             _ => format!("export PATH={dir}\"${{PATH:+:$PATH}}\"\n"),
         }
     }

@@ -3,6 +3,7 @@
 //! killed gov never leaves one held. A waiter says whom it waits for and
 //! gives up after [`LOCK_TIMEOUT`], naming the lock file.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
 use super::{Store, StoreError};
@@ -23,7 +24,15 @@ impl Store {
         let dir = self.home().join("locks");
         fs_err::create_dir_all(&dir)?;
         let path = dir.join(format!("{key}.lock"));
-        let file = fs_err::File::create(&path)?.into_parts().0;
+        // Never truncated, never through a link planted in its place.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .mode(0o644)
+            .open(&path)
+            .map_err(|e| crate::fsx::with_path(e, &path))?;
         let start = Instant::now();
         let mut said = false;
         loop {

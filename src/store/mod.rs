@@ -71,9 +71,9 @@ impl StoreError {
                 Some("pass a Go root, the directory that holds `bin/go` and Go's `VERSION`, `src/` or `pkg/tool/`, such as `/usr/lib/go-1.19`".into())
             }
             StoreError::VersionMismatch { dir, says, version } => {
-                let named = Version::parse(says)
+                let named = release_named_by(says)
                     .map(|v| format!("`gov link {v} {}`", dir.display()))
-                    .unwrap_or_else(|_| "the release it is".into());
+                    .unwrap_or_else(|| "the release it is".into());
                 Some(format!(
                     "link it as {named}, or pass --force if it really is Go {version}"
                 ))
@@ -313,8 +313,10 @@ impl Store {
             });
         }
         if let Some(says) = root_version(&dir) {
-            let agrees = Version::parse(&says).is_ok_and(|v| v == *version);
-            if !agrees && !force {
+            // A VERSION that names no release (`devel go1.23-…`) is no
+            // disagreement; `gov link` warns about it.
+            let disagrees = release_named_by(&says).is_some_and(|v| v != *version);
+            if disagrees && !force {
                 return Err(StoreError::VersionMismatch {
                     dir,
                     says,
@@ -406,7 +408,7 @@ impl Drop for Scratch {
 /// when there is no such regular file.
 pub fn root_version(root: &Path) -> Option<String> {
     match fsx::read_regular_text(&root.join("VERSION"), 4096) {
-        Ok(Some(Ok(text))) => Some(text.lines().next().unwrap_or("").trim().to_string()),
+        Ok(Some(Ok((text, _)))) => Some(text.lines().next().unwrap_or("").trim().to_string()),
         _ => None,
     }
 }
@@ -428,6 +430,15 @@ impl GoRootProblem {
             }
         }
     }
+}
+
+/// The release a `VERSION` line names: `go1.22.4`, also in a vendor's
+/// build (`go1.22.4-1`, `go1.22.4+patched`, `go1.22.4 X:boringcrypto`);
+/// `None` for a development build (`devel go1.23-abcdef`) or anything else.
+pub fn release_named_by(line: &str) -> Option<Version> {
+    let word = line.split_whitespace().next()?;
+    let release = word.split(['-', '+']).next()?;
+    Version::parse(release).ok()
 }
 
 /// A Go root has an executable `bin/go` and something only Go's own
@@ -472,5 +483,20 @@ mod tests {
             Path::new("/h/.local/share/gov")
         );
         assert!(home(&[]).is_err());
+    }
+
+    #[test]
+    fn releases_named_by_version_files() {
+        let v = |s| Version::parse(s).unwrap();
+        for (line, want) in [
+            ("go1.22.4", Some(v("1.22.4"))),
+            ("go1.22.4-1", Some(v("1.22.4"))),
+            ("go1.22.4 X:boringcrypto", Some(v("1.22.4"))),
+            ("go1.23rc1+patched", Some(v("1.23rc1"))),
+            ("devel go1.23-abcdef Tue Jan 2", None),
+            ("", None),
+        ] {
+            assert_eq!(release_named_by(line), want, "{line}");
+        }
     }
 }

@@ -77,7 +77,9 @@ impl<'a> Entry<'a> {
 pub fn tar_gz(entries: &[Entry]) -> Vec<u8> {
     let mut tar = Vec::new();
     for e in entries {
-        let mut header = tar::Header::new_old();
+        // GNU headers, as Go's own archives have: readers honour long-name
+        // and PAX records only in them (or ustar ones).
+        let mut header = tar::Header::new_gnu();
         {
             let old = header.as_old_mut();
             old.name[..e.name.len()].copy_from_slice(e.name.as_bytes());

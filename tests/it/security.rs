@@ -306,10 +306,9 @@ fn gov_local_never_writes_through_a_planted_link() {
         .parse()
         .unwrap();
     for pid in last..last + 2000 {
-        symlink(&victim, env.work.join(format!(".go-version.{pid}.tmp"))).unwrap();
-        symlink(&victim, env.work.join(format!(".go-version.tmp.{pid}"))).unwrap();
+        // The name gov used to give its temporary file.
+        symlink(&victim, env.work.join(format!("..go-version.{pid}.tmp"))).unwrap();
     }
-    symlink(&victim, env.work.join(".go-version.tmp")).unwrap();
     env.gov_ok(["local", "1.22.4"]);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     let written = env.work.join(".go-version");
@@ -427,4 +426,179 @@ fn a_program_the_selected_release_lacks_runs_the_next_one_on_path() {
         .output()
         .unwrap();
     assert_eq!(stdout(&out), "old godoc\n");
+}
+
+#[test]
+fn links_that_climb_through_other_links_are_refused() {
+    // Each target stays inside when read alone, but `c` climbs out of
+    // wherever `a/b` leads, and `passwd` would then read the host's.
+    let m = Mirror::new(&[]);
+    m.publish(
+        "1.22.4",
+        release_with(
+            "1.22.4",
+            vec![
+                Entry::dir("go/a/"),
+                Entry::symlink("go/a/b", ".."),
+                Entry::symlink("go/c", "a/b/.."),
+                Entry::symlink("go/passwd", "c/etc/passwd"),
+            ],
+        ),
+    );
+    let out = m.gov(&["install", "1.22.4"]);
+    gov_snapshot!(m.env, &out);
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn encoded_names_in_the_index_are_never_requested() {
+    for name in [
+        "%2e%2e%2f%2e%2e%2fsecret.tar.gz",
+        "x?y=.tar.gz",
+        "x#.tar.gz",
+        ".x.tar.gz",
+    ] {
+        let m = Mirror::new(&[]);
+        let index = serde_json::json!([{
+            "version": "go1.22.4",
+            "stable": true,
+            "files": [{
+                "filename": name, "os": "linux", "arch": "amd64",
+                "version": "go1.22.4", "sha256": "ab".repeat(32),
+                "size": 0, "kind": "archive",
+            }],
+        }]);
+        m.server.route(
+            "index.json",
+            Reply::Body(Arc::new(serde_json::to_vec(&index).unwrap())),
+        );
+        let out = m.gov(&["install", "1.22.4"]);
+        assert_failure(&out, 1, &["which is not a plain file name"]);
+        assert_eq!(m.server.paths_hit(), vec!["/index.json".to_string()]);
+    }
+}
+
+#[test]
+fn deep_names_and_bombs_are_refused_before_they_cost_anything() {
+    // 8,000 levels in one PAX name: once enough to overflow the stack.
+    let deep = format!("go/{}x", "a/".repeat(8000));
+    let record = pax_record("path", &deep);
+    let m = Mirror::new(&[]);
+    m.publish(
+        "1.22.4",
+        release_with(
+            "1.22.4",
+            vec![
+                Entry::record("././@PaxHeader", tar::EntryType::XHeader, &record),
+                Entry::file("go/short", b"x", 0o644),
+            ],
+        ),
+    );
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(&out, 1, &["a name or link of 16004 bytes or 8002 levels"]);
+    m.assert_nothing_installed();
+
+    // A header that announces 5 GiB: refused before a byte is written.
+    let mut header = tar::Header::new_gnu();
+    header.set_path("go/bomb").unwrap();
+    header.set_size(5 << 30);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut tar = header.as_bytes().to_vec();
+    tar.resize(tar.len() + 4096, 0);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    let m = Mirror::new(&[]);
+    m.publish("1.22.4", gz.finish().unwrap());
+    let out = m.gov(&["install", "1.22.4"]);
+    assert_failure(&out, 1, &["unpacks to more than 4 GiB"]);
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn archive_modes_never_make_files_writable_by_others() {
+    let m = Mirror::new(&[]);
+    m.publish(
+        "1.22.4",
+        release_with(
+            "1.22.4",
+            vec![Entry::file("go/bin/setuid", b"#!/bin/sh\n", 0o6777)],
+        ),
+    );
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    let meta = std::fs::metadata(m.env.gov_home.join("versions/1.22.4/bin/setuid")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o755);
+}
+
+#[test]
+fn a_broken_release_never_runs_another_go() {
+    let env = TestEnv::new();
+    let dir = env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.22.4"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let other = env.root.join("other-bin");
+    std::fs::create_dir_all(&other).unwrap();
+    write_executable(&other.join("go"), "#!/bin/sh\necho SYSTEM go\n");
+    let path = std::env::join_paths([env.gov_home.join("bin"), other]).unwrap();
+    let out = env
+        .command(env.shim("go"))
+        .arg("version")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    gov_snapshot!(env, &out);
+}
+
+#[test]
+fn a_large_go_mod_is_read_far_enough() {
+    let env = TestEnv::new();
+    env.install_fake("1.21.5");
+    env.install_fake("1.22.4");
+    env.gov_ok(["global", "1.21.5"]);
+    // A big module lists its requirements before its `go` line.
+    let mut go_mod = String::from("module example.com/big\n\nrequire (\n");
+    for i in 0..1000 {
+        go_mod.push_str(&format!("\texample.com/dependency{i} v1.0.0\n"));
+    }
+    go_mod.push_str(")\n\ngo 1.22.4\n");
+    assert!(go_mod.len() > 32 * 1024);
+    env.write("go.mod", &go_mod);
+    assert_eq!(
+        env.gov_ok(["current"]),
+        format!("1.22.4 (set by {}/go.mod)\n", env.work.display())
+    );
+}
+
+#[test]
+fn gov_local_prints_what_the_file_says_escaped() {
+    let env = TestEnv::new();
+    env.write(".go-version", "1.22\u{1b}]0;pwned\u{7}\n");
+    let out = env.gov(["local"]);
+    assert_eq!(stdout(&out), "1.22\\u{1b}]0;pwned\\u{7}\n");
+}
+
+#[test]
+fn vendor_builds_link_by_the_release_they_name() {
+    let env = TestEnv::new();
+    for (version, says) in [
+        ("1.22.4", "go1.22.4 X:boringcrypto"),
+        ("1.21.5", "go1.21.5-1"),
+        ("1.23.0", "devel go1.23-abcdef Tue Jan 2 2024"),
+    ] {
+        let dir = env.fake_toolchain(version);
+        std::fs::write(dir.join("VERSION"), format!("{says}\n")).unwrap();
+        let out = env.gov(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+        assert_success(&out);
+        assert_eq!(
+            stderr(&out).contains("which names no release"),
+            says.starts_with("devel"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let dir = env.fake_toolchain("1.20.0");
+    std::fs::write(dir.join("VERSION"), "go1.20.1-vendor\n").unwrap();
+    let out = env.gov(["link".as_ref(), "1.20.0".as_ref(), dir.as_os_str()]);
+    gov_snapshot!(env, &out);
 }
