@@ -273,28 +273,27 @@ fn regex_escape(text: &str) -> String {
         .collect()
 }
 
-/// Snapshots a gov run (exit code, stdout, stderr) under
-/// `snapshots/`, with the paths and ports of `env` filtered.
+/// insta's settings with the [`filters`] of `env`.
+pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (pattern, replacement) in filters(env) {
+        settings.add_filter(&pattern, replacement);
+    }
+    settings
+}
+
+/// Snapshots a gov run (exit code, stdout, stderr) under `snapshots/`,
+/// with the paths and ports of `env` filtered; a name is optional.
 #[macro_export]
 macro_rules! gov_snapshot {
-    ($name:expr, $env:expr, $out:expr) => {{
-        let filters = $crate::common::filters(&$env);
-        let filters: Vec<(&str, &str)> = filters
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        insta::with_settings!({filters => filters}, {
+    ($name:expr, $env:expr, $out:expr) => {
+        $crate::common::snapshot_settings(&$env).bind(|| {
             insta::assert_snapshot!($name, $crate::common::run_text($out));
-        });
-    }};
-    ($env:expr, $out:expr) => {{
-        let filters = $crate::common::filters(&$env);
-        let filters: Vec<(&str, &str)> = filters
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        insta::with_settings!({filters => filters}, {
+        })
+    };
+    ($env:expr, $out:expr) => {
+        $crate::common::snapshot_settings(&$env).bind(|| {
             insta::assert_snapshot!($crate::common::run_text($out));
-        });
-    }};
+        })
+    };
 }

@@ -154,7 +154,15 @@ fn archive_header_records_are_capped_and_pax_names_are_honoured() {
 
 #[test]
 fn index_file_names_that_are_not_plain_names_are_never_requested() {
-    for name in ["../x.tar.gz", "a/b.tar.gz", "/tmp/x.tar.gz"] {
+    for name in [
+        "../x.tar.gz",
+        "a/b.tar.gz",
+        "/tmp/x.tar.gz",
+        "%2e%2e%2f%2e%2e%2fsecret.tar.gz",
+        "x?y=.tar.gz",
+        "x#.tar.gz",
+        ".x.tar.gz",
+    ] {
         let m = Mirror::new(&[]);
         let index = serde_json::json!([{
             "version": "go1.22.4",
@@ -448,34 +456,6 @@ fn links_that_climb_through_other_links_are_refused() {
     let out = m.gov(&["install", "1.22.4"]);
     gov_snapshot!(m.env, &out);
     m.assert_nothing_installed();
-}
-
-#[test]
-fn encoded_names_in_the_index_are_never_requested() {
-    for name in [
-        "%2e%2e%2f%2e%2e%2fsecret.tar.gz",
-        "x?y=.tar.gz",
-        "x#.tar.gz",
-        ".x.tar.gz",
-    ] {
-        let m = Mirror::new(&[]);
-        let index = serde_json::json!([{
-            "version": "go1.22.4",
-            "stable": true,
-            "files": [{
-                "filename": name, "os": "linux", "arch": "amd64",
-                "version": "go1.22.4", "sha256": "ab".repeat(32),
-                "size": 0, "kind": "archive",
-            }],
-        }]);
-        m.server.route(
-            "index.json",
-            Reply::Body(Arc::new(serde_json::to_vec(&index).unwrap())),
-        );
-        let out = m.gov(&["install", "1.22.4"]);
-        assert_failure(&out, 1, &["which is not a plain file name"]);
-        assert_eq!(m.server.paths_hit(), vec!["/index.json".to_string()]);
-    }
 }
 
 #[test]
