@@ -407,6 +407,7 @@ fn side_by_side(inputs: &Inputs) -> Check {
             version: i.version,
             root: i.root.clone(),
             source: resolve::Source::Global,
+            module: None,
         };
         match go(inputs, &r, &["version"]) {
             Ok(text) if text.starts_with(&format!("go version {} ", i.version.go_name())) => {

@@ -15,8 +15,9 @@ use crate::version_files::VersionFileError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Boxed: a resolution error carries what was asked and found.
     #[error(transparent)]
-    Resolve(#[from] ResolveError),
+    Resolve(Box<ResolveError>),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -45,6 +46,12 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+}
+
+impl From<ResolveError> for Error {
+    fn from(e: ResolveError) -> Error {
+        Error::Resolve(Box::new(e))
+    }
 }
 
 impl Error {

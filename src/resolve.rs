@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 pub use crate::context::Context;
 use crate::env_vars;
-use crate::request::Request;
+use crate::request::{Module, Request, Rule};
 use crate::store::{Store, StoreError};
-use crate::version::ParseVersionError;
+use crate::version::{ParseVersionError, Version};
 use crate::version_files::{self, VersionFileError};
 
 /// What selected a version.
@@ -52,10 +52,38 @@ pub struct Selection {
 /// A selected release that is installed.
 #[derive(Debug, Clone)]
 pub struct Resolved {
-    pub version: crate::version::Version,
+    pub version: Version,
     /// The GOROOT: `GOV_HOME/versions/<version>`.
     pub root: PathBuf,
     pub source: Source,
+    /// For a go.mod or go.work: what it asked for and which rule chose.
+    pub module: Option<(Module, Rule)>,
+}
+
+impl Resolved {
+    /// Why this release runs: what selected it and, for a module, how.
+    pub fn reason(&self) -> String {
+        let Some((module, rule)) = self.module else {
+            return format!("set by {}", self.source);
+        };
+        let min = module.min();
+        let (major, minor) = module.preferred_series();
+        let chose = match rule {
+            Rule::Toolchain => format!("its toolchain line names {}, which is installed", self.version),
+            Rule::PreferredSeries => format!("the newest installed {major}.{minor}.x"),
+            Rule::Global => format!(
+                "no {major}.{minor}.x that new is installed; the global default {} satisfies it",
+                self.version
+            ),
+            Rule::OldestSeries => format!(
+                "no {major}.{minor}.x that new is installed, nor a global default that is; the newest of the oldest installed series that is"
+            ),
+        };
+        format!(
+            "set by {}, which needs {min} or newer: {chose}",
+            self.source
+        )
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +112,12 @@ pub enum ResolveError {
         request: Request,
         selected_by: Source,
     },
+    #[error("{selected_by} needs Go {} or newer, but {}", module.min(), installed_text(installed))]
+    TooOld {
+        module: Box<Module>,
+        selected_by: Source,
+        installed: Vec<Version>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -102,12 +136,13 @@ impl ResolveError {
                 "run `gov global 1.22.4` to set a default, or `gov local 1.22.4` to pin this directory".into(),
             ),
             ResolveError::NotInstalled { request, .. } => {
-                let install = match request {
-                    Request::AtLeast(v) => format!("gov install {v}"),
-                    r => format!("gov install {r}"),
-                };
-                Some(format!("run `{install}`, or set {}=1 to install selected releases on first use", env_vars::GOV_AUTO_INSTALL))
+                Some(format!("run `gov install {}`, or set {}=1 to install selected releases on first use", install_arg(request), env_vars::GOV_AUTO_INSTALL))
             }
+            ResolveError::TooOld { module, .. } => Some(format!(
+                "run `gov install {}`, or set {}=1 to install selected releases on first use",
+                install_arg(&Request::Module(module.clone())),
+                env_vars::GOV_AUTO_INSTALL
+            )),
             ResolveError::Store(e) => e.hint(),
         }
     }
@@ -161,19 +196,65 @@ pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Select
     }
 }
 
-/// The installed release a selection names.
+/// The installed release a selection names. A module's follows SPEC 2's
+/// rules a–d, the global default among them.
 pub fn resolve_selection(selection: Selection, store: &Store) -> Result<Resolved, ResolveError> {
+    if let Request::Module(module) = selection.request {
+        let installed = store.installed()?;
+        let versions: Vec<Version> = installed.iter().map(|i| i.version).collect();
+        let Some((version, rule)) = module.choose(&versions, store.global()) else {
+            return Err(ResolveError::TooOld {
+                module,
+                selected_by: selection.source,
+                installed: versions,
+            });
+        };
+        let i = installed
+            .into_iter()
+            .find(|i| i.version == version)
+            .expect("chosen among the installed");
+        return Ok(Resolved {
+            version: i.version,
+            root: i.root,
+            source: selection.source,
+            module: Some((*module, rule)),
+        });
+    }
     match store.pick(&selection.request)? {
         Some(i) => Ok(Resolved {
             version: i.version,
             root: i.root,
             source: selection.source,
+            module: None,
         }),
         None => Err(ResolveError::NotInstalled {
             request: selection.request,
             selected_by: selection.source,
         }),
     }
+}
+
+/// The argument of the `gov install` that fetches what `request` asks for.
+pub fn install_arg(request: &Request) -> String {
+    match request {
+        Request::AtLeast(v) => v.to_string(),
+        Request::Module(m) => match m.install_request() {
+            Request::Exact(v) => v.to_string(),
+            _ => {
+                let (major, minor) = m.preferred_series();
+                format!("{major}.{minor}")
+            }
+        },
+        r => r.to_string(),
+    }
+}
+
+fn installed_text(installed: &[Version]) -> String {
+    if installed.is_empty() {
+        return "no Go release is installed".into();
+    }
+    let list: Vec<String> = installed.iter().map(|v| v.to_string()).collect();
+    format!("only older releases are installed ({})", list.join(", "))
 }
 
 /// [`select`] then [`resolve_selection`].
@@ -297,7 +378,7 @@ mod tests {
     }
 
     #[test]
-    fn toolchain_line_is_exact() {
+    fn toolchain_line_prefers_its_release_then_its_series() {
         let f = fixture(&["1.22.1", "1.22.4"]);
         let work = f.root.join("work");
         write(
@@ -309,11 +390,12 @@ mod tests {
             &work.join("go.mod"),
             "module m\ngo 1.22\ntoolchain go1.22.2\n",
         );
-        let err = resolve(None, &ctx(&work), &f.store).unwrap_err();
+        let r = resolve(None, &ctx(&work), &f.store).unwrap();
+        assert_eq!(r.version.to_string(), "1.22.4");
         assert_eq!(
-            err.to_string(),
+            r.reason(),
             format!(
-                "Go 1.22.2 is selected by {} but not installed",
+                "set by {}, which needs 1.22.2 or newer: the newest installed 1.22.x",
                 work.join("go.mod").display()
             )
         );
@@ -336,10 +418,17 @@ mod tests {
         let work = f.root.join("work");
         write(&work.join("go.mod"), "module m\ngo 1.22.3\n");
         let err = resolve(None, &ctx(&work), &f.store).unwrap_err();
-        assert!(matches!(err, ResolveError::NotInstalled { .. }));
+        assert!(matches!(err, ResolveError::TooOld { .. }));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} needs Go 1.22.3 or newer, but only older releases are installed (1.22.1)",
+                work.join("go.mod").display()
+            )
+        );
         assert_eq!(
             err.hint().unwrap().split('`').nth(1),
-            Some("gov install 1.22.3")
+            Some("gov install 1.22")
         );
     }
 

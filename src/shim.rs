@@ -59,9 +59,14 @@ fn run(
     }
     let store = Store::from_context(&ctx)?;
     let resolved = match resolve::resolve(plus, &ctx, &store) {
-        Err(ResolveError::NotInstalled { request, .. })
+        Err(e @ (ResolveError::NotInstalled { .. } | ResolveError::TooOld { .. }))
             if ctx.is_set(env_vars::GOV_AUTO_INSTALL) =>
         {
+            let request = match e {
+                ResolveError::TooOld { module, .. } => module.install_request(),
+                ResolveError::NotInstalled { request, .. } => request,
+                _ => unreachable!("matched above"),
+            };
             let store = match std::env::current_exe() {
                 Ok(exe) => store.clone().with_shim_target(exe),
                 Err(_) => store.clone(),

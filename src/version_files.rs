@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::fsx;
-use crate::request::Request;
+use crate::request::{Module, Request};
 use crate::ui;
 use crate::version::{ParseVersionError, Version};
 
@@ -130,10 +130,21 @@ pub struct GoDirectives<'a> {
     pub toolchain: Found<'a>,
 }
 
+/// The top-level `go` and `toolchain` directives, with `//` comments
+/// dropped; lines inside a block (`require ( … )`) are never directives.
 pub fn parse_go_mod(text: &str) -> GoDirectives<'_> {
     let mut found = GoDirectives::default();
+    let mut in_block = false;
     for (n, l) in lines(text) {
         let l = l.split("//").next().unwrap_or("").trim();
+        if in_block {
+            in_block = l != ")";
+            continue;
+        }
+        if l.ends_with('(') {
+            in_block = true;
+            continue;
+        }
         let mut words = l.split_whitespace();
         let (Some(directive), Some(value), None) = (words.next(), words.next(), words.next())
         else {
@@ -298,17 +309,13 @@ fn read_go_file(path: &Path, kind: FileKind) -> Result<Option<VersionFile>, Vers
             Some(toolchain_version(value).map_err(|e| invalid(path, line, value, e))?)
         }
     };
-    // A toolchain line older than the go line means nothing, as in Go.
-    let request = match (toolchain, go) {
-        (Some(t), Some(g)) if t < g => Request::AtLeast(g),
-        (Some(t), _) => Request::Exact(t),
-        (None, Some(g)) => Request::AtLeast(g),
-        (None, None) => return Ok(None),
+    let Some(module) = Module::new(go, toolchain) else {
+        return Ok(None);
     };
     Ok(Some(VersionFile {
         path: path.to_path_buf(),
         kind,
-        request,
+        request: Request::Module(Box::new(module)),
     }))
 }
 
@@ -368,6 +375,11 @@ mod tests {
         assert_eq!(d.go, Some((3, "1.22")));
         assert_eq!(d.toolchain, Some((4, "go1.22.4")));
         assert_eq!(parse_go_mod("module m\n").go, None);
+        // Inside a block nothing is a directive, whatever it looks like.
+        let text = "module m\nrequire (\n\tgo 1.99\n\ttoolchain go1.99.0\n)\ngo 1.21 // min\n";
+        let d = parse_go_mod(text);
+        assert_eq!(d.go, Some((6, "1.21")));
+        assert_eq!(d.toolchain, None);
     }
 
     #[test]

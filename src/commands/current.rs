@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::request::Rule;
 use crate::resolve::{self, Source};
 use crate::settings::Settings;
 use crate::ui;
@@ -15,6 +16,14 @@ struct Current {
     source: &'static str,
     /// The version file, when a file selected it.
     file: Option<String>,
+    /// For a go.mod or go.work: its minimum and which rule of SPEC 2 chose
+    /// (`toolchain`, `preferred-series`, `global`, `oldest-series`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minimum: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'static str>,
+    /// Why, in words.
+    reason: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -37,10 +46,18 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             root: resolved.root.display().to_string(),
             source,
             file,
+            minimum: resolved.module.map(|(m, _)| m.min().to_string()),
+            rule: resolved.module.map(|(_, rule)| match rule {
+                Rule::Toolchain => "toolchain",
+                Rule::PreferredSeries => "preferred-series",
+                Rule::Global => "global",
+                Rule::OldestSeries => "oldest-series",
+            }),
+            reason: resolved.reason(),
         };
         super::print_json(&current);
     } else {
-        let line = format!("{} (set by {})", resolved.version, resolved.source);
+        let line = format!("{} ({})", resolved.version, resolved.reason());
         println!("{}", ui::escape(&line));
     }
     Ok(())

@@ -28,10 +28,7 @@ pub struct RunArgs {
 
 pub fn exec(args: &ExecArgs, settings: &Settings) -> Result<(), Error> {
     let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
-    settings.explain(format!(
-        "Go {} (set by {})",
-        resolved.version, resolved.source
-    ));
+    settings.explain(format!("Go {} ({})", resolved.version, resolved.reason()));
     let env = ToolchainEnv::new(&resolved.root, &settings.ctx).with_path()?;
     run_with(settings, &env, &args.command)
 }

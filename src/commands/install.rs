@@ -4,6 +4,7 @@ use crate::commands::parse_request;
 use crate::error::{self, Error};
 use crate::install::{Done, Installer};
 use crate::platform::Platform;
+use crate::request::Request;
 use crate::resolve;
 use crate::settings::Settings;
 
@@ -27,8 +28,20 @@ pub struct Args {
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let requests = if args.requests.is_empty() {
-        // The release the current directory selects.
-        vec![resolve::select(None, &settings.ctx, &settings.store)?.request]
+        // What the current directory selects, unless it is here already.
+        let selection = resolve::select(None, &settings.ctx, &settings.store)?;
+        if let Ok(resolved) = resolve::resolve_selection(selection.clone(), &settings.store) {
+            settings.say(format!(
+                "Go {} is installed and runs here ({}); nothing to install",
+                resolved.version,
+                resolved.reason()
+            ));
+            return Ok(());
+        }
+        vec![match selection.request {
+            Request::Module(m) => m.install_request(),
+            r => r,
+        }]
     } else {
         args.requests
             .iter()

@@ -75,12 +75,22 @@ fn installs_several_and_what_the_directory_selects() {
     let m = Mirror::new(&["1.21.5", "1.22.1", "1.22.4", "1.23rc1"]);
     assert_success(&m.gov(&["install", "1.21", "1.23rc1"]));
     m.env.write("go.mod", "module m\n\ngo 1.22.0\n");
+    // 1.23rc1 is not older than the go line: it runs, nothing to install.
+    let out = m.gov(&["install"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).starts_with("Go 1.23rc1 is installed and runs here"),
+        "{}",
+        stderr(&out)
+    );
+    assert_success(&m.gov(&["uninstall", "1.23rc1"]));
+    // Now nothing reaches 1.22.0: the newest 1.22 release is installed.
     let out = m.gov(&["install"]);
     assert_success(&out);
     assert!(stderr(&out).contains("installed Go 1.22.4"));
     let listed = stdout(&m.gov(&["list"]));
     assert!(
-        listed.contains("* 1.22.4") && listed.contains("1.23rc1") && listed.contains("1.21.5"),
+        listed.contains("* 1.22.4") && listed.contains("1.21.5"),
         "{listed}"
     );
 }

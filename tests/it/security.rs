@@ -544,10 +544,9 @@ fn a_large_go_mod_is_read_far_enough() {
     go_mod.push_str(")\n\ngo 1.22.4\n");
     assert!(go_mod.len() > 32 * 1024);
     env.write("go.mod", &go_mod);
-    assert_eq!(
-        env.gov_ok(["current"]),
-        format!("1.22.4 (set by {}/go.mod)\n", env.work.display())
-    );
+    assert!(env
+        .gov_ok(["current"])
+        .starts_with(&format!("1.22.4 (set by {}/go.mod", env.work.display())));
 }
 
 #[test]
