@@ -3,7 +3,6 @@
 //! environment, downloads and doctor take a `Context`, so they are pure
 //! functions of it and tests build one by hand.
 
-use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
@@ -12,15 +11,19 @@ use crate::env_vars;
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub cwd: PathBuf,
-    vars: HashMap<&'static str, OsString>,
+    /// The declared variables that are set; a few, so a list.
+    vars: Vec<(&'static str, OsString)>,
 }
 
 impl Context {
     /// The context of this process.
     pub fn from_process() -> std::io::Result<Context> {
-        let vars = env_vars::READ
-            .iter()
-            .filter_map(|&name| std::env::var_os(name).map(|v| (name, v)))
+        // One pass over the environment (this runs on every `go` call).
+        let vars = std::env::vars_os()
+            .filter_map(|(name, value)| {
+                let name = env_vars::READ.iter().find(|n| name == **n)?;
+                Some((*name, value))
+            })
             .collect();
         Ok(Context {
             cwd: std::env::current_dir()?,
@@ -38,7 +41,8 @@ impl Context {
 
     /// Sets `name` (for tests and for a context derived from another).
     pub fn set(&mut self, name: &'static str, value: impl Into<OsString>) {
-        self.vars.insert(name, value.into());
+        self.vars.retain(|(k, _)| *k != name);
+        self.vars.push((name, value.into()));
     }
 
     /// The value of `name`, unless unset or empty: for gov an empty
@@ -46,8 +50,9 @@ impl Context {
     pub fn var(&self, name: &str) -> Option<&OsStr> {
         debug_assert!(env_vars::READ.contains(&name), "{name} is not declared");
         self.vars
-            .get(name)
-            .map(OsString::as_os_str)
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_os_str())
             .filter(|v| !v.is_empty())
     }
 

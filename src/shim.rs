@@ -84,44 +84,101 @@ fn run(
         other => other?,
     };
     let target = resolve::program_path(&resolved.root, program);
-    if std::fs::metadata(&target).is_err() {
-        // A program only some releases have (`godoc`), missing from an
-        // intact release that nobody asked for by name: the next one on
-        // PATH. A missing `go` means a broken release, never another Go.
-        let optional = !store::CORE_PROGRAMS.contains(&program)
-            && plus.is_none()
-            && resolved.root.join("bin/go").is_file();
-        let next = optional
-            .then(|| next_on_path(program, ctx.path()))
-            .flatten();
-        let Some(next) = next else {
-            return Err(missing_program(program, &resolved, &target, optional));
-        };
-        let err = Command::new(&next)
-            .args(args)
-            .env(env_vars::GOV_SHIM_DEPTH, (depth + 1).to_string())
-            .exec();
-        return Err(Error::failed(
-            format!("cannot run `{}`: {err}", next.display()),
-            None,
-        ));
+    // A toolchain whose `bin/go` leads back here runs this shim again, one
+    // level deeper: checked there, so the first call pays nothing for it.
+    if depth > 0 {
+        check_not_a_shim(&target, &resolved)?;
     }
-    check_not_a_shim(&target, &resolved)?;
-
     let mut env = ToolchainEnv::new(&resolved.root, &ctx);
     if plus.is_some() {
         // Programs that `go +1.21 …` starts run 1.21 too.
         env = env.pin(resolved.version);
     }
-    let mut cmd = Command::new(&target);
-    cmd.args(args)
-        .env(env_vars::GOV_SHIM_DEPTH, (depth + 1).to_string());
-    env.apply(&mut cmd, &ctx);
-    let err = cmd.exec();
+    let depth_value = OsString::from((depth + 1).to_string());
+    let mut vars: Vec<(&str, &OsStr)> = env.vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    vars.push((env_vars::GOV_SHIM_DEPTH, &depth_value));
+    let err = exec(&target, &args, &vars);
+    if err.kind() != std::io::ErrorKind::NotFound {
+        return Err(Error::failed(
+            format!("cannot run `{}`: {err}", target.display()),
+            None,
+        ));
+    }
+    // A program only some releases have (`godoc`), missing from an intact
+    // release that nobody asked for by name: the next one on PATH. A
+    // missing `go` means a broken release, never another Go.
+    let optional = !store::CORE_PROGRAMS.contains(&program)
+        && plus.is_none()
+        && resolved.root.join("bin/go").is_file();
+    let next = optional
+        .then(|| next_on_path(program, ctx.path()))
+        .flatten();
+    let Some(next) = next else {
+        return Err(missing_program(program, &resolved, &target, optional));
+    };
+    let err = Command::new(&next)
+        .args(&args)
+        .env(env_vars::GOV_SHIM_DEPTH, &depth_value)
+        .exec();
     Err(Error::failed(
-        format!("cannot run `{}`: {err}", target.display()),
+        format!("cannot run `{}`: {err}", next.display()),
         None,
     ))
+}
+
+/// Replaces this process with `program` run with `args` and the
+/// environment changed by `vars`; returns only on failure. What
+/// `Command::exec` does, without copying the whole environment first: the
+/// entries kept are passed on as they are. This runs on every `go` call.
+fn exec(program: &Path, args: &[OsString], vars: &[(&str, &OsStr)]) -> std::io::Error {
+    use std::ffi::{CStr, CString};
+    use std::os::unix::ffi::OsStrExt;
+    let cstring = |bytes: &[u8]| CString::new(bytes).map_err(std::io::Error::other);
+    let build = || -> std::io::Result<(Vec<CString>, Vec<CString>)> {
+        let mut argv = vec![cstring(program.as_os_str().as_bytes())?];
+        for a in args {
+            argv.push(cstring(a.as_bytes())?);
+        }
+        let set = vars
+            .iter()
+            .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
+            .collect::<Result<_, _>>()?;
+        Ok((argv, set))
+    };
+    let (argv, set) = match build() {
+        Ok(built) => built,
+        Err(e) => return e,
+    };
+    let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|c| c.as_ptr()).collect();
+    argv_p.push(std::ptr::null());
+    let mut envp: Vec<*const libc::c_char> = Vec::with_capacity(64);
+    extern "C" {
+        static environ: *const *const libc::c_char;
+    }
+    // SAFETY: `environ` is the process's NULL-terminated array of
+    // NUL-terminated `NAME=value` strings; nothing changes it while this
+    // single-threaded path reads it, and the strings outlive the execve.
+    unsafe {
+        let mut entry = environ;
+        while !entry.is_null() && !(*entry).is_null() {
+            let bytes = CStr::from_ptr(*entry).to_bytes();
+            let name = bytes.split(|b| *b == b'=').next().unwrap_or(bytes);
+            if !vars.iter().any(|(k, _)| k.as_bytes() == name) {
+                envp.push(*entry);
+            }
+            entry = entry.add(1);
+        }
+    }
+    envp.extend(set.iter().map(|c| c.as_ptr()));
+    envp.push(std::ptr::null());
+    // SAFETY: every pointer is to a NUL-terminated string that outlives the
+    // call, and both arrays end in a null pointer, as execve(2) requires.
+    // SIGPIPE goes back to its default, as Rust's runtime ignored it.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::execve(argv[0].as_ptr(), argv_p.as_ptr(), envp.as_ptr());
+    }
+    std::io::Error::last_os_error()
 }
 
 fn missing_program(program: &str, resolved: &Resolved, target: &Path, optional: bool) -> Error {

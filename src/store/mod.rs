@@ -231,6 +231,9 @@ impl Store {
 
     /// The newest installed release `request` names.
     pub fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError> {
+        if let Request::Exact(v) = request {
+            return self.find(v);
+        }
         let installed = self.installed()?;
         let versions: Vec<Version> = installed.iter().map(|i| i.version).collect();
         Ok(request
@@ -240,6 +243,18 @@ impl Store {
 
     /// The installed entry equal to `version` (`1.20.0` finds `1.20`).
     pub fn find(&self, version: &Version) -> Result<Option<Installed>, StoreError> {
+        // The entry named as the version is written: one `lstat`, no
+        // listing (the shim's usual case).
+        let root = self.versions_dir().join(version.to_string());
+        if let Ok(meta) = std::fs::symlink_metadata(&root) {
+            if meta.is_dir() || meta.file_type().is_symlink() {
+                return Ok(Some(Installed {
+                    version: *version,
+                    root,
+                    is_link: meta.file_type().is_symlink(),
+                }));
+            }
+        }
         Ok(self
             .installed()?
             .into_iter()
