@@ -17,7 +17,7 @@ if [ ! -x /usr/lib/go-1.19/bin/go ] || ! command -v zsh >/dev/null || ! command 
 fi
 
 # Real Go releases, repackaged from Debian's packages, for the install tests.
-scripts/go-mirror.sh target/go-mirror 1.19 1.22
+scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings

@@ -54,7 +54,7 @@ pub fn run(inputs: &Inputs) -> Vec<Check> {
             checks.push(check(
                 "selection",
                 Status::Ok,
-                format!("Go {} (set by {})", r.version, r.source),
+                format!("Go {} ({})", r.version, r.reason()),
                 None,
             ));
             Some(r)
@@ -66,12 +66,14 @@ pub fn run(inputs: &Inputs) -> Vec<Check> {
     };
     checks.push(path_order(inputs, resolved.as_ref()));
     if let Some(r) = &resolved {
+        checks.push(go_on_path(inputs, r));
         checks.push(goroot_isolation(inputs, r));
         checks.push(consistency(inputs, r));
         checks.push(gotoolchain_file(inputs, r));
         checks.extend(module_compatibility(inputs, r));
     }
     checks.push(side_by_side(inputs));
+    checks.push(go_env_files(inputs));
     checks
 }
 
@@ -203,6 +205,7 @@ pub fn first_go_on_path(path: &std::ffi::OsStr) -> Option<PathBuf> {
 fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
     let first = first_go_on_path(inputs.ctx.path());
     let shims = inputs.store.bin_dir();
+    let current = inputs.store.current_link().join("bin");
     let ours = |p: &Path| {
         p.parent() == Some(shims.as_path())
             || resolved.is_some_and(|r| same_file(p, &r.root.join("bin/go")))
@@ -210,6 +213,21 @@ fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
     };
     match first {
         Some(p) if ours(&p) => check("path", Status::Ok, format!("`go` on PATH is gov's: `{}`", p.display()), None),
+        // The CI-node scheme: the global default with no shim at all.
+        Some(p) if p.parent() == Some(current.as_path()) => check(
+            "path",
+            Status::Warn,
+            format!(
+                "`go` on PATH is `{}`, the global default {}, not what this directory selects{}",
+                p.display(),
+                inputs.store.global().map_or("(none set)".into(), |v| v.to_string()),
+                resolved.map_or(String::new(), |r| format!(" (Go {})", r.version))
+            ),
+            Some(format!(
+                "that is right for one release per machine; for a release per directory, put `eval \"$(gov init bash)\"` in ~/.bashrc or `{}` first on PATH",
+                shims.display()
+            )),
+        ),
         Some(p) => check(
             "path",
             Status::Fail,
@@ -226,6 +244,148 @@ fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
             Some(format!("add `eval \"$(gov init bash)\"` to ~/.bashrc, or put `{}` on PATH", shims.display())),
         ),
     }
+}
+
+/// Runs the `go` PATH finds, in the user's own environment, and compares
+/// what it reports with the selection: the release, its GOROOT, and
+/// `GOTOOLCHAIN=local` unless the user chose a value.
+fn go_on_path(inputs: &Inputs, r: &Resolved) -> Check {
+    let Some(go) = first_go_on_path(inputs.ctx.path()) else {
+        return check(
+            "go-on-path",
+            Status::Warn,
+            "no `go` on PATH to run".into(),
+            None,
+        );
+    };
+    let out = Command::new(&go)
+        .args(["env", "GOVERSION", "GOROOT", "GOTOOLCHAIN"])
+        .current_dir(&inputs.ctx.cwd)
+        .output();
+    let text = match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Ok(out) => {
+            return check(
+                "go-on-path",
+                Status::Fail,
+                format!(
+                    "`{} env` failed: {}",
+                    go.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+                None,
+            )
+        }
+        Err(e) => {
+            return check(
+                "go-on-path",
+                Status::Fail,
+                format!("cannot run `{}`: {e}", go.display()),
+                None,
+            )
+        }
+    };
+    let mut lines = text.lines();
+    let (version, root, toolchain) = (
+        lines.next().unwrap_or("").trim(),
+        lines.next().unwrap_or("").trim(),
+        lines.next().unwrap_or("").trim(),
+    );
+    let mut wrong = Vec::new();
+    if version != r.version.go_name() {
+        wrong.push(format!("it is {version}, not {}", r.version.go_name()));
+    }
+    if !same_file(Path::new(root), &r.root) {
+        wrong.push(format!(
+            "its GOROOT is `{root}`, not `{}`",
+            r.root.display()
+        ));
+    }
+    // Go before 1.21 knows no GOTOOLCHAIN and prints nothing for it.
+    let user_choice = inputs.ctx.text(env_vars::GOTOOLCHAIN);
+    if !toolchain.is_empty() && user_choice.is_none() && toolchain != "local" {
+        wrong.push(format!(
+            "its GOTOOLCHAIN is `{toolchain}`: it may download another Go"
+        ));
+    }
+    if wrong.is_empty() {
+        check(
+            "go-on-path",
+            Status::Ok,
+            format!(
+                "`go` on PATH runs {version} from `{root}`{}",
+                if toolchain.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with GOTOOLCHAIN={toolchain}")
+                }
+            ),
+            None,
+        )
+    } else {
+        check(
+            "go-on-path",
+            Status::Fail,
+            format!("`{}`, the `go` on PATH, disagrees with the selection (Go {}): {}", go.display(), r.version, wrong.join("; ")),
+            Some(format!("put `eval \"$(gov init bash)\"` last in ~/.bashrc (or zsh, fish), or `{}` first on PATH", inputs.store.bin_dir().display())),
+        )
+    }
+}
+
+/// Go 1.21 and newer default to `GOTOOLCHAIN=auto` from `$GOROOT/go.env`:
+/// run without gov's shims, such a release may download another Go.
+/// Releases gov installs say `local` there; a linked root is never written
+/// to, so it is only reported.
+fn go_env_files(inputs: &Inputs) -> Check {
+    let installed = inputs.store.installed().unwrap_or_default();
+    let mut auto = Vec::new();
+    for i in &installed {
+        let says = crate::toolchain_env::go_env_toolchain(&i.root);
+        if let Some(value) = says.filter(|v| v != "local") {
+            let what = match i.linked_to() {
+                Some(dir) => format!(
+                    "{} (linked to `{}`, GOTOOLCHAIN={value})",
+                    i.version,
+                    dir.display()
+                ),
+                None => format!("{} (GOTOOLCHAIN={value})", i.version),
+            };
+            auto.push((i.clone(), what));
+        }
+    }
+    if auto.is_empty() {
+        return check(
+            "go-env",
+            Status::Ok,
+            "every release's go.env keeps Go to its own toolchain (or predates GOTOOLCHAIN)".into(),
+            None,
+        );
+    }
+    let reinstall: Vec<String> = auto
+        .iter()
+        .filter(|(i, _)| !i.is_link)
+        .map(|(i, _)| i.version.to_string())
+        .collect();
+    let fix = if reinstall.is_empty() {
+        "run Go through gov's shims (`gov init`), which set GOTOOLCHAIN=local, or `export GOTOOLCHAIN=local` in your shell's start-up file".to_string()
+    } else {
+        format!(
+            "reinstall {v} (`gov uninstall {v} && gov install {v}`) so gov sets GOTOOLCHAIN=local in its go.env",
+            v = reinstall.join(" ")
+        )
+    };
+    check(
+        "go-env",
+        Status::Warn,
+        format!(
+            "run outside gov's shims, these may download another Go: {}",
+            auto.iter()
+                .map(|(_, w)| w.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(fix),
+    )
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -231,6 +231,54 @@ impl ToolchainEnv {
     }
 }
 
+/// The line Go 1.21+ reads from `$GOROOT/go.env` unless `GOTOOLCHAIN` is
+/// set: with it, a `go` run without gov's shims (`GOV_HOME/current/bin`,
+/// the shim-free shell mode) never fetches another toolchain either.
+pub const GO_ENV_LOCAL: &str = "GOTOOLCHAIN=local";
+
+/// What `ROOT/go.env` says of `GOTOOLCHAIN`: `None` when the file or the
+/// line is missing (Go before 1.21 has neither).
+pub fn go_env_toolchain(root: &Path) -> Option<String> {
+    let (text, _) = fsx::read_regular_text(&root.join("go.env"), 64 * 1024)
+        .ok()
+        .flatten()?
+        .ok()?;
+    text.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("GOTOOLCHAIN="))
+        .map(str::to_string)
+}
+
+/// Makes a release gov installs default to `GOTOOLCHAIN=local` in its own
+/// `go.env`, as Linux distributions ship Go; returns the edit (the line it
+/// replaced) to record, or `None` when there is no `go.env` (Go before
+/// 1.21) or it already says so.
+pub fn pin_local_toolchain(root: &Path) -> std::io::Result<Option<(Option<String>, String)>> {
+    let path = root.join("go.env");
+    let Some(Ok((text, _))) = fsx::read_regular_text(&path, 64 * 1024)? else {
+        return Ok(None);
+    };
+    let mut was = None;
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.trim().starts_with("GOTOOLCHAIN=") {
+            if line.trim() == GO_ENV_LOCAL {
+                return Ok(None);
+            }
+            was = Some(line.to_string());
+            lines.push(GO_ENV_LOCAL.to_string());
+        } else {
+            lines.push(line.to_string());
+        }
+    }
+    if was.is_none() {
+        lines.push(GO_ENV_LOCAL.to_string());
+    }
+    fsx::write_atomic(&path, format!("{}\n", lines.join("\n")).as_bytes())?;
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
+    Ok(Some((was, GO_ENV_LOCAL.to_string())))
+}
+
 /// `go1.22.4-linux-amd64-<hash of the nearest go.sum>` for CI cache steps.
 pub fn cache_key(version: Version, cwd: &Path) -> String {
     let (os, arch) = platform::host();

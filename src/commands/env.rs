@@ -108,6 +108,9 @@ fn hook(settings: &Settings, shell: Shell, link_dir: Option<&Path>) -> Result<()
         }
     }
     let env = resolved.map(|r| ToolchainEnv::new(&r.root, ctx));
-    print!("{}", crate::shell::hook_code(shell, env.as_ref()));
+    print!(
+        "{}",
+        crate::shell::hook_code(shell, env.as_ref(), link_dir.is_none())
+    );
     Ok(())
 }

@@ -12,7 +12,8 @@ use super::InstallError;
 use crate::download::{self, DownloadError, Fetcher};
 use crate::index::Release;
 use crate::platform::Platform;
-use crate::store::{self, Installed, Store};
+use crate::store::{self, Edit, Installed, Record, Store};
+use crate::toolchain_env;
 use crate::ui;
 use crate::version::Version;
 
@@ -97,6 +98,7 @@ pub fn install(
         io::copy(&mut hashing, &mut io::sink()).map_err(|e| read_error(&url, e))?;
         Ok(Ok(format!("{:x}", hashing.hasher.finalize())))
     })??;
+    let verified = expected.is_some();
     if let Some(expected) = expected {
         if !actual.eq_ignore_ascii_case(&expected) {
             return Err(InstallError::Digest {
@@ -121,9 +123,30 @@ pub fn install(
             says,
         });
     }
+    // Verified as shipped; now what gov changes, recorded.
+    let mut edits = Vec::new();
+    if let Some((was, now)) = toolchain_env::pin_local_toolchain(&root)? {
+        edits.push(Edit {
+            path: "go.env".into(),
+            was,
+            now,
+        });
+    }
     fs_err::create_dir_all(&dest_dir)?;
     fs_err::rename(&root, &dest)?;
     drop(staging);
+    store.write_record(
+        platform,
+        &Record {
+            version: version.to_string(),
+            platform: platform.to_string(),
+            archive: file.filename.clone(),
+            url,
+            sha256: actual,
+            verified,
+            edits,
+        },
+    )?;
     change.commit()?;
     Ok(Outcome::Installed(installed(version, dest)))
 }

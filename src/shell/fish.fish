@@ -10,10 +10,10 @@ function gov
         $__gov_bin $argv
     end
 end
-# Runs on `cd` and before each prompt; starts gov only when the directory or
-# GOV_VERSION changed since the last prompt.
+# Runs on `cd` and before each prompt; with shims, starts gov only when the
+# directory or GOV_VERSION changed since the last prompt.
 function __gov_hook --on-event fish_prompt --on-variable PWD
-    if test "$argv[1]" = force; or test "$PWD" != "$__gov_pwd"; or test "$GOV_VERSION" != "$__gov_ver"
+    if test "$argv[1]" = force; or set -q __gov_every_prompt; or test "$PWD" != "$__gov_pwd"; or test "$GOV_VERSION" != "$__gov_ver"
         set -g __gov_pwd $PWD
         set -g __gov_ver $GOV_VERSION
         $__gov_bin env --hook fish @LINK_ARG@ | source

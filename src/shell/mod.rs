@@ -163,16 +163,19 @@ pub fn init_script(
             shell.prepend_path(&store.bin_dir()).trim_end().to_string(),
             String::new(),
         ),
+        // Without shims the hook runs at every prompt (a `.go-version`
+        // edited in place or `gov global` take effect at once) and keeps
+        // GOROOT in step; the user's own GOROOT is kept to give back.
         (false, false) => (
             format!(
-                "__gov_dir={}/$$\nmkdir -p \"$__gov_dir\"\nexport PATH=\"$__gov_dir/bin${{PATH:+:$PATH}}\"",
+                "__gov_dir={}/$$\nmkdir -p \"$__gov_dir\"\nexport PATH=\"$__gov_dir/bin${{PATH:+:$PATH}}\"\n__gov_every_prompt=1\nif [ -z \"${{__gov_user_goroot_set+x}}\" ]; then __gov_user_goroot_set=${{GOROOT+1}}; __gov_user_goroot=${{GOROOT-}}; fi",
                 q(link_base)
             ),
             "--link-dir \"$__gov_dir\"".to_string(),
         ),
         (false, true) => (
             format!(
-                "set -g __gov_dir {}/$fish_pid\nmkdir -p $__gov_dir\nset -gx PATH $__gov_dir/bin $PATH",
+                "set -g __gov_dir {}/$fish_pid\nmkdir -p $__gov_dir\nset -gx PATH $__gov_dir/bin $PATH\nset -g __gov_every_prompt 1\nif not set -q __gov_user_goroot_checked\n    set -g __gov_user_goroot_checked 1\n    if set -q GOROOT\n        set -g __gov_user_goroot_set 1\n        set -g __gov_user_goroot $GOROOT\n    end\nend",
                 q(link_base)
             ),
             "--link-dir $__gov_dir".to_string(),
@@ -186,12 +189,19 @@ pub fn init_script(
         .replace("@LINK_ARG@", &link_arg)
 }
 
-/// What the prompt hook evaluates: `GOROOT` of the selected release, or
-/// its removal when none is selected.
-pub fn hook_code(shell: Shell, env: Option<&ToolchainEnv>) -> String {
-    match env.and_then(|e| e.get(env_vars::GOROOT)) {
-        Some(root) => shell.set(env_vars::GOROOT, &root.to_string_lossy()),
-        None => shell.unset(env_vars::GOROOT),
+/// What the prompt hook evaluates. With shims, nothing about `GOROOT`: the
+/// shim sets it per call, and an exported one would go stale for any other
+/// `go` on PATH. Without shims, `GOROOT` follows the release whose `bin`
+/// is on PATH, and goes back to the user's own value (or away) when no
+/// release is selected.
+pub fn hook_code(shell: Shell, env: Option<&ToolchainEnv>, shims: bool) -> String {
+    if shims {
+        return String::new();
+    }
+    match (env.and_then(|e| e.get(env_vars::GOROOT)), shell) {
+        (Some(root), _) => shell.set(env_vars::GOROOT, &root.to_string_lossy()),
+        (None, Shell::Fish) => "if set -q __gov_user_goroot_set; set -gx GOROOT $__gov_user_goroot; else; set -e GOROOT; end\n".into(),
+        (None, _) => "if [ -n \"${__gov_user_goroot_set-}\" ]; then export GOROOT=\"$__gov_user_goroot\"; else unset GOROOT; fi\n".into(),
     }
 }
 

@@ -11,10 +11,10 @@ gov() {
     "$__gov_bin" "$@"
   fi
 }
-# Runs before each prompt; starts gov only when the directory or
-# GOV_VERSION changed since the last prompt.
+# Runs before each prompt; with shims, starts gov only when the directory
+# or GOV_VERSION changed since the last prompt.
 __gov_hook() {
-  if [ "${1-}" = force ] || [ "$PWD" != "${__gov_pwd-}" ] || [ "${GOV_VERSION-}" != "${__gov_ver-}" ]; then
+  if [ "${1-}" = force ] || [ -n "${__gov_every_prompt-}" ] || [ "$PWD" != "${__gov_pwd-}" ] || [ "${GOV_VERSION-}" != "${__gov_ver-}" ]; then
     __gov_pwd=$PWD
     __gov_ver=${GOV_VERSION-}
     eval "$("$__gov_bin" env --hook @SHELL@ @LINK_ARG@)"

@@ -10,14 +10,17 @@
 //!   current            symlink to versions/<global default>
 //!   platforms/OS-ARCH/ releases for other platforms (`install --os --arch`)
 //!   cache/             the release index, CI caches (`gov env --isolate`)
+//!   records/           what gov knows of each release it installed
 //!   locks/             one lock file per release being changed
 //!   tmp/               scratch space on the same filesystem
 //! ```
 
 mod lock;
+mod record;
 mod shims;
 
 pub use lock::{Lock, LOCK_TIMEOUT};
+pub use record::{Edit, Record};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 
 use std::io;
@@ -368,6 +371,7 @@ impl Store {
             let trash = change.scratch(&format!("uninstall-{version}"))?;
             fs_err::rename(&installed.root, trash.path().join("go"))?;
         }
+        self.remove_record(&Platform::host(), &version)?;
         if was_global {
             self.clear_global()?;
         }

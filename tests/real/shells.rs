@@ -100,14 +100,45 @@ fn script(env: &TestEnv) -> String {
 #[test]
 fn cd_switches_go_and_goroot_in_every_shell_and_mode() {
     let env = setup();
-    let want = [
-        "go1.21.5", "1.21.5", "go1.22.4", "1.22.4", "go1.21.5", "1.21.5", "go1.22.4", "1.22.4", "-",
+    // With shims GOROOT is never exported (each call sets its own), so the
+    // user's stays; without, it follows the release on PATH and comes back
+    // when none is selected.
+    let shims = [
+        "go1.21.5",
+        "user-goroot",
+        "go1.22.4",
+        "user-goroot",
+        "go1.21.5",
+        "user-goroot",
+        "go1.22.4",
+        "user-goroot",
+        "user-goroot",
+    ];
+    let no_shims = [
+        "go1.21.5",
+        "1.21.5",
+        "go1.22.4",
+        "1.22.4",
+        "go1.21.5",
+        "1.21.5",
+        "go1.22.4",
+        "1.22.4",
+        "user-goroot",
     ];
     for shell in SHELLS {
-        for mode in ["", "--no-shims"] {
-            let text = run_shell(&env, shell, mode, &script(&env));
+        for (mode, want) in [("", shims), ("--no-shims", no_shims)] {
+            let mut cmd = interactive(&env, shell, mode);
+            cmd.env("GOROOT", "/opt/user-goroot");
+            let text = stdout(&feed(cmd, &script(&env)));
             assert_eq!(versions_and_roots(&text), want, "{shell} {mode}:\n{text}");
         }
+        // Without a GOROOT of the user's, none is left behind.
+        let text = run_shell(&env, shell, "--no-shims", &script(&env));
+        assert_eq!(
+            versions_and_roots(&text).last().map(String::as_str),
+            Some("-"),
+            "{shell}:\n{text}"
+        );
     }
 }
 
@@ -204,8 +235,9 @@ fn cd_switches_in_a_pseudo_terminal() {
         p2 = env.work.join("p2").display(),
     );
     for shell in SHELLS {
-        // The same interactive shell, started by `script` on a new terminal.
-        let inner = interactive(&env, shell, "");
+        // The same interactive shell, started by `script` on a new terminal;
+        // without shims, where the prompt hook does the switching.
+        let inner = interactive(&env, shell, "--no-shims");
         let command = std::iter::once(inner.get_program())
             .chain(inner.get_args())
             .map(|a| a.to_string_lossy().into_owned())
