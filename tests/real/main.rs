@@ -8,4 +8,5 @@ mod common;
 mod doctor;
 mod go;
 mod install;
+mod modes;
 mod shells;

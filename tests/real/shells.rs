@@ -18,7 +18,7 @@ fn setup() -> TestEnv {
 }
 
 /// An interactive `shell` whose start-up file evaluates `gov init`.
-fn interactive(env: &TestEnv, shell: &str, init_args: &str) -> std::process::Command {
+pub(crate) fn interactive(env: &TestEnv, shell: &str, init_args: &str) -> std::process::Command {
     let rc = env
         .root
         .join(format!("rc-{shell}{}", init_args.replace(' ', "")));
@@ -43,7 +43,7 @@ fn interactive(env: &TestEnv, shell: &str, init_args: &str) -> std::process::Com
 }
 
 /// Feeds `input` to `cmd` and returns what it did.
-fn feed(mut cmd: std::process::Command, input: &str) -> std::process::Output {
+pub(crate) fn feed(mut cmd: std::process::Command, input: &str) -> std::process::Output {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
