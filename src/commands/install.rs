@@ -2,7 +2,7 @@
 
 use crate::commands::parse_request;
 use crate::error::{self, Error};
-use crate::install::{Done, Installer};
+use crate::install::{adopt_first_default, Done, Installer};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve;
@@ -56,8 +56,10 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         ..Installer::new(&settings.store, &settings.sources)
     };
     let elsewhere = !installer.platform.is_host();
+    let results = installer.install_all(&requests)?;
+    let first_default = adopt_first_default(&settings.store, &results)?;
     let mut failure = None;
-    for result in installer.install_all(&requests)? {
+    for result in results {
         match result {
             Ok(Done::Installed(i, took)) => settings.say(format!(
                 "installed Go {} in {:.1}s{}",
@@ -79,6 +81,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 }
             }
         }
+    }
+    if let Some(i) = first_default {
+        settings.say(format!(
+            "Go {} is the global default now (the first release installed; change it with `gov global VERSION`)",
+            i.version
+        ));
     }
     failure.map_or(Ok(()), Err)
 }

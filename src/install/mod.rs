@@ -228,6 +228,36 @@ impl<'a> Installer<'a> {
     }
 }
 
+/// Into a store with no global default, the first release installed
+/// becomes it (as rustup does with the first toolchain): the newest of
+/// `done` for this machine. Returns it, to say so.
+pub fn adopt_first_default(
+    store: &Store,
+    done: &[Result<Done, InstallError>],
+) -> Result<Option<Installed>, InstallError> {
+    if store.global().is_some() {
+        return Ok(None);
+    }
+    let newest = done
+        .iter()
+        .filter_map(|d| match d {
+            Ok(Done::Installed(i, _))
+                if i.root.parent() == Some(store.versions_dir().as_path()) =>
+            {
+                Some(i)
+            }
+            _ => None,
+        })
+        .max_by_key(|i| i.version);
+    match newest {
+        Some(i) => {
+            store.set_global(i)?;
+            Ok(Some(i.clone()))
+        }
+        None => Ok(None),
+    }
+}
+
 /// The installed release `request` names, installing the newest match
 /// for this machine first when none is: what a shim does with
 /// `GOV_AUTO_INSTALL`. `say` hears what was done.
@@ -246,6 +276,12 @@ pub fn ensure(
         ..Installer::new(store, sources)
     };
     let mut results = installer.install_all(std::slice::from_ref(request))?;
+    if let Some(i) = adopt_first_default(store, &results)? {
+        say(&format!(
+            "Go {} is the global default now (the first release installed)",
+            i.version
+        ));
+    }
     match results.pop().expect("one request, one result")? {
         Done::Installed(i, took) => {
             say(&format!(

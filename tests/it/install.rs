@@ -549,3 +549,23 @@ fn a_release_the_cached_index_lacks_asks_the_server_again() {
     assert!(m.env.gov_home.join("versions/1.22.5/bin/go").is_file());
     assert_eq!(m.server.hits("index.json"), 2);
 }
+
+#[test]
+fn the_first_release_installed_becomes_the_global_default() {
+    let m = Mirror::new(&["1.21.5", "1.22.4"]);
+    let out = m.gov(&["install", "1.21"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("Go 1.21.5 is the global default now"),
+        "{}",
+        stderr(&out)
+    );
+    // So `go` runs at once, anywhere.
+    assert_eq!(stdout(&m.gov(&["global"])), "1.21.5\n");
+    let out = m.env.command(m.env.shim("go")).output().unwrap();
+    assert!(stdout(&out).starts_with("go version go1.21.5 "));
+    // Later installs leave the default alone.
+    let out = m.gov(&["install", "1.22"]);
+    assert!(!stderr(&out).contains("global default"), "{}", stderr(&out));
+    assert_eq!(stdout(&m.gov(&["global"])), "1.21.5\n");
+}
