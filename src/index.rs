@@ -126,6 +126,21 @@ impl Index {
 
     /// The newest release the request names that has an archive for the
     /// platform (stable ones only, unless the request names a pre-release).
+    /// Up to `n` stable releases whose names are closest to `wanted` (a
+    /// typo such as `1.222`), newest first among equals: for "did you
+    /// mean".
+    pub fn nearest(&self, wanted: &str, n: usize) -> Vec<Version> {
+        let wanted = wanted.trim_start_matches("go");
+        let mut scored: Vec<(usize, Version)> = self
+            .releases
+            .iter()
+            .filter(|r| r.version.is_stable())
+            .map(|r| (edit_distance(wanted, &r.version.to_string()), r.version))
+            .collect();
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        scored.into_iter().take(n).map(|(_, v)| v).collect()
+    }
+
     pub fn pick(&self, request: &Request, os: &str, arch: &str) -> Option<&Release> {
         let versions: Vec<Version> = self
             .releases
@@ -201,6 +216,24 @@ fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     fsx::write_atomic(path, bytes).map_err(fail)
 }
 
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +282,20 @@ mod tests {
         assert_eq!(pick("1.14", "linux", "amd64"), None, "only a pre-release");
         assert_eq!(pick("1.8", "linux", "armv6l").unwrap().0, "1.8.7");
         assert_eq!(pick("1.13.7", "plan9", "amd64"), None);
+    }
+
+    #[test]
+    fn nearest_releases_to_a_typo() {
+        let index = index_2020();
+        let names = |wanted| -> Vec<String> {
+            index
+                .nearest(wanted, 3)
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
+        };
+        assert_eq!(names("1.133"), ["1.13.3", "1.13", "1.13.7"]);
+        assert_eq!(names("go1.13.77"), ["1.13.7", "1.13.6", "1.13.5"]);
     }
 
     #[test]

@@ -106,7 +106,11 @@ pub enum ResolveError {
         "no Go version selected in `{}`: no +VERSION argument, GOV_VERSION is unset, no .go-version, .tool-versions, go.work or go.mod here or in any parent directory, and no global default",
         cwd.display()
     )]
-    NothingSelected { cwd: PathBuf },
+    NothingSelected {
+        cwd: PathBuf,
+        /// The newest installed release, for the hint.
+        newest: Option<Version>,
+    },
     #[error("Go {request} is selected by {selected_by} but not installed")]
     NotInstalled {
         request: Request,
@@ -132,9 +136,12 @@ impl ResolveError {
                 Some("run `gov shell --unset`, or `gov shell 1.22.4` with a valid version".into())
             }
             ResolveError::VersionFile(e) => e.hint(),
-            ResolveError::NothingSelected { .. } => Some(
-                "run `gov global 1.22.4` to set a default, or `gov local 1.22.4` to pin this directory".into(),
-            ),
+            ResolveError::NothingSelected { newest, .. } => Some(match newest {
+                Some(v) => format!(
+                    "run `gov global {v}` to set a default, or `gov local {v}` to pin this directory"
+                ),
+                None => "no release is installed: run `gov install latest`".into(),
+            }),
             ResolveError::NotInstalled { request, .. } => {
                 Some(format!("run `gov install {}`, or set {}=1 to install selected releases on first use", install_arg(request), env_vars::GOV_AUTO_INSTALL))
             }
@@ -192,6 +199,7 @@ pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Select
         }),
         None => Err(ResolveError::NothingSelected {
             cwd: ctx.cwd.clone(),
+            newest: store.installed()?.first().map(|i| i.version),
         }),
     }
 }

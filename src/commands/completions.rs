@@ -6,7 +6,12 @@
 use clap_complete::Shell;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov completions bash > ~/.local/share/bash-completion/completions/gov
+  gov completions zsh > \"${fpath[1]}/_gov\"
+  gov completions fish > ~/.config/fish/completions/gov.fish")]
 pub struct Args {
+    /// The shell to complete in
     shell: Shell,
 }
 

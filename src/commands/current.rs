@@ -27,7 +27,10 @@ struct Current {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:
+  gov current           1.22.12 (set by /src/app/go.mod, which needs 1.22.0 or newer: ...)")]
 pub struct Args {
+    /// Print JSON: version, root, source, file, minimum, rule, reason
     #[arg(long)]
     json: bool,
 }

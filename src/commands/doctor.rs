@@ -14,7 +14,10 @@ struct Report<'a> {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:
+  gov doctor --json | jq '.checks[] | select(.status != \"ok\")'")]
 pub struct Args {
+    /// Print JSON: ok, and each check's name, status, detail and fix
     #[arg(long)]
     json: bool,
 }

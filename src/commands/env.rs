@@ -38,7 +38,13 @@ fn isolate_parser() -> impl TypedValueParser<Value = Isolate> {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  eval \"$(gov env)\"                    set up this shell for the active release
+  gov env GOROOT                       print one value, as `go env GOROOT` does
+  gov env --shell github --isolate job in a GitHub Actions step")]
 pub struct Args {
+    /// Print only these variables' values, one a line (as `go env NAME`)
+    names: Vec<String>,
     /// How to write it: for a shell, as JSON, or into GitHub Actions' files
     #[arg(long, value_parser = format_parser(), default_value = "sh")]
     shell: Format,
@@ -65,6 +71,20 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let env = ToolchainEnv::new(&resolved.root, ctx)
         .for_ci(resolved.version, args.isolate, &settings.store, ctx)?
         .with_path()?;
+    if !args.names.is_empty() {
+        // A name gov does not set prints an empty line, as with `go env`.
+        for name in &args.names {
+            let value = match name.as_str() {
+                "PATH" => env.path(ctx),
+                other => env.get(other).map(|v| v.to_owned()),
+            };
+            println!(
+                "{}",
+                ui::escape(&value.unwrap_or_default().to_string_lossy())
+            );
+        }
+        return Ok(());
+    }
     match format {
         Format::Shell(shell) => print!("{}", shell.env_code(&env)),
         Format::Json => super::print_json(&env.to_json(ctx)),

@@ -14,14 +14,23 @@ use crate::settings::Settings;
 use crate::toolchain_env::ToolchainEnv;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov exec go test ./...
+  gov exec make build       any program, with the release's go first on PATH")]
 pub struct ExecArgs {
+    /// The command and its arguments
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     command: Vec<OsString>,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov run 1.21 go test ./...
+  gov run latest make build")]
 pub struct RunArgs {
+    /// An installed release or request such as 1.21
     request: String,
+    /// The command and its arguments
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     command: Vec<OsString>,
 }
@@ -36,7 +45,7 @@ pub fn exec(args: &ExecArgs, settings: &Settings) -> Result<(), Error> {
 /// Also sets `GOV_VERSION`, so shims the command starts agree.
 pub fn run(args: &RunArgs, settings: &Settings) -> Result<(), Error> {
     let request = parse_request(&args.request)?;
-    let installed = installed_match(&settings.store, &request)?;
+    let installed = installed_match(settings, &request)?;
     settings.explain(format!("Go {} for `{request}`", installed.version));
     let env = ToolchainEnv::new(&installed.root, &settings.ctx)
         .pin(installed.version)

@@ -5,7 +5,11 @@ use crate::error::Error;
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov global            print it
+  gov global 1.22       the newest installed 1.22.x, for every directory that asks for nothing else")]
 pub struct Args {
+    /// An installed release or a request such as 1.22 (none: print it)
     version: Option<String>,
 }
 
@@ -23,7 +27,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         };
     };
     let request = parse_request(value)?;
-    let installed = installed_match(&settings.store, &request)?;
+    let installed = installed_match(settings, &request)?;
     settings.store.set_global(&installed)?;
     settings.say(format!("global default is now Go {}", installed.version));
     Ok(())

@@ -10,7 +10,12 @@ use crate::settings::Settings;
 use crate::shell::{self, Shell};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  echo 'eval \"$(gov init bash)\"' >> ~/.bashrc
+  echo 'gov init fish | source' >> ~/.config/fish/config.fish
+  eval \"$(gov init zsh --no-shims)\"    no shim: PATH follows the directory")]
 pub struct Args {
+    /// The shell whose start-up file evaluates the output
     #[arg(value_parser = shells(&["bash", "zsh", "fish"]))]
     shell: Shell,
     /// No shims: a per-shell directory on PATH, repointed on `cd`

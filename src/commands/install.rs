@@ -9,6 +9,11 @@ use crate::resolve;
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov install 1.22              the newest 1.22.x
+  gov install latest 1.21.13    several at once, in parallel
+  gov install                   what this directory's go.mod or .go-version asks for
+  gov install 1.22 --os darwin --arch arm64   for another machine")]
 pub struct Args {
     /// `1.22.4`, `1.22`, `1`, `latest`, `1.23rc1`
     requests: Vec<String>,

@@ -9,6 +9,9 @@ use crate::ui;
 use crate::version::Version;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov link 1.19.8 /usr/lib/go-1.19     Debian's golang-1.19-go
+  gov link 1.23.0 ~/src/go --force     a Go built from source, without VERSION")]
 pub struct Args {
     /// The release it is, such as 1.19.8
     name: String,

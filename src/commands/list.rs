@@ -17,7 +17,10 @@ struct Row {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:
+  gov list --json | jq -r '.[] | select(.active) | .version'")]
 pub struct Args {
+    /// Print JSON: version, path, linked_to, active, global
     #[arg(long)]
     json: bool,
     /// Only the versions, one a line (for completion scripts)

@@ -20,12 +20,17 @@ struct Row {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov list-remote          stable releases with an archive for this machine
+  gov list-remote 1.21     only 1.21.x
+  gov list-remote --all    pre-releases and archived releases too")]
 pub struct Args {
     /// Only releases this request matches, such as 1.22
     prefix: Option<String>,
     /// Also pre-releases and releases without an archive for this machine
     #[arg(long)]
     all: bool,
+    /// Print JSON: version, stable, installed, archive
     #[arg(long)]
     json: bool,
     /// Fetch the release index even if the cached copy is fresh

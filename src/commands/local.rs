@@ -3,14 +3,22 @@
 use std::io;
 
 use crate::commands::parse_request;
+use crate::download::Fetcher;
 use crate::error::Error;
 use crate::fsx;
+use crate::index;
+use crate::platform;
 use crate::settings::Settings;
 use crate::ui;
 use crate::version_files::{self, FileKind};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov local 1.22.12     pin this directory (and those below) to a release
+  gov local 1.22        the newest installed 1.22.x, whichever that is
+  gov local --unset     remove the pin")]
 pub struct Args {
+    /// A release or request to write (none: print what .go-version says)
     version: Option<String>,
     /// Remove .go-version from the current directory
     #[arg(long, conflicts_with = "version")]
@@ -48,9 +56,51 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         };
     };
     let request = parse_request(value)?;
+    let installed = settings.store.pick(&request)?.is_some();
+    if !installed {
+        // A release that exists nowhere is refused; when the index cannot
+        // be had (offline), gov says so and writes it anyway.
+        let (os, arch) = platform::host();
+        let index = match super::cached_index(settings) {
+            Some(index) => Ok(index),
+            None => index::load(
+                &index::Source {
+                    url: &settings.sources.index_url,
+                    cache: settings.store.index_cache(),
+                    offline: settings.sources.offline,
+                    refresh: false,
+                },
+                &Fetcher::new(&settings.sources),
+            ),
+        };
+        match index {
+            Ok(index) if index.pick(&request, os, arch).is_none() => {
+                let nearest: Vec<String> = index
+                    .nearest(&request.to_string(), 3)
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect();
+                return Err(Error::failed(
+                    format!(
+                        "no Go release is called {request}: not writing it to `{}`",
+                        path.display()
+                    ),
+                    format!(
+                        "the nearest releases are {}: run `gov local {}`",
+                        nearest.join(", "),
+                        nearest.first().map_or("1.22.4", String::as_str)
+                    ),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => ui::warn(&format!(
+                "cannot check that Go {request} exists ({e}); writing it anyway"
+            )),
+        }
+    }
     fsx::write_atomic(&path, format!("{request}\n").as_bytes())?;
     settings.say(format!("wrote {request} to `{}`", path.display()));
-    if super::installed_match(&settings.store, &request).is_err() {
+    if !installed {
         ui::warn(&format!(
             "Go {request} is not installed; run `gov install {request}`"
         ));

@@ -19,10 +19,14 @@ pub mod which;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
+use crate::download::Fetcher;
 use crate::error::Error;
+use crate::index::{self, Index};
+use crate::platform;
 use crate::request::Request;
+use crate::settings::Settings;
 use crate::shell::Shell;
-use crate::store::{Installed, Store};
+use crate::store::Installed;
 
 /// A clap parser of the shells `names`.
 pub fn shells(names: &'static [&'static str]) -> impl TypedValueParser<Value = Shell> {
@@ -39,15 +43,47 @@ pub fn print_json(value: &impl serde::Serialize) {
 
 /// Parses a request given on the command line.
 pub fn parse_request(value: &str) -> Result<Request, Error> {
-    Ok(Request::parse(value)?)
+    Ok(Request::parse(value.trim())?)
 }
 
-/// The installed release a request names, or an error with the install hint.
-pub fn installed_match(store: &Store, request: &Request) -> Result<Installed, Error> {
-    store.pick(request)?.ok_or_else(|| {
-        Error::failed(
+/// The installed release a request names, or an error whose hint works:
+/// `gov install` when the cached release index knows such a release, the
+/// nearest real ones when it does not (the network is never asked).
+pub fn installed_match(settings: &Settings, request: &Request) -> Result<Installed, Error> {
+    if let Some(installed) = settings.store.pick(request)? {
+        return Ok(installed);
+    }
+    let (os, arch) = platform::host();
+    match cached_index(settings) {
+        Some(index) if index.pick(request, os, arch).is_none() => {
+            let nearest: Vec<String> = index
+                .nearest(&request.to_string(), 3)
+                .iter()
+                .map(|v| v.to_string())
+                .collect();
+            Err(Error::failed(
+                format!("Go {request} is not installed, and no Go release is called that"),
+                format!(
+                    "the nearest releases are {}; `gov list` shows what is installed",
+                    nearest.join(", ")
+                ),
+            ))
+        }
+        _ => Err(Error::failed(
             format!("Go {request} is not installed"),
             format!("run `gov install {request}`, or `gov list` to see what is installed"),
-        )
-    })
+        )),
+    }
+}
+
+/// The release index as cached, without asking the network; `None` when
+/// there is no cache.
+pub fn cached_index(settings: &Settings) -> Option<Index> {
+    let source = index::Source {
+        url: &settings.sources.index_url,
+        cache: settings.store.index_cache(),
+        offline: true,
+        refresh: false,
+    };
+    index::load(&source, &Fetcher::new(&settings.sources)).ok()
 }

@@ -11,7 +11,11 @@ use crate::settings::Settings;
 use crate::shell::Shell;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples (after `eval \"$(gov init bash)\"`):
+  gov shell 1.21        this shell runs 1.21.x, whatever the directory says
+  gov shell --unset     back to the directory's choice")]
 pub struct Args {
+    /// An installed release or request (none: print GOV_VERSION)
     version: Option<String>,
     /// Unset GOV_VERSION
     #[arg(long, conflicts_with = "version")]
@@ -30,7 +34,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         (_, true) => shell.unset(var),
         (Some(value), false) => {
             let request = parse_request(value)?;
-            installed_match(&settings.store, &request)?;
+            installed_match(settings, &request)?;
             // A request prints as a plain word: digits, dots, letters.
             shell.set_word(var, &request.to_string())
         }

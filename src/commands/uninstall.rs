@@ -1,11 +1,15 @@
 //! `gov uninstall VERSION...`.
 
+use crate::commands::parse_request;
 use crate::error::Error;
 use crate::settings::Settings;
-use crate::version::Version;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov uninstall 1.21.13        one release
+  gov uninstall 1.21           the one installed 1.21.x (refused if several are)")]
 pub struct Args {
+    /// Releases, or requests that each match one installed release
     #[arg(required = true)]
     versions: Vec<String>,
 }
@@ -14,17 +18,37 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let wanted = args
         .versions
         .iter()
-        .map(|v| Version::parse(v))
+        .map(|v| parse_request(v))
         .collect::<Result<Vec<_>, _>>()?;
+    // Every request must name exactly one installed release before any
+    // is removed.
+    let installed = settings.store.installed()?;
     let mut found = Vec::new();
-    for version in wanted {
-        match settings.store.find(&version)? {
-            Some(installed) => found.push(installed),
-            None => {
+    for request in wanted {
+        let matches: Vec<_> = installed
+            .iter()
+            .filter(|i| request.matches(&i.version) && !i.version.is_language_version())
+            .collect();
+        match matches.as_slice() {
+            [one] => found.push((*one).clone()),
+            [] => {
                 return Err(Error::failed(
-                    format!("cannot uninstall Go {version}: it is not installed"),
+                    format!("cannot uninstall Go {request}: it is not installed"),
                     "run `gov list` to see what is installed".to_string(),
                 ))
+            }
+            several => {
+                let names: Vec<String> = several.iter().map(|i| i.version.to_string()).collect();
+                return Err(Error::failed(
+                    format!(
+                        "`{request}` matches several installed releases: {}",
+                        names.join(", ")
+                    ),
+                    format!(
+                        "name the ones to remove, such as `gov uninstall {}`",
+                        names[0]
+                    ),
+                ));
             }
         }
     }

@@ -5,7 +5,11 @@ use crate::resolve;
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov which             the active release's go
+  gov which gofmt")]
 pub struct Args {
+    /// The program in the release's bin/
     #[arg(default_value = "go")]
     program: String,
 }

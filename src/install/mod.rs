@@ -61,6 +61,8 @@ pub enum InstallError {
         wanted: String,
         platform: Platform,
         index_url: String,
+        /// The releases whose names are closest to what was asked.
+        nearest: Vec<Version>,
     },
     #[error(transparent)]
     Index(#[from] IndexError),
@@ -90,9 +92,13 @@ impl InstallError {
             InstallError::WrongVersion { .. } | InstallError::UnsafeFileName { .. } => Some(
                 "nothing was installed; the mirror serves something else than go.dev: check GOV_INDEX_URL and GOV_DOWNLOAD_URL".into(),
             ),
-            InstallError::NoMatch { .. } => {
-                Some("run `gov list-remote --all` to see what is available".into())
-            }
+            InstallError::NoMatch { nearest, .. } => Some(match nearest.as_slice() {
+                [] => "run `gov list-remote --all` to see what is available".into(),
+                [first, ..] => format!(
+                    "the nearest releases are {}: run `gov install {first}`, or `gov list-remote --all` to see them all",
+                    nearest.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
             InstallError::Index(e) => e.hint(),
             InstallError::Store(e) => e.hint(),
             _ => None,
@@ -216,6 +222,7 @@ impl<'a> Installer<'a> {
                 },
                 platform: self.platform.clone(),
                 index_url: self.sources.index_url.clone(),
+                nearest: index.nearest(&request.to_string(), 3),
             })?;
             if !releases
                 .iter()

@@ -8,6 +8,7 @@ mod common;
 mod commands;
 mod env;
 mod global_switch;
+mod hints;
 mod install;
 mod security;
 mod shim;
