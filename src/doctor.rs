@@ -525,9 +525,22 @@ fn module_compatibility(inputs: &Inputs, r: &Resolved) -> Vec<Check> {
                 file.display(),
                 r.version
             ),
-            Some(format!(
-                "run `gov install {need}`, or pin a newer release with `gov local`"
-            )),
+            Some({
+                // Point at a release that is here, or at one to install.
+                let installed = inputs.store.installed().unwrap_or_default();
+                let here = installed
+                    .iter()
+                    .map(|i| i.version)
+                    .filter(|v| *v >= need && !v.is_language_version())
+                    .max();
+                match here {
+                    Some(v) => format!("run `gov local {v}` here: Go {v} is installed"),
+                    None => {
+                        let (major, minor) = need.series();
+                        format!("run `gov install {major}.{minor}`, then `gov local {major}.{minor}` here")
+                    }
+                }
+            }),
         ),
         _ => check(
             "module",

@@ -303,3 +303,65 @@ fn shim_free_init_clears_directories_of_exited_shells() {
     assert!(!dead.exists(), "the exited shell's directory is removed");
     assert!(alive.exists(), "a running shell's directory stays");
 }
+
+#[test]
+fn zsh_and_bash_complete_versions_from_the_store_and_the_cached_index() {
+    let env = setup();
+    // An index in the cache, and no server anywhere: completion must not
+    // reach for the network.
+    let index = crate::common::archive::index(&[
+        ("1.23.1", &"ab".repeat(32)),
+        ("1.22.4", &"cd".repeat(32)),
+    ]);
+    std::fs::create_dir_all(env.gov_home.join("cache")).unwrap();
+    std::fs::write(env.gov_home.join("cache/index.json"), index).unwrap();
+    let gov_dir = std::path::Path::new(GOV).parent().unwrap();
+    let path = format!("{}:{}", gov_dir.display(), std::env::var("PATH").unwrap());
+
+    let zsh = env.root.join("gov.zsh");
+    std::fs::write(&zsh, env.gov_ok(["completions", "zsh"])).unwrap();
+    let bash = env.root.join("gov.bash");
+    std::fs::write(&bash, env.gov_ok(["completions", "bash"])).unwrap();
+    for (command, want) in [
+        ("global", "1.22.4 1.21.5"),
+        ("uninstall", "1.22.4 1.21.5"),
+        ("install", "1.23.1 1.22.4"),
+    ] {
+        // zsh: compadd and compdef stand in for the completion system.
+        let probe = format!(
+            "compdef() {{ :; }}\nsource '{}'\ncompadd() {{ shift; print -r -- \"$*\"; }}\nwords=(gov {command} ''); CURRENT=3\n_gov_with_versions\n",
+            zsh.display()
+        );
+        let out = env
+            .command("zsh")
+            .args(["-f", "-c", &probe])
+            .env("PATH", &path)
+            .env("GOV_INDEX_URL", "http://127.0.0.1:9/unreachable.json")
+            .output()
+            .unwrap();
+        assert_eq!(
+            stdout(&out),
+            format!("{want}\n"),
+            "zsh {command}: {}",
+            stderr(&out)
+        );
+
+        let probe = format!(
+            "source '{}'\nCOMP_WORDS=(gov {command} ''); COMP_CWORD=2\n_gov_with_versions gov '' {command}\necho \"${{COMPREPLY[*]}}\"\n",
+            bash.display()
+        );
+        let out = env
+            .command("bash")
+            .args(["-c", &probe])
+            .env("PATH", &path)
+            .env("GOV_INDEX_URL", "http://127.0.0.1:9/unreachable.json")
+            .output()
+            .unwrap();
+        assert_eq!(
+            stdout(&out),
+            format!("{want}\n"),
+            "bash {command}: {}",
+            stderr(&out)
+        );
+    }
+}
