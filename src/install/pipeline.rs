@@ -79,7 +79,9 @@ pub fn install(
         fs_err::create_dir_all(&root).map_err(|e| read_error(&url, e))?;
         let download = fetcher.open(&url)?;
         let length = download.length.or((file.size > 0).then_some(file.size));
-        let reader = progress_reader(download.reader, length, opts.progress, &name);
+        // The bar goes away with this attempt, however it ends: a finished
+        // or failed download leaves no stale line in the terminal.
+        let (reader, _bar) = progress_reader(download.reader, length, opts.progress, &name);
         let mut hashing = HashingReader {
             inner: reader,
             hasher: Sha256::new(),
@@ -218,9 +220,9 @@ fn progress_reader(
     length: Option<u64>,
     bars: Option<&indicatif::MultiProgress>,
     name: &str,
-) -> Box<dyn Read + Send> {
+) -> (Box<dyn Read + Send>, Option<ClearOnDrop>) {
     let Some(bars) = bars else {
-        return reader;
+        return (reader, None);
     };
     let bar = match length {
         Some(n) => indicatif::ProgressBar::new(n),
@@ -235,7 +237,20 @@ fn progress_reader(
     );
     bar.set_message(format!("Go {name}"));
     let bar = bars.add(bar);
-    Box::new(bar.wrap_read(reader))
+    (
+        Box::new(bar.wrap_read(reader)),
+        Some(ClearOnDrop(bar, bars.clone())),
+    )
+}
+
+/// Clears a progress bar and takes it off the terminal when dropped.
+struct ClearOnDrop(indicatif::ProgressBar, indicatif::MultiProgress);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+        self.1.remove(&self.0);
+    }
 }
 
 /// A name the index may give an archive: one path component made of

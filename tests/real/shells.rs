@@ -365,3 +365,127 @@ fn zsh_and_bash_complete_versions_from_the_store_and_the_cached_index() {
         );
     }
 }
+
+/// In a terminal a download shows a progress bar, and takes it away when
+/// it ends, done or failed: nothing stale is left on the screen.
+#[test]
+fn progress_bars_leave_no_stale_line_in_a_terminal() {
+    use crate::common::archive;
+    use crate::common::mirror::Mirror;
+    use crate::common::server::Reply;
+    use std::sync::Arc;
+    for fails in [false, true] {
+        let m = Mirror::new(&["1.22.4"]);
+        let body = Arc::new(archive::fake_release("1.22.4"));
+        // Slow enough for the bar to be drawn; or stalling, so that every
+        // attempt draws a bar and times out.
+        let reply = if fails {
+            Reply::Stall(body.clone(), body.len() / 2)
+        } else {
+            Reply::Slow(body, 64, std::time::Duration::from_millis(5))
+        };
+        m.server.route("go1.22.4.linux-amd64.tar.gz", reply);
+        let mut install = m.gov_cmd(["install", "1.22.4"]);
+        install.env("GOV_HTTP_TIMEOUT", "0.3");
+        let command = std::iter::once(install.get_program())
+            .chain(install.get_args())
+            .map(|a| format!("'{}'", a.to_string_lossy()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut outer = m.env.command("script");
+        outer.args(["-qec", &command, "/dev/null"]);
+        for (key, value) in install.get_envs() {
+            if let Some(value) = value {
+                outer.env(key, value);
+            }
+        }
+        outer.env("TERM", "xterm");
+        let out = outer
+            .output()
+            .expect("util-linux `script` gives gov a terminal");
+        let screen = String::from_utf8_lossy(&out.stdout);
+        let drawn = screen.rfind("Go 1.22.4 [").expect("the bar was drawn");
+        let cleared = screen.rfind("\u{1b}[2K").unwrap_or(0);
+        assert!(
+            cleared > drawn,
+            "the bar's last drawing stays (fails: {fails}):\n{screen:?}"
+        );
+        let done = if fails {
+            "timed out"
+        } else {
+            "installed Go 1.22.4"
+        };
+        assert!(screen[drawn..].contains(done), "{screen:?}");
+        // What a person sees at the end: no bar left on any line.
+        let lines = terminal_screen(&screen);
+        assert!(
+            lines.iter().all(|l| !l.contains("Go 1.22.4 [")),
+            "a stale bar (fails: {fails}):\n{}",
+            lines.join("\n")
+        );
+    }
+}
+
+/// The lines a terminal shows after `output`: enough of VT100 for what
+/// progress bars write (carriage return, newline, erase line and screen,
+/// cursor up and down); other escape sequences are skipped.
+fn terminal_screen(output: &str) -> Vec<String> {
+    let mut rows: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = output.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                col = 0;
+            }
+            '\u{1b}' if chars.peek() == Some(&'[') => {
+                chars.next();
+                let mut arg = String::new();
+                let mut command = ' ';
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        command = c;
+                        break;
+                    }
+                    arg.push(c);
+                }
+                let n: usize = arg.parse().unwrap_or(0);
+                while rows.len() <= row {
+                    rows.push(Vec::new());
+                }
+                match command {
+                    'A' => row = row.saturating_sub(n.max(1)),
+                    'B' => row += n.max(1),
+                    'K' if n == 2 => rows[row].clear(),
+                    'K' => rows[row].truncate(col),
+                    'J' => {
+                        rows[row].truncate(col);
+                        rows.truncate(row + 1);
+                    }
+                    _ => {}
+                }
+            }
+            c if !c.is_control() => {
+                while rows.len() <= row {
+                    rows.push(Vec::new());
+                }
+                let line = &mut rows[row];
+                while line.len() < col {
+                    line.push(' ');
+                }
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+            _ => {}
+        }
+    }
+    rows.into_iter()
+        .map(|r| r.into_iter().collect::<String>().trim_end().to_string())
+        .collect()
+}
