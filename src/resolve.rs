@@ -410,6 +410,17 @@ mod tests {
     }
 
     #[test]
+    fn toolchain_default_means_no_toolchain_line() {
+        let f = fixture(&["1.21.0", "1.22.4"]);
+        let work = f.root.join("work");
+        write(
+            &work.join("go.mod"),
+            "module m\ngo 1.21 // language\ntoolchain default\n",
+        );
+        assert_eq!(picked(&f, None, &ctx(&work)).0, "1.21.0");
+    }
+
+    #[test]
     fn a_toolchain_line_older_than_the_go_line_means_nothing() {
         let f = fixture(&["1.22.1", "1.22.4"]);
         let work = f.root.join("work");
