@@ -74,7 +74,51 @@ pub fn run(inputs: &Inputs) -> Vec<Check> {
     }
     checks.push(side_by_side(inputs));
     checks.push(go_env_files(inputs));
+    checks.push(ownership(inputs));
     checks
+}
+
+/// ssh's StrictModes over everything gov runs or reads as a toolchain.
+fn ownership(inputs: &Inputs) -> Check {
+    let store = inputs.store;
+    let mut paths = vec![
+        store.home().to_path_buf(),
+        store.bin_dir(),
+        store.versions_dir(),
+        store.current_link(),
+    ];
+    for i in store.installed().unwrap_or_default() {
+        paths.push(i.root.join("bin"));
+        paths.push(i.root);
+    }
+    let problems: Vec<(PathBuf, fsx::Untrusted)> = paths
+        .into_iter()
+        .filter_map(|p| fsx::trust(&p).ok().flatten().map(|u| (p, u)))
+        .collect();
+    match problems.first() {
+        None => check(
+            "ownership",
+            Status::Ok,
+            "GOV_HOME, the shims and every release are yours (or root's) and writable by nobody else".into(),
+            None,
+        ),
+        Some((path, problem)) => check(
+            "ownership",
+            Status::Fail,
+            format!(
+                "another user could choose what runs: {}",
+                problems
+                    .iter()
+                    .map(|(p, u)| format!("`{}`: {u}", p.display()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Some(match problem {
+                fsx::Untrusted::Writable(_) => format!("run `chmod go-w {}`", path.display()),
+                _ => format!("run `sudo chown -R \"$USER\" {}` if you trust it, or remove it", path.display()),
+            }),
+        ),
+    }
 }
 
 fn store_checks(inputs: &Inputs) -> Vec<Check> {

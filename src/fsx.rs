@@ -119,6 +119,82 @@ pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
+/// Why a file or directory cannot be trusted with what gov runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untrusted {
+    /// Owned by someone else than the user or root.
+    Owner(u32),
+    /// Writable by its group or by everyone (the mode, e.g. `0o775`).
+    Writable(u32),
+    /// A link where a real directory must be.
+    Link,
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Untrusted::Owner(uid) => write!(f, "it belongs to uid {uid}, not to you or root"),
+            Untrusted::Writable(mode) => {
+                write!(f, "it is writable by others than its owner (mode {mode:o})")
+            }
+            Untrusted::Link => f.write_str("it is a symbolic link, not a directory"),
+        }
+    }
+}
+
+/// The user gov runs as.
+pub fn my_uid() -> u32 {
+    // SAFETY: getuid(2) cannot fail and touches no memory.
+    unsafe { libc::getuid() }
+}
+
+/// ssh's StrictModes: what gov executes or reads as a toolchain must be
+/// owned by the user or root and writable by nobody else.
+pub fn check_trust(meta: &std::fs::Metadata) -> Result<(), Untrusted> {
+    let owner = meta.uid();
+    if owner != my_uid() && owner != 0 {
+        return Err(Untrusted::Owner(owner));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(Untrusted::Writable(mode));
+    }
+    Ok(())
+}
+
+/// [`check_trust`] of `path`, links followed; `Ok(None)` when it is not
+/// there (nothing to trust or distrust).
+pub fn trust(path: &Path) -> io::Result<Option<Untrusted>> {
+    match std::fs::metadata(path) {
+        Ok(meta) => Ok(check_trust(&meta).err()),
+        Err(e) if is_missing(&e) => Ok(None),
+        Err(e) => Err(with_path(e, path)),
+    }
+}
+
+/// Makes `dir` a directory of the user's alone: created `0700` if missing
+/// (`mkdir` never follows a link), else it must be a real directory owned
+/// by the user that nobody else can write to.
+pub fn private_dir(dir: &Path) -> io::Result<Result<(), Untrusted>> {
+    use std::os::unix::fs::DirBuilderExt;
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(with_path(e, dir)),
+    }
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| with_path(e, dir))?;
+    if !meta.is_dir() {
+        return Ok(Err(Untrusted::Link));
+    }
+    if meta.uid() != my_uid() {
+        return Ok(Err(Untrusted::Owner(meta.uid())));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Ok(Err(Untrusted::Writable(meta.mode() & 0o7777)));
+    }
+    Ok(Ok(()))
+}
+
 /// Replaces `path` with `bytes` atomically: an unpredictable temporary
 /// sibling (`O_EXCL`, so a planted link is never followed), then a rename.
 /// The new file gets mode `0666` less the umask, like any new file.

@@ -84,6 +84,7 @@ fn run(
         other => other?,
     };
     let target = resolve::program_path(&resolved.root, program);
+    store.check_trusted(&resolved.root, Some(&target))?;
     // A toolchain whose `bin/go` leads back here runs this shim again, one
     // level deeper: checked there, so the first call pays nothing for it.
     if depth > 0 {

@@ -119,6 +119,8 @@ fn hook(settings: &Settings, shell: Shell, link_dir: Option<&Path>) -> Result<()
         }
     }
     if let Some(dir) = link_dir {
+        // Another user's directory never chooses this shell's `go`.
+        crate::shell::check_link_dir(dir)?;
         let link = dir.join("bin");
         match &resolved {
             Some(r) => crate::fsx::replace_symlink(&r.root.join("bin"), &link)?,

@@ -38,6 +38,7 @@ pub struct RunArgs {
 pub fn exec(args: &ExecArgs, settings: &Settings) -> Result<(), Error> {
     let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
     settings.explain(format!("Go {} ({})", resolved.version, resolved.reason()));
+    settings.store.check_trusted(&resolved.root, None)?;
     let env = ToolchainEnv::new(&resolved.root, &settings.ctx).with_path()?;
     run_with(settings, &env, &args.command)
 }
@@ -47,6 +48,7 @@ pub fn run(args: &RunArgs, settings: &Settings) -> Result<(), Error> {
     let request = parse_request(&args.request)?;
     let installed = installed_match(settings, &request)?;
     settings.explain(format!("Go {} for `{request}`", installed.version));
+    settings.store.check_trusted(&installed.root, None)?;
     let env = ToolchainEnv::new(&installed.root, &settings.ctx)
         .pin(installed.version)
         .with_path()?;

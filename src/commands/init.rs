@@ -1,6 +1,5 @@
 //! `gov init SHELL`: the lines to evaluate in a shell's start-up file.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::commands::shells;
@@ -25,14 +24,14 @@ pub struct Args {
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     settings.refresh_shims()?;
-    let uid = std::fs::metadata(settings.store.home())
-        .map(|m| m.uid())
-        .unwrap_or(0);
     let runtime = settings.ctx.var(env_vars::XDG_RUNTIME_DIR).map(Path::new);
-    let base = shell::link_base(runtime, uid);
-    if args.no_shims {
+    let base = if args.no_shims {
+        let base = shell::prepare_link_base(runtime)?;
         shell::clean_dead_shells(&base);
-    }
+        base
+    } else {
+        shell::link_base(runtime, crate::fsx::my_uid())
+    };
     print!(
         "{}",
         shell::init_script(

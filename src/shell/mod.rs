@@ -3,10 +3,12 @@
 //! the per-prompt hook (`gov env --hook`) evaluates.
 
 use std::ffi::OsStr;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::env_vars;
-use crate::store::Store;
+use crate::fsx;
+use crate::store::{Store, StoreError};
 use crate::toolchain_env::ToolchainEnv;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,12 +107,49 @@ impl Shell {
 }
 
 /// Where shim-free shells keep their per-shell `bin` link:
-/// `$XDG_RUNTIME_DIR/gov`, else a directory of the user's in the temp dir.
+/// `$XDG_RUNTIME_DIR/gov`, else `gov-<uid>` in the temp directory, with the
+/// uid of the user gov runs as.
 pub fn link_base(runtime_dir: Option<&Path>, uid: u32) -> PathBuf {
     match runtime_dir {
         Some(dir) => dir.join("gov"),
         None => std::env::temp_dir().join(format!("gov-{uid}")),
     }
+}
+
+/// Makes [`link_base`] a directory of the user's alone (created `0700`,
+/// never through a link), or refuses: in a shared temp directory another
+/// user could have made it first and would then choose this shell's `go`.
+pub fn prepare_link_base(runtime_dir: Option<&Path>) -> Result<PathBuf, StoreError> {
+    // A runtime directory that is not the user's own is not used.
+    let runtime = runtime_dir.filter(|d| matches!(fsx::trust(d), Ok(None)) && d.is_dir());
+    let base = link_base(runtime, fsx::my_uid());
+    match fsx::private_dir(&base)? {
+        Ok(()) => Ok(base),
+        Err(problem) => Err(StoreError::Untrusted {
+            path: base,
+            problem,
+        }),
+    }
+}
+
+/// Before the prompt hook repoints `link_dir/bin`: the per-shell directory
+/// and the base above it are the user's alone.
+pub fn check_link_dir(link_dir: &Path) -> Result<(), StoreError> {
+    for dir in [link_dir.parent(), Some(link_dir)].into_iter().flatten() {
+        let problem = match std::fs::symlink_metadata(dir) {
+            Ok(meta) if meta.file_type().is_symlink() => Some(fsx::Untrusted::Link),
+            Ok(meta) if meta.uid() != fsx::my_uid() => Some(fsx::Untrusted::Owner(meta.uid())),
+            Ok(meta) => fsx::check_trust(&meta).err(),
+            Err(e) => return Err(fsx::with_path(e, dir).into()),
+        };
+        if let Some(problem) = problem {
+            return Err(StoreError::Untrusted {
+                path: dir.to_path_buf(),
+                problem,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Removes the per-shell directories of shells that have exited (their

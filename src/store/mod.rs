@@ -58,6 +58,11 @@ pub enum StoreError {
     LinkToShims { dir: PathBuf },
     #[error("timed out waiting for another gov {doing} (lock `{}`)", path.display())]
     LockTimeout { doing: String, path: PathBuf },
+    #[error("refusing to run Go from `{}`: {problem}, so another user could choose what runs", path.display())]
+    Untrusted {
+        path: PathBuf,
+        problem: fsx::Untrusted,
+    },
 }
 
 impl StoreError {
@@ -81,6 +86,13 @@ impl StoreError {
                     "link it as {named}, or pass --force if it really is Go {version}"
                 ))
             }
+            StoreError::Untrusted { path, problem } => Some(match problem {
+                fsx::Untrusted::Writable(_) => format!("if it is yours, run `chmod go-w {}`", path.display()),
+                _ => format!(
+                    "if you trust it, run `sudo chown -R \"$USER\" {}`; otherwise remove it",
+                    path.display()
+                ),
+            }),
             StoreError::LockTimeout { path, .. } => Some(format!(
                 "if no gov is running, remove `{}` and run the command again",
                 path.display()
@@ -191,6 +203,34 @@ impl Store {
     /// Scratch space on the store's filesystem, so that a rename commits.
     pub fn scratch_dir(&self) -> PathBuf {
         self.home.join("tmp")
+    }
+
+    /// ssh's StrictModes for what a shim or `gov exec` is about to run:
+    /// GOV_HOME, `versions/`, the release's root (a linked one's directory),
+    /// its `bin/` and `program` are owned by the user or root and writable
+    /// by nobody else.
+    pub fn check_trusted(&self, root: &Path, program: Option<&Path>) -> Result<(), StoreError> {
+        let bin = root.join("bin");
+        let home = self.home.as_path();
+        let versions = self.versions_dir();
+        for path in [
+            Some(home),
+            Some(versions.as_path()),
+            Some(root),
+            Some(bin.as_path()),
+            program,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(problem) = fsx::trust(path)? {
+                return Err(StoreError::Untrusted {
+                    path: path.to_path_buf(),
+                    problem,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The lock key of a release for a platform.
