@@ -37,6 +37,15 @@ pub enum DownloadError {
     Offline { url: String },
     #[error("`{url}` sends more than the {limit} bytes gov accepts from it")]
     TooLarge { url: String, limit: u64 },
+    #[error("gave up on `{url}` after {attempts} attempts in {:.1} s", elapsed.as_secs_f64())]
+    GaveUp {
+        url: String,
+        attempts: u32,
+        elapsed: Duration,
+        budget: Duration,
+        #[source]
+        last: Box<DownloadError>,
+    },
 }
 
 impl DownloadError {
@@ -47,7 +56,21 @@ impl DownloadError {
             DownloadError::Transport { .. } | DownloadError::Read { .. } => true,
             DownloadError::File { .. }
             | DownloadError::Offline { .. }
-            | DownloadError::TooLarge { .. } => false,
+            | DownloadError::TooLarge { .. }
+            | DownloadError::GaveUp { .. } => false,
+        }
+    }
+
+    /// The URL (or file) the error is about.
+    pub fn url(&self) -> String {
+        match self {
+            DownloadError::Status { url, .. }
+            | DownloadError::Transport { url, .. }
+            | DownloadError::Read { url, .. }
+            | DownloadError::Offline { url }
+            | DownloadError::TooLarge { url, .. }
+            | DownloadError::GaveUp { url, .. } => url.clone(),
+            DownloadError::File { path, .. } => path.display().to_string(),
         }
     }
 
@@ -67,6 +90,15 @@ impl DownloadError {
             DownloadError::Status { status: 404, .. } => {
                 Some("run `gov list-remote --all` to see what the mirror has".into())
             }
+            DownloadError::GaveUp { last, .. } if last.is_not_found() => last.hint(),
+            DownloadError::GaveUp { budget, .. } => Some(format!(
+                "check the network and the mirror ({}, {}); set {}=1 to use what is cached; or give a slow mirror more time with {} (now {} s)",
+                env_vars::GOV_INDEX_URL,
+                env_vars::GOV_DOWNLOAD_URL,
+                env_vars::GOV_OFFLINE,
+                env_vars::GOV_HTTP_TIMEOUT,
+                budget.as_secs_f64()
+            )),
             DownloadError::TooLarge { .. } => Some(format!(
                 "check that {} and {} name a Go release mirror",
                 env_vars::GOV_INDEX_URL,
@@ -93,6 +125,8 @@ pub struct Fetcher {
     /// For the hosts `NO_PROXY` names.
     direct: ureq::Agent,
     retry_delay: Duration,
+    /// The most a transfer may take to fail, all attempts together.
+    budget: Duration,
     offline: bool,
     no_proxy: String,
 }
@@ -101,7 +135,9 @@ impl Fetcher {
     /// Per [`Sources`]: offline, timeout, back-off, proxies (the client
     /// reads `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY`) and `NO_PROXY`.
     pub fn new(sources: &Sources) -> Fetcher {
-        let timeout = sources.timeout;
+        // GOV_HTTP_TIMEOUT bounds a stalled transfer in all, retries and
+        // back-off included: each attempt waits a fifth of it for a byte.
+        let timeout = (sources.timeout / 5).max(Duration::from_millis(100));
         let builder = || {
             ureq::AgentBuilder::new()
                 .timeout_connect(timeout.min(Duration::from_secs(15)))
@@ -112,6 +148,7 @@ impl Fetcher {
             proxied: builder().try_proxy_from_env(true).build(),
             direct: builder().build(),
             retry_delay: sources.retry_delay,
+            budget: sources.timeout,
             offline: sources.offline,
             no_proxy: sources.no_proxy.clone(),
         }
@@ -166,12 +203,33 @@ impl Fetcher {
         &self,
         mut attempt: impl FnMut() -> Result<T, DownloadError>,
     ) -> Result<T, DownloadError> {
+        let start = std::time::Instant::now();
         let mut delay = self.retry_delay;
         for n in 1.. {
             match attempt() {
-                Err(e) if e.is_transient() && n < ATTEMPTS => {
+                Err(e)
+                    if e.is_transient()
+                        && n < ATTEMPTS
+                        && start.elapsed() + delay < self.budget =>
+                {
+                    let cause = std::error::Error::source(&e)
+                        .map_or_else(String::new, |s| format!(" ({s})"));
+                    crate::ui::warn(&format!(
+                        "{e}{cause}; retrying in {:.1} s (attempt {} of {ATTEMPTS})",
+                        delay.as_secs_f64(),
+                        n + 1
+                    ));
                     std::thread::sleep(delay);
                     delay *= 2;
+                }
+                Err(e) if n > 1 => {
+                    return Err(DownloadError::GaveUp {
+                        url: e.url(),
+                        attempts: n,
+                        elapsed: start.elapsed(),
+                        budget: self.budget,
+                        last: Box::new(e),
+                    })
                 }
                 other => return other,
             }

@@ -1,5 +1,5 @@
 //! The release index: go.dev's `?mode=json&include=all` document, fetched
-//! from `GOV_INDEX_URL`, cached in `GOV_HOME/cache/index.json`.
+//! from `GOV_INDEX_URL`, cached per URL in `GOV_HOME/cache/`.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -62,6 +62,8 @@ impl Release {
 #[derive(Debug, Clone)]
 pub struct Index {
     pub releases: Vec<Release>,
+    /// Where [`load`] found it, for `--verbose`.
+    pub origin: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +119,10 @@ impl Index {
             .collect();
         releases.sort_by_key(|r| std::cmp::Reverse(r.version));
         releases.dedup_by(|a, b| a.version == b.version);
-        Ok(Index { releases })
+        Ok(Index {
+            releases,
+            origin: url.to_string(),
+        })
     }
 
     pub fn find(&self, version: &Version) -> Option<&Release> {
@@ -167,25 +172,39 @@ pub struct Source<'a> {
 /// serves, with a warning, when the server cannot be reached.
 pub fn load(source: &Source, fetcher: &Fetcher) -> Result<Index, IndexError> {
     let cached = std::fs::read(&source.cache).ok();
+    let from_cache = |mut index: Index, how: &str| {
+        index.origin = format!(
+            "the {how} copy of `{}` cached at `{}`",
+            source.url,
+            source.cache.display()
+        );
+        index
+    };
     if source.offline {
         let bytes = cached.ok_or(IndexError::OfflineNoCache)?;
-        return Index::parse(&bytes, source.url);
+        return Ok(from_cache(Index::parse(&bytes, source.url)?, "offline"));
     }
     if let Some(bytes) = &cached {
         if !source.refresh && is_fresh(&source.cache) {
             if let Ok(index) = Index::parse(bytes, source.url) {
-                return Ok(index);
+                return Ok(from_cache(index, "fresh"));
             }
         }
     }
     match fetcher.get(source.url, MAX_INDEX) {
         Ok(bytes) => {
-            let index = Index::parse(&bytes, source.url)?;
+            let mut index = Index::parse(&bytes, source.url)?;
             write_cache(&source.cache, &bytes)?;
+            index.origin = format!(
+                "`{}`, now cached at `{}`",
+                source.url,
+                source.cache.display()
+            );
             Ok(index)
         }
         Err(e) => match cached.and_then(|b| Index::parse(&b, source.url).ok()) {
             Some(index) => {
+                let index = from_cache(index, "stale");
                 ui::warn(&format!(
                     "cannot refresh the release index from `{}` ({e}); using the copy cached at `{}`",
                     source.url,

@@ -58,6 +58,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         skip_checksum: args.skip_checksum,
         refresh: args.refresh,
         progress: settings.progress(),
+        verbose: settings.verbose,
         ..Installer::new(&settings.store, &settings.sources)
     };
     let elsewhere = !installer.platform.is_host();

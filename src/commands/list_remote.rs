@@ -43,11 +43,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let fetcher = Fetcher::new(&settings.sources);
     let source = index::Source {
         url: &settings.sources.index_url,
-        cache: settings.store.index_cache(),
+        cache: settings.store.index_cache(&settings.sources.index_url),
         offline: settings.sources.offline,
         refresh: args.refresh,
     };
     let index = index::load(&source, &fetcher)?;
+    settings.explain(format!("release index from {}", index.origin));
     let installed: Vec<_> = settings
         .store
         .installed()?

@@ -66,7 +66,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             None => index::load(
                 &index::Source {
                     url: &settings.sources.index_url,
-                    cache: settings.store.index_cache(),
+                    cache: settings.store.index_cache(&settings.sources.index_url),
                     offline: settings.sources.offline,
                     refresh: false,
                 },

@@ -81,7 +81,7 @@ pub fn installed_match(settings: &Settings, request: &Request) -> Result<Install
 pub fn cached_index(settings: &Settings) -> Option<Index> {
     let source = index::Source {
         url: &settings.sources.index_url,
-        cache: settings.store.index_cache(),
+        cache: settings.store.index_cache(&settings.sources.index_url),
         offline: true,
         refresh: false,
     };

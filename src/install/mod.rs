@@ -123,6 +123,8 @@ pub struct Installer<'a> {
     pub refresh: bool,
     /// Progress bars on stderr.
     pub progress: bool,
+    /// Say where the index came from (`--verbose`).
+    pub verbose: bool,
 }
 
 impl<'a> Installer<'a> {
@@ -135,6 +137,7 @@ impl<'a> Installer<'a> {
             skip_checksum: false,
             refresh: false,
             progress: false,
+            verbose: false,
         }
     }
 
@@ -198,11 +201,18 @@ impl<'a> Installer<'a> {
         let load = |refresh| {
             let source = index::Source {
                 url: &self.sources.index_url,
-                cache: self.store.index_cache(),
+                cache: self.store.index_cache(&self.sources.index_url),
                 offline: self.sources.offline,
                 refresh,
             };
-            index::load(&source, fetcher)
+            let index = index::load(&source, fetcher)?;
+            if self.verbose {
+                eprintln!(
+                    "gov: release index from {}",
+                    crate::ui::escape(&index.origin)
+                );
+            }
+            Ok::<_, IndexError>(index)
         };
         let (os, arch) = (&self.platform.os, &self.platform.arch);
         let mut index: Index = load(self.refresh)?;

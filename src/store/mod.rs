@@ -185,9 +185,14 @@ impl Store {
         self.home.join("current")
     }
 
-    /// The cached release index.
-    pub fn index_cache(&self) -> PathBuf {
-        self.home.join("cache/index.json")
+    /// The cached release index from `url`: one file per URL, so that
+    /// switching `GOV_INDEX_URL` never serves another mirror's index.
+    pub fn index_cache(&self, url: &str) -> PathBuf {
+        use sha2::{Digest, Sha256};
+        let key = format!("{:x}", Sha256::digest(url.as_bytes()));
+        self.home
+            .join("cache")
+            .join(format!("index-{}.json", &key[..16]))
     }
 
     /// Per-release caches for `gov env --isolate version`.

@@ -253,7 +253,7 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
         (format!("{root}/gov-home"), "[GOV_HOME]".into()),
         (root, "[ROOT]".into()),
         (r"127\.0\.0\.1:\d+".into(), "[SERVER]".into()),
-        (r"in \d+\.\d+s".into(), "in [TIME]".into()),
+        (r"in \d+\.\d+ ?s".into(), "in [TIME]".into()),
         (
             regex_escape(&std::env::current_dir().unwrap().display().to_string()),
             "[REPO]".into(),

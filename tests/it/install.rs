@@ -250,7 +250,7 @@ fn truncated_dropped_and_stalled_downloads() {
     let start = std::time::Instant::now();
     let out = m
         .gov_cmd(["install", "1.22.4"])
-        .env("GOV_HTTP_TIMEOUT", "0.3")
+        .env("GOV_HTTP_TIMEOUT", "1")
         .output()
         .unwrap();
     gov_snapshot!(m.env, &out);
@@ -394,28 +394,39 @@ fn offline_and_stale_index() {
     gov_snapshot!(m.env, &out);
 
     // A dead server: the stale copy serves, with a warning.
-    let out = m
-        .gov_cmd(["list-remote", "--refresh"])
-        .env("GOV_INDEX_URL", "http://127.0.0.1:9/index.json")
-        .output()
-        .unwrap();
+    m.server.route("index.json", Reply::Drop);
+    let out = m.gov(&["list-remote", "--refresh"]);
     assert_success(&out);
     assert!(stderr(&out).contains("warning: cannot refresh the release index"));
     assert_eq!(stdout(&out), "1.22.4\n");
 
+    // Another mirror's index is never served from this one's cache.
+    let other = Mirror::new(&["1.21.5"]);
     let out = m
-        .gov_cmd(["list-remote", "--refresh"])
-        .env("GOV_INDEX_URL", m.server.url("garbage"))
+        .gov_cmd(["list-remote", "--verbose"])
+        .env("GOV_INDEX_URL", other.server.url("index.json"))
         .output()
         .unwrap();
-    assert_success(&out);
+    assert_eq!(stdout(&out), "1.21.5\n");
+    assert!(
+        stderr(&out).contains(&format!(
+            "gov: release index from `{}`, now cached at",
+            other.server.url("index.json")
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let out = m.gov(&["list-remote", "--verbose"]);
+    assert_eq!(stdout(&out), "1.22.4\n");
+    assert!(
+        stderr(&out).contains("gov: release index from the fresh copy of"),
+        "{}",
+        stderr(&out)
+    );
+
     m.server
-        .route("garbage", Reply::Body(Arc::new(b"<html>".to_vec())));
-    let out = m
-        .gov_cmd(["list-remote", "--refresh"])
-        .env("GOV_INDEX_URL", m.server.url("garbage"))
-        .output()
-        .unwrap();
+        .route("index.json", Reply::Body(Arc::new(b"<html>".to_vec())));
+    let out = m.gov(&["list-remote", "--refresh"]);
     gov_snapshot!(m.env, &out);
 }
 

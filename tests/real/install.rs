@@ -53,3 +53,37 @@ fn installs_real_releases_and_builds_with_each() {
         assert!(listed.contains(v.as_str()), "{listed}");
     }
 }
+
+/// A mirror that stops sending: with the default GOV_HTTP_TIMEOUT, gov
+/// says each retry as it happens and gives up within 30 s, naming the URL,
+/// what it tried and the fix.
+#[test]
+fn a_stalled_mirror_fails_within_thirty_seconds_by_default() {
+    use crate::common::archive;
+    use crate::common::mirror::Mirror;
+    use crate::common::server::Reply;
+    let m = Mirror::new(&["1.22.4"]);
+    let body = std::sync::Arc::new(archive::fake_release("1.22.4"));
+    let half = body.len() / 2;
+    m.server
+        .route("go1.22.4.linux-amd64.tar.gz", Reply::Stall(body, half));
+    let start = std::time::Instant::now();
+    let out = m
+        .gov_cmd(["install", "1.22.4"])
+        .env_remove("GOV_HTTP_TIMEOUT")
+        .env_remove("GOV_RETRY_DELAY_MS")
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    let err = stderr(&out);
+    assert_eq!(err.matches("; retrying in ").count(), 3, "{err}");
+    assert!(err.contains("error: gave up on `http://"), "{err}");
+    assert!(err.contains("after 4 attempts"), "{err}");
+    assert!(
+        err.contains("set GOV_OFFLINE=1 to use what is cached"),
+        "{err}"
+    );
+    assert!(err.contains("GOV_HTTP_TIMEOUT (now 30 s)"), "{err}");
+}

@@ -313,8 +313,20 @@ fn zsh_and_bash_complete_versions_from_the_store_and_the_cached_index() {
         ("1.23.1", &"ab".repeat(32)),
         ("1.22.4", &"cd".repeat(32)),
     ]);
-    std::fs::create_dir_all(env.gov_home.join("cache")).unwrap();
-    std::fs::write(env.gov_home.join("cache/index.json"), index).unwrap();
+    // Served once from a mirror, then cached under its URL.
+    let server = crate::common::server::Server::start();
+    server.route(
+        "index.json",
+        crate::common::server::Reply::Body(std::sync::Arc::new(index)),
+    );
+    let url = server.url("index.json");
+    let cache = env
+        .gov_cmd(["list-remote"])
+        .env("GOV_INDEX_URL", &url)
+        .output()
+        .unwrap();
+    assert_success(&cache);
+    drop(server);
     let gov_dir = std::path::Path::new(GOV).parent().unwrap();
     let path = format!("{}:{}", gov_dir.display(), std::env::var("PATH").unwrap());
 
