@@ -53,14 +53,15 @@ pub const SHELL: &str = "SHELL";
 /// GitHub Actions' files that later steps read their environment from.
 pub const GITHUB_ENV: &str = "GITHUB_ENV";
 pub const GITHUB_PATH: &str = "GITHUB_PATH";
-/// The CI variables that name a job, in the order `--isolate job` tries them.
-pub const JOB_IDS: [&str; 5] = [
-    "GITHUB_RUN_ID",
-    "CI_JOB_ID",
-    "BUILD_ID",
-    "BUILD_NUMBER",
-    "BUILDKITE_JOB_ID",
-];
+/// GitHub Actions: a run's id is shared by all its jobs and attempts, so a
+/// job is the run, the attempt and the job's id together.
+pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
+pub const GITHUB_RUN_ATTEMPT: &str = "GITHUB_RUN_ATTEMPT";
+pub const GITHUB_JOB: &str = "GITHUB_JOB";
+/// The other CIs' unique job names, in the order `--isolate job` tries
+/// them: GitLab's job id, Jenkins' `jenkins-JOB-BUILD` tag (its
+/// BUILD_NUMBER repeats per job), Buildkite's job id.
+pub const JOB_IDS: [&str; 3] = ["CI_JOB_ID", "BUILD_TAG", "BUILDKITE_JOB_ID"];
 
 /// Every variable gov reads. (Proxies, `HTTPS_PROXY` and friends, are read
 /// by the HTTP client itself; `NO_COLOR` and `CLICOLOR` by the terminal
@@ -87,9 +88,10 @@ pub const READ: &[&str] = &[
     SHELL,
     GITHUB_ENV,
     GITHUB_PATH,
+    GITHUB_RUN_ID,
+    GITHUB_RUN_ATTEMPT,
+    GITHUB_JOB,
     JOB_IDS[0],
     JOB_IDS[1],
     JOB_IDS[2],
-    JOB_IDS[3],
-    JOB_IDS[4],
 ];

@@ -43,7 +43,7 @@ impl Isolate {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnvError {
-    #[error("--isolate job needs a CI job id, but none of {} is set", env_vars::JOB_IDS.join(", "))]
+    #[error("--isolate job needs a CI job id, but none of GITHUB_RUN_ID, {} is set", env_vars::JOB_IDS.join(", "))]
     NoJobId,
     #[error("--shell github needs GITHUB_ENV and GITHUB_PATH, which GitHub Actions sets")]
     NotGithub,
@@ -61,7 +61,7 @@ impl EnvError {
     pub fn hint(&self) -> Option<String> {
         match self {
             EnvError::NoJobId => {
-                Some("set GITHUB_RUN_ID or CI_JOB_ID, or use `--isolate version`".into())
+                Some("set GITHUB_RUN_ID or CI_JOB_ID (a name unique to the job), or use `--isolate version`".into())
             }
             EnvError::NotGithub => {
                 Some("run it in a GitHub Actions step, or use `--shell sh`".into())
@@ -131,20 +131,7 @@ impl ToolchainEnv {
             Isolate::None => None,
             Isolate::Version => Some(store.go_cache_dir().join(version.to_string())),
             Isolate::Job => {
-                let job = env_vars::JOB_IDS
-                    .iter()
-                    .find_map(|name| ctx.text(name))
-                    .ok_or(EnvError::NoJobId)?;
-                let job: String = job
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
+                let job = job_key(ctx).ok_or(EnvError::NoJobId)?;
                 Some(store.job_cache_dir().join(job).join(version.to_string()))
             }
         };
@@ -158,6 +145,15 @@ impl ToolchainEnv {
         self.vars
             .push((env_vars::GOV_CACHE_KEY, cache_key(version, &ctx.cwd).into()));
         Ok(self)
+    }
+
+    /// `GOPATH/bin`, where `go install` puts programs: the isolated one, else
+    /// Go's default `~/go/bin`.
+    pub fn gopath_bin(&self, ctx: &Context) -> Option<PathBuf> {
+        match self.get(env_vars::GOPATH) {
+            Some(gopath) => Some(Path::new(gopath).join("bin")),
+            None => ctx.var(env_vars::HOME).map(|h| Path::new(h).join("go/bin")),
+        }
     }
 
     /// The value this environment gives `name`.
@@ -224,10 +220,15 @@ impl ToolchainEnv {
             .map(|(k, v)| format!("{k}={}\n", v.to_string_lossy()))
             .collect();
         append(github_env, lines)?;
-        if let Some(dir) = &self.path_prepend {
-            append(github_path, format!("{}\n", dir.display()))?;
+        // GITHUB_PATH puts its last line first: the release's bin wins.
+        let mut path = String::new();
+        if let Some(bin) = self.gopath_bin(ctx) {
+            path.push_str(&format!("{}\n", bin.display()));
         }
-        Ok(())
+        if let Some(dir) = &self.path_prepend {
+            path.push_str(&format!("{}\n", dir.display()));
+        }
+        append(github_path, path)
     }
 }
 
@@ -279,20 +280,57 @@ pub fn pin_local_toolchain(root: &Path) -> std::io::Result<Option<(Option<String
     Ok(Some((was, GO_ENV_LOCAL.to_string())))
 }
 
-/// `go1.22.4-linux-amd64-<hash of the nearest go.sum>` for CI cache steps.
+/// A name unique to this CI job (and attempt), fit for a directory name.
+pub fn job_key(ctx: &Context) -> Option<String> {
+    let job = if let Some(run) = ctx.text(env_vars::GITHUB_RUN_ID) {
+        let attempt = ctx.text(env_vars::GITHUB_RUN_ATTEMPT).unwrap_or("1");
+        let name = ctx.text(env_vars::GITHUB_JOB).unwrap_or("job");
+        format!("gh-{run}-{attempt}-{name}")
+    } else {
+        env_vars::JOB_IDS
+            .iter()
+            .find_map(|name| ctx.text(name))?
+            .to_string()
+    };
+    Some(
+        job.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `go1.22.4-linux-amd64-<hash of the nearest go.sum and go.work.sum>` for
+/// CI cache steps.
 pub fn cache_key(version: Version, cwd: &Path) -> String {
     let (os, arch) = platform::host();
-    // Only a regular go.sum, and only so much of it: a pipe planted in a
+    // Only regular files, and only so much of them: a pipe planted in a
     // parent directory must not hang `gov env`.
-    let sum = cwd
-        .ancestors()
-        .find_map(|d| match fsx::read_regular(&d.join("go.sum"), 64 << 20) {
-            Ok(fsx::Found::Bytes(bytes)) => Some(bytes),
-            _ => None,
-        })
-        .map(|bytes| format!("{:x}", Sha256::digest(&bytes))[..16].to_string())
-        .unwrap_or_else(|| "nosum".into());
-    format!("go{version}-{os}-{arch}-{sum}")
+    let nearest = |name: &str| {
+        cwd.ancestors()
+            .find_map(|d| match fsx::read_regular(&d.join(name), 64 << 20) {
+                Ok(fsx::Found::Bytes(bytes)) => Some(bytes),
+                _ => None,
+            })
+    };
+    let (sum, work_sum) = (nearest("go.sum"), nearest("go.work.sum"));
+    let hash = if sum.is_none() && work_sum.is_none() {
+        "nosum".to_string()
+    } else {
+        let mut hasher = Sha256::new();
+        for part in [&sum, &work_sum] {
+            let bytes = part.as_deref().unwrap_or_default();
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        }
+        format!("{:x}", hasher.finalize())[..16].to_string()
+    };
+    format!("go{version}-{os}-{arch}-{hash}")
 }
 
 /// `dir` followed by the entries of `path`, with its empty entries dropped:

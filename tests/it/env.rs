@@ -61,19 +61,49 @@ fn github_actions_files() {
         .env("GITHUB_ENV", &genv)
         .env("GITHUB_PATH", &gpath)
         .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_RUN_ATTEMPT", "2")
+        .env("GITHUB_JOB", "test")
         .output()
         .unwrap();
     assert_success(&out);
     let written = std::fs::read_to_string(&genv).unwrap();
-    let jobs = env.gov_home.join("cache/jobs/4242/1.22.4");
+    // One directory per job and attempt of the run.
+    let jobs = env.gov_home.join("cache/jobs/gh-4242-2-test/1.22.4");
     assert!(written.starts_with("EARLIER=1\nGOROOT="), "{written}");
     assert!(written.contains(&format!("GOCACHE={}\n", jobs.join("build").display())));
     assert!(written.contains(&format!("GOMODCACHE={}\n", jobs.join("mod").display())));
     assert!(written.contains(&format!("GOPATH={}\n", jobs.join("path").display())));
+    // GOPATH/bin too; the release's bin last, as GITHUB_PATH puts the
+    // last line first.
     assert_eq!(
         std::fs::read_to_string(&gpath).unwrap(),
-        format!("{}\n", env.gov_home.join("versions/1.22.4/bin").display())
+        format!(
+            "{}\n{}\n",
+            jobs.join("path/bin").display(),
+            env.gov_home.join("versions/1.22.4/bin").display()
+        )
     );
+    // Other CIs: GitLab's job id, Jenkins' tag (its BUILD_NUMBER repeats).
+    for (var, value, dir) in [
+        ("CI_JOB_ID", "77", "77"),
+        ("BUILD_TAG", "jenkins-app-12", "jenkins-app-12"),
+    ] {
+        let json: serde_json::Value = serde_json::from_slice(
+            &env.gov_cmd(["env", "--json", "--isolate", "job"])
+                .env(var, value)
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        assert_eq!(
+            json["GOCACHE"],
+            env.gov_home
+                .join(format!("cache/jobs/{dir}/1.22.4/build"))
+                .display()
+                .to_string()
+        );
+    }
 
     let out = env.gov(["env", "--shell", "github"]);
     gov_snapshot!(env, &out);
@@ -99,5 +129,11 @@ fn isolation_per_version_and_a_cache_key_from_go_sum() {
     assert_ne!(
         json2["GOV_CACHE_KEY"], json["GOV_CACHE_KEY"],
         "the key follows go.sum"
+    );
+    env.write("go.work.sum", "example.com/y v1.0.0 h1:ghi=\n");
+    let json3: serde_json::Value = serde_json::from_str(&env.gov_ok(["env", "--json"])).unwrap();
+    assert_ne!(
+        json3["GOV_CACHE_KEY"], json2["GOV_CACHE_KEY"],
+        "and go.work.sum"
     );
 }
