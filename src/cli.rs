@@ -65,6 +65,8 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Run a command with the environment of the release REQUEST names
     Run(exec::RunArgs),
+    /// Remove CI job caches, other mirrors' indexes and leftovers nobody uses
+    Prune(prune::Args),
 }
 
 impl Cli {
@@ -91,6 +93,7 @@ impl Cli {
             }
             Command::Exec(a) => exec::exec(a, s),
             Command::Run(a) => exec::run(a, s),
+            Command::Prune(a) => prune::run(a, s),
         }
     }
 }

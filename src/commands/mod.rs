@@ -13,6 +13,7 @@ pub mod link;
 pub mod list;
 pub mod list_remote;
 pub mod local;
+pub mod prune;
 pub mod shell;
 pub mod uninstall;
 pub mod which;

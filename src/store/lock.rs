@@ -18,9 +18,17 @@ pub struct Lock {
 }
 
 impl Store {
-    /// Takes the lock `key`, waiting while another gov holds it; `doing`
-    /// says what the holder does (`installing Go 1.22.4`).
-    pub fn lock(&self, key: &str, doing: &str) -> Result<Lock, StoreError> {
+    /// The lock `key` if nobody holds it now; `None` when someone does.
+    pub fn try_lock(&self, key: &str) -> Result<Option<Lock>, StoreError> {
+        let file = self.open_lock(key)?.0;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+
+    fn open_lock(&self, key: &str) -> Result<(std::fs::File, std::path::PathBuf), StoreError> {
         let dir = self.home().join("locks");
         fs_err::create_dir_all(&dir)?;
         let path = dir.join(format!("{key}.lock"));
@@ -33,6 +41,13 @@ impl Store {
             .mode(0o644)
             .open(&path)
             .map_err(|e| crate::fsx::with_path(e, &path))?;
+        Ok((file, path))
+    }
+
+    /// Takes the lock `key`, waiting while another gov holds it; `doing`
+    /// says what the holder does (`installing Go 1.22.4`).
+    pub fn lock(&self, key: &str, doing: &str) -> Result<Lock, StoreError> {
+        let (file, path) = self.open_lock(key)?;
         let start = Instant::now();
         let mut said = false;
         loop {

@@ -16,10 +16,12 @@
 //! ```
 
 mod lock;
+mod prune;
 mod record;
 mod shims;
 
 pub use lock::{Lock, LOCK_TIMEOUT};
+pub use prune::Pruned;
 pub use record::{Edit, Record};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 

@@ -137,3 +137,111 @@ fn isolation_per_version_and_a_cache_key_from_go_sum() {
         "and go.work.sum"
     );
 }
+
+/// Sets the modification time of `path` and everything below it to days
+/// ago.
+fn age(path: &std::path::Path, days: u32) {
+    let status = std::process::Command::new("find")
+        .arg(path)
+        .args([
+            "-exec",
+            "touch",
+            "-h",
+            "-d",
+            &format!("{days} days ago"),
+            "{}",
+            "+",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn prune_removes_what_nobody_uses_and_nothing_else() {
+    let env = setup();
+    let jobs = env.gov_home.join("cache/jobs");
+    for job in ["old-job", "new-job", "current-job"] {
+        std::fs::create_dir_all(jobs.join(job).join("1.22.4/build/00")).unwrap();
+        std::fs::write(
+            jobs.join(job).join("1.22.4/build/00/entry"),
+            "x".repeat(2048),
+        )
+        .unwrap();
+    }
+    age(&jobs.join("old-job"), 30);
+    age(&jobs.join("current-job"), 30);
+    let go_cache = env.gov_home.join("cache/go");
+    for v in ["1.22.4", "1.19.1"] {
+        std::fs::create_dir_all(go_cache.join(v).join("build")).unwrap();
+    }
+    age(&go_cache, 30);
+    let other_index = env.gov_home.join("cache/index-0123456789abcdef.json");
+    std::fs::write(&other_index, "[]").unwrap();
+    age(&other_index, 30);
+    let leftover = env.gov_home.join("tmp/linux-amd64-1.21.0/go");
+    std::fs::create_dir_all(&leftover).unwrap();
+
+    let prune = |args: &[&str]| {
+        env.gov_cmd(["prune"].iter().chain(args))
+            .env("CI_JOB_ID", "current-job")
+            .output()
+            .unwrap()
+    };
+    let out = prune(&["--dry-run"]);
+    assert_success(&out);
+    let said = stdout(&out);
+    for gone in [
+        jobs.join("old-job"),
+        go_cache.join("1.19.1"),
+        other_index.clone(),
+        leftover.parent().unwrap().to_path_buf(),
+    ] {
+        assert!(
+            said.contains(&format!("would remove `{}`", gone.display())),
+            "{said}"
+        );
+        assert!(gone.exists(), "a dry run removes nothing");
+    }
+    assert_eq!(said.lines().count(), 4, "{said}");
+
+    let out = prune(&[]);
+    assert_success(&out);
+    assert!(!jobs.join("old-job").exists());
+    assert!(!go_cache.join("1.19.1").exists());
+    assert!(!other_index.exists());
+    assert!(!leftover.exists());
+    // In use: a recent job, the current job, an installed release's caches,
+    // the release itself.
+    for kept in [
+        jobs.join("new-job"),
+        jobs.join("current-job"),
+        go_cache.join("1.22.4"),
+    ] {
+        assert!(kept.exists(), "{}", kept.display());
+    }
+    assert!(env.gov_home.join("versions/1.22.4").exists());
+    assert_eq!(stdout(&prune(&[])), "");
+
+    // Scratch space whose install is running (its lock held) stays.
+    std::fs::create_dir_all(&leftover).unwrap();
+    std::fs::create_dir_all(env.gov_home.join("locks")).unwrap();
+    let mut holder = std::process::Command::new("flock")
+        .arg(env.gov_home.join("locks/linux-amd64-1.21.0.lock"))
+        .args(["sleep", "5"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(stdout(&prune(&[])), "");
+    assert!(leftover.exists(), "an install in progress keeps its scratch space");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+
+    let out = env.gov(["prune", "--older-than", "3y"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the unit is s, m, h, d or w"),
+        "{}",
+        stderr(&out)
+    );
+}
