@@ -81,7 +81,7 @@ impl Error {
             Error::Index(e) => e.hint(),
             Error::Download(e) => e.hint(),
             Error::Env(e) => e.hint(),
-            Error::Io(_) => None,
+            Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
         }
     }

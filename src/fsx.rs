@@ -119,6 +119,22 @@ pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
+/// The fix for an I/O error on gov's own files, by its kind.
+pub fn io_hint(e: &io::Error) -> Option<String> {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => Some(
+            "you cannot write there: check its owner and mode (`ls -ld` it), or set GOV_HOME to a directory of yours".into(),
+        ),
+        io::ErrorKind::ReadOnlyFilesystem => Some(
+            "it is on a read-only file system: set GOV_HOME to a writable directory".into(),
+        ),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Some(
+            "the disk is full: free some space (`gov prune` removes old caches), then run the command again".into(),
+        ),
+        _ => None,
+    }
+}
+
 /// Why a file or directory cannot be trusted with what gov runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Untrusted {

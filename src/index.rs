@@ -194,12 +194,20 @@ pub fn load(source: &Source, fetcher: &Fetcher) -> Result<Index, IndexError> {
     match fetcher.get(source.url, MAX_INDEX) {
         Ok(bytes) => {
             let mut index = Index::parse(&bytes, source.url)?;
-            write_cache(&source.cache, &bytes)?;
-            index.origin = format!(
-                "`{}`, now cached at `{}`",
-                source.url,
-                source.cache.display()
-            );
+            // The cache only saves time: failing to write it fails nothing.
+            index.origin = match write_cache(&source.cache, &bytes) {
+                Ok(()) => format!(
+                    "`{}`, now cached at `{}`",
+                    source.url,
+                    source.cache.display()
+                ),
+                Err(e) => {
+                    let cause = std::error::Error::source(&e)
+                        .map_or_else(String::new, |s| format!(" ({s})"));
+                    ui::warn(&format!("{e}{cause}; going on without it"));
+                    format!("`{}`", source.url)
+                }
+            };
             Ok(index)
         }
         Err(e) => match cached.and_then(|b| Index::parse(&b, source.url).ok()) {
@@ -323,5 +331,29 @@ mod tests {
         assert!(Index::parse(b"{}", "u").is_err());
         let index = Index::parse(br#"[{"version":"weird"},{"version":"go1.22.4"}]"#, "u").unwrap();
         assert_eq!(index.releases.len(), 1);
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn prop_any_bytes_parse_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let _ = Index::parse(&bytes, "prop");
+            }
+
+            #[test]
+            fn prop_any_release_list_parses(versions in proptest::collection::vec("go1\\.[0-9]{1,2}(\\.[0-9]{1,2}|rc[1-3])?|[a-z0-9.]{0,8}", 0..12)) {
+                let list: Vec<serde_json::Value> = versions
+                    .iter()
+                    .map(|v| serde_json::json!({"version": v, "stable": true, "files": []}))
+                    .collect();
+                let index = Index::parse(&serde_json::to_vec(&list).unwrap(), "prop").unwrap();
+                // Newest first, whatever the order given.
+                prop_assert!(index.releases.windows(2).all(|w| w[0].version >= w[1].version));
+                let _ = index.nearest("1.22", 3);
+            }
+        }
     }
 }

@@ -468,4 +468,68 @@ mod tests {
             Request::AtLeast(v("1.22.3"))
         );
     }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn arb_version() -> impl Strategy<Value = Version> {
+            (
+                1..2u64,
+                14..26u64,
+                proptest::option::of(0..15u64),
+                proptest::option::of(1..3u64),
+            )
+                .prop_map(|(a, b, c, rc)| {
+                    let text = match (c, rc) {
+                        (Some(c), _) => format!("{a}.{b}.{c}"),
+                        (None, Some(rc)) => format!("{a}.{b}rc{rc}"),
+                        (None, None) => format!("{a}.{b}"),
+                    };
+                    Version::parse(&text).unwrap()
+                })
+        }
+
+        proptest! {
+            /// SPEC 2 rule 3: never a release older than the minimum, never
+            /// one that is not there, and a toolchain line's release when
+            /// it is installed.
+            #[test]
+            fn prop_module_choice_reaches_the_minimum(
+                go in proptest::option::of(arb_version()),
+                toolchain in proptest::option::of(arb_version()),
+                installed in proptest::collection::vec(arb_version(), 0..8),
+                global in proptest::option::of(arb_version()),
+            ) {
+                let Some(module) = Module::new(go, toolchain) else {
+                    return Ok(());
+                };
+                match module.choose(&installed, global) {
+                    Some((v, rule)) => {
+                        prop_assert!(v >= module.min());
+                        prop_assert!(!v.is_language_version());
+                        prop_assert!(installed.contains(&v) || (rule == Rule::Global && Some(v) == global));
+                        // (A language version, `toolchain go1.22`, is never a release.)
+                        if let Some(t) = module
+                            .toolchain
+                            .filter(|t| installed.contains(t) && !t.is_language_version())
+                        {
+                            prop_assert_eq!((v, rule), (t, Rule::Toolchain));
+                        }
+                    }
+                    None => prop_assert!(installed
+                        .iter()
+                        .chain(global.iter())
+                        .all(|v| *v < module.min() || v.is_language_version())),
+                }
+            }
+
+            #[test]
+            fn prop_requests_never_panic(text in "\\PC{0,16}") {
+                if let Ok(request) = Request::parse(&text) {
+                    let _ = request.to_string();
+                }
+            }
+        }
+    }
 }

@@ -359,7 +359,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn print_then_parse_is_identity(x in arb_version()) {
+        fn prop_print_then_parse_is_identity(x in arb_version()) {
             let text = x.to_string();
             let back = Version::parse(&text).unwrap();
             prop_assert_eq!(back.to_string(), text.clone());
@@ -368,7 +368,7 @@ mod tests {
         }
 
         #[test]
-        fn order_is_total(a in arb_version(), b in arb_version(), c in arb_version()) {
+        fn prop_order_is_total(a in arb_version(), b in arb_version(), c in arb_version()) {
             prop_assert_eq!(a.cmp(&b), b.cmp(&a).reverse());
             prop_assert_eq!(a == b, a.cmp(&b) == Ordering::Equal);
             if a <= b && b <= c {
@@ -377,7 +377,7 @@ mod tests {
         }
 
         #[test]
-        fn arbitrary_text_never_panics(s in "\\PC{0,12}") {
+        fn prop_arbitrary_text_never_panics(s in "\\PC{0,12}") {
             let _ = Version::parse(&s);
         }
     }

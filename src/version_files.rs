@@ -391,4 +391,39 @@ mod tests {
         );
         assert!(toolchain_version("1.22.4").is_err());
     }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn arb_release() -> impl Strategy<Value = String> {
+            (1..2u64, 0..30u64, proptest::option::of(0..20u64)).prop_map(|(a, b, c)| match c {
+                Some(c) => format!("{a}.{b}.{c}"),
+                None => format!("{a}.{b}"),
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn prop_readers_never_panic(text in "(\\PC|[\r\n\t\u{feff}\u{0}/()]){0,200}") {
+                let _ = parse_go_version(&text);
+                let _ = parse_tool_versions(&text);
+                let _ = parse_go_mod(&text);
+            }
+
+            #[test]
+            fn prop_what_is_written_is_read(v in arb_release(), comment in "[a-z ]{0,10}", crlf in any::<bool>()) {
+                let nl = if crlf { "\r\n" } else { "\n" };
+                let version_file = format!("# {comment}{nl}{v}{nl}");
+                prop_assert_eq!(parse_go_version(&version_file), Some((2, v.as_str())));
+                let tools = format!("nodejs 20{nl}golang {v} # {comment}{nl}");
+                prop_assert_eq!(parse_tool_versions(&tools), Some((2, v.as_str())));
+                let go_mod = format!("module m // {comment}{nl}{nl}go {v} // {comment}{nl}require ({nl}\tgo 9.9{nl}){nl}toolchain go{v}{nl}");
+                let d = parse_go_mod(&go_mod);
+                prop_assert_eq!(d.go, Some((3, v.as_str())));
+                let toolchain = format!("go{v}");
+                prop_assert_eq!(d.toolchain, Some((7, toolchain.as_str())));
+            }
+        }
+    }
 }

@@ -86,7 +86,7 @@ impl InstallError {
             ),
             InstallError::Download(e) => e.hint(),
             InstallError::Unpack { source, .. } if !source.is_read_error() => match source {
-                UnpackError::Write { .. } => Some("free some disk space or check the permissions of GOV_HOME, then run the command again".into()),
+                UnpackError::Write { source: e, .. } => Some(crate::fsx::io_hint(e).unwrap_or_else(|| "free some disk space or check the permissions of GOV_HOME, then run the command again".into())),
                 _ => Some("the archive is damaged or hostile; nothing was installed".into()),
             },
             InstallError::WrongVersion { .. } | InstallError::UnsafeFileName { .. } => Some(
@@ -101,6 +101,7 @@ impl InstallError {
             }),
             InstallError::Index(e) => e.hint(),
             InstallError::Store(e) => e.hint(),
+            InstallError::Io(e) => crate::fsx::io_hint(e),
             _ => None,
         }
     }

@@ -414,4 +414,146 @@ mod tests {
             Path::new("./../x/./y")
         ));
     }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Path-like text from the parts that make archive names hostile.
+        fn arb_path() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("go"),
+                    Just("a"),
+                    Just("b"),
+                    Just(".."),
+                    Just("."),
+                    Just(""),
+                    Just("/")
+                ],
+                0..6,
+            )
+            .prop_map(|parts| parts.join("/"))
+        }
+
+        #[derive(Debug, Clone)]
+        enum Kind {
+            File,
+            Dir,
+            Symlink,
+            HardLink,
+        }
+
+        fn arb_entry() -> impl Strategy<Value = (Kind, String, String)> {
+            (
+                prop_oneof![
+                    Just(Kind::File),
+                    Just(Kind::Dir),
+                    Just(Kind::Symlink),
+                    Just(Kind::HardLink)
+                ],
+                arb_path(),
+                arb_path(),
+            )
+        }
+
+        /// A gzipped tar of `entries`, names written as they are.
+        fn tar_gz(entries: &[(Kind, String, String)]) -> Vec<u8> {
+            let mut tar = Vec::new();
+            for (kind, name, link) in entries {
+                let mut header = tar::Header::new_gnu();
+                let old = header.as_old_mut();
+                let n = name.len().min(99);
+                old.name[..n].copy_from_slice(&name.as_bytes()[..n]);
+                let l = link.len().min(99);
+                old.linkname[..l].copy_from_slice(&link.as_bytes()[..l]);
+                header.set_entry_type(match kind {
+                    Kind::File => tar::EntryType::Regular,
+                    Kind::Dir => tar::EntryType::Directory,
+                    Kind::Symlink => tar::EntryType::Symlink,
+                    Kind::HardLink => tar::EntryType::Link,
+                });
+                let body: &[u8] = if matches!(kind, Kind::File) {
+                    b"PLANTED"
+                } else {
+                    b""
+                };
+                header.set_size(body.len() as u64);
+                header.set_mode(0o644);
+                header.set_cksum();
+                tar.extend_from_slice(header.as_bytes());
+                tar.extend_from_slice(body);
+                tar.resize(tar.len().next_multiple_of(512), 0);
+            }
+            tar.resize(tar.len() + 1024, 0);
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut gz, &tar).unwrap();
+            gz.finish().unwrap()
+        }
+
+        /// Every path below `dir`, links not followed.
+        fn walk(dir: &Path) -> Vec<PathBuf> {
+            let mut found = Vec::new();
+            let mut todo = vec![dir.to_path_buf()];
+            while let Some(d) = todo.pop() {
+                for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                    if e.file_type().is_ok_and(|t| t.is_dir()) {
+                        todo.push(e.path());
+                    }
+                    found.push(e.path());
+                }
+            }
+            found
+        }
+
+        proptest! {
+            #[test]
+            fn prop_names_inside_go_stay_inside(name in arb_path()) {
+                if let Ok(Some(relative)) = inside_go(Path::new(&name)) {
+                    prop_assert!(relative.components().all(|c| matches!(c, Component::Normal(_))));
+                }
+            }
+
+            #[test]
+            fn prop_links_that_pass_stay_inside(at in arb_path(), target in arb_path()) {
+                if let Ok(Some(relative)) = inside_go(Path::new(&at)) {
+                    if symlink_stays_inside(&relative, Path::new(&target)) {
+                        // Resolved by text from the link's directory: never above.
+                        let mut depth = relative.components().count() as i64 - 1;
+                        for c in Path::new(&target).components() {
+                            match c {
+                                Component::Normal(_) => depth += 1,
+                                Component::ParentDir => depth -= 1,
+                                _ => {}
+                            }
+                            prop_assert!(depth >= 0);
+                        }
+                    }
+                }
+            }
+
+            /// The property the whole module exists for: whatever an archive
+            /// holds, nothing is written outside the destination.
+            #[test]
+            fn prop_no_archive_writes_outside(entries in proptest::collection::vec(arb_entry(), 1..8)) {
+                let tmp = tempfile::tempdir().unwrap();
+                let dest = tmp.path().join("dest");
+                std::fs::create_dir(&dest).unwrap();
+                let _ = unpack_tar_gz(&tar_gz(&entries)[..], &dest);
+                let outside: Vec<_> = std::fs::read_dir(tmp.path())
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| *p != dest)
+                    .collect();
+                prop_assert!(outside.is_empty(), "{:?} wrote {:?}", entries, outside);
+                // No link below dest leads out of it.
+                for path in walk(&dest) {
+                    if let Ok(target) = std::fs::canonicalize(&path) {
+                        prop_assert!(target.starts_with(dest.canonicalize().unwrap()), "{:?}: {:?} -> {:?}", entries, path, target);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -39,6 +39,8 @@ use crate::version::Version;
 pub enum StoreError {
     #[error("cannot find a home for gov: neither GOV_HOME, XDG_DATA_HOME nor HOME is set")]
     NoHome,
+    #[error("{var} must be an absolute path, not `{}`", path.display())]
+    RelativeHome { var: &'static str, path: PathBuf },
     #[error(transparent)]
     Io(#[from] io::Error),
     #[error("release {version} is already installed at `{}`", path.display())]
@@ -71,6 +73,10 @@ impl StoreError {
     pub fn hint(&self) -> Option<String> {
         match self {
             StoreError::NoHome => Some("set GOV_HOME to the directory gov should use".into()),
+            StoreError::RelativeHome { var, path } => Some(format!(
+                "a shim runs from any directory: set {var}=\"$PWD/{}\" (or another absolute path)",
+                path.display()
+            )),
             StoreError::AlreadyInstalled { version, .. } => {
                 Some(format!("run `gov uninstall {version}` first to replace it"))
             }
@@ -99,7 +105,7 @@ impl StoreError {
                 "if no gov is running, remove `{}` and run the command again",
                 path.display()
             )),
-            StoreError::Io(_) => None,
+            StoreError::Io(e) => fsx::io_hint(e),
         }
     }
 }
@@ -145,14 +151,23 @@ impl Store {
 
     /// `GOV_HOME`, else `$XDG_DATA_HOME/gov`, else `~/.local/share/gov`.
     pub fn from_context(ctx: &Context) -> Result<Store, StoreError> {
+        let absolute = |var: &'static str, path: PathBuf| {
+            if path.is_absolute() {
+                Ok(path)
+            } else {
+                Err(StoreError::RelativeHome { var, path })
+            }
+        };
         if let Some(home) = ctx.var(env_vars::GOV_HOME) {
-            return Ok(Store::new(home.into()));
+            return Ok(Store::new(absolute(env_vars::GOV_HOME, home.into())?));
         }
         if let Some(data) = ctx.var(env_vars::XDG_DATA_HOME) {
-            return Ok(Store::new(Path::new(data).join("gov")));
+            let data = absolute(env_vars::XDG_DATA_HOME, data.into())?;
+            return Ok(Store::new(data.join("gov")));
         }
         let home = ctx.var(env_vars::HOME).ok_or(StoreError::NoHome)?;
-        Ok(Store::new(Path::new(home).join(".local/share/gov")))
+        let home = absolute(env_vars::HOME, home.into())?;
+        Ok(Store::new(home.join(".local/share/gov")))
     }
 
     /// Changes bring the shims in line, as links to `exe`.

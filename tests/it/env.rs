@@ -233,7 +233,10 @@ fn prune_removes_what_nobody_uses_and_nothing_else() {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(stdout(&prune(&[])), "");
-    assert!(leftover.exists(), "an install in progress keeps its scratch space");
+    assert!(
+        leftover.exists(),
+        "an install in progress keeps its scratch space"
+    );
     holder.kill().unwrap();
     holder.wait().unwrap();
 

@@ -10,5 +10,6 @@ mod env;
 mod global_switch;
 mod hints;
 mod install;
+mod odd;
 mod security;
 mod shim;

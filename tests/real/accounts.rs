@@ -54,15 +54,12 @@ fn is_root() -> bool {
 /// Runs `sh -c script` as the other account.
 fn as_other(uid: u32, script: &str) -> Command {
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", script]).uid(uid).gid(uid_gid(uid));
+    cmd.args(["-c", script]).uid(uid).gid(other_gid());
     cmd
 }
 
-fn uid_gid(uid: u32) -> u32 {
-    let out = Command::new("id")
-        .args(["-g", &uid.to_string()])
-        .output()
-        .unwrap();
+fn other_gid() -> u32 {
+    let out = Command::new("id").args(["-g", OTHER]).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
@@ -259,4 +256,35 @@ fn releases_another_user_can_change_are_never_run() {
 
 fn fsx_uid() -> u32 {
     std::fs::metadata("/proc/self").unwrap().uid()
+}
+
+#[test]
+fn a_home_another_user_cannot_write_is_a_clear_error() {
+    use crate::common::mirror::Mirror;
+    let uid = other_uid();
+    let m = Mirror::new(&["1.22.4"]);
+    std::fs::set_permissions(&m.env.root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = m.env.root.join("roots-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut install = m.gov_cmd(["install", "1.22.4"]);
+    install
+        .env("GOV_HOME", &home)
+        .env("HOME", &m.env.root)
+        .current_dir(&m.env.root)
+        .uid(uid)
+        .gid(other_gid());
+    let out = install.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Permission denied"), "{err}");
+    assert!(
+        err.contains(&home.display().to_string()),
+        "names the path: {err}"
+    );
+    assert!(err.contains("hint: you cannot write there"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&home).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
