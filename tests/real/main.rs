@@ -11,3 +11,4 @@ mod go;
 mod install;
 mod modes;
 mod shells;
+mod soak;
