@@ -10,5 +10,6 @@ mod doctor;
 mod go;
 mod install;
 mod modes;
+mod release;
 mod shells;
 mod soak;
