@@ -348,7 +348,7 @@ fn zsh_and_bash_complete_versions_from_the_store_and_the_cached_index() {
             .command("zsh")
             .args(["-f", "-c", &probe])
             .env("PATH", &path)
-            .env("GOV_INDEX_URL", "http://127.0.0.1:9/unreachable.json")
+            .env("GOV_INDEX_URL", &url)
             .output()
             .unwrap();
         assert_eq!(
@@ -366,7 +366,7 @@ fn zsh_and_bash_complete_versions_from_the_store_and_the_cached_index() {
             .command("bash")
             .args(["-c", &probe])
             .env("PATH", &path)
-            .env("GOV_INDEX_URL", "http://127.0.0.1:9/unreachable.json")
+            .env("GOV_INDEX_URL", &url)
             .output()
             .unwrap();
         assert_eq!(
