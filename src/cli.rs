@@ -45,6 +45,10 @@ pub enum Command {
     List(list::Args),
     /// Show or set the global default
     Global(global::Args),
+    /// The changes of the global default, newest first
+    History(history::Args),
+    /// Set the global default back to what it was before the last change
+    Rollback(history::RollbackArgs),
     /// Show or write .go-version in the current directory
     Local(local::Args),
     /// Set or unset GOV_VERSION in the current shell (prints shell code)
@@ -80,6 +84,8 @@ impl Cli {
             Command::Uninstall(a) => uninstall::run(a, s),
             Command::List(a) => list::run(a, s),
             Command::Global(a) => global::run(a, s),
+            Command::History(a) => history::run(a, s),
+            Command::Rollback(a) => history::rollback(a, s),
             Command::Local(a) => local::run(a, s),
             Command::Shell(a) => shell::run(a, s),
             Command::Current(a) => current::run(a, s),

@@ -322,7 +322,7 @@ mod tests {
         let deep = work.join("a/b/c/d");
         fs::create_dir_all(&deep).unwrap();
         let global = f.store.installed().unwrap().pop().unwrap();
-        f.store.set_global(&global).unwrap();
+        f.store.set_global(&global, "test").unwrap();
         assert_eq!(
             picked(&f, None, &ctx(&deep)),
             ("1.19.8".into(), Source::Global)

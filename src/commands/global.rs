@@ -28,7 +28,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     };
     let request = parse_request(value)?;
     let installed = installed_match(settings, &request)?;
-    settings.store.set_global(&installed)?;
+    settings
+        .store
+        .set_global(&installed, &format!("gov global {value}"))?;
     settings.say(format!("global default is now Go {}", installed.version));
     Ok(())
 }

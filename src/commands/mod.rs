@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod global;
+pub mod history;
 pub mod init;
 pub mod install;
 pub mod link;

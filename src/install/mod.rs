@@ -269,7 +269,10 @@ pub fn adopt_first_default(
         .max_by_key(|i| i.version);
     match newest {
         Some(i) => {
-            store.set_global(i)?;
+            store.set_global(
+                i,
+                &format!("gov install (the first release, {})", i.version),
+            )?;
             Ok(Some(i.clone()))
         }
         None => Ok(None),

@@ -15,11 +15,13 @@
 //!   tmp/               scratch space on the same filesystem
 //! ```
 
+mod history;
 mod lock;
 mod prune;
 mod record;
 mod shims;
 
+pub use history::{rfc3339, Change as HistoryEntry};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::Pruned;
 pub use record::{Edit, Record};
@@ -334,23 +336,32 @@ impl Store {
 
     /// Points `current` at `installed`, atomically: a reader sees the old
     /// target or the new one, never nothing.
-    pub fn set_global(&self, installed: &Installed) -> Result<(), StoreError> {
+    /// Recorded in the history as made by `command`.
+    pub fn set_global(&self, installed: &Installed, command: &str) -> Result<(), StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
+        let before = self.global();
         let name = installed
             .root
             .file_name()
             .expect("an installed root has a name");
         let target = Path::new("versions").join(name);
         fsx::replace_symlink(&target, &self.current_link())?;
+        if before != Some(installed.version) {
+            self.record_change(before, Some(installed.version), command)?;
+        }
         change.commit()
     }
 
-    /// Removes the global default.
-    pub fn clear_global(&self) -> Result<(), StoreError> {
+    /// Removes the global default, recorded as made by `command`.
+    pub fn clear_global(&self, command: &str) -> Result<(), StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
+        let before = self.global();
         match fs_err::remove_file(self.current_link()) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
+        }
+        if before.is_some() {
+            self.record_change(before, None, command)?;
         }
         change.commit()
     }
@@ -435,7 +446,7 @@ impl Store {
         }
         self.remove_record(&Platform::host(), &version)?;
         if was_global {
-            self.clear_global()?;
+            self.clear_global(&format!("gov uninstall {version}"))?;
         }
         change.commit()?;
         Ok(was_global)

@@ -9,6 +9,7 @@ mod commands;
 mod env;
 mod global_switch;
 mod hints;
+mod history;
 mod install;
 mod odd;
 mod security;

@@ -1,0 +1,84 @@
+//! `gov history [--json]` and `gov rollback`: the changes of the global
+//! default, newest first, and the way back from the latest.
+
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::ui;
+use crate::version::Version;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:
+  gov history     2026-12-01T15:20:07Z  1.21.13 -> 1.22.12  gov upgrade 1.22")]
+pub struct Args {
+    /// Print JSON: time, before, after, command
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let history = settings.store.history()?;
+    if args.json {
+        super::print_json(&history);
+        return Ok(());
+    }
+    if history.is_empty() {
+        settings.say("the global default has not changed yet");
+    }
+    let mut out = String::new();
+    for change in &history {
+        let line = format!(
+            "{}  {} -> {}  {}",
+            change.time,
+            change.before.as_deref().unwrap_or("(none)"),
+            change.after.as_deref().unwrap_or("(none)"),
+            change.command
+        );
+        out.push_str(&ui::escape(&line));
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:
+  gov rollback    the global default goes back to what it was before the last change;
+                  twice, and it is where it started")]
+pub struct RollbackArgs {}
+
+pub fn rollback(_args: &RollbackArgs, settings: &Settings) -> Result<(), Error> {
+    let store = &settings.store;
+    let choose = match store.installed()?.first() {
+        Some(i) => format!("run `gov global {}` to choose one", i.version),
+        None => "run `gov install latest`".to_string(),
+    };
+    let Some(last) = store.history()?.into_iter().next() else {
+        return Err(Error::failed(
+            "nothing to roll back to: the global default has never changed",
+            choose,
+        ));
+    };
+    let Some(before) = last.before.as_deref() else {
+        return Err(Error::failed(
+            format!(
+                "nothing to roll back to: before `{}` there was no global default",
+                last.command
+            ),
+            choose,
+        ));
+    };
+    let version = Version::parse(before)?;
+    let Some(installed) = store.find(&version)? else {
+        return Err(Error::failed(
+            format!("cannot roll back to Go {version}: it is not installed any more"),
+            format!("run `gov install {version}`, then `gov rollback` again"),
+        ));
+    };
+    store.set_global(&installed, "gov rollback")?;
+    settings.say(format!(
+        "global default is Go {version} again (it was {} after `{}`)",
+        last.after.as_deref().unwrap_or("none"),
+        last.command
+    ));
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! The history of the global default, `GOV_HOME/history.jsonl`: one JSON
+//! line per change, appended under the global lock with a single write, so
+//! concurrent changes never tear or lose a record. A line that does not
+//! parse (a crash mid-write, garbage) is skipped, never fatal. Only
+//! `gov history` and `gov rollback` read it; the shims never do.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError};
+use crate::version::Version;
+
+/// One change of the global default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// UTC, RFC 3339: `2026-12-01T15:20:07Z`.
+    pub time: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The command that made it: `gov global 1.22.4`, `gov rollback`.
+    pub command: String,
+}
+
+impl Store {
+    pub fn history_path(&self) -> PathBuf {
+        self.home().join("history.jsonl")
+    }
+
+    /// Appends a record (called under the global lock).
+    pub(super) fn record_change(
+        &self,
+        before: Option<Version>,
+        after: Option<Version>,
+        command: &str,
+    ) -> Result<(), StoreError> {
+        let change = Change {
+            time: rfc3339(SystemTime::now()),
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+            command: command.to_string(),
+        };
+        let mut line = serde_json::to_vec(&change).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        let path = self.history_path();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .mode(0o644)
+            .open(&path)
+            .map_err(|e| crate::fsx::with_path(e, &path))?;
+        // One write of the whole line: appends never interleave.
+        file.write_all(&line)
+            .map_err(|e| crate::fsx::with_path(e, &path))?;
+        Ok(())
+    }
+
+    /// Every record, newest first; unreadable lines are skipped.
+    pub fn history(&self) -> Result<Vec<Change>, StoreError> {
+        let text = match std::fs::read(self.history_path()) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(crate::fsx::with_path(e, &self.history_path()).into()),
+        };
+        let mut changes: Vec<Change> = text
+            .split(|b| *b == b'\n')
+            .filter_map(|line| serde_json::from_slice(line).ok())
+            .collect();
+        changes.reverse();
+        Ok(changes)
+    }
+}
+
+/// `time` as RFC 3339 in UTC, to the second.
+pub fn rfc3339(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn rfc3339_dates() {
+        let at = |secs| rfc3339(UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_764_602_407), "2025-12-01T15:20:07Z");
+        assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
+    }
+
+    #[test]
+    fn torn_and_garbage_lines_are_skipped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        let v = |s| Some(Version::parse(s).unwrap());
+        store
+            .record_change(None, v("1.21.5"), "gov global 1.21.5")
+            .unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(store.history_path())
+            .unwrap()
+            .write_all(b"garbage\n{\"time\": \"2026")
+            .unwrap();
+        let history = store.history().unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].after.as_deref(), Some("1.21.5"));
+    }
+}

@@ -1,0 +1,127 @@
+//! `gov history` and `gov rollback`: every change of the global default is
+//! recorded, whole, even when two are made at once, and can be undone.
+
+use crate::common::*;
+use crate::gov_snapshot;
+
+fn setup() -> TestEnv {
+    let env = TestEnv::new();
+    env.install_fake("1.21.5");
+    env.install_fake("1.22.4");
+    env
+}
+
+fn history(env: &TestEnv) -> Vec<serde_json::Value> {
+    serde_json::from_str::<Vec<serde_json::Value>>(&env.gov_ok(["history", "--json"])).unwrap()
+}
+
+#[test]
+fn changes_are_recorded_newest_first_and_rolled_back_like_cd_minus() {
+    let env = setup();
+    env.gov_ok(["global", "1.21.5"]);
+    env.gov_ok(["global", "1.22"]);
+    let h = history(&env);
+    assert_eq!(h.len(), 2);
+    assert_eq!(
+        (h[0]["before"].as_str(), h[0]["after"].as_str()),
+        (Some("1.21.5"), Some("1.22.4"))
+    );
+    assert_eq!(h[0]["command"], "gov global 1.22");
+    assert_eq!(h[1]["before"], serde_json::Value::Null);
+    let time = h[0]["time"].as_str().unwrap();
+    assert!(
+        time.len() == 20 && time.ends_with('Z') && time.as_bytes()[10] == b'T',
+        "{time}"
+    );
+    let text = env.gov_ok(["history"]);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("  1.21.5 -> 1.22.4  gov global 1.22"),
+        "{text}"
+    );
+
+    // Setting what is already set records nothing.
+    env.gov_ok(["global", "1.22.4"]);
+    assert_eq!(history(&env).len(), 2);
+
+    // Two rollbacks return to where they started.
+    env.gov_ok(["rollback"]);
+    assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
+    env.gov_ok(["rollback"]);
+    assert_eq!(env.gov_ok(["global"]), "1.22.4\n");
+    let h = history(&env);
+    assert_eq!(h.len(), 4);
+    assert_eq!(h[0]["command"], "gov rollback");
+}
+
+#[test]
+fn nothing_to_roll_back_to_is_a_clear_error_with_a_fix_that_works() {
+    let env = setup();
+    gov_snapshot!(env, &env.gov(["rollback"]));
+    env.gov_ok(["global", "1.21.5"]);
+    gov_snapshot!(env, &env.gov(["rollback"]));
+
+    // The release before was uninstalled since.
+    env.gov_ok(["global", "1.22.4"]);
+    let dir = env.root.join("toolchains/1.21.5");
+    env.gov_ok(["uninstall", "1.21.5"]);
+    let out = env.gov(["rollback"]);
+    gov_snapshot!(env, &out);
+    // The fix, as a link here rather than a download.
+    env.gov_ok(["link".as_ref(), "1.21.5".as_ref(), dir.as_os_str()]);
+    env.gov_ok(["rollback"]);
+    assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
+}
+
+#[test]
+fn concurrent_changes_are_all_recorded_whole() {
+    let env = std::sync::Arc::new(setup());
+    let workers: Vec<_> = ["1.21.5", "1.22.4"]
+        .into_iter()
+        .map(|v| {
+            let env = env.clone();
+            std::thread::spawn(move || {
+                for _ in 0..40 {
+                    assert_success(&env.gov(["--quiet", "global", v]));
+                    assert_success(&env.gov([
+                        "--quiet",
+                        "global",
+                        if v == "1.21.5" { "1.22.4" } else { "1.21.5" },
+                    ]));
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    // Every line is a whole record, and each follows from the one before.
+    let text = std::fs::read_to_string(env.gov_home.join("history.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(records.len() > 40, "{}", records.len());
+    for pair in records.windows(2) {
+        assert_eq!(pair[0]["after"], pair[1]["before"], "{pair:?}");
+    }
+}
+
+#[test]
+fn a_torn_or_garbled_history_is_read_around() {
+    let env = setup();
+    env.gov_ok(["global", "1.21.5"]);
+    env.gov_ok(["global", "1.22.4"]);
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.gov_home.join("history.jsonl"))
+        .unwrap();
+    file.write_all(b"\x00\xffnot json\n{\"time\":\"2026-12-01T")
+        .unwrap();
+    assert_eq!(history(&env).len(), 2);
+    env.gov_ok(["rollback"]);
+    assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
+}
