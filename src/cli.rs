@@ -49,6 +49,8 @@ pub enum Command {
     History(history::Args),
     /// Set the global default back to what it was before the last change
     Rollback(history::RollbackArgs),
+    /// Install a newer release, check it on this project, then switch to it
+    Upgrade(upgrade::Args),
     /// Show or write .go-version in the current directory
     Local(local::Args),
     /// Set or unset GOV_VERSION in the current shell (prints shell code)
@@ -86,6 +88,7 @@ impl Cli {
             Command::Global(a) => global::run(a, s),
             Command::History(a) => history::run(a, s),
             Command::Rollback(a) => history::rollback(a, s),
+            Command::Upgrade(a) => upgrade::run(a, s),
             Command::Local(a) => local::run(a, s),
             Command::Shell(a) => shell::run(a, s),
             Command::Current(a) => current::run(a, s),

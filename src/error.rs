@@ -46,6 +46,9 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// Stopped by a signal after cleaning up (exit code 128 + the signal).
+    #[error("{message}")]
+    Interrupted { message: String, signal: i32 },
 }
 
 impl From<ResolveError> for Error {
@@ -83,6 +86,7 @@ impl Error {
             Error::Env(e) => e.hint(),
             Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
+            Error::Interrupted { .. } => None,
         }
     }
 
@@ -90,6 +94,7 @@ impl Error {
         match self {
             Error::Resolve(e) => e.exit_code(),
             Error::Usage { .. } | Error::Version(_) => 2,
+            Error::Interrupted { signal, .. } => (128 + signal).clamp(0, 255) as u8,
             _ => 1,
         }
     }

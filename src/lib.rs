@@ -24,5 +24,6 @@ pub mod sources;
 pub mod store;
 pub mod toolchain_env;
 pub mod ui;
+pub mod upgrade;
 pub mod version;
 pub mod version_files;

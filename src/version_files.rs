@@ -103,6 +103,53 @@ impl VersionFileError {
     }
 }
 
+/// `text` of a `.go-version` or `.tool-versions` with its version set to
+/// `version`, every other line, comment and line ending kept (and a `go`
+/// prefix, where the old version had one). `None` when it names no version.
+pub fn rewrite(text: &str, kind: FileKind, version: &str) -> Option<String> {
+    let found = match kind {
+        FileKind::GoVersion => parse_go_version(text),
+        FileKind::ToolVersions => parse_tool_versions(text),
+        _ => None,
+    }?;
+    let (line_no, old) = found;
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line_no {
+            let new = if old.starts_with("go") && kind == FileKind::GoVersion {
+                format!("go{version}")
+            } else {
+                version.to_string()
+            };
+            // The first occurrence as a word: `golang 1.21.5 1.20.0`
+            // changes its first version only.
+            let at = word_at(line, old)?;
+            out.push_str(&line[..at]);
+            out.push_str(&new);
+            out.push_str(&line[at + old.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
+/// Where `word` starts in `line` as a whole whitespace-separated word.
+fn word_at(line: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = line[from..].find(word) {
+        let at = from + i;
+        let before = line[..at].chars().next_back();
+        let after = line[at + word.len()..].chars().next();
+        let bounded = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || c == '#');
+        if bounded(before) && bounded(after) {
+            return Some(at);
+        }
+        from = at + word.len();
+    }
+    None
+}
+
 /// A line number and the version text found on it.
 type Found<'a> = Option<(usize, &'a str)>;
 
@@ -380,6 +427,25 @@ mod tests {
         let d = parse_go_mod(text);
         assert_eq!(d.go, Some((6, "1.21")));
         assert_eq!(d.toolchain, None);
+    }
+
+    #[test]
+    fn rewrites_keep_everything_else() {
+        let text = "\u{feff}# pinned for prod\r\ngo1.21.5\r\n";
+        assert_eq!(
+            rewrite(text, FileKind::GoVersion, "1.22.12").unwrap(),
+            "\u{feff}# pinned for prod\r\ngo1.22.12\r\n"
+        );
+        let tools = "nodejs 20.1.0\ngolang 1.21.5 1.20.0 # main\npython 3.12\n";
+        assert_eq!(
+            rewrite(tools, FileKind::ToolVersions, "1.22.12").unwrap(),
+            "nodejs 20.1.0\ngolang 1.22.12 1.20.0 # main\npython 3.12\n"
+        );
+        assert_eq!(
+            rewrite("1.21\n", FileKind::GoVersion, "1.22").unwrap(),
+            "1.22\n"
+        );
+        assert_eq!(rewrite("# nothing\n", FileKind::GoVersion, "1.22"), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod local;
 pub mod prune;
 pub mod shell;
 pub mod uninstall;
+pub mod upgrade;
 pub mod which;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};

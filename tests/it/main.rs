@@ -14,3 +14,4 @@ mod install;
 mod odd;
 mod security;
 mod shim;
+mod upgrade;

@@ -1,0 +1,385 @@
+//! `gov upgrade [REQUEST]`: the gray switch. Install the target beside the
+//! active release, prove it with checks on the real project, and only then
+//! switch what selected the active release; a failing or interrupted check
+//! leaves every file and the global default as they were (SPEC 8).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::commands::parse_request;
+use crate::download::Fetcher;
+use crate::error::Error;
+use crate::index;
+use crate::install::{Done, InstallError, Installer};
+use crate::platform;
+use crate::request::Request;
+use crate::resolve::{self, Source};
+use crate::settings::Settings;
+use crate::toolchain_env::ToolchainEnv;
+use crate::ui;
+use crate::upgrade::{self, Backup, CheckRun};
+use crate::version::Version;
+use crate::version_files::{self, FileKind};
+
+/// The check of a Go module when none is given.
+const MODULE_CHECK: &str = "go build ./... && go test ./...";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov upgrade                          the newest patch of the active release's series, checked with go build and go test
+  gov upgrade 1.22 --go-mod            to Go 1.22, moving go.mod's go line with Go 1.22's own go mod edit
+  gov upgrade --check 'make test'      your own check (repeat --check for several)
+  gov upgrade --dry-run                what it would install, run and change")]
+pub struct Args {
+    /// `1.22.12`, `1.22`, `latest` (default: the newest patch of the active
+    /// release's series)
+    request: Option<String>,
+    /// A check to run under the target with `sh -c`, in this directory;
+    /// repeatable (default in a Go module: go build ./... && go test ./...)
+    #[arg(long = "check", value_name = "CMD")]
+    checks: Vec<String>,
+    /// Run no checks
+    #[arg(long, conflicts_with = "checks")]
+    no_check: bool,
+    /// Switch the global default, whatever selected the active release
+    #[arg(long, conflicts_with = "local")]
+    global: bool,
+    /// Switch this directory's .go-version (written if missing)
+    #[arg(long)]
+    local: bool,
+    /// Also move the nearest go.mod's go line to the target (before the checks)
+    #[arg(long)]
+    go_mod: bool,
+    /// Only say what would be installed, run and changed
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the plan and the outcome as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// What the upgrade switches when the checks pass.
+#[derive(Debug, Clone)]
+enum Switch {
+    Global,
+    File(PathBuf, FileKind),
+    /// Only go.mod (selected by it, with --go-mod).
+    Nothing,
+}
+
+#[derive(Serialize)]
+struct Report {
+    current: String,
+    target: String,
+    install: bool,
+    checks: Vec<String>,
+    /// What it switches: `global`, or a version file's path.
+    switch: Option<String>,
+    go_mod: Option<String>,
+    /// `planned` (dry run), `switched`, `failed`, `already`.
+    outcome: &'static str,
+    runs: Vec<CheckRun>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let (ctx, store) = (&settings.ctx, &settings.store);
+    let active = resolve::resolve(None, ctx, store)?;
+    let current = active.version;
+
+    let switch = match (&active.source, args.global, args.local) {
+        (_, true, _) => Switch::Global,
+        (_, _, true) => Switch::File(ctx.cwd.join(".go-version"), FileKind::GoVersion),
+        (Source::Global, ..) => Switch::Global,
+        (Source::File(path), ..) => match path.file_name().and_then(|n| n.to_str()) {
+            Some(".go-version") => Switch::File(path.clone(), FileKind::GoVersion),
+            Some(".tool-versions") => Switch::File(path.clone(), FileKind::ToolVersions),
+            _ if args.go_mod => Switch::Nothing,
+            _ => {
+                return Err(Error::usage(
+                    format!("Go {current} is selected by `{}`", path.display()),
+                    "pass --go-mod to move its go line, or --local or --global to pin the target elsewhere".to_string(),
+                ))
+            }
+        },
+        (Source::Variable, ..) | (Source::Plus, ..) => {
+            return Err(Error::usage(
+                format!("Go {current} is selected by {} in this shell only", active.source),
+                "pass --global or --local to choose what to switch, then `gov shell --unset`".to_string(),
+            ))
+        }
+    };
+
+    // The target: the request, else the newest patch of the active series.
+    let request = match &args.request {
+        Some(r) => parse_request(r)?,
+        None => {
+            let (major, minor) = current.series();
+            Request::Series(major, minor)
+        }
+    };
+    let source = index::Source {
+        url: &settings.sources.index_url,
+        cache: store.index_cache(&settings.sources.index_url),
+        offline: settings.sources.offline,
+        refresh: false,
+    };
+    let fetcher = Fetcher::new(&settings.sources);
+    let (os, arch) = platform::host();
+    let release_index = index::load(&source, &fetcher)?;
+    let target = match release_index.pick(&request, os, arch) {
+        Some(release) => release.version,
+        // Installed but not in the index (a linked release): fine too.
+        None => match store.pick(&request)? {
+            Some(installed) => installed.version,
+            None => {
+                return Err(InstallError::NoMatch {
+                    wanted: request.to_string(),
+                    platform: platform::Platform::host(),
+                    index_url: settings.sources.index_url.clone(),
+                    nearest: release_index.nearest(&request.to_string(), 3),
+                }
+                .into())
+            }
+        },
+    };
+    let module = find_up(&ctx.cwd, "go.mod");
+    let go_mod = if args.go_mod {
+        Some(module.clone().ok_or_else(|| {
+            Error::failed(
+                format!("--go-mod: no go.mod in `{}` or above", ctx.cwd.display()),
+                "run it in a Go module, or leave out --go-mod".to_string(),
+            )
+        })?)
+    } else {
+        None
+    };
+    let checks: Vec<String> = match (args.no_check, args.checks.is_empty(), &module) {
+        (true, ..) => vec![],
+        (false, false, _) => args.checks.clone(),
+        (false, true, Some(_)) => vec![MODULE_CHECK.to_string()],
+        (false, true, None) => vec![],
+    };
+    let mut report = Report {
+        current: current.to_string(),
+        target: target.to_string(),
+        install: store.find(&target)?.is_none(),
+        checks: checks.clone(),
+        switch: match &switch {
+            Switch::Global => Some("global".into()),
+            Switch::File(path, _) => Some(path.display().to_string()),
+            Switch::Nothing => None,
+        },
+        go_mod: go_mod.as_ref().map(|p| p.display().to_string()),
+        outcome: "planned",
+        runs: vec![],
+    };
+    let go_mod_done = go_mod
+        .as_ref()
+        .and_then(|p| version_files::read(p).ok().flatten())
+        .and_then(|text| {
+            version_files::parse_go_mod(&text)
+                .go
+                .and_then(|(_, v)| Version::parse(v).ok())
+        })
+        .is_none_or(|v| v == target);
+    if target == current && go_mod_done && !args.local && !args.global {
+        report.outcome = "already";
+        return finish(
+            args,
+            settings,
+            &report,
+            format!("Go {current} is already the newest match for `{request}`; nothing to do"),
+        );
+    }
+    if args.dry_run {
+        return finish(args, settings, &report, plan_text(&report));
+    }
+
+    // 1. The target, installed beside the active release.
+    if report.install {
+        let installer = Installer {
+            progress: settings.progress(),
+            verbose: settings.verbose,
+            ..Installer::new(store, &settings.sources)
+        };
+        for done in installer.install_all(&[Request::Exact(target)])? {
+            if let Done::Installed(i, took) = done? {
+                settings.say(format!(
+                    "installed Go {} in {:.1}s",
+                    i.version,
+                    took.as_secs_f64()
+                ));
+            }
+        }
+    }
+    let installed = store.find(&target)?.ok_or_else(|| {
+        Error::failed(
+            format!("Go {target} is not installed after installing it"),
+            None,
+        )
+    })?;
+    store.check_trusted(&installed.root, None)?;
+
+    // 2. Everything it may change, kept; then the go.mod edit and checks.
+    upgrade::catch_interrupts();
+    let mut backup = Backup::default();
+    if let Some(go_mod) = &go_mod {
+        backup.keep(go_mod)?;
+        backup.keep(&go_mod.with_file_name("go.sum"))?;
+    }
+    if let Switch::File(path, _) = &switch {
+        backup.keep(path)?;
+    }
+    let env = ToolchainEnv::new(&installed.root, ctx)
+        .pin(target)
+        .with_path()?;
+    let fail = |backup: &Backup, error: Error| -> Result<(), Error> {
+        backup.restore()?;
+        Err(error)
+    };
+    if let Some(go_mod) = &go_mod {
+        let text = version_files::read(go_mod)?.unwrap_or_default();
+        let had_toolchain = version_files::parse_go_mod(&text).toolchain.is_some();
+        if let Err(e) = upgrade::edit_go_mod(go_mod, &target.to_string(), had_toolchain, &env, ctx)
+        {
+            return fail(
+                &backup,
+                Error::failed(
+                    format!("cannot move `{}` to Go {target}: {e}", go_mod.display()),
+                    "nothing was changed; fix the go.mod, or leave out --go-mod".to_string(),
+                ),
+            );
+        }
+        settings.say(format!("moved `{}` to go {target}", go_mod.display()));
+    }
+    for check in &checks {
+        settings.say(format!("checking Go {target}: {check}"));
+        let run = match upgrade::run_check(check, &ctx.cwd, &env, ctx) {
+            Ok(run) => run,
+            Err(e) => {
+                return fail(
+                    &backup,
+                    Error::failed(format!("cannot run the check `{check}`: {e}"), None),
+                )
+            }
+        };
+        let passed = run.passed;
+        report.runs.push(run.clone());
+        if let Some(signal) = upgrade::interrupted() {
+            backup.restore()?;
+            return Err(Error::Interrupted {
+                message: format!(
+                    "interrupted during the check `{check}`: nothing was switched, and every file is as it was"
+                ),
+                signal,
+            });
+        }
+        if !passed {
+            report.outcome = "failed";
+            if args.json {
+                super::print_json(&report);
+            }
+            let code = run
+                .code
+                .map_or("a signal".to_string(), |c| format!("exit code {c}"));
+            eprintln!("--- the last lines of `{}` ---", ui::escape(check));
+            for line in run.tail.lines() {
+                eprintln!("{}", ui::escape(line));
+            }
+            eprintln!("---");
+            return fail(
+                &backup,
+                Error::failed(
+                    format!(
+                        "the check `{check}` failed under Go {target} ({code}), so Go {current} stays"
+                    ),
+                    format!(
+                        "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} {}`",
+                        check
+                    ),
+                ),
+            );
+        }
+    }
+
+    // 3. All checks passed: switch.
+    match &switch {
+        Switch::Global => {
+            let command = match &args.request {
+                Some(r) => format!("gov upgrade {r}"),
+                None => "gov upgrade".to_string(),
+            };
+            store.set_global(&installed, &command)?;
+        }
+        Switch::File(path, kind) => {
+            let text = version_files::read(path)?;
+            let new = match text
+                .as_deref()
+                .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
+            {
+                Some(new) => new,
+                None => format!("{target}\n"),
+            };
+            crate::fsx::write_atomic(path, new.as_bytes())?;
+        }
+        Switch::Nothing => {}
+    }
+    report.outcome = "switched";
+    let what = match &switch {
+        Switch::Global => "the global default".to_string(),
+        Switch::File(path, _) => format!("`{}`", path.display()),
+        Switch::Nothing => format!(
+            "`{}`",
+            go_mod
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string())
+        ),
+    };
+    let message = format!(
+        "Go {target} passed {} check(s); {what} now selects it (was Go {current})",
+        checks.len()
+    );
+    finish(args, settings, &report, message)
+}
+
+fn finish(args: &Args, settings: &Settings, report: &Report, message: String) -> Result<(), Error> {
+    if args.json {
+        super::print_json(report);
+    } else if report.outcome == "planned" {
+        for line in message.lines() {
+            println!("{}", ui::escape(line));
+        }
+    } else {
+        settings.say(message);
+    }
+    Ok(())
+}
+
+fn plan_text(report: &Report) -> String {
+    let mut out = format!("upgrade Go {} -> Go {}\n", report.current, report.target);
+    if report.install {
+        out.push_str(&format!("  install Go {} (verified)\n", report.target));
+    }
+    if let Some(go_mod) = &report.go_mod {
+        out.push_str(&format!("  move `{go_mod}` to go {}\n", report.target));
+    }
+    if report.checks.is_empty() {
+        out.push_str("  run no checks\n");
+    }
+    for check in &report.checks {
+        out.push_str(&format!("  check: {check}\n"));
+    }
+    match &report.switch {
+        Some(s) if s == "global" => {
+            out.push_str("  then switch the global default (recorded in gov history)\n")
+        }
+        Some(path) => out.push_str(&format!("  then rewrite `{path}`\n")),
+        None => {}
+    }
+    out
+}
+
+fn find_up(dir: &Path, name: &str) -> Option<PathBuf> {
+    dir.ancestors().map(|d| d.join(name)).find(|p| p.is_file())
+}

@@ -1,0 +1,176 @@
+//! `gov upgrade` with fake releases: the target is installed beside the
+//! active one, checked, and only then switched in; a failing, missing or
+//! interrupted check switches nothing.
+
+use crate::common::mirror::Mirror;
+use crate::common::*;
+
+/// A store with 1.22.4 installed (the global default), a mirror that also
+/// has 1.22.12 and 1.23.0.
+fn setup() -> Mirror {
+    let m = Mirror::new(&["1.22.4", "1.22.12", "1.23.0"]);
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    m
+}
+
+fn global(m: &Mirror) -> String {
+    stdout(&m.gov(&["global"]))
+}
+
+#[test]
+fn a_patch_upgrade_switches_the_global_default_after_its_check() {
+    let m = setup();
+    let out = m.gov(&["upgrade", "--check", "go version"]);
+    assert_success(&out);
+    // The check ran under the target, its output streamed.
+    assert!(
+        stderr(&out).contains("go version go1.22.12 "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains(
+        "Go 1.22.12 passed 1 check(s); the global default now selects it (was Go 1.22.4)"
+    ));
+    assert_eq!(global(&m), "1.22.12\n");
+    let history: serde_json::Value =
+        serde_json::from_str(&stdout(&m.gov(&["history", "--json"]))).unwrap();
+    assert_eq!(history[0]["command"], "gov upgrade");
+    assert_eq!(history[0]["after"], "1.22.12");
+    // Again: already there.
+    let out = m.gov(&["upgrade"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("already the newest match"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_failing_check_switches_nothing() {
+    let m = setup();
+    m.env.write(
+        ".tool-versions",
+        "nodejs 20.1.0\r\ngolang 1.22.4 # pinned\r\n",
+    );
+    let before = std::fs::read(m.env.work.join(".tool-versions")).unwrap();
+    for (check, code) in [
+        ("echo boom; exit 3", "exit code 3"),
+        ("no-such-check-command", "exit code 127"),
+    ] {
+        let out = m.gov(&["upgrade", "1.23", "--check", check]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "the check `{check}` failed under Go 1.23.0 ({code}), so Go 1.22.4 stays"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains("nothing was switched and every file is as it was"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(m.env.work.join(".tool-versions")).unwrap(),
+            before
+        );
+        assert_eq!(global(&m), "1.22.4\n");
+    }
+    assert!(err_tail_is_short(&m));
+    // The target stays installed.
+    assert!(m.env.gov_home.join("versions/1.23.0").exists());
+}
+
+/// A check that prints megabytes: the report keeps only its last lines.
+fn err_tail_is_short(m: &Mirror) -> bool {
+    let out = m.gov(&[
+        "upgrade",
+        "1.23",
+        "--check",
+        "yes line | head -c 3000000; echo LAST; exit 1",
+    ]);
+    let err = stderr(&out);
+    let report = &err[err.rfind("--- the last lines of").unwrap()..];
+    report.contains("LAST\n---\nerror: the check") && report.len() < 4000
+}
+
+#[test]
+fn a_version_file_that_selected_the_release_is_rewritten_keeping_the_rest() {
+    let m = setup();
+    m.env.write(
+        ".tool-versions",
+        "nodejs 20.1.0\r\ngolang 1.22.4 1.21.0 # pinned\r\npython 3.12\r\n",
+    );
+    let out = m.gov(&["upgrade", "--no-check"]);
+    assert_success(&out);
+    assert_eq!(
+        std::fs::read_to_string(m.env.work.join(".tool-versions")).unwrap(),
+        "nodejs 20.1.0\r\ngolang 1.22.12 1.21.0 # pinned\r\npython 3.12\r\n"
+    );
+    assert_eq!(
+        global(&m),
+        "1.22.4\n",
+        "the global default is not what selected it"
+    );
+    // --local writes this directory's .go-version instead.
+    std::fs::create_dir_all(m.env.work.join("sub")).unwrap();
+    let out = m
+        .gov_cmd(["upgrade", "1.23", "--no-check", "--local"])
+        .current_dir(m.env.work.join("sub"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(
+        std::fs::read_to_string(m.env.work.join("sub/.go-version")).unwrap(),
+        "1.23.0\n"
+    );
+}
+
+#[test]
+fn a_dry_run_changes_nothing_and_json_says_plan_and_outcome() {
+    let m = setup();
+    let out = m.gov(&["upgrade", "1.23", "--dry-run"]);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "upgrade Go 1.22.4 -> Go 1.23.0\n  install Go 1.23.0 (verified)\n  run no checks\n  then switch the global default (recorded in gov history)\n"
+    );
+    assert_eq!(
+        m.server.hits("go1.23.0.linux-amd64.tar.gz"),
+        0,
+        "nothing downloaded"
+    );
+    assert_eq!(global(&m), "1.22.4\n");
+
+    let out = m.gov(&["upgrade", "1.23", "--check", "true", "--json"]);
+    assert_success(&out);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["outcome"], "switched");
+    assert_eq!(report["target"], "1.23.0");
+    assert_eq!(report["install"], true);
+    assert_eq!(report["runs"][0]["command"], "true");
+    assert_eq!(report["runs"][0]["passed"], true);
+
+    let out = m.gov(&["upgrade", "1.99"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no Go release matches `1.99`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_interrupted_check_restores_and_exits_like_the_signal() {
+    let m = setup();
+    let mut child = m
+        .gov_cmd(["upgrade", "--check", "sleep 30"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert_eq!(global(&m), "1.22.4\n");
+}
