@@ -107,6 +107,9 @@ pub fn run_check(
         })
     })
     .collect();
+    // Polled, to notice an interrupt; quickly at first, as most checks of
+    // a small project end soon.
+    let mut pause = Duration::from_millis(1);
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
@@ -116,7 +119,8 @@ pub fn run_check(
             unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
             break child.wait()?;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
     };
     for pump in pumps {
         let _ = pump.join();

@@ -126,22 +126,26 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     };
     let fetcher = Fetcher::new(&settings.sources);
     let (os, arch) = platform::host();
-    let release_index = index::load(&source, &fetcher)?;
-    let target = match release_index.pick(&request, os, arch) {
-        Some(release) => release.version,
-        // Installed but not in the index (a linked release): fine too.
-        None => match store.pick(&request)? {
-            Some(installed) => installed.version,
-            None => {
+    // The index says what is newest; a release already here (a linked one,
+    // or offline) needs none.
+    let from_index = index::load(&source, &fetcher);
+    let target = match (&from_index, store.pick(&request)?) {
+        (Ok(index), here) => match (index.pick(&request, os, arch), here) {
+            (Some(release), Some(i)) => release.version.max(i.version),
+            (Some(release), None) => release.version,
+            (None, Some(i)) => i.version,
+            (None, None) => {
                 return Err(InstallError::NoMatch {
                     wanted: request.to_string(),
                     platform: platform::Platform::host(),
                     index_url: settings.sources.index_url.clone(),
-                    nearest: release_index.nearest(&request.to_string(), 3),
+                    nearest: index.nearest(&request.to_string(), 3),
                 }
                 .into())
             }
         },
+        (Err(_), Some(i)) => i.version,
+        (Err(_), None) => return Err(from_index.err().expect("matched Err").into()),
     };
     let module = find_up(&ctx.cwd, "go.mod");
     let go_mod = if args.go_mod {

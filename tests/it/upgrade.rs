@@ -174,3 +174,23 @@ fn an_interrupted_check_restores_and_exits_like_the_signal() {
     assert_eq!(status.code(), Some(143));
     assert_eq!(global(&m), "1.22.4\n");
 }
+
+#[test]
+fn an_upgrade_racing_gov_global_ends_with_the_later_switch_both_recorded() {
+    let m = setup();
+    assert_success(&m.gov(&["install", "1.23"]));
+    let upgrade = m
+        .gov_cmd(["upgrade", "1.22.12", "--check", "sleep 1"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Another shell switches while the check runs.
+    assert_success(&m.gov(&["global", "1.23.0"]));
+    assert!(upgrade.wait_with_output().unwrap().status.success());
+    assert_eq!(global(&m), "1.22.12\n", "the upgrade switched last");
+    let history: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&m.gov(&["history", "--json"]))).unwrap();
+    assert_eq!(history[0]["command"], "gov upgrade 1.22.12");
+    assert_eq!(history[0]["before"], "1.23.0");
+    assert_eq!(history[1]["command"], "gov global 1.23.0");
+}

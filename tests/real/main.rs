@@ -13,3 +13,4 @@ mod modes;
 mod release;
 mod shells;
 mod soak;
+mod upgrade;
