@@ -145,7 +145,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             }
         },
         (Err(_), Some(i)) => i.version,
-        (Err(_), None) => return Err(from_index.err().expect("matched Err").into()),
+        (Err(_), None) => return Err(from_index.expect_err("matched Err").into()),
     };
     let module = find_up(&ctx.cwd, "go.mod");
     let go_mod = if args.go_mod {
