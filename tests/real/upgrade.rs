@@ -159,3 +159,55 @@ fn a_go_mod_without_a_go_line_gets_one() {
     let go_mod = std::fs::read_to_string(env.work.join("app/go.mod")).unwrap();
     assert!(go_mod.contains(&format!("go {v22}")), "{go_mod}");
 }
+
+#[test]
+fn a_read_only_go_mod_is_a_clear_error_and_nothing_changes() {
+    let (env, server, v21, _v22) = setup();
+    env.write("app/go.mod", "module example.com/up\n\ngo 1.21\n");
+    env.write("app/up_test.go", MAIN_TEST);
+    env.write("app/.go-version", &format!("{v21}\n"));
+    let app = env.work.join("app");
+    // Root ignores file modes: a read-only bind mount stops even root.
+    let mount = |args: &[&str]| {
+        assert!(
+            std::process::Command::new("mount")
+                .args(args)
+                .arg(&app)
+                .arg(&app)
+                .status()
+                .unwrap()
+                .success(),
+            "mount {args:?} needs root"
+        );
+    };
+    mount(&["--bind"]);
+    let remount = std::process::Command::new("mount")
+        .args(["-o", "remount,ro,bind"])
+        .arg(&app)
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(app.clone());
+    let out = upgrade(&env, &server, "app", &["1.22", "--go-mod"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot move `"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing was changed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(app.join("go.mod")).unwrap(),
+        "module example.com/up\n\ngo 1.21\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(app.join(".go-version")).unwrap(),
+        format!("{v21}\n")
+    );
+}
