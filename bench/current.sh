@@ -5,14 +5,7 @@
 #
 #   bench/current.sh
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/exe"
-cp "$here/$("$here/install.sh" --build --quiet | tail -n 1)" "$tmp/exe/gov"
-gov="$tmp/exe/gov"
-export GOV_HOME="$tmp/gov" RUST_BACKTRACE=1
-unset GOV_VERSION GOWORK
+. "$(dirname "$0")/common.sh"
 
 mkdir -p "$tmp/go/bin" "$tmp/go/pkg/tool"
 cp "$(type -P true)" "$tmp/go/bin/go"

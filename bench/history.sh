@@ -3,13 +3,7 @@
 #
 #   bench/history.sh
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/exe"
-cp "$here/$("$here/install.sh" --build --quiet | tail -n 1)" "$tmp/exe/gov"
-gov="$tmp/exe/gov"
-export GOV_HOME="$tmp/gov" RUST_BACKTRACE=1
+. "$(dirname "$0")/common.sh"
 mkdir -p "$GOV_HOME"
 for i in $(seq 5000); do
   printf '{"time":"2026-12-01T15:20:07Z","before":"1.21.13","after":"1.22.12","command":"gov global 1.22"}\n'

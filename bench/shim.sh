@@ -8,16 +8,7 @@
 #   bench/shim.sh [GOROOT]
 set -euo pipefail
 goroot=${1:-/usr/lib/go-1.19}
-here=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# Built as ./install.sh builds it, and copied as installing it copies it
-# (a copy starts measurably faster here than the linker's own output file).
-mkdir "$tmp/exe"
-cp "$here/$("$here/install.sh" --build --quiet | tail -n 1)" "$tmp/exe/gov"
-gov="$tmp/exe/gov"
-export GOV_HOME="$tmp/gov" RUST_BACKTRACE=1
-unset GOV_VERSION GOROOT GOTOOLCHAIN
+. "$(dirname "$0")/common.sh"
 
 # A trivial toolchain: bin/go is a binary that does nothing.
 mkdir -p "$tmp/trivial/bin" "$tmp/trivial/pkg/tool"

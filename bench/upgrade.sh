@@ -6,14 +6,8 @@
 #
 #   bench/upgrade.sh
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/exe"
-cp "$here/$("$here/install.sh" --build --quiet | tail -n 1)" "$tmp/exe/gov"
-gov="$tmp/exe/gov"
-export GOV_HOME="$tmp/gov" RUST_BACKTRACE=1 GOV_OFFLINE=1
-unset GOV_VERSION
+. "$(dirname "$0")/common.sh"
+export GOV_OFFLINE=1
 for v in 1.22.4 1.22.12; do
   mkdir -p "$tmp/go$v/bin" "$tmp/go$v/pkg/tool"
   cp "$(type -P true)" "$tmp/go$v/bin/go"
