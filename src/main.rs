@@ -12,7 +12,8 @@ use gov::{error, shim};
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();
-    let name = Path::new(&argv0)
+    let invoked = executed_path().unwrap_or(argv0);
+    let name = Path::new(&invoked)
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("gov");
@@ -23,4 +24,20 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => ExitCode::from(error::report(&e)),
     }
+}
+
+/// The path execve(2) was given, which names the link that ran gov even
+/// when argv[0] does not: Go's `GOTOOLCHAIN=go1.22.4` finds `go1.22.4` on
+/// PATH and runs it with its own argv[0], `go`.
+fn executed_path() -> Option<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: getauxval(3) returns 0 or the address of the NUL-terminated
+    // path the kernel put on the initial stack, valid for the whole run.
+    let path = unsafe { libc::getauxval(libc::AT_EXECFN) } as *const libc::c_char;
+    if path.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, NUL-terminated, see above.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(path) }.to_bytes();
+    Some(std::ffi::OsStr::from_bytes(bytes).to_os_string())
 }

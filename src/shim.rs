@@ -24,7 +24,15 @@ use crate::toolchain_env::ToolchainEnv;
 const MAX_DEPTH: u32 = 16;
 
 /// Runs `program` with `args` (argv without argv[0]); returns only on error.
+/// `go1.22.4` (golang.org/dl's convention, and what Go's own
+/// `GOTOOLCHAIN=go1.22.4` looks for on PATH) runs exactly that release.
 pub fn main(program: &str, mut args: Vec<OsString>) -> u8 {
+    if let Some(version) = release_command(program) {
+        return match run("go", Some(version), args) {
+            Ok(never) => match never {},
+            Err(e) => error::report(&e),
+        };
+    }
     let plus = match args.first().and_then(|a| a.to_str()) {
         Some(a) if a.starts_with('+') => Some(args.remove(0)),
         _ => None,
@@ -36,6 +44,14 @@ pub fn main(program: &str, mut args: Vec<OsString>) -> u8 {
         Ok(never) => match never {},
         Err(e) => error::report(&e),
     }
+}
+
+/// The release a `go1.X.Y` command name runs.
+fn release_command(name: &str) -> Option<&str> {
+    let version = name.strip_prefix("go")?;
+    let release = crate::version::Version::parse(version).ok()?;
+    (!release.is_language_version() && version.starts_with(|c: char| c.is_ascii_digit()))
+        .then_some(version)
 }
 
 fn run(

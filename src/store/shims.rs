@@ -16,11 +16,12 @@ pub const GO_PROGRAMS: [&str; 3] = ["go", "gofmt", "godoc"];
 
 impl Store {
     /// Makes `bin/` hold a shim for `go`, `gofmt` and each other program of
-    /// [`GO_PROGRAMS`] an installed toolchain has, each a symlink to `exe`;
-    /// removes gov's shims of anything else.
+    /// [`GO_PROGRAMS`] an installed toolchain has, and a `go1.X.Y` for each
+    /// release, each a symlink to `exe`; removes gov's shims of anything
+    /// else.
     pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
         let installed = self.installed()?;
-        let programs: Vec<OsString> = GO_PROGRAMS
+        let mut programs: Vec<OsString> = GO_PROGRAMS
             .iter()
             .filter(|p| {
                 CORE_PROGRAMS.contains(p)
@@ -30,6 +31,13 @@ impl Store {
             })
             .map(OsString::from)
             .collect();
+        // A `go1.X.Y` command per release (golang.org/dl's convention).
+        programs.extend(
+            installed
+                .iter()
+                .filter(|i| !i.version.is_language_version())
+                .map(|i| OsString::from(i.version.go_name())),
+        );
         let bin = self.bin_dir();
         fs_err::create_dir_all(&bin)?;
         for entry in fs_err::read_dir(&bin)? {

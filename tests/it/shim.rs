@@ -308,3 +308,31 @@ fn a_path_loop_stops_with_an_error() {
         .unwrap();
     gov_snapshot!(env, &out);
 }
+
+#[test]
+fn a_go1_x_y_command_per_release_runs_exactly_that_release() {
+    let env = TestEnv::new();
+    env.install_fake("1.21.5");
+    env.install_fake("1.22.4");
+    env.write(".go-version", "1.22.4\n");
+    let out = env
+        .command(env.shim("go1.21.5"))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(stdout(&out).starts_with("go go1.21.5 "), "{}", stdout(&out));
+    // A `+VERSION` is just an argument to it.
+    let out = env
+        .command(env.shim("go1.21.5"))
+        .arg("+1.22")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("arg=[+1.22]"), "{}", stdout(&out));
+    env.gov_ok(["uninstall", "1.21.5"]);
+    assert!(
+        std::fs::symlink_metadata(env.shim("go1.21.5")).is_err(),
+        "removed with its release"
+    );
+    assert!(env.shim("go1.22.4").exists());
+}

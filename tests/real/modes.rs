@@ -213,3 +213,29 @@ fn shim_free_shells_run_the_selected_release_with_its_own_environment() {
         );
     }
 }
+
+#[test]
+fn go_itself_finds_gov_s_go1_x_y_for_gotoolchain() {
+    let (env, releases) = setup();
+    let shims = path_with(&env.gov_home.join("bin"));
+    // In p22 Go 1.22 runs; asked for 1.19 by GOTOOLCHAIN, Go 1.22 looks for
+    // a `go1.19.x` on PATH and runs it: gov's, never a download.
+    let v19 = &releases["p19"];
+    let out = env
+        .command("go")
+        .arg("version")
+        .current_dir(env.work.join("p22"))
+        .env("PATH", &shims)
+        .env("GOPROXY", "off")
+        .env("GOTOOLCHAIN", format!("go{v19}"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stdout(&out).starts_with(&format!("go version go{v19} ")),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("downloading"), "{}", stderr(&out));
+}
