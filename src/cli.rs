@@ -39,6 +39,8 @@ pub enum Command {
     ListRemote(list_remote::Args),
     /// Register an existing Go root (such as a distribution's Go) as a release
     Link(link::Args),
+    /// Register the Go toolchains goenv, gvm, g, asdf, mise and others installed
+    Import(import::Args),
     /// Remove installed releases (a linked one: only the link)
     Uninstall(uninstall::Args),
     /// List installed releases; the active one is marked
@@ -83,6 +85,7 @@ impl Cli {
             Command::Install(a) => commands::install::run(a, s),
             Command::ListRemote(a) => list_remote::run(a, s),
             Command::Link(a) => link::run(a, s),
+            Command::Import(a) => import::run(a, s),
             Command::Uninstall(a) => uninstall::run(a, s),
             Command::List(a) => list::run(a, s),
             Command::Global(a) => global::run(a, s),

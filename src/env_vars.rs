@@ -28,6 +28,8 @@ pub const GOV_CACHE_KEY: &str = "GOV_CACHE_KEY";
 pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 /// Per-user runtime directory: shim-free shells keep their `bin` link there.
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// goenv's home, where `gov import` looks for its releases.
+pub const GOENV_ROOT: &str = "GOENV_ROOT";
 /// The user's home directory; `GOV_HOME` falls back to `~/.local/share/gov`.
 pub const HOME: &str = "HOME";
 /// Hosts reached without the proxy (either spelling).
@@ -78,6 +80,7 @@ pub const READ: &[&str] = &[
     GOV_RETRY_DELAY_MS,
     XDG_DATA_HOME,
     XDG_RUNTIME_DIR,
+    GOENV_ROOT,
     HOME,
     NO_PROXY,
     NO_PROXY_LOWER,

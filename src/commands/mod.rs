@@ -8,6 +8,7 @@ pub mod env;
 pub mod exec;
 pub mod global;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod install;
 pub mod link;

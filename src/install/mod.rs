@@ -3,6 +3,7 @@
 //! installs many at once (`gov install`); [`pipeline`] is one release,
 //! [`unpack`] the archive.
 
+pub mod import;
 pub mod pipeline;
 pub mod unpack;
 

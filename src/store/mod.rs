@@ -28,6 +28,7 @@ pub use record::{Edit, Record};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::context::Context;
@@ -426,6 +427,34 @@ impl Store {
         })
     }
 
+    /// Copies the Go root `dir` into the store as `version`: into scratch
+    /// space first, renamed into place whole (links kept as links).
+    pub fn copy_in(&self, version: &Version, dir: &Path) -> Result<Installed, StoreError> {
+        let change = self.change(
+            &Store::release_key(&Platform::host(), version),
+            &format!("changing Go {version}"),
+        )?;
+        let root = self.versions_dir().join(version.to_string());
+        if fs_err::symlink_metadata(&root).is_ok() {
+            return Err(StoreError::AlreadyInstalled {
+                version: *version,
+                path: root,
+            });
+        }
+        let scratch = change.scratch(&format!("copy-{version}"))?;
+        let copy = scratch.path().join("go");
+        copy_tree(dir, &copy)?;
+        fs_err::create_dir_all(self.versions_dir())?;
+        fs_err::rename(&copy, &root)?;
+        drop(scratch);
+        change.commit()?;
+        Ok(Installed {
+            version: *version,
+            root,
+            is_link: false,
+        })
+    }
+
     /// Removes an installed release: the link for a linked one (never the
     /// directory it points to), the whole tree otherwise. Clears `current`
     /// when it pointed there.
@@ -522,6 +551,27 @@ impl GoRootProblem {
             }
         }
     }
+}
+
+/// Copies `from` to `to` (which must not exist): directories, files with
+/// their modes, links as links.
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs_err::symlink_metadata(from)?;
+    if meta.file_type().is_symlink() {
+        std::os::unix::fs::symlink(fs_err::read_link(from)?, to).map_err(|e| with_path(e, to))?;
+    } else if meta.is_dir() {
+        fs_err::create_dir(to)?;
+        for entry in fs_err::read_dir(from)? {
+            let entry = entry?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        fs_err::set_permissions(to, std::fs::Permissions::from_mode(meta.mode() & 0o755))?;
+    } else if meta.is_file() {
+        fs_err::copy(from, to)?;
+        fs_err::set_permissions(to, std::fs::Permissions::from_mode(meta.mode() & 0o755))?;
+    }
+    Ok(())
 }
 
 /// The release a `VERSION` line names: `go1.22.4`, also in a vendor's

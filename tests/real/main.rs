@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod doctor;
 mod go;
+mod import;
 mod install;
 mod modes;
 mod release;

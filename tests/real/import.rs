@@ -1,0 +1,146 @@
+//! `gov import` over the layouts goenv, gvm, g, golang.org/dl, asdf and
+//! mise leave in a home, built here around real Go roots from the mirror
+//! (and small stand-ins where one real root is enough).
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// Unpacks the mirror's archive of `version` so that its root is `at`.
+fn real_root(version: &str, at: &Path) {
+    let archive = real_mirror_dir().join(format!("go{version}.linux-amd64.tar.gz"));
+    let tmp = at.with_extension("unpack");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let ok = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&tmp)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+    std::fs::rename(tmp.join("go"), at).unwrap();
+    std::fs::remove_dir(&tmp).unwrap();
+}
+
+/// A stand-in Go root saying it is `version`.
+fn stand_in(version: &str, at: &Path) {
+    std::fs::create_dir_all(at.join("bin")).unwrap();
+    std::fs::create_dir_all(at.join("src/runtime")).unwrap();
+    std::fs::write(
+        at.join("VERSION"),
+        format!("go{version}\ntime 2024-01-01T00:00:00Z\n"),
+    )
+    .unwrap();
+    write_executable(
+        &at.join("bin/go"),
+        &format!("#!/bin/sh\necho go version go{version}\n"),
+    );
+}
+
+#[test]
+fn finds_what_other_managers_installed_and_registers_each_once() {
+    let (_server, versions) = serve_real_mirror();
+    let newest = |s: &str| {
+        versions
+            .iter()
+            .find(|v| v.starts_with(&format!("{s}.")))
+            .unwrap()
+            .clone()
+    };
+    let (v21, v22) = (newest("1.21"), newest("1.22"));
+    let env = TestEnv::new();
+    let home = &env.home;
+    real_root(&v22, &home.join(format!(".goenv/versions/{v22}")));
+    real_root(&v21, &home.join(format!(".asdf/installs/golang/{v21}/go")));
+    stand_in("1.20.14", &home.join(".gvm/gos/go1.20.14"));
+    stand_in("1.18.10", &home.join(".g/versions/1.18.10"));
+    stand_in("1.17.13", &home.join("sdk/go1.17.13"));
+    stand_in(
+        "1.16.15",
+        &home.join(".local/share/mise/installs/go/1.16.15"),
+    );
+    // Not Go roots, or not saying which: reported, skipped.
+    std::fs::create_dir_all(home.join(".goenv/versions/broken")).unwrap();
+    let no_version = home.join("sdk/go1.15");
+    stand_in("1.15.15", &no_version);
+    std::fs::remove_file(no_version.join("VERSION")).unwrap();
+
+    let import = |args: &[&str]| env.gov_cmd(["import"].iter().chain(args)).output().unwrap();
+    let out = import(&["--dry-run"]);
+    assert_success(&out);
+    let said = stdout(&out);
+    for (v, by) in [
+        (&v22, "goenv"),
+        (&v21, "asdf"),
+        (&"1.20.14".to_string(), "gvm"),
+        (&"1.18.10".to_string(), "g"),
+        (&"1.17.13".to_string(), "golang.org/dl"),
+        (&"1.16.15".to_string(), "mise"),
+    ] {
+        assert!(
+            said.contains(&format!("would link Go {v}  ")) && said.contains(&format!("({by})")),
+            "{v} {by}:\n{said}"
+        );
+    }
+    assert!(said.contains("skipped: not a Go root"), "{said}");
+    assert!(
+        said.contains("skipped: no VERSION names a release"),
+        "{said}"
+    );
+    assert!(
+        !env.gov_home.join("versions").exists(),
+        "a dry run changes nothing"
+    );
+
+    let out = import(&[]);
+    assert_success(&out);
+    let listed = env.gov_ok(["list", "--bare"]);
+    for v in [&v22, &v21, "1.20.14", "1.18.10", "1.17.13", "1.16.15"] {
+        assert!(listed.lines().any(|l| l == v), "{v}: {listed}");
+    }
+    // The real ones run, through their go1.X.Y commands too.
+    let out = env
+        .command(env.shim(&format!("go{v22}")))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with(&format!("go version go{v22} ")),
+        "{}",
+        stdout(&out)
+    );
+
+    // Again: nothing to do.
+    let out = import(&[]);
+    assert_success(&out);
+    let said = stdout(&out);
+    assert!(!said.contains("linked Go"), "{said}");
+    assert!(
+        said.contains(&format!("skipped: Go {v22} is already there")),
+        "{said}"
+    );
+
+    // --copy: into the store, a directory of its own.
+    let other = TestEnv::new();
+    let out = other
+        .gov_cmd([
+            "import".as_ref(),
+            "--copy".as_ref(),
+            home.join(format!(".goenv/versions/{v22}")).as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let root = other.gov_home.join(format!("versions/{v22}"));
+    let meta = std::fs::symlink_metadata(&root).unwrap();
+    assert!(meta.is_dir(), "copied, not linked");
+    let out = other
+        .command(root.join("bin/go"))
+        .arg("version")
+        .env("GOROOT", &root)
+        .output()
+        .unwrap();
+    assert!(stdout(&out).starts_with(&format!("go version go{v22} ")));
+}
