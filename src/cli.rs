@@ -29,6 +29,9 @@ pub struct GlobalArgs {
     /// Print more about what gov does
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Act on the system store (GOV_SYSTEM_HOME, default /opt/gov), as its owner
+    #[arg(long, global = true)]
+    pub system: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,7 +83,7 @@ pub enum Command {
 impl Cli {
     /// Runs the command the line names.
     pub fn run(self) -> Result<(), Error> {
-        let s = &Settings::resolve(self.global.quiet, self.global.verbose)?;
+        let s = &Settings::resolve(self.global.quiet, self.global.verbose, self.global.system)?;
         match &self.command {
             Command::Install(a) => commands::install::run(a, s),
             Command::ListRemote(a) => list_remote::run(a, s),

@@ -87,6 +87,9 @@ fn ownership(inputs: &Inputs) -> Check {
         store.versions_dir(),
         store.current_link(),
     ];
+    if let Some(system) = store.system() {
+        paths.extend([system.home().to_path_buf(), system.versions_dir(), system.current_link()]);
+    }
     for i in store.installed().unwrap_or_default() {
         paths.push(i.root.join("bin"));
         paths.push(i.root);
@@ -113,8 +116,10 @@ fn ownership(inputs: &Inputs) -> Check {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
-            Some(match problem {
-                fsx::Untrusted::Writable(_) => format!("run `chmod go-w {}`", path.display()),
+            Some(match (problem, store.system().is_some_and(|sys| path.starts_with(sys.home()))) {
+                // A shared store is never handed to one user.
+                (_, true) => format!("ask its administrator to run `sudo chmod -R go-w {}`", path.display()),
+                (fsx::Untrusted::Writable(_), false) => format!("run `chmod go-w {}`", path.display()),
                 _ => format!("run `sudo chown -R \"$USER\" {}` if you trust it, or remove it", path.display()),
             }),
         ),

@@ -4,6 +4,9 @@
 
 /// Root of everything gov keeps: releases, shims, the `current` link.
 pub const GOV_HOME: &str = "GOV_HOME";
+/// The system store shared by every user of a machine (default `/opt/gov`),
+/// written by its owner with `gov --system …`.
+pub const GOV_SYSTEM_HOME: &str = "GOV_SYSTEM_HOME";
 /// The version for this shell, set by `gov shell`; beats version files.
 pub const GOV_VERSION: &str = "GOV_VERSION";
 /// `1` installs a selected release that is missing before running it.
@@ -70,6 +73,7 @@ pub const JOB_IDS: [&str; 3] = ["CI_JOB_ID", "BUILD_TAG", "BUILDKITE_JOB_ID"];
 /// writer.)
 pub const READ: &[&str] = &[
     GOV_HOME,
+    GOV_SYSTEM_HOME,
     GOV_VERSION,
     GOV_AUTO_INSTALL,
     GOV_SHIM_DEPTH,

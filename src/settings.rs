@@ -11,7 +11,10 @@ use crate::sources::Sources;
 use crate::store::Store;
 
 pub struct Settings {
+    /// The user's store (seeing the system's), or with `--system` the
+    /// system store itself.
     pub store: Store,
+    pub system: bool,
     pub ctx: Context,
     pub sources: Sources,
     pub quiet: bool,
@@ -19,11 +22,22 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn resolve(quiet: bool, verbose: bool) -> Result<Settings, Error> {
+    /// With `system`, commands act on the system store, and everything
+    /// they create is `0755`/`0644` whatever the umask, as a store every
+    /// user reads must be.
+    pub fn resolve(quiet: bool, verbose: bool, system: bool) -> Result<Settings, Error> {
         let ctx = Context::from_process()?;
-        let store = Store::from_context(&ctx)?.with_shim_target(std::env::current_exe()?);
+        let store = if system {
+            // SAFETY: umask(2) cannot fail.
+            unsafe { libc::umask(0o022) };
+            Store::system_from_context(&ctx)?
+        } else {
+            Store::from_context(&ctx)?
+        };
+        let store = store.with_shim_target(std::env::current_exe()?);
         Ok(Settings {
             store,
+            system,
             sources: Sources::from_context(&ctx),
             ctx,
             quiet,
@@ -53,6 +67,38 @@ impl Settings {
     /// The gov binary, which shims link to.
     pub fn exe(&self) -> Result<PathBuf, Error> {
         Ok(std::env::current_exe()?)
+    }
+
+    /// Before a command writes to the store: one the user cannot write to is
+    /// refused up front, naming it, its owner and the fix.
+    pub fn check_writable(&self) -> Result<(), Error> {
+        let home = self.store.home();
+        let probe = home
+            .ancestors()
+            .find(|p| p.exists())
+            .unwrap_or(home);
+        let Ok(path) = std::ffi::CString::new(probe.as_os_str().as_encoded_bytes()) else {
+            return Ok(());
+        };
+        // SAFETY: access(2) on a NUL-terminated path.
+        if unsafe { libc::access(path.as_ptr(), libc::W_OK) } == 0 {
+            return Ok(());
+        }
+        // Only a store that belongs to someone else is refused here; any
+        // other failure (a read-only file system) is the write's to report.
+        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EACCES) {
+            return Ok(());
+        }
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        Err(Error::failed(
+            format!(
+                "cannot write to the {}store `{}`: it belongs to {}",
+                if self.system { "system " } else { "" },
+                probe.display(),
+                crate::store::owner_of(probe)
+            ),
+            format!("run it as the store's owner: `sudo gov {}`", args.join(" ")),
+        ))
     }
 
     /// Brings the shims in line with the store.

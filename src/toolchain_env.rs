@@ -135,6 +135,11 @@ impl ToolchainEnv {
                 Some(store.job_cache_dir().join(job).join(version.to_string()))
             }
         };
+        if let Some(base) = &caches {
+            // The user's own, whatever store the release is in.
+            use std::os::unix::fs::DirBuilderExt;
+            let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(base);
+        }
         if let Some(base) = caches {
             self.vars
                 .push((env_vars::GOCACHE, base.join("build").into()));

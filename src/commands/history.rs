@@ -47,6 +47,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
 pub struct RollbackArgs {}
 
 pub fn rollback(_args: &RollbackArgs, settings: &Settings) -> Result<(), Error> {
+    settings.check_writable()?;
     let store = &settings.store;
     let choose = match store.installed()?.first() {
         Some(i) => format!("run `gov global {}` to choose one", i.version),

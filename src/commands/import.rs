@@ -28,6 +28,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    if !args.dry_run {
+        settings.check_writable()?;
+    }
     let found = import::find_roots(&settings.ctx, &args.dirs);
     let mut outcomes = Vec::new();
     for f in &found {

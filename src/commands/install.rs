@@ -29,9 +29,13 @@ pub struct Args {
     /// Fetch the release index even if the cached copy is fresh
     #[arg(long)]
     refresh: bool,
+    /// Install into your own store even a release the system store has
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    settings.check_writable()?;
     let requests = if args.requests.is_empty() {
         // What the current directory selects, unless it is here already.
         let selection = resolve::select(None, &settings.ctx, &settings.store)?;
@@ -59,6 +63,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         refresh: args.refresh,
         progress: settings.progress(),
         verbose: settings.verbose,
+        force: args.force,
         ..Installer::new(&settings.store, &settings.sources)
     };
     let elsewhere = !installer.platform.is_host();

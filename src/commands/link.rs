@@ -24,6 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    settings.check_writable()?;
     let (name, dir, force) = (args.name.as_str(), args.dir.as_path(), args.force);
     let version = Version::parse(name)?;
     if version.is_language_version() {

@@ -14,6 +14,8 @@ struct Row {
     linked_to: Option<String>,
     active: bool,
     global: bool,
+    /// `user`, or `system` for the shared store's.
+    store: &'static str,
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,6 +48,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             linked_to: i.linked_to().map(|p| p.display().to_string()),
             active: active.as_ref().is_some_and(|a| a.version == i.version),
             global: global == Some(i.version),
+            store: if i.system { "system" } else { "user" },
         })
         .collect();
     if args.json {
@@ -69,6 +72,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         }
         if let Some(dir) = &row.linked_to {
             notes.push(format!("linked to {dir}"));
+        }
+        if row.store == "system" {
+            notes.push("system".to_string());
         }
         if notes.is_empty() {
             println!("{mark} {}", row.version);

@@ -21,6 +21,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    if !args.dry_run {
+        settings.check_writable()?;
+    }
     let job = toolchain_env::job_key(&settings.ctx);
     let pruned = settings.store.prune(
         args.older_than,

@@ -15,6 +15,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    settings.check_writable()?;
     let wanted = args
         .versions
         .iter()

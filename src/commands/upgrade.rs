@@ -199,6 +199,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     if args.dry_run {
         return finish(args, settings, &report, plan_text(&report));
     }
+    settings.check_writable()?;
 
     // 1. The target, installed beside the active release.
     if report.install {

@@ -127,6 +127,8 @@ pub struct Installer<'a> {
     pub progress: bool,
     /// Say where the index came from (`--verbose`).
     pub verbose: bool,
+    /// Install even a release the system store has.
+    pub force: bool,
 }
 
 impl<'a> Installer<'a> {
@@ -140,6 +142,7 @@ impl<'a> Installer<'a> {
             refresh: false,
             progress: false,
             verbose: false,
+            force: false,
         }
     }
 
@@ -154,7 +157,10 @@ impl<'a> Installer<'a> {
         let mut pending = Vec::new();
         for request in requests {
             let here = match request {
-                Request::Exact(v) if self.platform.is_host() => self.store.find(v)?,
+                Request::Exact(v) if self.platform.is_host() => self
+                    .store
+                    .find(v)?
+                    .filter(|i| !(i.system && self.force)),
                 _ => None,
             };
             match here {
@@ -166,7 +172,18 @@ impl<'a> Installer<'a> {
             return Ok(done);
         }
         let fetcher = Fetcher::new(self.sources);
-        let releases = self.pick(&pending, &fetcher)?;
+        let mut releases = self.pick(&pending, &fetcher)?;
+        // What the system store has is not downloaded again, unless forced.
+        if self.platform.is_host() && !self.force {
+            let mut fetch = Vec::new();
+            for release in releases {
+                match self.store.find(&release.version)? {
+                    Some(i) if i.system => done.push(Ok(Done::AlreadyInstalled(i))),
+                    _ => fetch.push(release),
+                }
+            }
+            releases = fetch;
+        }
         let bars = self.progress.then(indicatif::MultiProgress::new);
         let options = pipeline::Options {
             download_base: &self.sources.download_url,

@@ -158,6 +158,7 @@ fn installed(version: Version, root: PathBuf) -> Installed {
         version,
         root,
         is_link: false,
+        system: false,
     }
 }
 

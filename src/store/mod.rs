@@ -65,6 +65,8 @@ pub enum StoreError {
     LinkToShims { dir: PathBuf },
     #[error("timed out waiting for another gov {doing} (lock `{}`)", path.display())]
     LockTimeout { doing: String, path: PathBuf },
+    #[error("`{}` is in the system store, which belongs to {owner}", path.display())]
+    NotYours { path: PathBuf, owner: String },
     #[error("refusing to run Go from `{}`: {problem}, so another user could choose what runs", path.display())]
     Untrusted {
         path: PathBuf,
@@ -97,6 +99,9 @@ impl StoreError {
                     "link it as {named}, or pass --force if it really is Go {version}"
                 ))
             }
+            StoreError::NotYours { .. } => Some(
+                "run it as the system store's owner, e.g. `sudo gov --system …`".into(),
+            ),
             StoreError::Untrusted { path, problem } => Some(match problem {
                 fsx::Untrusted::Writable(_) => format!("if it is yours, run `chmod go-w {}`", path.display()),
                 _ => format!(
@@ -121,6 +126,8 @@ pub struct Installed {
     pub root: PathBuf,
     /// Registered with `gov link`: `root` is a symlink to its directory.
     pub is_link: bool,
+    /// In the system store (`GOV_SYSTEM_HOME`), not the user's.
+    pub system: bool,
 }
 
 impl Installed {
@@ -139,6 +146,9 @@ const GLOBAL_KEY: &str = "global";
 #[derive(Debug, Clone)]
 pub struct Store {
     home: PathBuf,
+    /// The system store whose releases this one's user also sees, after
+    /// their own (`GOV_SYSTEM_HOME`, when it exists).
+    system: Option<Box<Store>>,
     /// The gov binary the shims link to; without it a change leaves the
     /// shims as they are.
     shim_target: Option<PathBuf>,
@@ -148,6 +158,7 @@ impl Store {
     pub fn new(home: PathBuf) -> Store {
         Store {
             home,
+            system: None,
             shim_target: None,
         }
     }
@@ -161,16 +172,43 @@ impl Store {
                 Err(StoreError::RelativeHome { var, path })
             }
         };
-        if let Some(home) = ctx.var(env_vars::GOV_HOME) {
-            return Ok(Store::new(absolute(env_vars::GOV_HOME, home.into())?));
+        let user = if let Some(home) = ctx.var(env_vars::GOV_HOME) {
+            absolute(env_vars::GOV_HOME, home.into())?
+        } else if let Some(data) = ctx.var(env_vars::XDG_DATA_HOME) {
+            absolute(env_vars::XDG_DATA_HOME, data.into())?.join("gov")
+        } else {
+            let home = ctx.var(env_vars::HOME).ok_or(StoreError::NoHome)?;
+            absolute(env_vars::HOME, home.into())?.join(".local/share/gov")
+        };
+        let mut store = Store::new(user);
+        // The system store, when there is one, is seen after the user's.
+        let system = Store::system_home(ctx)?;
+        if system != store.home && system.is_dir() {
+            store.system = Some(Box::new(Store::new(system)));
         }
-        if let Some(data) = ctx.var(env_vars::XDG_DATA_HOME) {
-            let data = absolute(env_vars::XDG_DATA_HOME, data.into())?;
-            return Ok(Store::new(data.join("gov")));
+        Ok(store)
+    }
+
+    /// `GOV_SYSTEM_HOME`, by default `/opt/gov`.
+    pub fn system_home(ctx: &Context) -> Result<PathBuf, StoreError> {
+        match ctx.var(env_vars::GOV_SYSTEM_HOME) {
+            Some(home) if Path::new(home).is_absolute() => Ok(home.into()),
+            Some(home) => Err(StoreError::RelativeHome {
+                var: env_vars::GOV_SYSTEM_HOME,
+                path: home.into(),
+            }),
+            None => Ok(PathBuf::from("/opt/gov")),
         }
-        let home = ctx.var(env_vars::HOME).ok_or(StoreError::NoHome)?;
-        let home = absolute(env_vars::HOME, home.into())?;
-        Ok(Store::new(home.join(".local/share/gov")))
+    }
+
+    /// The system store itself, for `gov --system …`.
+    pub fn system_from_context(ctx: &Context) -> Result<Store, StoreError> {
+        Ok(Store::new(Store::system_home(ctx)?))
+    }
+
+    /// The system store this one sees, if any.
+    pub fn system(&self) -> Option<&Store> {
+        self.system.as_deref()
     }
 
     /// Changes bring the shims in line, as links to `exe`.
@@ -236,11 +274,13 @@ impl Store {
     /// by nobody else.
     pub fn check_trusted(&self, root: &Path, program: Option<&Path>) -> Result<(), StoreError> {
         let bin = root.join("bin");
-        let home = self.home.as_path();
-        let versions = self.versions_dir();
+        // The store the release is in (the user's or the system's): its
+        // home and its versions/.
+        let versions = root.parent().unwrap_or(root);
+        let home = versions.parent().unwrap_or(versions);
         for path in [
             Some(home),
-            Some(versions.as_path()),
+            Some(versions),
             Some(root),
             Some(bin.as_path()),
             program,
@@ -275,6 +315,21 @@ impl Store {
     /// Every release in `versions/`, newest first. Entries whose names are
     /// not versions (scratch directories) are skipped.
     pub fn installed(&self) -> Result<Vec<Installed>, StoreError> {
+        let mut found = self.own_installed()?;
+        if let Some(system) = &self.system {
+            for mut i in system.own_installed()? {
+                if !found.iter().any(|mine| mine.version == i.version) {
+                    i.system = true;
+                    found.push(i);
+                }
+            }
+            found.sort_by_key(|i| std::cmp::Reverse(i.version));
+        }
+        Ok(found)
+    }
+
+    /// Only this store's releases, not the system's.
+    pub fn own_installed(&self) -> Result<Vec<Installed>, StoreError> {
         let mut found = Vec::new();
         let entries = match std::fs::read_dir(self.versions_dir()) {
             Ok(entries) => entries,
@@ -291,6 +346,7 @@ impl Store {
                 version,
                 root: entry.path(),
                 is_link: entry.file_type().is_ok_and(|t| t.is_symlink()),
+                system: false,
             });
         }
         found.sort_by_key(|i| std::cmp::Reverse(i.version));
@@ -320,17 +376,35 @@ impl Store {
                     version: *version,
                     root,
                     is_link: meta.file_type().is_symlink(),
+                    system: false,
                 }));
             }
         }
-        Ok(self
-            .installed()?
+        if let Some(found) = self
+            .own_installed()?
             .into_iter()
-            .find(|i| i.version == *version))
+            .find(|i| i.version == *version)
+        {
+            return Ok(Some(found));
+        }
+        match &self.system {
+            Some(system) => Ok(system.find(version)?.map(|mut i| {
+                i.system = true;
+                i
+            })),
+            None => Ok(None),
+        }
     }
 
     /// The global default, read from the `current` link.
+    /// The user's own, else the system's.
     pub fn global(&self) -> Option<Version> {
+        self.own_global()
+            .or_else(|| self.system.as_ref().and_then(|s| s.own_global()))
+    }
+
+    /// This store's own global default, not the system's.
+    pub fn own_global(&self) -> Option<Version> {
         let target = std::fs::read_link(self.current_link()).ok()?;
         Version::parse(target.file_name()?.to_str()?).ok()
     }
@@ -340,7 +414,15 @@ impl Store {
     /// Recorded in the history as made by `command`.
     pub fn set_global(&self, installed: &Installed, command: &str) -> Result<(), StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
-        let before = self.global();
+        let before = self.own_global();
+        if installed.system {
+            // The user's own `current` may name a release only the system has.
+            fsx::replace_symlink(&installed.root, &self.current_link())?;
+            if before != Some(installed.version) {
+                self.record_change(before, Some(installed.version), command)?;
+            }
+            return change.commit();
+        }
         let name = installed
             .root
             .file_name()
@@ -356,7 +438,7 @@ impl Store {
     /// Removes the global default, recorded as made by `command`.
     pub fn clear_global(&self, command: &str) -> Result<(), StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
-        let before = self.global();
+        let before = self.own_global();
         match fs_err::remove_file(self.current_link()) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
@@ -424,6 +506,7 @@ impl Store {
             version: *version,
             root,
             is_link: true,
+            system: false,
         })
     }
 
@@ -452,6 +535,7 @@ impl Store {
             version: *version,
             root,
             is_link: false,
+            system: false,
         })
     }
 
@@ -464,7 +548,13 @@ impl Store {
             &Store::release_key(&Platform::host(), &version),
             &format!("changing Go {version}"),
         )?;
-        let was_global = self.global() == Some(version);
+        if installed.system {
+            return Err(StoreError::NotYours {
+                path: installed.root.clone(),
+                owner: owner_of(&installed.root),
+            });
+        }
+        let was_global = self.own_global() == Some(version);
         if installed.is_link {
             fs_err::remove_file(&installed.root)?;
         } else {
@@ -572,6 +662,26 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
         fs_err::set_permissions(to, std::fs::Permissions::from_mode(meta.mode() & 0o755))?;
     }
     Ok(())
+}
+
+/// Who owns `path`, by name where the system knows it.
+pub fn owner_of(path: &Path) -> String {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return "someone else".into();
+    };
+    let uid = meta.uid();
+    let name = std::fs::read_to_string("/etc/passwd").ok().and_then(|passwd| {
+        passwd.lines().find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            let id: u32 = f.nth(1)?.parse().ok()?;
+            (id == uid).then(|| name.to_string())
+        })
+    });
+    match name {
+        Some(name) => format!("{name} (uid {uid})"),
+        None => format!("uid {uid}"),
+    }
 }
 
 /// The release a `VERSION` line names: `go1.22.4`, also in a vendor's
