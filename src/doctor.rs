@@ -88,7 +88,11 @@ fn ownership(inputs: &Inputs) -> Check {
         store.current_link(),
     ];
     if let Some(system) = store.system() {
-        paths.extend([system.home().to_path_buf(), system.versions_dir(), system.current_link()]);
+        paths.extend([
+            system.home().to_path_buf(),
+            system.versions_dir(),
+            system.current_link(),
+        ]);
     }
     for i in store.installed().unwrap_or_default() {
         paths.push(i.root.join("bin"));

@@ -73,10 +73,7 @@ impl Settings {
     /// refused up front, naming it, its owner and the fix.
     pub fn check_writable(&self) -> Result<(), Error> {
         let home = self.store.home();
-        let probe = home
-            .ancestors()
-            .find(|p| p.exists())
-            .unwrap_or(home);
+        let probe = home.ancestors().find(|p| p.exists()).unwrap_or(home);
         let Ok(path) = std::ffi::CString::new(probe.as_os_str().as_encoded_bytes()) else {
             return Ok(());
         };

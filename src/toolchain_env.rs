@@ -138,7 +138,10 @@ impl ToolchainEnv {
         if let Some(base) = &caches {
             // The user's own, whatever store the release is in.
             use std::os::unix::fs::DirBuilderExt;
-            let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(base);
+            let _ = std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(base);
         }
         if let Some(base) = caches {
             self.vars

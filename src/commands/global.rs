@@ -42,7 +42,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         .set_global(&installed, &format!("gov global {value}"))?;
     if let Some(path) = &args.link {
         crate::fsx::replace_symlink(&installed.root, path)?;
-        settings.say(format!("`{}` -> `{}`", path.display(), installed.root.display()));
+        settings.say(format!(
+            "`{}` -> `{}`",
+            path.display(),
+            installed.root.display()
+        ));
     }
     settings.say(format!("global default is now Go {}", installed.version));
     Ok(())

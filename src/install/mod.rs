@@ -157,10 +157,9 @@ impl<'a> Installer<'a> {
         let mut pending = Vec::new();
         for request in requests {
             let here = match request {
-                Request::Exact(v) if self.platform.is_host() => self
-                    .store
-                    .find(v)?
-                    .filter(|i| !(i.system && self.force)),
+                Request::Exact(v) if self.platform.is_host() => {
+                    self.store.find(v)?.filter(|i| !(i.system && self.force))
+                }
                 _ => None,
             };
             match here {

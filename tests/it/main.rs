@@ -14,4 +14,5 @@ mod install;
 mod odd;
 mod security;
 mod shim;
+mod system;
 mod upgrade;

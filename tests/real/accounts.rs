@@ -14,7 +14,7 @@ const OTHER: &str = "govtest-other";
 
 /// The uid of a second account, created on first use (once: tests run in
 /// parallel, and useradd locks /etc/passwd).
-fn other_uid() -> u32 {
+pub(crate) fn other_uid() -> u32 {
     static UID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     *UID.get_or_init(create_other)
 }
@@ -58,7 +58,7 @@ fn as_other(uid: u32, script: &str) -> Command {
     cmd
 }
 
-fn other_gid() -> u32 {
+pub(crate) fn other_gid() -> u32 {
     let out = Command::new("id").args(["-g", OTHER]).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }

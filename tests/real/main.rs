@@ -14,4 +14,5 @@ mod modes;
 mod release;
 mod shells;
 mod soak;
+mod system;
 mod upgrade;

@@ -1,0 +1,157 @@
+//! The system store with fake releases: `--link` flips atomically under
+//! readers and refuses what gov did not make; `--system` writes 0755/0644
+//! whatever the umask.
+
+use std::os::unix::fs::PermissionsExt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::common::*;
+
+fn system_env() -> (TestEnv, std::path::PathBuf) {
+    let env = TestEnv::new();
+    let system = env.root.join("opt-gov");
+    (env, system)
+}
+
+fn as_admin(env: &TestEnv, system: &std::path::Path, args: &[&str]) -> std::process::Output {
+    env.gov_cmd(["--system"].iter().chain(args))
+        .env("GOV_SYSTEM_HOME", system)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_fixed_path_link_flips_atomically_under_readers() {
+    let (env, system) = system_env();
+    for v in ["1.21.5", "1.22.4"] {
+        let dir = env.fake_toolchain(v);
+        assert_success(&as_admin(
+            &env,
+            &system,
+            &["link", v, dir.to_str().unwrap()],
+        ));
+    }
+    let fixed = env.root.join("usr-local-go");
+    assert_success(&as_admin(
+        &env,
+        &system,
+        &["global", "1.21.5", "--link", fixed.to_str().unwrap()],
+    ));
+    let done = Arc::new(AtomicBool::new(false));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (fixed, done, runs) = (fixed.clone(), done.clone(), runs.clone());
+            std::thread::spawn(move || {
+                let mut failures = 0;
+                while !done.load(Ordering::Relaxed) {
+                    let out = std::process::Command::new(fixed.join("bin/go")).output();
+                    match out {
+                        Ok(o) if o.status.success() => {}
+                        _ => failures += 1,
+                    }
+                    runs.fetch_add(1, Ordering::Relaxed);
+                }
+                failures
+            })
+        })
+        .collect();
+    for i in 0..200 {
+        let v = if i % 2 == 0 { "1.22.4" } else { "1.21.5" };
+        assert_success(&as_admin(
+            &env,
+            &system,
+            &["--quiet", "global", v, "--link", fixed.to_str().unwrap()],
+        ));
+    }
+    done.store(true, Ordering::Relaxed);
+    let failures: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
+    assert_eq!(failures, 0, "of {} runs", runs.load(Ordering::Relaxed));
+    assert!(runs.load(Ordering::Relaxed) > 100);
+
+    // A fixed path gov did not make is left alone.
+    let theirs = env.root.join("their-go");
+    std::fs::create_dir_all(&theirs).unwrap();
+    let out = as_admin(
+        &env,
+        &system,
+        &["global", "1.22.4", "--link", theirs.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("refusing to replace"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("it is a directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(theirs.is_dir());
+}
+
+#[test]
+fn the_system_store_is_0755_0644_whatever_the_umask() {
+    let (env, system) = system_env();
+    let dir = env.fake_toolchain("1.22.4");
+    let out = env
+        .command("sh")
+        .args([
+            "-c",
+            &format!(
+                "umask 077; '{GOV}' --system link 1.22.4 '{}' && '{GOV}' --system global 1.22.4",
+                dir.display()
+            ),
+        ])
+        .env("GOV_SYSTEM_HOME", &system)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    for path in walk(&system) {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let mode = meta.permissions().mode() & 0o777;
+        assert_eq!(mode & 0o022, 0, "{} is {mode:o}", path.display());
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "{} is {mode:o}: every user must read it",
+            path.display()
+        );
+    }
+    // A user sees it: listed as the system's, and its default applies.
+    let listed = env
+        .gov_cmd(["list"])
+        .env("GOV_SYSTEM_HOME", &system)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&listed).contains("1.22.4") && stdout(&listed).contains("system"),
+        "{}",
+        stdout(&listed)
+    );
+    let current = env
+        .gov_cmd(["current"])
+        .env("GOV_SYSTEM_HOME", &system)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&current), "1.22.4 (set by global)\n");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = vec![dir.to_path_buf()];
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(e.path());
+            }
+            found.push(e.path());
+        }
+    }
+    found
+}
