@@ -1,7 +1,8 @@
 /* The least a shim can do, as a yardstick for gov's: walk up from the
  * current directory for `.go-version`, read its first line, then exec
- * $GOV_HOME/versions/<version>/bin/<program> with GOROOT set and
- * GOTOOLCHAIN=local unless set. No error handling beyond the essential. */
+ * $GOV_HOME/versions/<version>/bin/<program> (else the same in
+ * $GOV_SYSTEM_HOME) with GOROOT set and GOTOOLCHAIN=local unless set. No
+ * error handling beyond the essential. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,11 @@ int main(int argc, char **argv) {
     char root[PATH_MAX], program[PATH_MAX + 64];
     snprintf(root, sizeof root, "%s/versions/%s", home ? home : ".", v);
     snprintf(program, sizeof program, "%s/bin/%s", root, name);
+    const char *system = getenv("GOV_SYSTEM_HOME");
+    if (access(program, X_OK) != 0 && system) {
+        snprintf(root, sizeof root, "%s/versions/%s", system, v);
+        snprintf(program, sizeof program, "%s/bin/%s", root, name);
+    }
     setenv("GOROOT", root, 1);
     if (!getenv("GOTOOLCHAIN")) setenv("GOTOOLCHAIN", "local", 1);
     execv(program, argv);
