@@ -155,3 +155,45 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+#[test]
+fn doctor_fails_a_system_store_others_can_write_and_never_hands_it_to_one_user() {
+    let (env, system) = system_env();
+    let dir = env.fake_toolchain("1.22.4");
+    assert_success(&as_admin(
+        &env,
+        &system,
+        &["link", "1.22.4", dir.to_str().unwrap()],
+    ));
+    std::fs::set_permissions(
+        system.join("versions"),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let out = env
+        .gov_cmd(["doctor", "--json"])
+        .env("GOV_SYSTEM_HOME", &system)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ownership")
+        .unwrap();
+    assert_eq!(check["status"], "fail", "{check}");
+    let fix = check["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("ask its administrator to run `sudo chmod -R go-w"),
+        "{fix}"
+    );
+    assert!(!fix.contains("chown"), "{fix}");
+    // And the shims refuse to run from it.
+    let out = env
+        .gov_cmd(["exec", "true"])
+        .env("GOV_SYSTEM_HOME", &system)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
