@@ -78,6 +78,8 @@ pub enum Command {
     Run(exec::RunArgs),
     /// Remove CI job caches, other mirrors' indexes and leftovers nobody uses
     Prune(prune::Args),
+    /// Fill a directory that any web server can serve as a Go release mirror
+    Mirror(mirror::Args),
 }
 
 impl Cli {
@@ -109,6 +111,7 @@ impl Cli {
             Command::Exec(a) => exec::exec(a, s),
             Command::Run(a) => exec::run(a, s),
             Command::Prune(a) => prune::run(a, s),
+            Command::Mirror(a) => mirror::run(a, s),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod fsx;
 pub mod index;
 pub mod install;
+pub mod mirror;
 pub mod platform;
 pub mod request;
 pub mod resolve;

@@ -15,6 +15,7 @@ pub mod link;
 pub mod list;
 pub mod list_remote;
 pub mod local;
+pub mod mirror;
 pub mod prune;
 pub mod shell;
 pub mod uninstall;

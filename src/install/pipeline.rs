@@ -258,7 +258,7 @@ impl Drop for ClearOnDrop {
 /// letters, digits, `.`, `_`, `+` and `-`, not starting with a dot, as all
 /// of go.dev's are. Anything else (`/`, `..`, `%2e%2e%2f`, `?`, control
 /// characters) could name something else once joined to a URL.
-fn is_plain_file_name(name: &str) -> bool {
+pub(crate) fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('.')
         && name

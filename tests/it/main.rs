@@ -11,6 +11,7 @@ mod global_switch;
 mod hints;
 mod history;
 mod install;
+mod mirror;
 mod odd;
 mod security;
 mod shim;

@@ -1,0 +1,138 @@
+//! `gov mirror DIR [REQUEST...] [--os OS --arch ARCH]...`: fill a
+//! directory any static web server can serve as a Go release mirror.
+
+use std::path::PathBuf;
+
+use crate::commands::parse_request;
+use crate::download::Fetcher;
+use crate::error::Error;
+use crate::index;
+use crate::mirror::{Mirror, Mirrored};
+use crate::platform::Platform;
+use crate::request::Request;
+use crate::settings::Settings;
+use crate::ui;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov mirror /srv/go 1.22 1.21                         this machine's platform
+  gov mirror /srv/go latest --os linux --arch amd64 --os linux --arch arm64
+Then, on every node:
+  GOV_INDEX_URL=https://mirror.example/go/index.json GOV_DOWNLOAD_URL=https://mirror.example/go/ gov install 1.22")]
+pub struct Args {
+    /// The mirror directory (made if missing)
+    dir: PathBuf,
+    /// Releases to mirror: `1.22.4`, `1.22`, `latest` (default: latest)
+    requests: Vec<String>,
+    /// A platform's OS, paired in order with --arch (default: this machine's)
+    #[arg(long)]
+    os: Vec<String>,
+    /// A platform's architecture, paired in order with --os
+    #[arg(long)]
+    arch: Vec<String>,
+    /// Print what became of each archive as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    if args.os.len() != args.arch.len() {
+        return Err(Error::usage(
+            format!(
+                "{} --os but {} --arch: give them in pairs",
+                args.os.len(),
+                args.arch.len()
+            ),
+            "for example `--os linux --arch amd64 --os linux --arch arm64`".to_string(),
+        ));
+    }
+    let platforms: Vec<Platform> = if args.os.is_empty() {
+        vec![Platform::host()]
+    } else {
+        args.os
+            .iter()
+            .zip(&args.arch)
+            .map(|(os, arch)| Platform {
+                os: os.clone(),
+                arch: arch.clone(),
+            })
+            .collect()
+    };
+    let requests = if args.requests.is_empty() {
+        vec![Request::Latest]
+    } else {
+        args.requests
+            .iter()
+            .map(|r| parse_request(r))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let fetcher = Fetcher::new(&settings.sources);
+    let source = index::Source {
+        url: &settings.sources.index_url,
+        cache: settings.store.index_cache(&settings.sources.index_url),
+        offline: settings.sources.offline,
+        refresh: true,
+    };
+    let upstream = index::load(&source, &fetcher)?;
+    let mirror = Mirror::open(&args.dir)?;
+    let mut results: Vec<Mirrored> = Vec::new();
+    let mut added = Vec::new();
+    for request in &requests {
+        for platform in &platforms {
+            let Some(release) = upstream.pick(request, &platform.os, &platform.arch) else {
+                results.push(Mirrored {
+                    file: format!("{request} for {platform}"),
+                    action: "failed",
+                    error: Some(format!(
+                        "no release matches `{request}` for {platform} in the index at `{}`",
+                        settings.sources.index_url
+                    )),
+                });
+                continue;
+            };
+            let file = release
+                .archive(&platform.os, &platform.arch)
+                .expect("pick found an archive");
+            match mirror.fetch(&fetcher, &settings.sources.download_url, file) {
+                Ok(action) => {
+                    added.push((release.version, file.clone()));
+                    results.push(Mirrored {
+                        file: file.filename.clone(),
+                        action,
+                        error: None,
+                    });
+                }
+                Err(e) => results.push(Mirrored {
+                    file: file.filename.clone(),
+                    action: "failed",
+                    error: Some(e.to_string()),
+                }),
+            }
+        }
+    }
+    mirror.write_index(&added)?;
+    let failed = results.iter().filter(|r| r.action == "failed").count();
+    if args.json {
+        super::print_json(&results);
+    } else {
+        for r in &results {
+            let line = match &r.error {
+                Some(e) => format!("failed: {e}"),
+                None => format!("{} {}", r.action, r.file),
+            };
+            println!("{}", ui::escape(&line));
+        }
+    }
+    if failed > 0 {
+        return Err(Error::failed(
+            format!("{failed} of {} archive(s) could not be mirrored; the rest are in `{}`", results.len(), args.dir.display()),
+            "check the upstream mirror (GOV_INDEX_URL, GOV_DOWNLOAD_URL) and run the command again: it fetches only what is missing".to_string(),
+        ));
+    }
+    settings.say(format!(
+        "`{}` serves {} archive(s): point GOV_INDEX_URL at its index.json and GOV_DOWNLOAD_URL at it",
+        args.dir.display(),
+        results.len()
+    ));
+    Ok(())
+}
