@@ -6,6 +6,7 @@
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
+#[cfg(target_os = "linux")]
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
@@ -25,6 +26,18 @@ pub enum Found {
 /// it is a regular file: a named pipe would block forever and a link to
 /// `/dev/zero` would never end. A directory counts as missing.
 pub fn read_regular(path: &Path, limit: u64) -> io::Result<Found> {
+    let file = match open_regular(path)? {
+        Ok(file) => file,
+        Err(found) => return Ok(found),
+    };
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(Found::Bytes(bytes))
+}
+
+/// `path` opened for reading when it is a regular file; else what it is.
+#[cfg(target_os = "linux")]
+fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
     // `O_PATH` opens nothing: no pipe waits, no device acts on the open.
     // What it names is checked on the descriptor, then opened for reading
     // through it, so a file swapped for a pipe meanwhile is never opened.
@@ -34,40 +47,57 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Found> {
         .open(path)
     {
         Ok(handle) => handle,
-        Err(e) if is_missing(&e) => return Ok(Found::Missing),
+        Err(e) if is_missing(&e) => return Ok(Err(Found::Missing)),
         Err(e) => return Err(e),
     };
     let meta = handle.metadata()?;
     if meta.is_dir() {
-        return Ok(Found::Missing);
+        return Ok(Err(Found::Missing));
     }
     if !meta.is_file() {
-        return Ok(Found::NotAFile(kind_of(&meta)));
+        return Ok(Err(Found::NotAFile(kind_of(&meta))));
     }
-    let reopen = OpenOptions::new()
+    match OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
-        .open(format!("/proc/self/fd/{}", handle.as_raw_fd()));
-    let file = match reopen {
+        .open(format!("/proc/self/fd/{}", handle.as_raw_fd()))
+    {
+        Ok(file) => Ok(Ok(file)),
+        // Without /proc: as elsewhere.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => open_checked(path),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Ok(Err(Found::Missing)),
+        Ok(meta) if !meta.is_file() => return Ok(Err(Found::NotAFile(kind_of(&meta)))),
+        Ok(_) => {}
+        Err(e) if is_missing(&e) => return Ok(Err(Found::Missing)),
+        Err(e) => return Err(e),
+    }
+    open_checked(path)
+}
+
+/// Opens `path` without blocking (a pipe swapped in does not wait) and
+/// checks what was opened.
+fn open_checked(path: &Path) -> io::Result<Result<File, Found>> {
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+    {
         Ok(file) => file,
-        // Without /proc: open the path itself, never blocking, and check
-        // again what was opened.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let file = OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
-                .open(path)?;
-            let meta = file.metadata()?;
-            if !meta.is_file() {
-                return Ok(Found::NotAFile(kind_of(&meta)));
-            }
-            file
-        }
+        Err(e) if is_missing(&e) => return Ok(Err(Found::Missing)),
         Err(e) => return Err(e),
     };
-    let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes)?;
-    Ok(Found::Bytes(bytes))
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Err(Found::NotAFile(kind_of(&meta))));
+    }
+    Ok(Ok(file))
 }
 
 /// [`read_regular`] as text: invalid UTF-8 is replaced, and a prefix cut

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
 /// The path execve(2) was given, which names the link that ran gov even
 /// when argv[0] does not: Go's `GOTOOLCHAIN=go1.22.4` finds `go1.22.4` on
 /// PATH and runs it with its own argv[0], `go`.
+#[cfg(target_os = "linux")]
 fn executed_path() -> Option<std::ffi::OsString> {
     use std::os::unix::ffi::OsStrExt;
     // SAFETY: getauxval(3) returns 0 or the address of the NUL-terminated
@@ -40,4 +41,10 @@ fn executed_path() -> Option<std::ffi::OsString> {
     // SAFETY: non-null, NUL-terminated, see above.
     let bytes = unsafe { std::ffi::CStr::from_ptr(path) }.to_bytes();
     Some(std::ffi::OsStr::from_bytes(bytes).to_os_string())
+}
+
+/// Elsewhere argv[0] is all there is.
+#[cfg(not(target_os = "linux"))]
+fn executed_path() -> Option<std::ffi::OsString> {
+    None
 }

@@ -86,15 +86,44 @@ impl Settings {
         if std::io::Error::last_os_error().raw_os_error() != Some(libc::EACCES) {
             return Ok(());
         }
-        let args: Vec<String> = std::env::args().skip(1).collect();
+        let owner = crate::store::owner_of(probe);
+        if !self.system {
+            return Err(Error::failed(
+                format!(
+                    "cannot write to your store `{}`: it belongs to {owner}",
+                    probe.display()
+                ),
+                "set GOV_HOME to a directory of your own (or have its owner give it to you)"
+                    .to_string(),
+            ));
+        }
+        // The command as given, quoted for a shell, under sudo; sudo drops
+        // most variables, so a system store elsewhere is named explicitly.
+        let quote = |a: std::ffi::OsString| {
+            let a = a.to_string_lossy().into_owned();
+            let plain = !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._/=:@%+-,".contains(&b));
+            if plain {
+                a
+            } else {
+                crate::shell::Shell::Sh.quote(&a)
+            }
+        };
+        let args: Vec<String> = std::env::args_os().skip(1).map(quote).collect();
+        let home = match self.ctx.var(crate::env_vars::GOV_SYSTEM_HOME) {
+            Some(h) => format!("GOV_SYSTEM_HOME={} ", quote(h.to_os_string())),
+            None => String::new(),
+        };
         Err(Error::failed(
             format!(
-                "cannot write to the {}store `{}`: it belongs to {}",
-                if self.system { "system " } else { "" },
-                probe.display(),
-                crate::store::owner_of(probe)
+                "cannot write to the system store `{}`: it belongs to {owner}",
+                probe.display()
             ),
-            format!("run it as the store's owner: `sudo gov {}`", args.join(" ")),
+            format!(
+                "run it as the store's owner: `sudo {home}gov {}`",
+                args.join(" ")
+            ),
         ))
     }
 

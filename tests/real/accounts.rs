@@ -278,13 +278,13 @@ fn a_home_another_user_cannot_write_is_a_clear_error() {
     let err = stderr(&out);
     assert!(
         err.contains(&format!(
-            "cannot write to the store `{}`: it belongs to root (uid 0)",
+            "cannot write to your store `{}`: it belongs to root (uid 0)",
             home.display()
         )),
         "names the store and its owner: {err}"
     );
     assert!(
-        err.contains("hint: run it as the store's owner: `sudo gov install 1.22.4`"),
+        err.contains("hint: set GOV_HOME to a directory of your own"),
         "{err}"
     );
     assert_eq!(

@@ -11,6 +11,7 @@ mod go;
 mod import;
 mod install;
 mod modes;
+mod nginx;
 mod release;
 mod shells;
 mod soak;
