@@ -31,7 +31,7 @@ impl Nginx {
             ),
         )
         .unwrap();
-        let child = Command::new("nginx")
+        let mut child = Command::new("nginx")
             .args(["-p"])
             .arg(scratch)
             .arg("-c")
