@@ -45,6 +45,8 @@ impl Nginx {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!(
             "nginx did not start: {}",
             std::fs::read_to_string(scratch.join("logs/error.log")).unwrap_or_default()
