@@ -76,6 +76,7 @@ impl DownloadError {
 
     pub fn is_not_found(&self) -> bool {
         match self {
+            DownloadError::GaveUp { last, .. } => last.is_not_found(),
             DownloadError::Status { status, .. } => *status == 404 || *status == 410,
             DownloadError::File { source, .. } => source.kind() == io::ErrorKind::NotFound,
             _ => false,

@@ -36,6 +36,15 @@ pub fn catch_interrupts() {
     }
 }
 
+/// SIGINT and SIGTERM act as usual again (once nothing is left to restore).
+pub fn release_interrupts() {
+    // SAFETY: restoring the default dispositions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+    }
+}
+
 /// The signal that interrupted gov, if one did.
 pub fn interrupted() -> Option<i32> {
     match SIGNAL.load(Ordering::SeqCst) {

@@ -37,9 +37,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     if let Some(path) = &args.link {
         check_fixed_link(path, &settings.store)?;
     }
-    settings
-        .store
-        .set_global(&installed, &format!("gov global {value}"))?;
+    // The fixed path first: if it cannot be set, the default is unchanged.
     if let Some(path) = &args.link {
         crate::fsx::replace_symlink(&installed.root, path)?;
         settings.say(format!(
@@ -48,6 +46,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             installed.root.display()
         ));
     }
+    settings
+        .store
+        .set_global(&installed, &format!("gov global {value}"))?;
     settings.say(format!("global default is now Go {}", installed.version));
     Ok(())
 }
@@ -57,7 +58,14 @@ fn check_fixed_link(path: &std::path::Path, store: &crate::store::Store) -> Resu
     let what = match std::fs::symlink_metadata(path) {
         Err(_) => return Ok(()),
         Ok(meta) if meta.file_type().is_symlink() => match std::fs::read_link(path) {
-            Ok(target) if target.starts_with(store.versions_dir()) => return Ok(()),
+            Ok(target)
+                if target.starts_with(store.versions_dir())
+                    || store
+                        .system()
+                        .is_some_and(|s| target.starts_with(s.versions_dir())) =>
+            {
+                return Ok(())
+            }
             Ok(target) => format!("a link to `{}`, which gov did not make", target.display()),
             Err(e) => e.to_string(),
         },

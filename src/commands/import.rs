@@ -34,7 +34,18 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let found = import::find_roots(&settings.ctx, &args.dirs);
     let mut outcomes = Vec::new();
     for f in &found {
-        outcomes.push(import::import(&settings.store, f, args.copy, args.dry_run)?);
+        // One root that fails is that root's outcome; the others go on.
+        outcomes.push(
+            import::import(&settings.store, f, args.copy, args.dry_run).unwrap_or_else(|e| {
+                import::Outcome {
+                    root: f.root.clone(),
+                    by: f.by,
+                    version: None,
+                    action: "skipped",
+                    reason: Some(format!("{e}")),
+                }
+            }),
+        );
     }
     if !args.dry_run
         && outcomes

@@ -80,7 +80,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         "w" => 7 * 86400,
         _ => return Err(format!("`{text}`: the unit is s, m, h, d or w, as in 7d")),
     };
-    Ok(Duration::from_secs(n * seconds))
+    n.checked_mul(seconds)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("`{text}` is longer than gov can count"))
 }
 
 #[cfg(test)]

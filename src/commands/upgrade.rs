@@ -144,9 +144,27 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 .into())
             }
         },
-        (Err(_), Some(i)) => i.version,
+        (Err(e), Some(i)) => {
+            ui::warn(&format!(
+                "cannot check for newer releases ({e}); using what is installed"
+            ));
+            i.version
+        }
         (Err(_), None) => return Err(from_index.expect_err("matched Err").into()),
     };
+    if args.go_mod {
+        if let Source::File(path) = &active.source {
+            if path.extension().is_some_and(|e| e == "work") {
+                return Err(Error::usage(
+                    format!("Go {current} is selected by the workspace `{}`", path.display()),
+                    format!(
+                        "--go-mod moves a go.mod, not a go.work: run `gov run TARGET go work edit -go=TARGET` in `{}`, then `gov upgrade` without --go-mod",
+                        path.parent().map_or(String::new(), |d| d.display().to_string())
+                    ),
+                ));
+            }
+        }
+    }
     let module = find_up(&ctx.cwd, "go.mod");
     let go_mod = if args.go_mod {
         Some(module.clone().ok_or_else(|| {
@@ -290,7 +308,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 .map_or("a signal".to_string(), |c| format!("exit code {c}"));
             eprintln!("--- the last lines of `{}` ---", ui::escape(check));
             for line in run.tail.lines() {
-                eprintln!("{}", ui::escape(line));
+                // Tabs are the output's own indentation (Go's hints use them).
+                let shown: Vec<String> = line
+                    .split('\t')
+                    .map(|part| ui::escape(part).into_owned())
+                    .collect();
+                eprintln!("{}", shown.join("\t"));
             }
             eprintln!("---");
             return fail(
@@ -300,35 +323,33 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                         "the check `{check}` failed under Go {target} ({code}), so Go {current} stays"
                     ),
                     format!(
-                        "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} {}`",
-                        check
+                        "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} sh -c {}`",
+                        crate::shell::Shell::Sh.quote(check)
                     ),
                 ),
             );
         }
     }
 
-    // 3. All checks passed: switch.
-    match &switch {
-        Switch::Global => {
-            let command = match &args.request {
-                Some(r) => format!("gov upgrade {r}"),
-                None => "gov upgrade".to_string(),
-            };
-            store.set_global(&installed, &command)?;
-        }
-        Switch::File(path, kind) => {
-            let text = version_files::read(path)?;
-            let new = match text
-                .as_deref()
-                .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
-            {
-                Some(new) => new,
-                None => format!("{target}\n"),
-            };
-            crate::fsx::write_atomic(path, new.as_bytes())?;
-        }
-        Switch::Nothing => {}
+    upgrade::release_interrupts();
+    if let Some(signal) = upgrade::interrupted() {
+        backup.restore()?;
+        return Err(Error::Interrupted {
+            message: "interrupted: nothing was switched, and every file is as it was".into(),
+            signal,
+        });
+    }
+
+    // 3. All checks passed: switch; if that fails, every file goes back.
+    if let Err(e) = switch_to(&switch, &installed, target, args, settings) {
+        backup.restore()?;
+        return Err(e);
+    }
+    if let (Switch::Global, Source::File(path)) = (&switch, &active.source) {
+        ui::warn(&format!(
+            "`{}` still selects Go {current} here: run `gov upgrade --no-check {target}` without --global to move it too",
+            path.display()
+        ));
     }
     report.outcome = "switched";
     let what = match &switch {
@@ -346,6 +367,38 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         checks.len()
     );
     finish(args, settings, &report, message)
+}
+
+/// Makes `switch` select `installed`.
+fn switch_to(
+    switch: &Switch,
+    installed: &crate::store::Installed,
+    target: Version,
+    args: &Args,
+    settings: &Settings,
+) -> Result<(), Error> {
+    match switch {
+        Switch::Global => {
+            let command = match &args.request {
+                Some(r) => format!("gov upgrade {r}"),
+                None => "gov upgrade".to_string(),
+            };
+            settings.store.set_global(installed, &command)?;
+        }
+        Switch::File(path, kind) => {
+            let text = version_files::read(path)?;
+            let new = match text
+                .as_deref()
+                .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
+            {
+                Some(new) => new,
+                None => format!("{target}\n"),
+            };
+            crate::fsx::write_atomic(path, new.as_bytes())?;
+        }
+        Switch::Nothing => {}
+    }
+    Ok(())
 }
 
 fn finish(args: &Args, settings: &Settings, report: &Report, message: String) -> Result<(), Error> {

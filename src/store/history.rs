@@ -30,9 +30,24 @@ impl Store {
         self.home().join("history.jsonl")
     }
 
-    /// Appends a record (called under the global lock).
-    pub(super) fn record_change(
+    /// Opens the history for one append (called under the global lock,
+    /// before the change it records, so that a history that cannot be
+    /// written stops the change).
+    pub(super) fn open_history(&self) -> Result<std::fs::File, StoreError> {
+        let path = self.history_path();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .mode(0o644)
+            .open(&path)
+            .map_err(|e| crate::fsx::with_path(e, &path).into())
+    }
+
+    /// Appends a record to `file`, in one write: appends never interleave.
+    pub(super) fn append_change(
         &self,
+        file: &mut std::fs::File,
         before: Option<Version>,
         after: Option<Version>,
         command: &str,
@@ -45,18 +60,19 @@ impl Store {
         };
         let mut line = serde_json::to_vec(&change).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let path = self.history_path();
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .mode(0o644)
-            .open(&path)
-            .map_err(|e| crate::fsx::with_path(e, &path))?;
-        // One write of the whole line: appends never interleave.
         file.write_all(&line)
-            .map_err(|e| crate::fsx::with_path(e, &path))?;
-        Ok(())
+            .map_err(|e| crate::fsx::with_path(e, &self.history_path()).into())
+    }
+
+    #[cfg(test)]
+    fn record_change(
+        &self,
+        before: Option<Version>,
+        after: Option<Version>,
+        command: &str,
+    ) -> Result<(), StoreError> {
+        let mut file = self.open_history()?;
+        self.append_change(&mut file, before, after, command)
     }
 
     /// Every record, newest first; unreadable lines are skipped.

@@ -415,22 +415,30 @@ impl Store {
     pub fn set_global(&self, installed: &Installed, command: &str) -> Result<(), StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
         let before = self.own_global();
-        if installed.system {
-            // The user's own `current` may name a release only the system has.
-            fsx::replace_symlink(&installed.root, &self.current_link())?;
-            if before != Some(installed.version) {
-                self.record_change(before, Some(installed.version), command)?;
-            }
+        if before == Some(installed.version) {
             return change.commit();
         }
-        let name = installed
-            .root
-            .file_name()
-            .expect("an installed root has a name");
-        let target = Path::new("versions").join(name);
+        let mut history = self.open_history()?;
+        let previous = std::fs::read_link(self.current_link()).ok();
+        // The user's own `current` may name a release only the system has
+        // (by its full path); the store's own ones relatively.
+        let target = if installed.system {
+            installed.root.clone()
+        } else {
+            let name = installed
+                .root
+                .file_name()
+                .expect("an installed root has a name");
+            Path::new("versions").join(name)
+        };
         fsx::replace_symlink(&target, &self.current_link())?;
-        if before != Some(installed.version) {
-            self.record_change(before, Some(installed.version), command)?;
+        if let Err(e) = self.append_change(&mut history, before, Some(installed.version), command) {
+            // Not recorded, so not done: the old default comes back.
+            let _ = match &previous {
+                Some(old) => fsx::replace_symlink(old, &self.current_link()),
+                None => std::fs::remove_file(self.current_link()),
+            };
+            return Err(e);
         }
         change.commit()
     }
@@ -439,12 +447,13 @@ impl Store {
     pub fn clear_global(&self, command: &str) -> Result<(), StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
         let before = self.own_global();
+        let mut history = self.open_history()?;
         match fs_err::remove_file(self.current_link()) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }
         if before.is_some() {
-            self.record_change(before, None, command)?;
+            self.append_change(&mut history, before, None, command)?;
         }
         change.commit()
     }
@@ -643,18 +652,33 @@ impl GoRootProblem {
     }
 }
 
-/// Copies `from` to `to` (which must not exist): directories, files with
-/// their modes, links as links.
+/// Copies the Go root `from` to `to` (which must not exist): directories,
+/// files with their modes, links inside the root as links; a link that
+/// leads out of it (Debian's `src -> ../../share/go-1.19/src`) is copied as
+/// what it points to, so the copy stands alone.
 fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    let root = fs_err::canonicalize(from)?;
+    copy_entry(from, to, &root)
+}
+
+fn copy_entry(from: &Path, to: &Path, root: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let meta = fs_err::symlink_metadata(from)?;
     if meta.file_type().is_symlink() {
-        std::os::unix::fs::symlink(fs_err::read_link(from)?, to).map_err(|e| with_path(e, to))?;
-    } else if meta.is_dir() {
+        let inside = std::fs::canonicalize(from).is_ok_and(|t| t.starts_with(root));
+        if inside {
+            std::os::unix::fs::symlink(fs_err::read_link(from)?, to)
+                .map_err(|e| with_path(e, to))?;
+            return Ok(());
+        }
+        let target = fs_err::canonicalize(from)?;
+        return copy_entry(&target, to, &target);
+    }
+    if meta.is_dir() {
         fs_err::create_dir(to)?;
         for entry in fs_err::read_dir(from)? {
             let entry = entry?;
-            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+            copy_entry(&entry.path(), &to.join(entry.file_name()), root)?;
         }
         fs_err::set_permissions(to, std::fs::Permissions::from_mode(meta.mode() & 0o755))?;
     } else if meta.is_file() {

@@ -64,9 +64,14 @@ impl Store {
         let mut locks = Vec::new();
         for entry in read_dir(&self.scratch_dir()) {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let key = match name.strip_prefix("uninstall-").map(Version::parse) {
-                Some(Ok(v)) => Store::release_key(&Platform::host(), &v),
-                _ => name.clone(),
+            // uninstall-V and copy-V are changes of release V, under its lock.
+            let of_release = name
+                .strip_prefix("uninstall-")
+                .or_else(|| name.strip_prefix("copy-"))
+                .and_then(|v| Version::parse(v).ok());
+            let key = match of_release {
+                Some(v) => Store::release_key(&Platform::host(), &v),
+                None => name.clone(),
             };
             if let Some(lock) = self.try_lock(&key)? {
                 locks.push(lock);

@@ -125,3 +125,16 @@ fn a_torn_or_garbled_history_is_read_around() {
     env.gov_ok(["rollback"]);
     assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
 }
+
+#[test]
+fn a_change_that_cannot_be_recorded_is_not_made() {
+    let env = setup();
+    env.gov_ok(["global", "1.21.5"]);
+    // A history that cannot be appended to (here: a directory in its place).
+    let history = env.gov_home.join("history.jsonl");
+    std::fs::remove_file(&history).unwrap();
+    std::fs::create_dir(&history).unwrap();
+    let out = env.gov(["global", "1.22.4"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(env.gov_ok(["global"]), "1.21.5\n", "unchanged");
+}

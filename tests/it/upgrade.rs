@@ -194,3 +194,25 @@ fn an_upgrade_racing_gov_global_ends_with_the_later_switch_both_recorded() {
     assert_eq!(history[0]["before"], "1.23.0");
     assert_eq!(history[1]["command"], "gov global 1.23.0");
 }
+
+#[test]
+fn go_mod_is_refused_when_a_workspace_selects_the_release() {
+    let m = setup();
+    m.env.write("go.work", "go 1.22.4\n\nuse ./app\n");
+    m.env.write("app/go.mod", "module m\n\ngo 1.22.4\n");
+    let out = m
+        .gov_cmd(["upgrade", "--go-mod", "--no-check"])
+        .current_dir(m.env.work.join("app"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is selected by the workspace"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(m.env.work.join("app/go.mod")).unwrap(),
+        "module m\n\ngo 1.22.4\n"
+    );
+}

@@ -144,3 +144,26 @@ fn finds_what_other_managers_installed_and_registers_each_once() {
         .unwrap();
     assert!(stdout(&out).starts_with(&format!("go version go{v22} ")));
 }
+
+/// (Here, not with the fast tests: `--copy` copies every root it finds,
+/// Debian's /usr/lib/go-1.19 too.)
+#[test]
+fn import_copy_makes_a_root_that_stands_alone() {
+    let env = TestEnv::new();
+    // A root whose src/ is a link out of it, as Debian's are.
+    let root = env.fake_toolchain("1.20.14");
+    let shared = env.root.join("share/go-1.20/src");
+    std::fs::create_dir_all(shared.join("runtime")).unwrap();
+    std::fs::write(shared.join("runtime/extern.go"), "package runtime\n").unwrap();
+    std::os::unix::fs::symlink("../../share/go-1.20/src", root.join("src")).unwrap();
+    let out = env.gov(["import".as_ref(), "--copy".as_ref(), root.as_os_str()]);
+    assert_success(&out);
+    let copied = env.gov_home.join("versions/1.20.14");
+    assert!(
+        std::fs::symlink_metadata(copied.join("src"))
+            .unwrap()
+            .is_dir(),
+        "copied, not a dangling link"
+    );
+    assert!(copied.join("src/runtime/extern.go").is_file());
+}
