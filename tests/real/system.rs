@@ -101,7 +101,10 @@ fn users_run_the_system_store_and_cannot_change_it() {
         "{err}"
     );
     assert!(
-        err.contains("run it as the store's owner: `sudo gov --system install 1.21`"),
+        err.contains(&format!(
+            "run it as the store's owner: `sudo GOV_SYSTEM_HOME={} gov --system install 1.21`",
+            system.display()
+        )),
         "{err}"
     );
     let out = user(&["uninstall", &v19]);
