@@ -16,6 +16,8 @@ struct Row {
     global: bool,
     /// `user`, or `system` for the shared store's.
     store: &'static str,
+    /// `linux-amd64` style: this machine's, or another's (never run here).
+    platform: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +30,9 @@ pub struct Args {
     /// Only the versions, one a line (for completion scripts)
     #[arg(long, hide = true, conflicts_with = "json")]
     bare: bool,
+    /// Also releases installed for other platforms (`gov install --os --arch`)
+    #[arg(long)]
+    all_platforms: bool,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
@@ -40,7 +45,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     }
     let active = resolve::resolve(None, &settings.ctx, &settings.store).ok();
     let global = settings.store.global();
-    let rows: Vec<Row> = installed
+    let mut rows: Vec<Row> = installed
         .iter()
         .map(|i| Row {
             version: i.version.to_string(),
@@ -49,8 +54,24 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             active: active.as_ref().is_some_and(|a| a.version == i.version),
             global: global == Some(i.version),
             store: if i.system { "system" } else { "user" },
+            platform: crate::platform::Platform::host().to_string(),
         })
         .collect();
+    if args.all_platforms {
+        for (platform, releases) in settings.store.other_platforms()? {
+            for i in releases {
+                rows.push(Row {
+                    version: i.version.to_string(),
+                    path: i.root.display().to_string(),
+                    linked_to: None,
+                    active: false,
+                    global: false,
+                    store: "user",
+                    platform: platform.to_string(),
+                });
+            }
+        }
+    }
     if args.json {
         super::print_json(&rows);
         return Ok(());
@@ -75,6 +96,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         }
         if row.store == "system" {
             notes.push("system".to_string());
+        }
+        if row.platform != crate::platform::Platform::host().to_string() {
+            notes.push(format!("{}, for another machine", row.platform));
         }
         if notes.is_empty() {
             println!("{mark} {}", row.version);

@@ -12,10 +12,36 @@ pub struct Args {
     /// Releases, or requests that each match one installed release
     #[arg(required = true)]
     versions: Vec<String>,
+    /// Another platform's releases (as installed with `gov install --os`)
+    #[arg(long, requires = "arch")]
+    os: Option<String>,
+    #[arg(long, requires = "os")]
+    arch: Option<String>,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     settings.check_writable()?;
+    if let (Some(os), Some(arch)) = (&args.os, &args.arch) {
+        let platform = crate::platform::Platform {
+            os: os.clone(),
+            arch: arch.clone(),
+        };
+        if !platform.is_host() {
+            for v in &args.versions {
+                let version = crate::version::Version::parse(v.trim())?;
+                if !settings.store.remove_for_platform(&platform, &version)? {
+                    return Err(Error::failed(
+                        format!(
+                            "cannot uninstall Go {version} for {platform}: it is not installed"
+                        ),
+                        "run `gov list --all-platforms` to see what is".to_string(),
+                    ));
+                }
+                settings.say(format!("uninstalled Go {version} for {platform}"));
+            }
+            return Ok(());
+        }
+    }
     let wanted = args
         .versions
         .iter()

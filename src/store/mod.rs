@@ -548,6 +548,64 @@ impl Store {
         })
     }
 
+    /// The platforms other than this machine's with releases in the store
+    /// (`gov install --os --arch`), each with its releases, newest first.
+    pub fn other_platforms(&self) -> Result<Vec<(Platform, Vec<Installed>)>, StoreError> {
+        let mut found = Vec::new();
+        let dir = self.home.join("platforms");
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some((os, arch)) = name.split_once('-') else {
+                continue;
+            };
+            let platform = Platform {
+                os: os.into(),
+                arch: arch.into(),
+            };
+            let mut releases: Vec<Installed> = std::fs::read_dir(entry.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| {
+                    let version = Version::parse(e.file_name().to_str()?).ok()?;
+                    Some(Installed {
+                        version,
+                        root: e.path(),
+                        is_link: false,
+                        system: false,
+                    })
+                })
+                .collect();
+            releases.sort_by_key(|i| std::cmp::Reverse(i.version));
+            if !releases.is_empty() {
+                found.push((platform, releases));
+            }
+        }
+        found.sort_by(|a, b| a.0.to_string().cmp(&b.0.to_string()));
+        Ok(found)
+    }
+
+    /// Removes another platform's release, whole, under its lock.
+    pub fn remove_for_platform(
+        &self,
+        platform: &Platform,
+        version: &Version,
+    ) -> Result<bool, StoreError> {
+        let change = self.change(
+            &Store::release_key(platform, version),
+            &format!("changing Go {version} for {platform}"),
+        )?;
+        let root = self.releases_dir(platform).join(version.to_string());
+        if fs_err::symlink_metadata(&root).is_err() {
+            return Ok(false);
+        }
+        let trash = change.scratch(&format!("uninstall-{platform}-{version}"))?;
+        fs_err::rename(&root, trash.path().join("go"))?;
+        drop(trash);
+        change.commit()?;
+        Ok(true)
+    }
+
     /// Removes an installed release: the link for a linked one (never the
     /// directory it points to), the whole tree otherwise. Clears `current`
     /// when it pointed there.

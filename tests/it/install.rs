@@ -580,3 +580,32 @@ fn the_first_release_installed_becomes_the_global_default() {
     assert!(!stderr(&out).contains("global default"), "{}", stderr(&out));
     assert_eq!(stdout(&m.gov(&["global"])), "1.21.5\n");
 }
+
+#[test]
+fn other_platforms_are_listed_and_uninstalled_apart() {
+    let m = Mirror::new(&["1.22.4"]);
+    m.server.route(
+        "go1.22.4.linux-arm64.tar.gz",
+        Reply::Body(Arc::new(archive::fake_release("1.22.4"))),
+    );
+    assert_success(&m.gov(&["install", "1.22.4", "--os", "linux", "--arch", "arm64"]));
+    assert_eq!(
+        stdout(&m.gov(&["list", "--bare"])),
+        "",
+        "not a release of this machine"
+    );
+    let listed = stdout(&m.gov(&["list", "--all-platforms"]));
+    assert!(
+        listed.contains("1.22.4") && listed.contains("linux-arm64, for another machine"),
+        "{listed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&m.gov(&["list", "--all-platforms", "--json"]).stdout).unwrap();
+    assert_eq!(json[0]["platform"], "linux-arm64");
+    let out = m.gov(&["uninstall", "1.22.4", "--os", "linux", "--arch", "arm64"]);
+    assert_success(&out);
+    assert!(!m.env.gov_home.join("platforms/linux-arm64/1.22.4").exists());
+    assert_eq!(stdout(&m.gov(&["list", "--all-platforms"])), "");
+    let out = m.gov(&["uninstall", "1.22.4", "--os", "linux", "--arch", "arm64"]);
+    assert_eq!(out.status.code(), Some(1));
+}
