@@ -581,7 +581,7 @@ impl Store {
                 found.push((platform, releases));
             }
         }
-        found.sort_by(|a, b| a.0.to_string().cmp(&b.0.to_string()));
+        found.sort_by_key(|(platform, _)| platform.to_string());
         Ok(found)
     }
 
