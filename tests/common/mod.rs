@@ -207,6 +207,15 @@ pub fn real_mirror_dir() -> PathBuf {
     dir
 }
 
+/// The newest release of `series` (`1.22`) among the mirror's `versions`.
+pub fn newest_of(versions: &[String], series: &str) -> String {
+    versions
+        .iter()
+        .find(|v| v.starts_with(&format!("{series}.")))
+        .unwrap_or_else(|| panic!("the mirror holds no Go {series}: run `scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22`"))
+        .clone()
+}
+
 /// Serves the real mirror over HTTP on loopback; returns the server and
 /// the versions it holds, newest first as listed.
 pub fn serve_real_mirror() -> (server::Server, Vec<String>) {

@@ -42,13 +42,7 @@ fn stand_in(version: &str, at: &Path) {
 #[test]
 fn finds_what_other_managers_installed_and_registers_each_once() {
     let (_server, versions) = serve_real_mirror();
-    let newest = |s: &str| {
-        versions
-            .iter()
-            .find(|v| v.starts_with(&format!("{s}.")))
-            .unwrap()
-            .clone()
-    };
+    let newest = |s: &str| newest_of(&versions, s);
     let (v21, v22) = (newest("1.21"), newest("1.22"));
     let env = TestEnv::new();
     let home = &env.home;

@@ -21,13 +21,7 @@ fn setup() -> (TestEnv, BTreeMap<&'static str, String>) {
         .env("GOV_INDEX_URL", server.url("index.json"))
         .env("GOV_DOWNLOAD_URL", &server.base);
     assert_success(&install.output().unwrap());
-    let newest = |series: &str| {
-        versions
-            .iter()
-            .find(|v| v.starts_with(&format!("{series}.")))
-            .unwrap_or_else(|| panic!("the mirror holds Go {series}: run scripts/go-mirror.sh"))
-            .clone()
-    };
+    let newest = |series: &str| newest_of(&versions, series);
     let releases = BTreeMap::from([
         ("p19", newest("1.19")),
         ("p21", newest("1.21")),

@@ -65,13 +65,7 @@ impl Drop for Nginx {
 #[test]
 fn nodes_install_real_go_from_a_mirror_nginx_serves_while_it_grows() {
     let (upstream, versions) = serve_real_mirror();
-    let newest = |s: &str| {
-        versions
-            .iter()
-            .find(|v| v.starts_with(&format!("{s}.")))
-            .unwrap()
-            .clone()
-    };
+    let newest = |s: &str| newest_of(&versions, s);
     let (v19, v22) = (newest("1.19"), newest("1.22"));
     let admin = TestEnv::new();
     std::fs::set_permissions(

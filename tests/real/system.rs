@@ -12,13 +12,7 @@ use crate::common::*;
 fn users_run_the_system_store_and_cannot_change_it() {
     let uid = other_uid();
     let (server, versions) = serve_real_mirror();
-    let newest = |s: &str| {
-        versions
-            .iter()
-            .find(|v| v.starts_with(&format!("{s}.")))
-            .unwrap()
-            .clone()
-    };
+    let newest = |s: &str| newest_of(&versions, s);
     let (v19, v22) = (newest("1.19"), newest("1.22"));
     let env = TestEnv::new();
     std::fs::set_permissions(&env.root, std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -14,13 +14,7 @@ const LOOP_TEST: &str = "package up\n\nimport \"testing\"\n\nfunc TestSharedLoop
 
 fn setup() -> (TestEnv, crate::common::server::Server, String, String) {
     let (server, versions) = serve_real_mirror();
-    let newest = |series: &str| {
-        versions
-            .iter()
-            .find(|v| v.starts_with(&format!("{series}.")))
-            .expect("the mirror holds Go 1.21 and 1.22: run scripts/go-mirror.sh")
-            .clone()
-    };
+    let newest = |series: &str| newest_of(&versions, series);
     let (v21, v22) = (newest("1.21"), newest("1.22"));
     let env = TestEnv::new();
     let mut install = env.gov_cmd(["install", v21.as_str()]);
