@@ -204,10 +204,20 @@ impl Fetcher {
         &self,
         mut attempt: impl FnMut() -> Result<T, DownloadError>,
     ) -> Result<T, DownloadError> {
-        let start = std::time::Instant::now();
+        let first = std::time::Instant::now();
+        // The budget is for failing, not for downloading: an attempt that
+        // ran well past one idle timeout was receiving data, so a break
+        // after it starts the budget afresh.
+        let mut start = first;
+        let idle = self.budget / 5;
         let mut delay = self.retry_delay;
         for n in 1.. {
-            match attempt() {
+            let began = std::time::Instant::now();
+            let result = attempt();
+            if began.elapsed() > 2 * idle {
+                start = std::time::Instant::now();
+            }
+            match result {
                 Err(e)
                     if e.is_transient()
                         && n < ATTEMPTS
@@ -227,7 +237,7 @@ impl Fetcher {
                     return Err(DownloadError::GaveUp {
                         url: e.url(),
                         attempts: n,
-                        elapsed: start.elapsed(),
+                        elapsed: first.elapsed(),
                         budget: self.budget,
                         last: Box::new(e),
                     })
@@ -341,5 +351,41 @@ mod tests {
         );
         assert_eq!(local_path("/srv/m/a"), Some(PathBuf::from("/srv/m/a")));
         assert_eq!(local_path("https://x/a"), None);
+    }
+
+    #[test]
+    fn a_break_after_a_long_good_transfer_is_retried() {
+        use crate::context::Context;
+        use crate::env_vars;
+        let ctx = Context::with_vars(
+            std::path::PathBuf::from("/"),
+            &[
+                (env_vars::GOV_HTTP_TIMEOUT, "2"),
+                (env_vars::GOV_RETRY_DELAY_MS, "0"),
+            ],
+        );
+        let fetcher = Fetcher::new(&crate::sources::Sources::from_context(&ctx));
+        let mut attempts = 0;
+        let broken = || DownloadError::Status {
+            url: "u".into(),
+            status: 503,
+        };
+        // Budget 2 s, idle timeout 0.4 s: each attempt receives data for
+        // 0.9 s (past two idle timeouts), then breaks.
+        let out: Result<(), _> = fetcher.retrying(|| {
+            attempts += 1;
+            std::thread::sleep(Duration::from_millis(900));
+            Err(broken())
+        });
+        assert!(out.is_err());
+        assert_eq!(attempts, ATTEMPTS, "every break after progress is retried");
+        // Failures without progress stop at the budget as before.
+        let mut quick = 0;
+        let _ = fetcher.retrying(|| -> Result<(), _> {
+            quick += 1;
+            std::thread::sleep(Duration::from_millis(700));
+            Err(broken())
+        });
+        assert!(quick < ATTEMPTS, "{quick}");
     }
 }
