@@ -168,6 +168,22 @@ pub struct Source<'a> {
     pub refresh: bool,
 }
 
+impl<'a> Source<'a> {
+    /// The index `sources` name, cached in `store` under its URL.
+    pub fn of(
+        sources: &'a crate::sources::Sources,
+        store: &crate::store::Store,
+        refresh: bool,
+    ) -> Source<'a> {
+        Source {
+            url: &sources.index_url,
+            cache: store.index_cache(&sources.index_url),
+            offline: sources.offline,
+            refresh,
+        }
+    }
+}
+
 /// The index: the cache while it is fresh, else the server; a stale cache
 /// serves, with a warning, when the server cannot be reached.
 pub fn load(source: &Source, fetcher: &Fetcher) -> Result<Index, IndexError> {

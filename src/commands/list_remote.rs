@@ -41,12 +41,7 @@ pub struct Args {
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let filter = args.prefix.as_deref().map(parse_request).transpose()?;
     let fetcher = Fetcher::new(&settings.sources);
-    let source = index::Source {
-        url: &settings.sources.index_url,
-        cache: settings.store.index_cache(&settings.sources.index_url),
-        offline: settings.sources.offline,
-        refresh: args.refresh,
-    };
+    let source = index::Source::of(&settings.sources, &settings.store, args.refresh);
     let index = index::load(&source, &fetcher)?;
     settings.explain(format!("release index from {}", index.origin));
     let installed: Vec<_> = settings

@@ -64,22 +64,13 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         let index = match super::cached_index(settings) {
             Some(index) => Ok(index),
             None => index::load(
-                &index::Source {
-                    url: &settings.sources.index_url,
-                    cache: settings.store.index_cache(&settings.sources.index_url),
-                    offline: settings.sources.offline,
-                    refresh: false,
-                },
+                &index::Source::of(&settings.sources, &settings.store, false),
                 &Fetcher::new(&settings.sources),
             ),
         };
         match index {
             Ok(index) if index.pick(&request, os, arch).is_none() => {
-                let nearest: Vec<String> = index
-                    .nearest(&request.to_string(), 3)
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect();
+                let nearest = super::nearest_names(&index, &request);
                 return Err(Error::failed(
                     format!(
                         "no Go release is called {request}: not writing it to `{}`",

@@ -67,12 +67,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let fetcher = Fetcher::new(&settings.sources);
-    let source = index::Source {
-        url: &settings.sources.index_url,
-        cache: settings.store.index_cache(&settings.sources.index_url),
-        offline: settings.sources.offline,
-        refresh: true,
-    };
+    let source = index::Source::of(&settings.sources, &settings.store, true);
     let upstream = index::load(&source, &fetcher)?;
     let mirror = Mirror::open(&args.dir)?;
     let mut results: Vec<Mirrored> = Vec::new();

@@ -61,11 +61,7 @@ pub fn installed_match(settings: &Settings, request: &Request) -> Result<Install
     let (os, arch) = platform::host();
     match cached_index(settings) {
         Some(index) if index.pick(request, os, arch).is_none() => {
-            let nearest: Vec<String> = index
-                .nearest(&request.to_string(), 3)
-                .iter()
-                .map(|v| v.to_string())
-                .collect();
+            let nearest = nearest_names(&index, request);
             Err(Error::failed(
                 format!("Go {request} is not installed, and no Go release is called that"),
                 format!(
@@ -85,10 +81,17 @@ pub fn installed_match(settings: &Settings, request: &Request) -> Result<Install
 /// there is no cache.
 pub fn cached_index(settings: &Settings) -> Option<Index> {
     let source = index::Source {
-        url: &settings.sources.index_url,
-        cache: settings.store.index_cache(&settings.sources.index_url),
         offline: true,
-        refresh: false,
+        ..index::Source::of(&settings.sources, &settings.store, false)
     };
     index::load(&source, &Fetcher::new(&settings.sources)).ok()
+}
+
+/// The three releases of `index` named most like `request`, for a hint.
+pub fn nearest_names(index: &Index, request: &Request) -> Vec<String> {
+    index
+        .nearest(&request.to_string(), 3)
+        .iter()
+        .map(|v| v.to_string())
+        .collect()
 }

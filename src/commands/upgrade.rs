@@ -118,12 +118,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             Request::Series(major, minor)
         }
     };
-    let source = index::Source {
-        url: &settings.sources.index_url,
-        cache: store.index_cache(&settings.sources.index_url),
-        offline: settings.sources.offline,
-        refresh: false,
-    };
+    let source = index::Source::of(&settings.sources, store, false);
     let fetcher = Fetcher::new(&settings.sources);
     let (os, arch) = platform::host();
     // The index says what is newest; a release already here (a linked one,

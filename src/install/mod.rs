@@ -217,12 +217,7 @@ impl<'a> Installer<'a> {
     /// cached index cannot answer asks the server again, once.
     fn pick(&self, requests: &[Request], fetcher: &Fetcher) -> Result<Vec<Release>, InstallError> {
         let load = |refresh| {
-            let source = index::Source {
-                url: &self.sources.index_url,
-                cache: self.store.index_cache(&self.sources.index_url),
-                offline: self.sources.offline,
-                refresh,
-            };
+            let source = index::Source::of(self.sources, self.store, refresh);
             let index = index::load(&source, fetcher)?;
             if self.verbose {
                 eprintln!(
