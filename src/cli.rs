@@ -80,6 +80,8 @@ pub enum Command {
     Prune(prune::Args),
     /// Fill a directory that any web server can serve as a Go release mirror
     Mirror(mirror::Args),
+    /// Print a Dockerfile, devcontainer or CI job pinned to the selected release
+    Export(export::Args),
 }
 
 impl Cli {
@@ -112,6 +114,7 @@ impl Cli {
             Command::Run(a) => exec::run(a, s),
             Command::Prune(a) => prune::run(a, s),
             Command::Mirror(a) => mirror::run(a, s),
+            Command::Export(a) => export::run(a, s),
         }
     }
 }

@@ -17,6 +17,9 @@ pub const GOV_SHIM_DEPTH: &str = "GOV_SHIM_DEPTH";
 pub const GOV_INDEX_URL: &str = "GOV_INDEX_URL";
 /// Base URL (http, https, file://) or directory of the release archives.
 pub const GOV_DOWNLOAD_URL: &str = "GOV_DOWNLOAD_URL";
+/// Where the installer script fetches gov's binaries (default: the
+/// project's releases); `gov export` writes it into CI jobs.
+pub const GOV_RELEASE_URL: &str = "GOV_RELEASE_URL";
 /// `1`: never touch the network; use only what is cached.
 pub const GOV_OFFLINE: &str = "GOV_OFFLINE";
 /// Seconds without a byte from the server before a download fails (default 30).
@@ -79,6 +82,7 @@ pub const READ: &[&str] = &[
     GOV_SHIM_DEPTH,
     GOV_INDEX_URL,
     GOV_DOWNLOAD_URL,
+    GOV_RELEASE_URL,
     GOV_OFFLINE,
     GOV_HTTP_TIMEOUT,
     GOV_RETRY_DELAY_MS,

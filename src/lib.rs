@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod download;
 pub mod env_vars;
 pub mod error;
+pub mod export;
 pub mod fsx;
 pub mod index;
 pub mod install;

@@ -6,6 +6,7 @@ pub mod current;
 pub mod doctor;
 pub mod env;
 pub mod exec;
+pub mod export;
 pub mod global;
 pub mod history;
 pub mod import;

@@ -263,6 +263,11 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
         (root, "[ROOT]".into()),
         (r"127\.0\.0\.1:\d+".into(), "[SERVER]".into()),
         (r"in \d+\.\d+ ?s".into(), "in [TIME]".into()),
+        // The index cache is named by a hash of its URL, port included.
+        (
+            r"index-[0-9a-f]{16}\.json".into(),
+            "index-[HASH].json".into(),
+        ),
         (
             regex_escape(&std::env::current_dir().unwrap().display().to_string()),
             "[REPO]".into(),

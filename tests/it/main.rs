@@ -7,6 +7,7 @@ mod common;
 
 mod commands;
 mod env;
+mod export;
 mod global_switch;
 mod hints;
 mod history;

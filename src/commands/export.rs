@@ -1,0 +1,320 @@
+//! `gov export dockerfile|devcontainer|github|gitlab [--os OS --arch ARCH]`:
+//! print a snippet pinned to the release this directory selects.
+
+use crate::download::Fetcher;
+use crate::env_vars;
+use crate::error::Error;
+use crate::export::{self, ci, devcontainer, dockerfile, Pin, Project};
+use crate::index;
+use crate::platform::{self, Platform};
+use crate::request::Request;
+use crate::resolve::{self, ResolveError};
+use crate::settings::Settings;
+use crate::sources;
+use crate::ui;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// A multi-stage Dockerfile that builds the module
+    Dockerfile,
+    /// .devcontainer/devcontainer.json with the Go feature
+    Devcontainer,
+    /// A GitHub Actions workflow
+    Github,
+    /// A GitLab CI job
+    Gitlab,
+}
+
+/// The image the build runs in by default: Debian with git and curl, the
+/// base of the official Go images.
+const DEFAULT_IMAGE: &str = "buildpack-deps:bookworm-scm";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov export dockerfile > Dockerfile
+  gov export dockerfile --add --os linux --arch arm64   BuildKit's ADD --checksum, for arm64
+  gov export devcontainer > .devcontainer/devcontainer.json
+  gov export github > .github/workflows/go.yml
+The release is the one `gov current` names here (set GOV_VERSION to pick
+another); GOV_INDEX_URL, GOV_DOWNLOAD_URL and GOV_RELEASE_URL, when set to
+http(s) mirrors, are written into the snippet.")]
+pub struct Args {
+    /// What to print
+    #[arg(value_enum)]
+    kind: Kind,
+    /// The platform it is for, with --arch (default: Linux on this
+    /// machine's architecture; for CI, the hosted runners' linux/amd64)
+    #[arg(long, requires = "arch")]
+    os: Option<String>,
+    /// The architecture, with --os
+    #[arg(long, requires = "os")]
+    arch: Option<String>,
+    /// dockerfile, gitlab: the image the build runs in
+    #[arg(long, default_value = DEFAULT_IMAGE)]
+    image: String,
+    /// dockerfile: the main package to build, relative to the module root
+    #[arg(long, default_value = ".")]
+    package: String,
+    /// dockerfile: fetch the archive with BuildKit's `ADD --checksum`
+    /// (Dockerfile syntax 1.6, buildah 1.33) instead of gov
+    #[arg(long)]
+    add: bool,
+    /// dockerfile: the image gov is copied from [default: ghcr.io/gov-sh/gov:<this gov's version>]
+    #[arg(long)]
+    gov_image: Option<String>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    check_flags(args)?;
+    let asked = args
+        .os
+        .as_ref()
+        .zip(args.arch.as_ref())
+        .map(|(os, arch)| Platform {
+            os: os.clone(),
+            arch: arch.clone(),
+        });
+    let default = match args.kind {
+        Kind::Github | Kind::Gitlab => Platform {
+            os: "linux".into(),
+            arch: "amd64".into(),
+        },
+        Kind::Dockerfile | Kind::Devcontainer => Platform {
+            os: "linux".into(),
+            arch: platform::host().1.into(),
+        },
+    };
+    let target = asked.clone().unwrap_or(default);
+    // Where it runs first: that needs no network.
+    let runner = match args.kind {
+        Kind::Github => {
+            Some(ci::github_runner(&target).ok_or_else(|| no_runner("GitHub", &target))?)
+        }
+        Kind::Gitlab => ci::gitlab_tag(&target).ok_or_else(|| no_runner("GitLab", &target))?,
+        Kind::Devcontainer if target.os != "linux" => {
+            return Err(no_runner("a devcontainer", &target))
+        }
+        Kind::Devcontainer | Kind::Dockerfile => None,
+    };
+    let project = Project::find(&settings.ctx.cwd)?;
+    if args.kind == Kind::Dockerfile && project.is_none() {
+        return Err(Error::failed(
+            format!(
+                "no go.mod in `{}` or any parent: `gov export dockerfile` builds a Go module",
+                settings.ctx.cwd.display()
+            ),
+            "run it in the module's directory, or make one with `go mod init`".to_string(),
+        ));
+    }
+    let pin = pin(settings, asked, &target)?;
+    let text = match args.kind {
+        Kind::Dockerfile => {
+            let project = project.expect("checked above");
+            if args.add && !is_http(&pin.archive_url) {
+                return Err(Error::failed(
+                    format!(
+                        "`ADD` cannot fetch `{}`: GOV_DOWNLOAD_URL is not an http(s) URL",
+                        pin.archive_url
+                    ),
+                    "serve the mirror over http(s), or leave out --add to install with gov"
+                        .to_string(),
+                ));
+            }
+            let binary = if args.package == "." {
+                project.binary_name()
+            } else {
+                export::binary_name(&args.package)
+            };
+            let options = dockerfile::Options {
+                fetch: if args.add {
+                    dockerfile::Fetch::Add
+                } else {
+                    dockerfile::Fetch::Gov
+                },
+                base: args.image.clone(),
+                gov_image: args.gov_image.clone().unwrap_or_else(|| {
+                    format!("{}:{}", export::GOV_IMAGE, env!("CARGO_PKG_VERSION"))
+                }),
+                package: args.package.clone(),
+                binary,
+                has_go_sum: project.has_go_sum,
+            };
+            dockerfile::render(&pin, &options)
+        }
+        Kind::Devcontainer => {
+            let name = match &project {
+                Some(p) => p.binary_name(),
+                None => export::binary_name(&settings.ctx.cwd.to_string_lossy()),
+            };
+            devcontainer::render(&pin, &name)
+        }
+        Kind::Github => ci::github(&pin, runner.expect("a GitHub runner")),
+        Kind::Gitlab => ci::gitlab(&pin, &args.image, runner),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// The options that shape only a Dockerfile (or a GitLab job's image) are
+/// refused elsewhere, and every value must be plain text.
+fn check_flags(args: &Args) -> Result<(), Error> {
+    let dockerfile_only = [
+        ("--package", args.package != "."),
+        ("--add", args.add),
+        ("--gov-image", args.gov_image.is_some()),
+        (
+            "--image",
+            args.image != DEFAULT_IMAGE && args.kind != Kind::Gitlab,
+        ),
+    ];
+    if args.kind != Kind::Dockerfile {
+        if let Some((flag, _)) = dockerfile_only.iter().find(|(_, given)| *given) {
+            return Err(Error::usage(
+                format!("{flag} shapes a Dockerfile, not a {:?} snippet", args.kind).to_lowercase(),
+                None,
+            ));
+        }
+    }
+    let values = [
+        ("--image", Some(&args.image)),
+        ("--package", Some(&args.package)),
+        ("--gov-image", args.gov_image.as_ref()),
+        ("--os", args.os.as_ref()),
+        ("--arch", args.arch.as_ref()),
+    ];
+    for (flag, value) in values {
+        if let Some(value) = value.filter(|v| !export::is_plain(v)) {
+            return Err(Error::usage(
+                format!("{flag} `{}` cannot go into a snippet", ui::escape(value)),
+                "give a value without blanks, quotes, `$`, `#`, braces or backslashes".to_string(),
+            ));
+        }
+    }
+    if !(args.package == "." || args.package.starts_with("./")) {
+        return Err(Error::usage(
+            format!(
+                "--package `{}` is not a path inside the module",
+                args.package
+            ),
+            "name the main package as `go build` would, e.g. `./cmd/server`".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// The release this directory selects, exactly: the installed one it
+/// resolves to, else the newest in the index the request names.
+fn pin(settings: &Settings, asked: Option<Platform>, target: &Platform) -> Result<Pin, Error> {
+    let mut selection = resolve::select(None, &settings.ctx, &settings.store)?;
+    // The snippet is committed with the project: name its file from here.
+    if let resolve::Source::File(path) = &selection.source {
+        if let Ok(relative) = path.strip_prefix(&settings.ctx.cwd) {
+            selection.source = resolve::Source::File(relative.to_path_buf());
+        }
+    }
+    let (request, why) = match resolve::resolve_selection(selection.clone(), &settings.store) {
+        Ok(resolved) => (Request::Exact(resolved.version), resolved.reason()),
+        Err(ResolveError::NotInstalled { .. } | ResolveError::TooOld { .. }) => {
+            let request = Request::parse(&resolve::install_arg(&selection.request))?;
+            let why = format!(
+                "set by {}; not installed here, so the newest release the index has for `{request}`",
+                selection.source
+            );
+            (request, why)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let sources = &settings.sources;
+    let source = index::Source::of(sources, &settings.store, false);
+    let index = index::load(&source, &Fetcher::new(sources))?;
+    let release = index
+        .pick(&request, &target.os, &target.arch)
+        .ok_or_else(|| {
+            Error::failed(
+                format!(
+                    "the release index ({}) has no Go {request} for {target}",
+                    index.origin
+                ),
+                format!(
+                    "run `gov list-remote --os {} --arch {}` to see what it has",
+                    target.os, target.arch
+                ),
+            )
+        })?;
+    let archive = release
+        .archive(&target.os, &target.arch)
+        .expect("picked among releases with an archive")
+        .clone();
+    if archive.sha256.is_empty() {
+        return Err(Error::failed(
+            format!(
+                "the release index lists no sha256 for `{}`",
+                archive.filename
+            ),
+            "pin a newer release: gov pins only what it can verify".to_string(),
+        ));
+    }
+    let mut mirrors = Vec::new();
+    for (name, value, default) in [
+        (
+            env_vars::GOV_INDEX_URL,
+            &sources.index_url,
+            sources::DEFAULT_INDEX_URL,
+        ),
+        (
+            env_vars::GOV_DOWNLOAD_URL,
+            &sources.download_url,
+            sources::DEFAULT_DOWNLOAD_URL,
+        ),
+    ] {
+        if value != default {
+            if let Some(value) = snippet_url(name, value)? {
+                mirrors.push((name, value));
+            }
+        }
+    }
+    let release_url = match settings.ctx.text(env_vars::GOV_RELEASE_URL) {
+        Some(url) => snippet_url(env_vars::GOV_RELEASE_URL, url)?,
+        None => None,
+    }
+    .unwrap_or_else(|| format!("{}/v{}", export::RELEASES, env!("CARGO_PKG_VERSION")));
+    Ok(Pin {
+        version: release.version,
+        why,
+        platform: asked,
+        archive_url: crate::download::join(&sources.download_url, &archive.filename),
+        archive,
+        mirrors,
+        release_url,
+    })
+}
+
+/// A mirror's URL as a snippet can carry it: http(s) and plain. A path or
+/// `file://` URL names this machine only, so it is left out, with a warning.
+fn snippet_url(name: &str, value: &str) -> Result<Option<String>, Error> {
+    if !is_http(value) {
+        ui::warn(&format!(
+            "{name} `{}` is not an http(s) URL; the snippet uses the default instead",
+            ui::escape(value)
+        ));
+        return Ok(None);
+    }
+    if !export::is_plain(value) {
+        return Err(Error::failed(
+            format!("{name} `{}` cannot go into a snippet", ui::escape(value)),
+            "percent-encode blanks, quotes and `$` in the URL".to_string(),
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+fn is_http(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+fn no_runner(what: &str, target: &Platform) -> Error {
+    Error::usage(
+        format!("gov knows no {what} runner for {target}"),
+        "use --os linux --arch amd64 or arm64 (GitHub: also darwin)".to_string(),
+    )
+}

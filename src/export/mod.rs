@@ -1,0 +1,181 @@
+//! `gov export`: ready snippets that pin the release a project selects —
+//! a Dockerfile, a devcontainer, a GitHub or GitLab CI job. Each kind
+//! renders from the same [`Pin`]; rendering is pure text, so every snippet
+//! is tested by parsing and running what it says.
+
+pub mod ci;
+pub mod devcontainer;
+pub mod dockerfile;
+
+use std::path::{Path, PathBuf};
+
+use crate::index::File;
+use crate::platform::Platform;
+use crate::version::Version;
+use crate::version_files;
+
+/// The image gov's own release workflow publishes: the static binary at
+/// `/gov` in an image with nothing else.
+pub const GOV_IMAGE: &str = "ghcr.io/gov-sh/gov";
+/// Where `get-gov.sh` and the binaries of this version of gov are published.
+pub const RELEASES: &str = "https://github.com/gov-sh/gov/releases/download";
+
+/// What every snippet pins.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    pub version: Version,
+    /// Why this release: "set by /src/app/.go-version".
+    pub why: String,
+    /// The platform asked for with `--os/--arch`; `None`: where it runs.
+    pub platform: Option<Platform>,
+    /// The release's archive for that platform (else Linux on this
+    /// machine's architecture): file name and sha256.
+    pub archive: File,
+    pub archive_url: String,
+    /// gov's variables to carry into the snippet: the mirrors in use
+    /// (`GOV_INDEX_URL`, `GOV_DOWNLOAD_URL`) when they are not go.dev's.
+    pub mirrors: Vec<(&'static str, String)>,
+    /// Where the CI snippets' installer fetches gov (`GOV_RELEASE_URL`).
+    pub release_url: String,
+}
+
+impl Pin {
+    /// `go1.22.4-linux-amd64`: a prefix for cache keys.
+    pub fn key(&self) -> String {
+        let platform = self.platform.clone().unwrap_or_else(|| Platform {
+            os: self.archive.os.clone(),
+            arch: self.archive.arch.clone(),
+        });
+        format!("go{}-{platform}", self.version)
+    }
+}
+
+/// The Go module a Dockerfile builds: the nearest `go.mod` above the
+/// current directory.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The module's root: the build context.
+    pub dir: PathBuf,
+    /// The `module` line's path.
+    pub module: String,
+    pub has_go_sum: bool,
+}
+
+impl Project {
+    /// The module `cwd` is in; `None` outside any module.
+    pub fn find(cwd: &Path) -> Result<Option<Project>, version_files::VersionFileError> {
+        for dir in cwd.ancestors() {
+            let Some(text) = version_files::read(&dir.join("go.mod"))? else {
+                continue;
+            };
+            return Ok(Some(Project {
+                dir: dir.to_path_buf(),
+                module: module_path(&text).unwrap_or_default(),
+                has_go_sum: dir.join("go.sum").is_file(),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The name `go build` gives the module's main package: the last
+    /// element of the module path, without a `/vN` suffix; `app` when
+    /// that is not a plain file name.
+    pub fn binary_name(&self) -> String {
+        binary_name(&self.module)
+    }
+}
+
+/// The `module` directive of a go.mod (quoted or not, comments dropped).
+pub fn module_path(go_mod: &str) -> Option<String> {
+    go_mod.lines().find_map(|line| {
+        let line = line.split("//").next().unwrap_or("").trim();
+        let rest = line.strip_prefix("module")?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let path = rest.trim().trim_matches(|c| c == '"' || c == '`');
+        (!path.is_empty()).then(|| path.to_string())
+    })
+}
+
+/// The executable name for a module or package path.
+pub fn binary_name(path: &str) -> String {
+    let mut parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let last = parts.pop().unwrap_or("");
+    let is_major = |p: &str| {
+        p.strip_prefix('v').is_some_and(|n| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n != "0" && n != "1"
+        })
+    };
+    let name = match parts.last() {
+        Some(prev) if is_major(last) => *prev,
+        _ => last,
+    };
+    let plain = !name.is_empty()
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if plain {
+        name.to_string()
+    } else {
+        "app".to_string()
+    }
+}
+
+/// Can `value` go into a snippet as it is — no blank, quote, `$`,
+/// backslash, backtick or control character that a Dockerfile, YAML or
+/// shell would read as syntax?
+pub fn is_plain(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"\"'$`\\#{}".contains(&b))
+}
+
+/// A string as YAML reads it back exactly: a JSON string is a YAML
+/// double-quoted scalar.
+fn yaml_str(value: &str) -> String {
+    serde_json::to_string(value).expect("a string serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_and_binary_names() {
+        assert_eq!(
+            module_path("// x\nmodule example.com/hello // the app\n\ngo 1.22\n").as_deref(),
+            Some("example.com/hello")
+        );
+        assert_eq!(
+            module_path("module \"example.com/q\"\n").as_deref(),
+            Some("example.com/q")
+        );
+        assert_eq!(module_path("modules x\n"), None);
+        assert_eq!(binary_name("example.com/hello"), "hello");
+        assert_eq!(binary_name("github.com/a/tool/v2"), "tool");
+        assert_eq!(binary_name("github.com/a/v1"), "v1");
+        assert_eq!(binary_name("./cmd/server"), "server");
+        assert_eq!(binary_name("."), "app");
+        assert_eq!(binary_name("x/$(reboot)"), "app");
+        assert_eq!(binary_name(""), "app");
+    }
+
+    #[test]
+    fn plain_values_only() {
+        assert!(is_plain(
+            "https://mirror.example/go/index.json?mode=json&include=all"
+        ));
+        assert!(is_plain("buildpack-deps:bookworm-scm"));
+        for bad in [
+            "", "a b", "a\"b", "$(x)", "a`b`", "a\\b", "a\nb", "a#b", "${{ x }}",
+        ] {
+            assert!(!is_plain(bad), "{bad:?}");
+        }
+    }
+}
