@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod doctor;
+mod export;
 mod go;
 mod import;
 mod install;

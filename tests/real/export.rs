@@ -1,0 +1,265 @@
+//! `gov export`'s snippets, run for real: the GitHub and GitLab jobs'
+//! shell steps in a clean HOME, with gov from a loopback release server
+//! and real Go from the loopback mirror; the Dockerfile built with podman
+//! (two builds: the second reuses the cache mounts).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::{Arc, OnceLock};
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::common::server::{Reply, Server};
+use crate::common::*;
+
+/// gov's release files (`scripts/release.sh`), built once per run.
+fn dist() -> &'static Path {
+    static DIST: OnceLock<PathBuf> = OnceLock::new();
+    DIST.get_or_init(|| {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = repo.join("target/export-dist");
+        let built = std::process::Command::new(repo.join("scripts/release.sh"))
+            .arg(&dir)
+            .current_dir(repo)
+            .output()
+            .unwrap();
+        assert_success(&built);
+        dir
+    })
+}
+
+/// A loopback server holding gov's release as GitHub would.
+fn release_server() -> Server {
+    let server = Server::start();
+    for entry in std::fs::read_dir(dist()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let body = std::fs::read(entry.path()).unwrap();
+        server.route(&name, Reply::Body(Arc::new(body)));
+    }
+    server
+}
+
+/// A module with a program and a test, pinned to 1.22 by .go-version.
+fn hello_module(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let files = [
+        ("go.mod", "module example.com/hello\n\ngo 1.22\n"),
+        (".go-version", "1.22\n"),
+        (
+            "main.go",
+            "package main\n\nimport \"fmt\"\n\nfunc greeting() string { return \"hello from a pinned Go\" }\n\nfunc main() { fmt.Println(greeting()) }\n",
+        ),
+        (
+            "main_test.go",
+            "package main\n\nimport \"testing\"\n\nfunc TestGreeting(t *testing.T) {\n\tif greeting() == \"\" {\n\t\tt.Fatal(\"no greeting\")\n\t}\n}\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// `gov export KIND` in `dir`, pointed at the mirror and release server.
+fn export(env: &TestEnv, dir: &Path, kind: &str, mirror: &Server, releases: &Server) -> String {
+    let out = env
+        .gov_cmd(["export", kind])
+        .current_dir(dir)
+        .env("GOV_INDEX_URL", mirror.url("index.json"))
+        .env("GOV_DOWNLOAD_URL", &mirror.base)
+        .env("GOV_RELEASE_URL", &releases.base)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    stdout(&out)
+}
+
+fn yaml(text: &str) -> Yaml {
+    YamlLoader::load_from_str(text)
+        .expect("valid YAML")
+        .remove(0)
+}
+
+fn str_map(yaml: &Yaml) -> BTreeMap<String, String> {
+    yaml.as_hash()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                v.as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Only the system's programs: no cargo, no Go, no gov.
+const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// Runs a GitHub job's `run` steps as a runner does: each in
+/// `bash -eo pipefail`, with the job's env, and what earlier steps wrote to
+/// `$GITHUB_ENV` and `$GITHUB_PATH`. `uses` steps are the runner's own.
+fn run_github_job(job: &Yaml, home: &Path, workspace: &Path) -> Vec<Output> {
+    let files = home.parent().unwrap().join("runner");
+    std::fs::create_dir_all(&files).unwrap();
+    let github_env = files.join("env");
+    let github_path = files.join("path");
+    let mut outputs = Vec::new();
+    for (n, step) in job["steps"].as_vec().unwrap().iter().enumerate() {
+        let Some(script) = step["run"].as_str() else {
+            continue;
+        };
+        std::fs::write(&github_env, "").unwrap();
+        std::fs::write(&github_path, "").unwrap();
+        let mut env = str_map(&job["env"]);
+        for line in std::fs::read_to_string(files.join("all-env"))
+            .unwrap_or_default()
+            .lines()
+        {
+            let (k, v) = line.split_once('=').unwrap();
+            env.insert(k.into(), v.into());
+        }
+        let mut path = SYSTEM_PATH.to_string();
+        for dir in std::fs::read_to_string(files.join("all-path"))
+            .unwrap_or_default()
+            .lines()
+        {
+            path = format!("{dir}:{path}");
+        }
+        let script_file = files.join(format!("step-{n}.sh"));
+        std::fs::write(&script_file, script).unwrap();
+        let out = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script_file)
+            .env_clear()
+            .envs(&env)
+            .env("PATH", path)
+            .env("HOME", home)
+            .env("CI", "true")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("GITHUB_RUN_ID", "1")
+            .env("GITHUB_RUN_ATTEMPT", "1")
+            .env("GITHUB_JOB", "test")
+            .env("GITHUB_ENV", &github_env)
+            .env("GITHUB_PATH", &github_path)
+            .current_dir(workspace)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "step {script:?} failed: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        for (from, to) in [(&github_env, "all-env"), (&github_path, "all-path")] {
+            let mut all = std::fs::read_to_string(files.join(to)).unwrap_or_default();
+            all.push_str(&std::fs::read_to_string(from).unwrap());
+            std::fs::write(files.join(to), all).unwrap();
+        }
+        outputs.push(out);
+    }
+    outputs
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn the_github_job_installs_gov_and_go_and_its_cache_spares_the_download() {
+    let env = TestEnv::new();
+    let (mirror, versions) = serve_real_mirror();
+    let releases = release_server();
+    let go = newest_of(&versions, "1.22");
+    let workspace = env.work.join("hello");
+    hello_module(&workspace);
+    let workflow = yaml(&export(&env, &workspace, "github", &mirror, &releases));
+    let job = &workflow["jobs"]["test"];
+    assert_eq!(job["env"]["GOV_VERSION"].as_str(), Some(go.as_str()));
+
+    // A first run on a fresh runner: gov and Go are downloaded.
+    let home = env.root.join("runner-1/home");
+    std::fs::create_dir_all(&home).unwrap();
+    let outputs = run_github_job(job, &home, &workspace);
+    let last = outputs.last().unwrap();
+    assert!(
+        stdout(last).contains("ok  \texample.com/hello"),
+        "{}",
+        stdout(last)
+    );
+    let archive = format!("go{go}.linux-amd64.tar.gz");
+    assert_eq!(mirror.hits(&archive), 1);
+    assert!(home.join(".local/bin/gov").is_file());
+
+    // The cache step's path, restored on a second runner before anything
+    // is installed: Go comes from it, not from the mirror.
+    let cached = job["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find_map(|s| s["with"]["path"].as_str())
+        .unwrap();
+    let cached = cached.strip_prefix("~/").expect("a path under HOME");
+    assert!(home.join(cached).join("versions").join(&go).is_dir());
+    let home2 = env.root.join("runner-2/home");
+    std::fs::create_dir_all(home2.join(cached).parent().unwrap()).unwrap();
+    copy_dir(&home.join(cached), &home2.join(cached));
+    let outputs = run_github_job(job, &home2, &workspace);
+    assert!(stdout(outputs.last().unwrap()).contains("ok  \texample.com/hello"));
+    assert_eq!(mirror.hits(&archive), 1, "the restored cache served Go");
+}
+
+#[test]
+fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
+    let env = TestEnv::new();
+    let (mirror, versions) = serve_real_mirror();
+    let releases = release_server();
+    let go = newest_of(&versions, "1.22");
+    let project = env.work.join("hello");
+    hello_module(&project);
+    let doc = yaml(&export(&env, &project, "gitlab", &mirror, &releases));
+    let job = &doc["test"];
+
+    // As the runner does: one script, variables exported first (GitLab
+    // expands `$VAR` in them), then before_script and script.
+    let mut script = String::from("set -eo pipefail\n");
+    for (k, v) in str_map(&job["variables"]) {
+        script.push_str(&format!("export {k}=\"{v}\"\n"));
+    }
+    for part in ["before_script", "script"] {
+        for line in job[part].as_vec().unwrap() {
+            script.push_str(line.as_str().unwrap());
+            script.push('\n');
+        }
+    }
+    let home = env.root.join("runner/home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-c", &script])
+        .env_clear()
+        .env("PATH", SYSTEM_PATH)
+        .env("HOME", &home)
+        .env("CI", "true")
+        .env("GITLAB_CI", "true")
+        .env("CI_JOB_ID", "7")
+        .env("CI_PROJECT_DIR", &project)
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("ok  \texample.com/hello"),
+        "{}",
+        stdout(&out)
+    );
+    // Everything the cache keeps is inside the project, as GitLab needs.
+    let cached = job["cache"]["paths"][0].as_str().unwrap();
+    assert!(project.join(cached).join("versions").join(&go).is_dir());
+}
