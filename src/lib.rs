@@ -18,6 +18,7 @@ pub mod install;
 pub mod mirror;
 pub mod platform;
 pub mod request;
+pub mod sbom;
 pub mod resolve;
 pub mod settings;
 pub mod shell;
