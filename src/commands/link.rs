@@ -36,7 +36,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             ),
         ));
     }
-    let installed = settings.store.link(&version, dir, force)?;
+    let installed = settings.store.link(&version, dir, force, None)?;
     if let Some(says) = store::root_version(dir) {
         match store::release_named_by(&says) {
             Some(v) if v == version => {}

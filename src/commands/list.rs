@@ -3,8 +3,10 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::platform::Platform;
 use crate::resolve;
 use crate::settings::Settings;
+use crate::store::Record;
 use crate::ui;
 
 #[derive(Serialize)]
@@ -18,13 +20,15 @@ struct Row {
     store: &'static str,
     /// `linux-amd64` style: this machine's, or another's (never run here).
     platform: String,
+    /// How it came and from where: the install record.
+    record: Record,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:
   gov list --json | jq -r '.[] | select(.active) | .version'")]
 pub struct Args {
-    /// Print JSON: version, path, linked_to, active, global
+    /// Print JSON: version, path, linked_to, active, global, store, platform, record
     #[arg(long)]
     json: bool,
     /// Only the versions, one a line (for completion scripts)
@@ -54,7 +58,8 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             active: active.as_ref().is_some_and(|a| a.version == i.version),
             global: global == Some(i.version),
             store: if i.system { "system" } else { "user" },
-            platform: crate::platform::Platform::host().to_string(),
+            platform: Platform::host().to_string(),
+            record: settings.store.record_of(&Platform::host(), i),
         })
         .collect();
     if args.all_platforms {
@@ -68,6 +73,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                     global: false,
                     store: "user",
                     platform: platform.to_string(),
+                    record: settings.store.record_of(&platform, &i),
                 });
             }
         }

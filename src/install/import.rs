@@ -154,11 +154,11 @@ pub fn import(
         (false, true) => Ok(outcome(Some(version), "would link", None)),
         (true, true) => Ok(outcome(Some(version), "would copy", None)),
         (false, false) => {
-            store.link(&version, &found.root, false)?;
+            store.link(&version, &found.root, false, Some(found.by))?;
             Ok(outcome(Some(version), "linked", None))
         }
         (true, false) => {
-            store.copy_in(&version, &found.root)?;
+            store.copy_in(&version, &found.root, found.by)?;
             Ok(outcome(Some(version), "copied", None))
         }
     }

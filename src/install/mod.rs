@@ -186,6 +186,7 @@ impl<'a> Installer<'a> {
         let bars = self.progress.then(indicatif::MultiProgress::new);
         let options = pipeline::Options {
             download_base: &self.sources.download_url,
+            index_url: &self.sources.index_url,
             platform: &self.platform,
             skip_checksum: self.skip_checksum,
             progress: bars.as_ref(),

@@ -12,7 +12,7 @@ use super::InstallError;
 use crate::download::{self, DownloadError, Fetcher};
 use crate::index::Release;
 use crate::platform::Platform;
-use crate::store::{self, Edit, Installed, Record, Store};
+use crate::store::{self, Edit, Installed, Origin, Record, Store};
 use crate::toolchain_env;
 use crate::ui;
 use crate::version::Version;
@@ -20,6 +20,8 @@ use crate::version::Version;
 /// Where and how to install.
 pub struct Options<'a> {
     pub download_base: &'a str,
+    /// The index the release was chosen from, for its record.
+    pub index_url: &'a str,
     pub platform: &'a Platform,
     pub skip_checksum: bool,
     /// Where progress bars go: `None` off a terminal or with `--quiet`.
@@ -85,6 +87,7 @@ pub fn install(
         let mut hashing = HashingReader {
             inner: reader,
             hasher: Sha256::new(),
+            bytes: 0,
         };
         match unpack::unpack_tar_gz(&mut hashing, &root) {
             Ok(()) => {}
@@ -98,8 +101,12 @@ pub fn install(
         }
         // The digest covers every byte, also those after the tar's end.
         io::copy(&mut hashing, &mut io::sink()).map_err(|e| read_error(&url, e))?;
-        Ok(Ok(format!("{:x}", hashing.hasher.finalize())))
+        Ok(Ok((
+            format!("{:x}", hashing.hasher.finalize()),
+            hashing.bytes,
+        )))
     })??;
+    let (actual, size) = actual;
     let verified = expected.is_some();
     if let Some(expected) = expected {
         if !actual.eq_ignore_ascii_case(&expected) {
@@ -137,18 +144,15 @@ pub fn install(
     fs_err::create_dir_all(&dest_dir)?;
     fs_err::rename(&root, &dest)?;
     drop(staging);
-    store.write_record(
-        platform,
-        &Record {
-            version: version.to_string(),
-            platform: platform.to_string(),
-            archive: file.filename.clone(),
-            url,
-            sha256: actual,
-            verified,
-            edits,
-        },
-    )?;
+    let mut record = Record::new(Origin::Download, &version, platform).now();
+    record.archive = Some(file.filename.clone());
+    record.url = Some(url);
+    record.sha256 = Some(actual);
+    record.verified = verified;
+    record.size = Some(size);
+    record.index_url = Some(opts.index_url.to_string());
+    record.edits = edits;
+    store.write_record(platform, &record)?;
     change.commit()?;
     Ok(Outcome::Installed(installed(version, dest)))
 }
@@ -206,12 +210,14 @@ fn expected_digest(
 struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
+    bytes: u64,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
         Ok(n)
     }
 }

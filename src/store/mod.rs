@@ -24,7 +24,7 @@ mod shims;
 pub use history::{rfc3339, Change as HistoryEntry};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::Pruned;
-pub use record::{Edit, Record};
+pub use record::{Edit, Origin, Record};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 
 use std::io;
@@ -461,11 +461,13 @@ impl Store {
     /// Registers an existing GOROOT under `version`. The toolchain is never
     /// executed: it must look like a Go root ([`check_go_root`]), and its
     /// `VERSION`, when it has one, must name `version` unless `force`.
+    /// `imported_from` names the manager `gov import` found it in.
     pub fn link(
         &self,
         version: &Version,
         dir: &Path,
         force: bool,
+        imported_from: Option<&str>,
     ) -> Result<Installed, StoreError> {
         let dir = fs_err::canonicalize(dir)?;
         let change = self.change(
@@ -510,6 +512,16 @@ impl Store {
         fs_err::create_dir_all(self.versions_dir())?;
         let root = self.versions_dir().join(version.to_string());
         fs_err::os::unix::fs::symlink(&dir, &root)?;
+        let origin = if imported_from.is_some() {
+            Origin::Import
+        } else {
+            Origin::Link
+        };
+        let mut record = Record::new(origin, version, &Platform::host())
+            .from_dir(&dir)
+            .now();
+        record.imported_from = imported_from.map(str::to_string);
+        self.write_record(&Platform::host(), &record)?;
         change.commit()?;
         Ok(Installed {
             version: *version,
@@ -519,9 +531,15 @@ impl Store {
         })
     }
 
-    /// Copies the Go root `dir` into the store as `version`: into scratch
-    /// space first, renamed into place whole (links kept as links).
-    pub fn copy_in(&self, version: &Version, dir: &Path) -> Result<Installed, StoreError> {
+    /// Copies the Go root `dir`, found by `gov import` in `imported_from`'s
+    /// store, into the store as `version`: into scratch space first, renamed
+    /// into place whole (links kept as links).
+    pub fn copy_in(
+        &self,
+        version: &Version,
+        dir: &Path,
+        imported_from: &str,
+    ) -> Result<Installed, StoreError> {
         let change = self.change(
             &Store::release_key(&Platform::host(), version),
             &format!("changing Go {version}"),
@@ -539,6 +557,11 @@ impl Store {
         fs_err::create_dir_all(self.versions_dir())?;
         fs_err::rename(&copy, &root)?;
         drop(scratch);
+        let mut record = Record::new(Origin::Import, version, &Platform::host())
+            .from_dir(dir)
+            .now();
+        record.imported_from = Some(imported_from.to_string());
+        self.write_record(&Platform::host(), &record)?;
         change.commit()?;
         Ok(Installed {
             version: *version,
@@ -602,6 +625,7 @@ impl Store {
         let trash = change.scratch(&format!("uninstall-{platform}-{version}"))?;
         fs_err::rename(&root, trash.path().join("go"))?;
         drop(trash);
+        self.remove_record(platform, version)?;
         change.commit()?;
         Ok(true)
     }

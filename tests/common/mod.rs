@@ -263,6 +263,7 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
         (root, "[ROOT]".into()),
         (r"127\.0\.0\.1:\d+".into(), "[SERVER]".into()),
         (r"in \d+\.\d+ ?s".into(), "in [TIME]".into()),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ".into(), "[DATE]".into()),
         // The index cache is named by a hash of its URL, port included.
         (
             r"index-[0-9a-f]{16}\.json".into(),

@@ -14,6 +14,7 @@ mod history;
 mod install;
 mod mirror;
 mod odd;
+mod records;
 mod security;
 mod shim;
 mod system;
