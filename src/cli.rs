@@ -82,6 +82,8 @@ pub enum Command {
     Mirror(mirror::Args),
     /// Print a Dockerfile, devcontainer or CI job pinned to the selected release
     Export(export::Args),
+    /// Print an SBOM (SPDX or CycloneDX) of the installed toolchains
+    Sbom(sbom::Args),
 }
 
 impl Cli {
@@ -115,6 +117,7 @@ impl Cli {
             Command::Prune(a) => prune::run(a, s),
             Command::Mirror(a) => mirror::run(a, s),
             Command::Export(a) => export::run(a, s),
+            Command::Sbom(a) => sbom::run(a, s),
         }
     }
 }

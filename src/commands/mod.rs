@@ -18,6 +18,7 @@ pub mod list_remote;
 pub mod local;
 pub mod mirror;
 pub mod prune;
+pub mod sbom;
 pub mod shell;
 pub mod uninstall;
 pub mod upgrade;

@@ -1,5 +1,259 @@
 //! Software bills of materials: of the installed toolchains (from their
 //! install records) and of Go programs (from the build information Go
-//! embeds in them).
+//! embeds in them). Both become one [`Bom`], which [`spdx`] and
+//! [`cyclonedx`] write out.
 
 pub mod buildinfo;
+pub mod cyclonedx;
+pub mod spdx;
+
+use sha2::{Digest, Sha256};
+
+use crate::store::{Origin, Record};
+
+/// Go's license, for every release.
+pub const GO_LICENSE: &str = "BSD-3-Clause";
+/// Who publishes Go's releases.
+pub const GO_SUPPLIER: &str = "Google LLC";
+
+/// What a document describes.
+#[derive(Debug, Clone, Default)]
+pub struct Bom {
+    /// `gov-toolchains`, or the programs' names.
+    pub name: String,
+    pub packages: Vec<Package>,
+    /// The packages the document is about (indexes into `packages`).
+    pub roots: Vec<usize>,
+    /// `(a, b)`: package `a` depends on package `b`.
+    pub depends: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A Go release, installed by gov.
+    Toolchain,
+    /// A Go program read with `--binary`.
+    Program,
+    /// A module the program was built from.
+    Module,
+    /// The Go standard library a program was built with.
+    Stdlib,
+}
+
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Unique in the document; letters, digits, `.` and `-` only.
+    pub id: String,
+    pub kind: Kind,
+    pub name: String,
+    pub version: Option<String>,
+    pub purl: Option<String>,
+    /// A network URL it was downloaded from; `None`: not known or not a
+    /// network location (the URL then goes into `comment`).
+    pub download: Option<String>,
+    /// Hex SHA-256 of what was downloaded (or of the file).
+    pub sha256: Option<String>,
+    pub license: Option<&'static str>,
+    pub supplier: Option<&'static str>,
+    pub comment: Option<String>,
+    /// Anything else worth keeping: platform, build settings, sums.
+    pub properties: Vec<(String, String)>,
+}
+
+impl Package {
+    pub fn new(id: String, kind: Kind, name: impl Into<String>) -> Package {
+        Package {
+            id,
+            kind,
+            name: name.into(),
+            version: None,
+            purl: None,
+            download: None,
+            sha256: None,
+            license: None,
+            supplier: None,
+            comment: None,
+            properties: Vec::new(),
+        }
+    }
+}
+
+/// The package URL the SBOM tools for Go give the standard library of a
+/// release: `pkg:golang/stdlib@1.22.4`.
+pub fn stdlib_purl(version: &str) -> String {
+    format!("pkg:golang/stdlib@{}", version.trim_start_matches("go"))
+}
+
+/// A module's package URL: `pkg:golang/github.com/a/b@v1.2.3`, each path
+/// segment percent-encoded as the purl spec asks.
+pub fn module_purl(path: &str, version: &str) -> String {
+    let path: Vec<String> = path.split('/').map(purl_encode).collect();
+    format!("pkg:golang/{}@{}", path.join("/"), purl_encode(version))
+}
+
+fn purl_encode(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An identifier from free text: what SPDX allows (`[A-Za-z0-9.-]`).
+pub fn id(parts: &[&str]) -> String {
+    parts
+        .join("-")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Is `url` a network location an SBOM may name as where it came from?
+pub fn is_network_url(url: &str) -> bool {
+    ["https://", "http://", "ftp://"]
+        .iter()
+        .any(|p| url.starts_with(p))
+}
+
+/// The installed toolchains, one package each, from their records.
+pub fn toolchains(records: &[Record]) -> Bom {
+    let mut bom = Bom {
+        name: "gov-toolchains".into(),
+        ..Bom::default()
+    };
+    for record in records {
+        let mut p = Package::new(
+            id(&["go", &record.version, &record.platform]),
+            Kind::Toolchain,
+            "go",
+        );
+        p.version = Some(record.version.clone());
+        p.purl = Some(stdlib_purl(&record.version));
+        p.license = Some(GO_LICENSE);
+        // Who built a linked or imported root (a distribution, a
+        // colleague) is not known.
+        if record.origin == Origin::Download {
+            p.supplier = Some(GO_SUPPLIER);
+        }
+        p.sha256 = record.sha256.clone();
+        p.properties
+            .push(("platform".into(), record.platform.clone()));
+        let origin = match record.origin {
+            Origin::Download => "download",
+            Origin::Link => "link",
+            Origin::Import => "import",
+            Origin::Unknown => "unknown",
+        };
+        p.properties.push(("origin".into(), origin.into()));
+        for (name, value) in [
+            ("archive", &record.archive),
+            ("index", &record.index_url),
+            ("installed", &record.time),
+            ("source-dir", &record.source_dir),
+            ("version-file", &record.version_file),
+            ("imported-from", &record.imported_from),
+        ] {
+            if let Some(value) = value {
+                p.properties.push((name.into(), value.clone()));
+            }
+        }
+        if record.origin == Origin::Download {
+            p.properties
+                .push(("verified".into(), record.verified.to_string()));
+        }
+        let mut comment = Vec::new();
+        match &record.url {
+            Some(url) if is_network_url(url) => p.download = Some(url.clone()),
+            Some(url) => comment.push(format!("downloaded from {url}")),
+            None => {}
+        }
+        match record.origin {
+            Origin::Link | Origin::Import => comment.push(format!(
+                "not downloaded by gov: {} `{}`",
+                if record.origin == Origin::Link {
+                    "linked to"
+                } else {
+                    "imported from"
+                },
+                record
+                    .source_dir
+                    .as_deref()
+                    .unwrap_or("an unknown directory")
+            )),
+            Origin::Unknown => comment.push(
+                "installed before gov kept install records: its source and digest are unknown"
+                    .into(),
+            ),
+            Origin::Download => {}
+        }
+        if !comment.is_empty() {
+            p.comment = Some(comment.join("; "));
+        }
+        bom.roots.push(bom.packages.len());
+        bom.packages.push(p);
+    }
+    bom
+}
+
+/// A digest of everything the document says, for names that must be
+/// stable for the same content and differ for different content.
+pub fn content_digest(bom: &Bom) -> String {
+    let mut h = Sha256::new();
+    h.update(bom.name.as_bytes());
+    for p in &bom.packages {
+        for field in [
+            Some(&p.id),
+            p.version.as_ref(),
+            p.sha256.as_ref(),
+            p.download.as_ref(),
+            p.purl.as_ref(),
+        ] {
+            h.update(field.map_or("-", |s| s.as_str()).as_bytes());
+            h.update([0]);
+        }
+        for (k, v) in &p.properties {
+            h.update(k.as_bytes());
+            h.update([1]);
+            h.update(v.as_bytes());
+            h.update([0]);
+        }
+    }
+    for (a, b) in &bom.depends {
+        h.update(format!("{a}>{b};").as_bytes());
+    }
+    format!("{:x}", h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purls_as_go_sbom_tools_write_them() {
+        assert_eq!(stdlib_purl("go1.22.4"), "pkg:golang/stdlib@1.22.4");
+        assert_eq!(stdlib_purl("1.21rc2"), "pkg:golang/stdlib@1.21rc2");
+        assert_eq!(
+            module_purl("github.com/a/b/v2", "v2.0.1"),
+            "pkg:golang/github.com/a/b/v2@v2.0.1"
+        );
+        assert_eq!(
+            module_purl("example.com/x y", "v0.0.0-2024+incompatible"),
+            "pkg:golang/example.com/x%20y@v0.0.0-2024%2Bincompatible"
+        );
+        assert_eq!(
+            id(&["go", "1.22.4", "linux-amd64"]),
+            "go-1.22.4-linux-amd64"
+        );
+        assert_eq!(id(&["a/b@c"]), "a-b-c");
+    }
+}

@@ -15,6 +15,7 @@ mod install;
 mod mirror;
 mod odd;
 mod records;
+mod sbom;
 mod security;
 mod shim;
 mod system;

@@ -1,0 +1,112 @@
+//! CycloneDX 1.5, JSON.
+
+use serde_json::{json, Value};
+
+use super::{content_digest, Bom, Kind};
+
+pub fn document(bom: &Bom, created: &str) -> Value {
+    let components: Vec<Value> = bom
+        .packages
+        .iter()
+        .map(|p| {
+            let mut v = json!({
+                "type": match p.kind {
+                    Kind::Toolchain | Kind::Program => "application",
+                    Kind::Module | Kind::Stdlib => "library",
+                },
+                "bom-ref": p.id,
+                "name": p.name,
+            });
+            if let Some(version) = &p.version {
+                v["version"] = json!(version);
+            }
+            if let Some(supplier) = p.supplier {
+                v["supplier"] = json!({ "name": supplier });
+            }
+            if let Some(purl) = &p.purl {
+                v["purl"] = json!(purl);
+            }
+            if let Some(sha256) = &p.sha256 {
+                v["hashes"] = json!([{ "alg": "SHA-256", "content": sha256 }]);
+            }
+            if let Some(license) = p.license {
+                v["licenses"] = json!([{ "license": { "id": license } }]);
+            }
+            if let Some(url) = &p.download {
+                v["externalReferences"] = json!([{ "type": "distribution", "url": url }]);
+            }
+            if let Some(comment) = &p.comment {
+                v["description"] = json!(comment);
+            }
+            if !p.properties.is_empty() {
+                v["properties"] = p
+                    .properties
+                    .iter()
+                    .map(|(k, v)| json!({ "name": format!("gov:{k}"), "value": v }))
+                    .collect();
+            }
+            v
+        })
+        .collect();
+    let mut dependencies: Vec<Value> = Vec::new();
+    for (i, p) in bom.packages.iter().enumerate() {
+        let on: Vec<&str> = bom
+            .depends
+            .iter()
+            .filter(|(a, _)| *a == i)
+            .map(|&(_, b)| bom.packages[b].id.as_str())
+            .collect();
+        if !on.is_empty() {
+            dependencies.push(json!({ "ref": p.id, "dependsOn": on }));
+        }
+    }
+    let mut doc = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "serialNumber": format!("urn:uuid:{}", uuid_from(&content_digest(bom))),
+        "version": 1,
+        "metadata": {
+            "timestamp": created,
+            "tools": {
+                "components": [{
+                    "type": "application",
+                    "name": "gov",
+                    "version": env!("CARGO_PKG_VERSION"),
+                }]
+            },
+        },
+        "components": components,
+    });
+    if !dependencies.is_empty() {
+        doc["dependencies"] = json!(dependencies);
+    }
+    doc
+}
+
+/// A version-4-shaped UUID from a hex digest: the same content gives the
+/// same serial number.
+fn uuid_from(hex: &str) -> String {
+    let h = &hex.as_bytes()[..32];
+    let s = |r: std::ops::Range<usize>| std::str::from_utf8(&h[r]).expect("hex");
+    // Version 4, variant 10xx.
+    let variant = ["8", "9", "a", "b"][usize::from_str_radix(s(16..17), 16).expect("hex") % 4];
+    format!(
+        "{}-{}-4{}-{}{}-{}",
+        s(0..8),
+        s(8..12),
+        s(13..16),
+        variant,
+        s(17..20),
+        s(20..32)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn serial_numbers_are_uuids() {
+        let u = super::uuid_from(&"0123456789abcdef".repeat(4));
+        assert_eq!(u, "01234567-89ab-4def-8123-456789abcdef");
+        assert_eq!(u.len(), 36);
+    }
+}

@@ -1,0 +1,87 @@
+//! SPDX 2.3, JSON.
+
+use serde_json::{json, Value};
+
+use super::{content_digest, Bom, Kind};
+
+/// Where gov's document namespaces live; each document's is this plus a
+/// digest of its content, so the same store gives the same namespace and
+/// different ones never collide.
+const NAMESPACE: &str = "https://github.com/gov-sh/gov/spdx";
+
+pub fn document(bom: &Bom, created: &str) -> Value {
+    let spdx_id = |i: usize| format!("SPDXRef-Package-{}", bom.packages[i].id);
+    let packages: Vec<Value> = bom
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut v = json!({
+                "SPDXID": spdx_id(i),
+                "name": p.name,
+                "downloadLocation": p.download.as_deref().unwrap_or("NOASSERTION"),
+                "filesAnalyzed": false,
+                "licenseConcluded": p.license.unwrap_or("NOASSERTION"),
+                "licenseDeclared": p.license.unwrap_or("NOASSERTION"),
+                "copyrightText": "NOASSERTION",
+                "primaryPackagePurpose": match p.kind {
+                    Kind::Toolchain | Kind::Program => "APPLICATION",
+                    Kind::Module | Kind::Stdlib => "LIBRARY",
+                },
+            });
+            if let Some(version) = &p.version {
+                v["versionInfo"] = json!(version);
+            }
+            if let Some(supplier) = p.supplier {
+                v["supplier"] = json!(format!("Organization: {supplier}"));
+            }
+            if let Some(sha256) = &p.sha256 {
+                v["checksums"] = json!([{ "algorithm": "SHA256", "checksumValue": sha256 }]);
+            }
+            if let Some(purl) = &p.purl {
+                v["externalRefs"] = json!([{
+                    "referenceCategory": "PACKAGE-MANAGER",
+                    "referenceType": "purl",
+                    "referenceLocator": purl,
+                }]);
+            }
+            let mut comment: Vec<String> = p.comment.iter().cloned().collect();
+            comment.extend(p.properties.iter().map(|(k, v)| format!("{k}: {v}")));
+            if !comment.is_empty() {
+                v["comment"] = json!(comment.join("\n"));
+            }
+            v
+        })
+        .collect();
+    let mut relationships: Vec<Value> = bom
+        .roots
+        .iter()
+        .map(|&i| {
+            json!({
+                "spdxElementId": "SPDXRef-DOCUMENT",
+                "relationshipType": "DESCRIBES",
+                "relatedSpdxElement": spdx_id(i),
+            })
+        })
+        .collect();
+    relationships.extend(bom.depends.iter().map(|&(a, b)| {
+        json!({
+            "spdxElementId": spdx_id(a),
+            "relationshipType": "DEPENDS_ON",
+            "relatedSpdxElement": spdx_id(b),
+        })
+    }));
+    json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": bom.name,
+        "documentNamespace": format!("{NAMESPACE}/{}-{}", super::id(&[&bom.name]), content_digest(bom)),
+        "creationInfo": {
+            "created": created,
+            "creators": [format!("Tool: gov-{}", env!("CARGO_PKG_VERSION"))],
+        },
+        "packages": packages,
+        "relationships": relationships,
+    })
+}
