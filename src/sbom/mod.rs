@@ -49,7 +49,8 @@ pub struct Package {
     pub version: Option<String>,
     pub purl: Option<String>,
     /// A network URL it was downloaded from; `None`: not known or not a
-    /// network location (the URL then goes into `comment`).
+    /// network location (the URL then goes into `comment`). SPDX names it
+    /// only when its host is a domain name.
     pub download: Option<String>,
     /// Hex SHA-256 of what was downloaded (or of the file).
     pub sha256: Option<String>,

@@ -19,7 +19,7 @@ pub fn document(bom: &Bom, created: &str) -> Value {
             let mut v = json!({
                 "SPDXID": spdx_id(i),
                 "name": p.name,
-                "downloadLocation": p.download.as_deref().unwrap_or("NOASSERTION"),
+                "downloadLocation": p.download.as_deref().filter(|u| is_location(u)).unwrap_or("NOASSERTION"),
                 "filesAnalyzed": false,
                 "licenseConcluded": p.license.unwrap_or("NOASSERTION"),
                 "licenseDeclared": p.license.unwrap_or("NOASSERTION"),
@@ -46,6 +46,9 @@ pub fn document(bom: &Bom, created: &str) -> Value {
                 }]);
             }
             let mut comment: Vec<String> = p.comment.iter().cloned().collect();
+            if let Some(url) = p.download.as_deref().filter(|u| !is_location(u)) {
+                comment.insert(0, format!("downloaded from {url}"));
+            }
             comment.extend(p.properties.iter().map(|(k, v)| format!("{k}: {v}")));
             if !comment.is_empty() {
                 v["comment"] = json!(comment.join("\n"));
@@ -84,4 +87,54 @@ pub fn document(bom: &Bom, created: &str) -> Value {
         "packages": packages,
         "relationships": relationships,
     })
+}
+
+/// Can `url` be a package's download location? SPDX 2.3 wants a network
+/// URL whose host is a domain name (the reference validator,
+/// `spdx-tools`, asks for a last label of 2 to 5 letters), so an IP
+/// address or `localhost` goes into the comment instead.
+pub fn is_location(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if !["http", "https", "ftp"].contains(&scheme.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    let labels: Vec<&str> = host.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && (2..=5).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_location;
+
+    #[test]
+    fn download_locations_spdx_accepts() {
+        for ok in [
+            "https://dl.google.com/go/go1.22.4.linux-amd64.tar.gz",
+            "http://go-mirror.example.com:8080/go/x.tar.gz",
+            "ftp://ftp.example.org/go.tar.gz",
+        ] {
+            assert!(is_location(ok), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1:8080/go.tar.gz",
+            "http://localhost/go.tar.gz",
+            "file:///srv/go/x.tar.gz",
+            "/srv/go/x.tar.gz",
+            "https://mirror.internal1/x",
+            "https://",
+        ] {
+            assert!(!is_location(bad), "{bad}");
+        }
+    }
 }

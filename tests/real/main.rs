@@ -14,6 +14,7 @@ mod install;
 mod modes;
 mod nginx;
 mod release;
+mod sbom;
 mod shells;
 mod soak;
 mod system;
