@@ -1,2 +1,1691 @@
 //! The build information Go embeds in every executable it links (what
 //! `go version -m` prints), read from the file itself: no Go needed.
+//!
+//! Go's linker leaves a small blob in the program's data: in a section of
+//! its own (`.go.buildinfo` in ELF, `__go_buildinfo` in Mach-O's `__DATA`)
+//! or near the start of the first writable data (PE's `.data`, an ELF whose
+//! section headers were stripped). It starts, 16-byte aligned, with the
+//! 14-byte magic `\xff Go buildinf:`, the pointer size and a flags byte.
+//! Since Go 1.18 (flag bit 2) the Go version and the module information
+//! follow inline at offset 32, each as a varint length and its bytes;
+//! before (Go 1.13 to 1.17) the header holds the addresses of two Go
+//! strings that hold them. The module information is the text that
+//! `go version -m` prints (`path`, `mod`, `dep`, `=>` and `build` lines),
+//! framed by two 16-byte sentinels.
+//!
+//! Only the container's headers (ELF 32/64-bit of either byte order,
+//! Mach-O 32/64-bit and universal, PE32 and PE32+) and the blob are read,
+//! each bounded, so a damaged or hostile file ends in an error, never in a
+//! panic or a huge allocation.
+
+use std::borrow::Cow;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::fsx;
+
+/// Files larger than this are refused by [`read`]: no Go program is.
+pub const MAX_FILE_SIZE: u64 = 2 << 30;
+
+/// What starts the blob, 16-byte aligned.
+const MAGIC: &[u8] = b"\xff Go buildinf:";
+/// The blob's header: magic, pointer size, flags, two pointers' room.
+const HEADER_SIZE: u64 = 32;
+const ALIGN: u64 = 16;
+/// Flag bit: the strings follow the header (Go 1.18 and later).
+const FLAG_INLINE: u8 = 2;
+/// Flag bit: the pointers are big-endian (before Go 1.18).
+const FLAG_BIG_ENDIAN: u8 = 1;
+/// The data is searched for the magic this much at a time.
+const CHUNK: u64 = 1 << 20;
+/// A table of headers (ELF program or section headers, Mach-O load
+/// commands, PE sections) larger than this is refused.
+const MAX_TABLE: u64 = 16 << 20;
+/// At most this much of ELF's section name table is read.
+const MAX_NAMES: u64 = 1 << 20;
+/// The Go version or the module information larger than this is refused.
+const MAX_STRING: u64 = 64 << 20;
+/// The sentinels around the module information.
+const FRAME: usize = 16;
+
+/// The build information of one Go program, as `go version -m` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildInfo {
+    /// The Go release that built it, as `runtime.Version()` says it:
+    /// `go1.22.12`, `go1.23rc1`, `devel go1.24-abcdef Tue …`.
+    pub go_version: String,
+    /// The `path` line: the import path of the main package
+    /// (`example.com/cmd/tool`, `command-line-arguments` for a build of
+    /// files). Empty when Go recorded none.
+    pub path: String,
+    /// The `mod` line: the module holding the main package. `None` for a
+    /// program built outside module mode (GOPATH mode, `GO111MODULE=off`):
+    /// Go then records its path and build settings, but no modules.
+    pub main: Option<Module>,
+    /// The `dep` lines, in Go's order (by path): every module that gave a
+    /// package to the build, each with its replacement (a `=>` line).
+    pub deps: Vec<Module>,
+    /// The `build` lines (Go 1.18 and later), in order, as key and value
+    /// with Go's quoting removed: `-ldflags`, `-trimpath`, `CGO_ENABLED`,
+    /// `GOOS`, `GOARCH`, `vcs.revision`, `vcs.time`, `vcs.modified`, …
+    pub settings: Vec<(String, String)>,
+}
+
+impl BuildInfo {
+    /// The value of the build setting `key` (`GOOS`, `vcs.revision`).
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One module of a build: the main module, a dependency or a replacement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Module {
+    /// The module path: `golang.org/x/text`; for a replacement by a
+    /// directory, the directory as go.mod wrote it (`../text`).
+    pub path: String,
+    /// `v0.14.0`, a pseudo-version, or `(devel)` for what was built from a
+    /// source tree: the main module, a replacement by a directory.
+    pub version: String,
+    /// The go.sum checksum, `h1:` and base64. `None` where Go records none:
+    /// the main module, a module that was replaced (its replacement has
+    /// it), a replacement by a directory.
+    pub sum: Option<String>,
+    /// The module that replaced this one (a `replace` directive).
+    pub replace: Option<Box<Module>>,
+}
+
+/// Why a file's build information cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildInfoError {
+    #[error("cannot read `{}`", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("`{}` is not a regular file: it is {kind}", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error("`{}` is too large to be a Go program: {size} bytes, more than {max}", path.display(), max = MAX_FILE_SIZE)]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error("not an executable: neither ELF, Mach-O nor PE")]
+    NotExecutable,
+    #[error("not a Go program: it holds no Go build information")]
+    NotGo,
+    #[error("truncated: the file ends inside {what}")]
+    Truncated { what: &'static str },
+    #[error("damaged executable: {0}")]
+    Malformed(&'static str),
+    #[error("built by {go_version} without module information (linked by hand, or by a Go older than 1.18 in GOPATH mode)")]
+    NoModuleInfo { go_version: String },
+    #[error("invalid build information, line {line}: {reason}")]
+    InvalidLine { line: usize, reason: String },
+}
+
+impl BuildInfoError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            BuildInfoError::Io { source, .. }
+                if source.kind() == io::ErrorKind::PermissionDenied =>
+            {
+                Some("you cannot read it: check its owner and mode (`ls -l` it)".into())
+            }
+            BuildInfoError::NotAFile { .. } | BuildInfoError::NotExecutable => {
+                Some("name a compiled Go program, not a script, a source file or a directory".into())
+            }
+            BuildInfoError::NotGo => Some(
+                "only programs linked by Go's own toolchain carry it; check what built the file (`file` it)".into(),
+            ),
+            BuildInfoError::Truncated { .. } => {
+                Some("the file is incomplete: copy or download it again".into())
+            }
+            BuildInfoError::NoModuleInfo { .. } => Some(
+                "rebuild it with `go build` in module mode (a go.mod beside the code) so that Go records its modules".into(),
+            ),
+            BuildInfoError::Io { .. }
+            | BuildInfoError::TooLarge { .. }
+            | BuildInfoError::Malformed(_)
+            | BuildInfoError::InvalidLine { .. } => None,
+        }
+    }
+}
+
+/// The build information of the program at `path`, reading only the
+/// headers it needs and the blob (a few kilobytes of a 20 MB program).
+///
+/// Only an I/O error names the file: the caller says which file it was
+/// reading when it reports the others (`not a Go program`).
+pub fn read(path: &Path) -> Result<BuildInfo, BuildInfoError> {
+    let io_error = |source| BuildInfoError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Checked before opening, so that no pipe waits and no device acts on
+    // the open; checked again on what was opened.
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(BuildInfoError::NotAFile {
+            path: path.to_path_buf(),
+            kind: fsx::kind_of(&meta),
+        });
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
+    if !meta.is_file() {
+        return Err(BuildInfoError::NotAFile {
+            path: path.to_path_buf(),
+            kind: fsx::kind_of(&meta),
+        });
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(BuildInfoError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len(),
+        });
+    }
+    extract(&FileSource {
+        file,
+        size: meta.len(),
+        path,
+    })
+}
+
+/// The build information of the program whose bytes are `bytes`.
+pub fn parse(bytes: &[u8]) -> Result<BuildInfo, BuildInfoError> {
+    extract(bytes)
+}
+
+/// The bytes of an executable: in memory, or a file read piece by piece.
+trait Source {
+    /// Exactly `len` bytes at `offset`; `Truncated` when the file ends
+    /// before, naming `what` was being read.
+    fn bytes(
+        &self,
+        offset: u64,
+        len: u64,
+        what: &'static str,
+    ) -> Result<Cow<'_, [u8]>, BuildInfoError>;
+}
+
+impl Source for [u8] {
+    fn bytes(
+        &self,
+        offset: u64,
+        len: u64,
+        what: &'static str,
+    ) -> Result<Cow<'_, [u8]>, BuildInfoError> {
+        match offset.checked_add(len) {
+            Some(end) if end <= self.len() as u64 => {
+                Ok(Cow::Borrowed(&self[offset as usize..end as usize]))
+            }
+            _ => Err(BuildInfoError::Truncated { what }),
+        }
+    }
+}
+
+struct FileSource<'a> {
+    file: File,
+    size: u64,
+    path: &'a Path,
+}
+
+impl Source for FileSource<'_> {
+    fn bytes(
+        &self,
+        offset: u64,
+        len: u64,
+        what: &'static str,
+    ) -> Result<Cow<'_, [u8]>, BuildInfoError> {
+        // Checked before allocating: never more than the file holds.
+        if offset.checked_add(len).is_none_or(|end| end > self.size) {
+            return Err(BuildInfoError::Truncated { what });
+        }
+        let mut buf = vec![0; len as usize];
+        match self.file.read_exact_at(&mut buf, offset) {
+            Ok(()) => Ok(Cow::Owned(buf)),
+            // It shrank since.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                Err(BuildInfoError::Truncated { what })
+            }
+            Err(source) => Err(BuildInfoError::Io {
+                path: self.path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+fn extract<S: Source + ?Sized>(src: &S) -> Result<BuildInfo, BuildInfoError> {
+    let (go_version, modinfo) = raw_strings(src)?;
+    let text = match framed(&modinfo) {
+        Some(text) => String::from_utf8_lossy(text),
+        None => return Err(BuildInfoError::NoModuleInfo { go_version }),
+    };
+    let mut info = parse_modinfo(&text)?;
+    info.go_version = go_version;
+    Ok(info)
+}
+
+/// The module information inside its sentinels, as Go recognises them:
+/// 16 bytes, the text (ending in a newline), 16 bytes.
+fn framed(modinfo: &[u8]) -> Option<&[u8]> {
+    let n = modinfo.len();
+    (n > 2 * FRAME && modinfo[n - FRAME - 1] == b'\n').then(|| &modinfo[FRAME..n - FRAME])
+}
+
+/// The Go version and the raw module information of the executable.
+fn raw_strings<S: Source + ?Sized>(src: &S) -> Result<(String, Vec<u8>), BuildInfoError> {
+    let exe = Exe::parse(src)?;
+    let (start, size) = exe.data.ok_or(BuildInfoError::NotGo)?;
+    let at = exe.find_magic(src, start, size)?;
+    let header = exe.read(src, at, HEADER_SIZE, "the build information header")?;
+    if (header.len() as u64) < HEADER_SIZE {
+        return Err(BuildInfoError::Truncated {
+            what: "the build information header",
+        });
+    }
+    let (version, modinfo) = if header[15] & FLAG_INLINE != 0 {
+        let (version, next) = exe.inline_string(src, at + HEADER_SIZE, "the Go version")?;
+        let (modinfo, _) = exe.inline_string(src, next, "the module information")?;
+        (version, modinfo)
+    } else {
+        let wide = match header[14] {
+            4 => false,
+            8 => true,
+            _ => {
+                return Err(BuildInfoError::Malformed(
+                    "the build information's pointer size is neither 4 nor 8",
+                ))
+            }
+        };
+        let endian = Endian {
+            big: header[15] & FLAG_BIG_ENDIAN != 0,
+        };
+        let step = if wide { 8 } else { 4 };
+        let version = exe.pointed_string(src, endian, wide, endian.word(wide, &header, 16))?;
+        let modinfo =
+            exe.pointed_string(src, endian, wide, endian.word(wide, &header, 16 + step))?;
+        (version, modinfo)
+    };
+    if version.is_empty() {
+        return Err(BuildInfoError::NotGo);
+    }
+    Ok((String::from_utf8_lossy(&version).into_owned(), modinfo))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Endian {
+    big: bool,
+}
+
+impl Endian {
+    fn u16(self, b: &[u8], at: usize) -> u16 {
+        let a = [b[at], b[at + 1]];
+        if self.big {
+            u16::from_be_bytes(a)
+        } else {
+            u16::from_le_bytes(a)
+        }
+    }
+
+    fn u32(self, b: &[u8], at: usize) -> u32 {
+        let a = [b[at], b[at + 1], b[at + 2], b[at + 3]];
+        if self.big {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_le_bytes(a)
+        }
+    }
+
+    fn u64(self, b: &[u8], at: usize) -> u64 {
+        let mut a = [0; 8];
+        a.copy_from_slice(&b[at..at + 8]);
+        if self.big {
+            u64::from_be_bytes(a)
+        } else {
+            u64::from_le_bytes(a)
+        }
+    }
+
+    /// A 64-bit word when `wide`, else a 32-bit one.
+    fn word(self, wide: bool, b: &[u8], at: usize) -> u64 {
+        if wide {
+            self.u64(b, at)
+        } else {
+            u64::from(self.u32(b, at))
+        }
+    }
+}
+
+/// A range of addresses backed by bytes of the file.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    addr: u64,
+    /// How many bytes the file holds for it (not its size in memory).
+    size: u64,
+    offset: u64,
+}
+
+/// What the container's headers tell: how addresses map to the file, and
+/// where the blob is to be looked for.
+#[derive(Debug, Default)]
+struct Exe {
+    segments: Vec<Segment>,
+    /// Address and size of the blob's own section, else of the first
+    /// writable data, as Go's own reader looks.
+    data: Option<(u64, u64)>,
+}
+
+impl Exe {
+    fn parse<S: Source + ?Sized>(src: &S) -> Result<Exe, BuildInfoError> {
+        // Shorter than any header: not an executable of any kind.
+        let ident = src
+            .bytes(0, 16, "the file header")
+            .map_err(|_| BuildInfoError::NotExecutable)?;
+        match ident.as_ref() {
+            [0x7f, b'E', b'L', b'F', ..] => elf(src, &ident),
+            [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => {
+                macho(src, 0)
+            }
+            [0xca, 0xfe, 0xba, 0xbe | 0xbf, ..] => fat_macho(src, ident[3] == 0xbf),
+            [b'M', b'Z', ..] => pe(src),
+            _ => Err(BuildInfoError::NotExecutable),
+        }
+    }
+
+    /// Up to `max` bytes at address `addr`: as far as its segment goes in
+    /// the file. Empty when no segment holds `addr`.
+    fn read<'s, S: Source + ?Sized>(
+        &self,
+        src: &'s S,
+        addr: u64,
+        max: u64,
+        what: &'static str,
+    ) -> Result<Cow<'s, [u8]>, BuildInfoError> {
+        let Some(seg) = self
+            .segments
+            .iter()
+            .find(|s| s.addr <= addr && addr - s.addr < s.size)
+        else {
+            return Ok(Cow::Borrowed(&[]));
+        };
+        let skip = addr - seg.addr;
+        let len = max.min(seg.size - skip);
+        let offset = seg
+            .offset
+            .checked_add(skip)
+            .ok_or(BuildInfoError::Truncated { what })?;
+        src.bytes(offset, len, what)
+    }
+
+    /// The address of the first 16-byte aligned magic in
+    /// `[start, start + size)`, with room for the header after it.
+    fn find_magic<S: Source + ?Sized>(
+        &self,
+        src: &S,
+        start: u64,
+        size: u64,
+    ) -> Result<u64, BuildInfoError> {
+        let end = start.checked_add(size).ok_or(BuildInfoError::Malformed(
+            "the data section ends past the address space",
+        ))?;
+        let mut at = start.div_ceil(ALIGN).saturating_mul(ALIGN);
+        while at < end {
+            let chunk = self.read(src, at, CHUNK.min(end - at), "the data section")?;
+            // `at` is aligned, and so is every candidate.
+            for i in (0..chunk.len()).step_by(ALIGN as usize) {
+                if chunk[i..].starts_with(MAGIC) {
+                    let found = at + i as u64;
+                    if end - found < HEADER_SIZE {
+                        return Err(BuildInfoError::NotGo);
+                    }
+                    return Ok(found);
+                }
+            }
+            if (chunk.len() as u64) < CHUNK {
+                // The rest is not in the file (zeroed memory) or nowhere.
+                break;
+            }
+            at += CHUNK;
+        }
+        Err(BuildInfoError::NotGo)
+    }
+
+    /// A varint length and that many bytes at `addr`, and the address
+    /// after them.
+    fn inline_string<S: Source + ?Sized>(
+        &self,
+        src: &S,
+        addr: u64,
+        what: &'static str,
+    ) -> Result<(Vec<u8>, u64), BuildInfoError> {
+        let head = self.read(src, addr, 10, what)?;
+        let (len, used) = uvarint(&head).ok_or(if head.len() < 10 {
+            BuildInfoError::Truncated { what }
+        } else {
+            BuildInfoError::Malformed("a length in the build information overflows")
+        })?;
+        if len > MAX_STRING {
+            return Err(BuildInfoError::Malformed(
+                "a string in the build information is larger than 64 MiB",
+            ));
+        }
+        let truncated = BuildInfoError::Truncated { what };
+        let start = addr.checked_add(used as u64).ok_or(truncated)?;
+        let bytes = self.read(src, start, len, what)?;
+        if (bytes.len() as u64) < len {
+            return Err(BuildInfoError::Truncated { what });
+        }
+        Ok((bytes.into_owned(), start.saturating_add(len)))
+    }
+
+    /// The Go string (address and length) at `addr`; empty when it points
+    /// outside the file, as for Go.
+    fn pointed_string<S: Source + ?Sized>(
+        &self,
+        src: &S,
+        endian: Endian,
+        wide: bool,
+        addr: u64,
+    ) -> Result<Vec<u8>, BuildInfoError> {
+        let step = if wide { 8 } else { 4 };
+        let what = "a string of the build information";
+        let head = self.read(src, addr, 2 * step, what)?;
+        if head.len() < 2 * step as usize {
+            return Ok(Vec::new());
+        }
+        let (data, len) = (
+            endian.word(wide, &head, 0),
+            endian.word(wide, &head, step as usize),
+        );
+        if len > MAX_STRING {
+            return Err(BuildInfoError::Malformed(
+                "a string in the build information is larger than 64 MiB",
+            ));
+        }
+        let bytes = self.read(src, data, len, what)?;
+        if (bytes.len() as u64) < len {
+            return Ok(Vec::new());
+        }
+        Ok(bytes.into_owned())
+    }
+}
+
+/// Go's unsigned varint: the value and how many bytes it took; `None` when
+/// the bytes end first or it overflows 64 bits.
+fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, &byte) in b.iter().enumerate().take(10) {
+        if i == 9 && byte > 1 {
+            return None;
+        }
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte < 0x80 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// A NUL-padded name of a fixed-size field.
+fn c_name(field: &[u8]) -> &[u8] {
+    field.split(|b| *b == 0).next().unwrap_or_default()
+}
+
+/// `count` entries of `size` bytes at `offset`, bounded.
+fn table<'s, S: Source + ?Sized>(
+    src: &'s S,
+    offset: u64,
+    count: u64,
+    size: u64,
+    what: &'static str,
+) -> Result<Cow<'s, [u8]>, BuildInfoError> {
+    let len = count
+        .checked_mul(size)
+        .filter(|len| *len <= MAX_TABLE)
+        .ok_or(BuildInfoError::Malformed(
+            "a header table is larger than 16 MiB",
+        ))?;
+    src.bytes(offset, len, what)
+}
+
+fn elf<S: Source + ?Sized>(src: &S, ident: &[u8]) -> Result<Exe, BuildInfoError> {
+    const PT_LOAD: u32 = 1;
+    const PF_X: u32 = 1;
+    const PF_W: u32 = 2;
+    const SHN_XINDEX: u64 = 0xffff;
+    const PN_XNUM: u64 = 0xffff;
+    let wide = match ident[4] {
+        1 => false,
+        2 => true,
+        _ => return Err(BuildInfoError::Malformed("unknown ELF class")),
+    };
+    let e = match ident[5] {
+        1 => Endian { big: false },
+        2 => Endian { big: true },
+        _ => return Err(BuildInfoError::Malformed("unknown ELF byte order")),
+    };
+    let w = |b: &[u8], at: usize| e.word(wide, b, at);
+    // Offsets into the file header, the program and section headers, by
+    // class: (32-bit, 64-bit).
+    let pick = |narrow: usize, wide_at: usize| if wide { wide_at } else { narrow };
+    let h = src.bytes(0, pick(52, 64) as u64, "the ELF header")?;
+    let phoff = w(&h, pick(0x1c, 0x20));
+    let shoff = w(&h, pick(0x20, 0x28));
+    let phentsize = u64::from(e.u16(&h, pick(0x2a, 0x36)));
+    let mut phnum = u64::from(e.u16(&h, pick(0x2c, 0x38)));
+    let shentsize = u64::from(e.u16(&h, pick(0x2e, 0x3a)));
+    let mut shnum = u64::from(e.u16(&h, pick(0x30, 0x3c)));
+    let mut shstrndx = u64::from(e.u16(&h, pick(0x32, 0x3e)));
+    let (sh_min, ph_min) = (pick(40, 64) as u64, pick(32, 56) as u64);
+
+    // Section headers: Go's own section names the blob.
+    let mut sections = None;
+    if shoff != 0 {
+        if shentsize < sh_min {
+            return Err(BuildInfoError::Malformed("ELF section headers too small"));
+        }
+        // More than 0xff00 sections, or names in a section past it: the
+        // real numbers are in section 0.
+        if shnum == 0 || shstrndx == SHN_XINDEX || phnum == PN_XNUM {
+            let first = src.bytes(shoff, shentsize, "the ELF section headers")?;
+            if shnum == 0 {
+                shnum = w(&first, pick(20, 32));
+            }
+            if shstrndx == SHN_XINDEX {
+                shstrndx = u64::from(e.u32(&first, pick(24, 40)));
+            }
+            if phnum == PN_XNUM {
+                phnum = u64::from(e.u32(&first, pick(28, 44)));
+            }
+        }
+        sections = Some(table(
+            src,
+            shoff,
+            shnum,
+            shentsize,
+            "the ELF section headers",
+        )?);
+    }
+    let mut exe = Exe::default();
+    if let Some(sh) = &sections {
+        let entry = |i: u64| &sh[(i * shentsize) as usize..];
+        if shstrndx < shnum {
+            let names = entry(shstrndx);
+            let (offset, size) = (w(names, pick(16, 24)), w(names, pick(20, 32)));
+            let names = src.bytes(offset, size.min(MAX_NAMES), "the ELF section names")?;
+            for i in 0..shnum {
+                let s = entry(i);
+                let name = e.u32(s, 0) as usize;
+                if names
+                    .get(name..)
+                    .is_some_and(|n| n.starts_with(b".go.buildinfo\0"))
+                {
+                    exe.data = Some((w(s, pick(12, 16)), w(s, pick(20, 32))));
+                    break;
+                }
+            }
+        }
+    }
+
+    // Program headers: how addresses map to the file, and the first
+    // writable data when no section names the blob.
+    if phoff != 0 && phnum != 0 {
+        if phentsize < ph_min {
+            return Err(BuildInfoError::Malformed("ELF program headers too small"));
+        }
+        let ph = table(src, phoff, phnum, phentsize, "the ELF program headers")?;
+        let mut writable = None;
+        for i in 0..phnum {
+            let p = &ph[(i * phentsize) as usize..];
+            if e.u32(p, 0) != PT_LOAD {
+                continue;
+            }
+            let flags = e.u32(p, pick(24, 4));
+            let (offset, addr) = (w(p, pick(4, 8)), w(p, pick(8, 16)));
+            let (filesz, memsz) = (w(p, pick(16, 32)), w(p, pick(20, 40)));
+            exe.segments.push(Segment {
+                addr,
+                size: filesz,
+                offset,
+            });
+            if writable.is_none() && flags & (PF_X | PF_W) == PF_W {
+                writable = Some((addr, memsz));
+            }
+        }
+        if exe.data.is_none() {
+            exe.data = writable;
+        }
+    }
+    Ok(exe)
+}
+
+/// The first architecture of a universal Mach-O binary, as Go reads it.
+fn fat_macho<S: Source + ?Sized>(src: &S, fat64: bool) -> Result<Exe, BuildInfoError> {
+    let e = Endian { big: true };
+    let not_executable = |_| BuildInfoError::NotExecutable;
+    let h = src
+        .bytes(0, 8, "the Mach-O universal header")
+        .map_err(not_executable)?;
+    // Java's class files share the magic; their version (45 and up) is
+    // where the number of architectures is, and no binary has that many.
+    let count = e.u32(&h, 4);
+    if count == 0 || count >= 45 {
+        return Err(BuildInfoError::NotExecutable);
+    }
+    let arch = src
+        .bytes(
+            8,
+            if fat64 { 32 } else { 20 },
+            "the Mach-O universal header",
+        )
+        .map_err(not_executable)?;
+    let offset = if fat64 {
+        e.u64(&arch, 8)
+    } else {
+        u64::from(e.u32(&arch, 8))
+    };
+    // What is there must be a Mach-O.
+    let magic = src
+        .bytes(offset, 4, "the Mach-O header")
+        .map_err(not_executable)?;
+    match magic.as_ref() {
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => macho(src, offset),
+        _ => Err(BuildInfoError::NotExecutable),
+    }
+}
+
+/// A Mach-O file starting at `base`.
+fn macho<S: Source + ?Sized>(src: &S, base: u64) -> Result<Exe, BuildInfoError> {
+    const LC_SEGMENT: u32 = 0x1;
+    const LC_SEGMENT_64: u32 = 0x19;
+    const RW: u32 = 3;
+    let magic = src.bytes(base, 4, "the Mach-O header")?;
+    let e = Endian {
+        big: magic[0] == 0xfe,
+    };
+    let wide = magic[0] == 0xcf || magic[3] == 0xcf;
+    let header_size: u64 = if wide { 32 } else { 28 };
+    let h = src.bytes(base, header_size, "the Mach-O header")?;
+    let (ncmds, sizeofcmds) = (u64::from(e.u32(&h, 16)), u64::from(e.u32(&h, 20)));
+    let cmds = table(
+        src,
+        base + header_size,
+        1,
+        sizeofcmds,
+        "the Mach-O load commands",
+    )?;
+    let w = |b: &[u8], at: usize| e.word(wide, b, at);
+    let (seg_size, sect_size) = if wide { (72, 80) } else { (56, 68) };
+
+    let mut exe = Exe::default();
+    let mut writable = None;
+    let mut at = 0usize;
+    for _ in 0..ncmds {
+        let Some(cmd) = cmds.get(at..at + 8) else {
+            return Err(BuildInfoError::Malformed(
+                "Mach-O load commands overrun their size",
+            ));
+        };
+        let (kind, size) = (e.u32(cmd, 0), e.u32(cmd, 4) as usize);
+        let Some(cmd) = cmds.get(at..at.saturating_add(size)).filter(|_| size >= 8) else {
+            return Err(BuildInfoError::Malformed(
+                "Mach-O load commands overrun their size",
+            ));
+        };
+        at += size;
+        if kind != if wide { LC_SEGMENT_64 } else { LC_SEGMENT } {
+            continue;
+        }
+        if cmd.len() < seg_size {
+            return Err(BuildInfoError::Malformed(
+                "a Mach-O segment command is too small",
+            ));
+        }
+        let name = &cmd[8..24];
+        let step = if wide { 8 } else { 4 };
+        let addr = w(cmd, 24);
+        let memsz = w(cmd, 24 + step);
+        let fileoff = w(cmd, 24 + 2 * step);
+        let filesz = w(cmd, 24 + 3 * step);
+        let maxprot = e.u32(cmd, 24 + 4 * step);
+        let initprot = e.u32(cmd, 28 + 4 * step);
+        let nsects = e.u32(cmd, 32 + 4 * step) as usize;
+        if !name.starts_with(b"__PAGEZERO\0") {
+            exe.segments.push(Segment {
+                addr,
+                size: filesz,
+                offset: fileoff.saturating_add(base),
+            });
+        }
+        if writable.is_none() && addr != 0 && filesz != 0 && initprot == RW && maxprot == RW {
+            writable = Some((addr, memsz));
+        }
+        for s in 0..nsects {
+            let Some(sect) = cmd.get(seg_size + s * sect_size..seg_size + (s + 1) * sect_size)
+            else {
+                return Err(BuildInfoError::Malformed(
+                    "Mach-O sections overrun their command",
+                ));
+            };
+            if exe.data.is_none() && c_name(&sect[..16]) == b"__go_buildinfo" {
+                exe.data = Some((w(sect, 32), w(sect, 32 + step)));
+            }
+        }
+    }
+    if exe.data.is_none() {
+        exe.data = writable;
+    }
+    Ok(exe)
+}
+
+fn pe<S: Source + ?Sized>(src: &S) -> Result<Exe, BuildInfoError> {
+    const DATA: u32 = 0x40; // IMAGE_SCN_CNT_INITIALIZED_DATA
+    const READ: u32 = 0x4000_0000;
+    const WRITE: u32 = 0x8000_0000;
+    const ALIGN_32: u32 = 0x60_0000;
+    let e = Endian { big: false };
+    let dos = src
+        .bytes(0, 64, "the DOS header")
+        .map_err(|_| BuildInfoError::NotExecutable)?;
+    let pe_at = u64::from(e.u32(&dos, 0x3c));
+    let coff = src.bytes(pe_at, 24, "the PE header")?;
+    if &coff[..4] != b"PE\0\0" {
+        return Err(BuildInfoError::NotExecutable);
+    }
+    let nsections = u64::from(e.u16(&coff, 6));
+    let optional_size = u64::from(e.u16(&coff, 20));
+    let image_base = if optional_size == 0 {
+        0
+    } else {
+        let opt = src.bytes(pe_at + 24, optional_size.min(32), "the PE optional header")?;
+        match (e.u16(&opt, 0), opt.len()) {
+            (0x10b, 32) => u64::from(e.u32(&opt, 28)),
+            (0x20b, 32) => e.u64(&opt, 24),
+            _ => return Err(BuildInfoError::Malformed("unknown PE optional header")),
+        }
+    };
+    let sections = table(
+        src,
+        pe_at + 24 + optional_size,
+        nsections,
+        40,
+        "the PE section table",
+    )?;
+    let mut exe = Exe::default();
+    for s in sections.chunks_exact(40) {
+        let virtual_size = u64::from(e.u32(s, 8));
+        let virtual_addr = u64::from(e.u32(s, 12));
+        let raw_size = u64::from(e.u32(s, 16));
+        let raw_at = u64::from(e.u32(s, 20));
+        let flags = e.u32(s, 36);
+        let addr = virtual_addr
+            .checked_add(image_base)
+            .ok_or(BuildInfoError::Malformed(
+                "a PE section lies past the address space",
+            ))?;
+        exe.segments.push(Segment {
+            addr,
+            size: raw_size,
+            offset: raw_at,
+        });
+        if exe.data.is_none()
+            && virtual_addr != 0
+            && raw_size != 0
+            && (flags & !ALIGN_32) == (DATA | READ | WRITE)
+        {
+            exe.data = Some((addr, virtual_size));
+        }
+    }
+    Ok(exe)
+}
+
+/// The module information's lines, read as Go's `debug.ParseBuildInfo`
+/// reads them: unknown lines are skipped, a last line without a newline
+/// is ignored.
+fn parse_modinfo(text: &str) -> Result<BuildInfo, BuildInfoError> {
+    let mut info = BuildInfo::default();
+    // Which module a `=>` line replaces: the main one or the last dep.
+    enum Last {
+        None,
+        Main,
+        Dep,
+    }
+    let mut last = Last::None;
+    let mut rest = text;
+    let mut line_no = 0;
+    while let Some((line, after)) = rest.split_once('\n') {
+        rest = after;
+        line_no += 1;
+        let invalid = |reason: String| BuildInfoError::InvalidLine {
+            line: line_no,
+            reason,
+        };
+        if let Some(path) = line.strip_prefix("path\t") {
+            info.path = path.to_string();
+        } else if let Some(fields) = line.strip_prefix("mod\t") {
+            info.main = Some(module_line(fields).map_err(invalid)?);
+            last = Last::Main;
+        } else if let Some(fields) = line.strip_prefix("dep\t") {
+            info.deps.push(module_line(fields).map_err(invalid)?);
+            last = Last::Dep;
+        } else if let Some(fields) = line.strip_prefix("=>\t") {
+            let cols: Vec<&str> = fields.split('\t').collect();
+            let [path, version, sum] = cols[..] else {
+                return Err(invalid(format!(
+                    "expected 3 columns for a replacement, got {}",
+                    cols.len()
+                )));
+            };
+            let replacement = Some(Box::new(Module {
+                path: path.to_string(),
+                version: version.to_string(),
+                sum: (!sum.is_empty()).then(|| sum.to_string()),
+                replace: None,
+            }));
+            let target = match last {
+                Last::Main => info.main.as_mut(),
+                Last::Dep => info.deps.last_mut(),
+                Last::None => None,
+            };
+            let Some(target) = target else {
+                return Err(invalid(
+                    "a replacement with no module on the line before".into(),
+                ));
+            };
+            target.replace = replacement;
+            last = Last::None;
+        } else if let Some(setting) = line.strip_prefix("build\t") {
+            info.settings.push(build_line(setting).map_err(invalid)?);
+        }
+    }
+    Ok(info)
+}
+
+/// `path\tversion[\tsum]`.
+fn module_line(fields: &str) -> Result<Module, String> {
+    let cols: Vec<&str> = fields.split('\t').collect();
+    let (path, version, sum) = match cols[..] {
+        [path, version] => (path, version, ""),
+        [path, version, sum] => (path, version, sum),
+        _ => return Err(format!("expected 2 or 3 columns, got {}", cols.len())),
+    };
+    Ok(Module {
+        path: path.to_string(),
+        version: version.to_string(),
+        sum: (!sum.is_empty()).then(|| sum.to_string()),
+        replace: None,
+    })
+}
+
+/// Keys Go must quote.
+fn must_quote_key(key: &str) -> bool {
+    key.is_empty() || key.contains(['=', ' ', '\t', '\r', '\n', '"', '`'])
+}
+
+/// Values Go must quote.
+fn must_quote_value(value: &str) -> bool {
+    value.contains([' ', '\t', '\r', '\n', '"', '`'])
+}
+
+/// `key=value`, either quoted as Go's `strconv.Quote` does.
+fn build_line(kv: &str) -> Result<(String, String), String> {
+    let (key, raw_value) = match kv.as_bytes().first() {
+        None => return Err("a build line without '='".into()),
+        Some(b'=') => return Err("a build line without a key".into()),
+        Some(b'"' | b'`') => {
+            let (key, rest) = unquote_prefix(kv).ok_or("an invalid quoted key")?;
+            let Some(value) = rest.strip_prefix('=') else {
+                return Err("no '=' after a quoted key".into());
+            };
+            (key, value)
+        }
+        Some(_) => {
+            let (key, value) = kv.split_once('=').ok_or("a build line without '='")?;
+            if must_quote_key(key) {
+                return Err(format!("unquoted key {key:?} must be quoted"));
+            }
+            (key.to_string(), value)
+        }
+    };
+    let value = match raw_value.as_bytes().first() {
+        Some(b'"' | b'`') => match unquote_prefix(raw_value) {
+            Some((value, "")) => value,
+            _ => return Err("an invalid quoted value".into()),
+        },
+        _ if must_quote_value(raw_value) => {
+            return Err(format!("unquoted value {raw_value:?} must be quoted"));
+        }
+        _ => raw_value.to_string(),
+    };
+    Ok((key, value))
+}
+
+/// The Go string literal (`"…"` with escapes, or `` `…` `` raw) that
+/// starts `s`, unquoted, and what follows it; `None` when it is not one.
+/// Bytes that are not UTF-8 (`\xff`) become U+FFFD.
+fn unquote_prefix(s: &str) -> Option<(String, &str)> {
+    let quote = *s.as_bytes().first()?;
+    let body = &s[1..];
+    if quote == b'`' {
+        let end = body.find('`')?;
+        // Raw strings drop carriage returns, as Go's do.
+        return Some((body[..end].replace('\r', ""), &body[end + 1..]));
+    }
+    if quote != b'"' {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((String::from_utf8_lossy(&out).into_owned(), &body[i + 1..])),
+            '\n' => return None,
+            '\\' => {
+                let (_, e) = chars.next()?;
+                let simple = match e {
+                    'a' => Some(0x07),
+                    'b' => Some(0x08),
+                    'f' => Some(0x0c),
+                    'n' => Some(b'\n'),
+                    'r' => Some(b'\r'),
+                    't' => Some(b'\t'),
+                    'v' => Some(0x0b),
+                    '\\' => Some(b'\\'),
+                    '"' => Some(b'"'),
+                    _ => None,
+                };
+                if let Some(b) = simple {
+                    out.push(b);
+                    continue;
+                }
+                match e {
+                    'x' => out.push(u8::try_from(hex(&mut chars, 2)?).ok()?),
+                    'u' | 'U' => {
+                        let v = hex(&mut chars, if e == 'u' { 4 } else { 8 })?;
+                        let c = char::from_u32(v)?;
+                        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    }
+                    '0'..='7' => {
+                        let mut v = e as u32 - '0' as u32;
+                        for _ in 0..2 {
+                            let d = chars.next()?.1.to_digit(8)?;
+                            v = v << 3 | d;
+                        }
+                        out.push(u8::try_from(v).ok()?);
+                    }
+                    _ => return None,
+                }
+            }
+            c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    None
+}
+
+/// `n` hexadecimal digits.
+fn hex(chars: &mut std::str::CharIndices<'_>, n: usize) -> Option<u32> {
+    let mut v = 0u32;
+    for _ in 0..n {
+        v = v << 4 | chars.next()?.1.to_digit(16)?;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sentinels Go frames the module information with.
+    const START: &[u8] = b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6";
+    const END: &[u8] = b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2";
+    /// Where the synthetic binary's data is loaded.
+    const DATA_ADDR: u64 = 0x10000;
+
+    const MODINFO: &str = "path\texample.com/app\n\
+        mod\texample.com/app\t(devel)\t\n\
+        dep\texample.com/lib\tv1.2.3\th1:abc=\n\
+        dep\texample.com/old\tv0.1.0\n\
+        =>\t../new\t(devel)\t\n\n\
+        build\t-buildmode=exe\n\
+        build\t-ldflags=\"-X main.x=y\"\n\
+        build\tCGO_ENABLED=0\n\
+        build\tvcs.revision=0123abcd\n";
+
+    fn expected() -> BuildInfo {
+        BuildInfo {
+            go_version: "go1.22.12".into(),
+            path: "example.com/app".into(),
+            main: Some(Module {
+                path: "example.com/app".into(),
+                version: "(devel)".into(),
+                sum: None,
+                replace: None,
+            }),
+            deps: vec![
+                Module {
+                    path: "example.com/lib".into(),
+                    version: "v1.2.3".into(),
+                    sum: Some("h1:abc=".into()),
+                    replace: None,
+                },
+                Module {
+                    path: "example.com/old".into(),
+                    version: "v0.1.0".into(),
+                    sum: None,
+                    replace: Some(Box::new(Module {
+                        path: "../new".into(),
+                        version: "(devel)".into(),
+                        sum: None,
+                        replace: None,
+                    })),
+                },
+            ],
+            settings: [
+                ("-buildmode", "exe"),
+                ("-ldflags", "-X main.x=y"),
+                ("CGO_ENABLED", "0"),
+                ("vcs.revision", "0123abcd"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        }
+    }
+
+    fn varint(mut n: usize, out: &mut Vec<u8>) {
+        while n >= 0x80 {
+            out.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+
+    fn framed(text: &str) -> Vec<u8> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        [START, text.as_bytes(), END].concat()
+    }
+
+    /// The blob as Go 1.18 and later write it.
+    fn blob(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut b = MAGIC.to_vec();
+        b.extend([8, FLAG_INLINE]);
+        b.resize(32, 0);
+        varint(version.len(), &mut b);
+        b.extend(version.as_bytes());
+        let modinfo = framed(modinfo);
+        varint(modinfo.len(), &mut b);
+        b.extend(modinfo);
+        b
+    }
+
+    /// The blob as Go 1.13 to 1.17 write it: two pointers to Go strings
+    /// (address, length), here right after the header.
+    fn pointer_blob(version: &str, modinfo: &str) -> Vec<u8> {
+        let modinfo = framed(modinfo);
+        let mut b = MAGIC.to_vec();
+        b.extend([8, 0]);
+        let headers = DATA_ADDR + 32;
+        b.extend(headers.to_le_bytes());
+        b.extend((headers + 16).to_le_bytes());
+        let bytes = headers + 32;
+        b.extend(bytes.to_le_bytes());
+        b.extend((version.len() as u64).to_le_bytes());
+        b.extend((bytes + version.len() as u64).to_le_bytes());
+        b.extend((modinfo.len() as u64).to_le_bytes());
+        b.extend(version.as_bytes());
+        b.extend(modinfo);
+        b
+    }
+
+    /// A minimal 64-bit little-endian ELF executable: one writable
+    /// segment holding `data` at `DATA_ADDR`, and (with `sections`) a
+    /// section `.go.buildinfo` naming it. `data` ends the file.
+    fn elf(data: &[u8], sections: bool) -> Vec<u8> {
+        const NAMES: &[u8] = b"\0.shstrtab\0.go.buildinfo\0";
+        let (ph_at, names_at, sh_at, data_at) = (64u64, 120u64, 160u64, 352u64);
+        let mut f = vec![0u8; data_at as usize];
+        let put = |f: &mut Vec<u8>, at: u64, bytes: &[u8]| {
+            f[at as usize..at as usize + bytes.len()].copy_from_slice(bytes)
+        };
+        put(&mut f, 0, b"\x7fELF\x02\x01\x01");
+        put(&mut f, 16, &2u16.to_le_bytes()); // ET_EXEC
+        put(&mut f, 0x20, &ph_at.to_le_bytes());
+        put(&mut f, 0x36, &56u16.to_le_bytes());
+        put(&mut f, 0x38, &1u16.to_le_bytes());
+        if sections {
+            put(&mut f, 0x28, &sh_at.to_le_bytes());
+            put(&mut f, 0x3a, &64u16.to_le_bytes());
+            put(&mut f, 0x3c, &3u16.to_le_bytes());
+            put(&mut f, 0x3e, &1u16.to_le_bytes());
+        }
+        // PT_LOAD, read and write.
+        put(&mut f, ph_at, &1u32.to_le_bytes());
+        put(&mut f, ph_at + 4, &6u32.to_le_bytes());
+        put(&mut f, ph_at + 8, &data_at.to_le_bytes());
+        put(&mut f, ph_at + 16, &DATA_ADDR.to_le_bytes());
+        put(&mut f, ph_at + 32, &(data.len() as u64).to_le_bytes());
+        put(
+            &mut f,
+            ph_at + 40,
+            &(data.len() as u64 + 0x100).to_le_bytes(),
+        );
+        put(&mut f, names_at, NAMES);
+        // Section 1: the names; section 2: the blob.
+        let s1 = sh_at + 64;
+        put(&mut f, s1, &1u32.to_le_bytes());
+        put(&mut f, s1 + 4, &3u32.to_le_bytes());
+        put(&mut f, s1 + 24, &names_at.to_le_bytes());
+        put(&mut f, s1 + 32, &(NAMES.len() as u64).to_le_bytes());
+        let s2 = sh_at + 128;
+        put(&mut f, s2, &11u32.to_le_bytes());
+        put(&mut f, s2 + 4, &1u32.to_le_bytes());
+        put(&mut f, s2 + 16, &DATA_ADDR.to_le_bytes());
+        put(&mut f, s2 + 24, &data_at.to_le_bytes());
+        put(&mut f, s2 + 32, &(data.len() as u64).to_le_bytes());
+        f.extend(data);
+        f
+    }
+
+    /// A minimal little-endian Mach-O (64-bit when `wide`): a `__DATA`
+    /// segment whose section `__go_buildinfo` holds `data`, last.
+    fn macho(data: &[u8], wide: bool) -> Vec<u8> {
+        let (header, seg, sect): (usize, usize, usize) =
+            if wide { (32, 72, 80) } else { (28, 56, 68) };
+        let data_at = (header + seg + sect).div_ceil(16) * 16;
+        let word = |f: &mut Vec<u8>, v: u64| {
+            if wide {
+                f.extend(v.to_le_bytes())
+            } else {
+                f.extend((v as u32).to_le_bytes())
+            }
+        };
+        let name = |f: &mut Vec<u8>, n: &str| {
+            let mut b = n.as_bytes().to_vec();
+            b.resize(16, 0);
+            f.extend(b);
+        };
+        let len = data.len() as u64;
+        let mut f = vec![if wide { 0xcf } else { 0xce }, 0xfa, 0xed, 0xfe];
+        for v in [7, 3, 2, 1, seg + sect, 0] {
+            f.extend((v as u32).to_le_bytes());
+        }
+        if wide {
+            f.extend([0; 4]);
+        }
+        f.extend((if wide { 0x19u32 } else { 1 }).to_le_bytes());
+        f.extend(((seg + sect) as u32).to_le_bytes());
+        name(&mut f, "__DATA");
+        for v in [DATA_ADDR, len + 0x100, data_at as u64, len] {
+            word(&mut f, v);
+        }
+        for v in [3u32, 3, 1, 0] {
+            f.extend(v.to_le_bytes());
+        }
+        name(&mut f, "__go_buildinfo");
+        name(&mut f, "__DATA");
+        word(&mut f, DATA_ADDR);
+        word(&mut f, len);
+        f.extend((data_at as u32).to_le_bytes());
+        f.resize(data_at, 0);
+        f.extend(data);
+        f
+    }
+
+    /// A universal Mach-O whose first architecture is `thin`, at 4096.
+    fn fat(thin: &[u8]) -> Vec<u8> {
+        let mut f = vec![0xca, 0xfe, 0xba, 0xbe];
+        for v in [1u32, 0x0100_0007, 3, 4096, thin.len() as u32, 12] {
+            f.extend(v.to_be_bytes());
+        }
+        f.resize(4096, 0);
+        f.extend(thin);
+        f
+    }
+
+    #[test]
+    fn reads_mach_o_thin_and_universal() {
+        let data = blob("go1.22.12", MODINFO);
+        for wide in [true, false] {
+            assert_eq!(parse(&macho(&data, wide)).unwrap(), expected());
+            assert_eq!(parse(&fat(&macho(&data, wide))).unwrap(), expected());
+        }
+        // Java's class files share the universal magic.
+        let class =
+            b"\xca\xfe\xba\xbe\x00\x00\x00\x34\x00\x1d\x0a\x00\x06\x00\x0f\x09\x00\x10\x00\x11";
+        assert!(matches!(parse(class), Err(BuildInfoError::NotExecutable)));
+    }
+
+    fn binary() -> Vec<u8> {
+        elf(&blob("go1.22.12", MODINFO), true)
+    }
+
+    #[test]
+    fn reads_the_blob_named_by_its_section() {
+        assert_eq!(parse(&binary()).unwrap(), expected());
+    }
+
+    #[test]
+    fn without_section_headers_the_writable_segment_is_searched() {
+        // Some bytes before the blob, and a misaligned magic to skip.
+        let mut data = vec![7u8; 48];
+        data[3..3 + MAGIC.len()].copy_from_slice(MAGIC);
+        data.extend(blob("go1.22.12", MODINFO));
+        assert_eq!(parse(&elf(&data, false)).unwrap(), expected());
+    }
+
+    #[test]
+    fn reads_the_pointers_of_go_before_1_18() {
+        let bytes = elf(&pointer_blob("go1.17.13", MODINFO), true);
+        let info = parse(&bytes).unwrap();
+        assert_eq!(info.go_version, "go1.17.13");
+        assert_eq!(
+            BuildInfo {
+                go_version: "go1.22.12".into(),
+                ..info
+            },
+            expected()
+        );
+    }
+
+    #[test]
+    fn a_program_without_modules_says_so() {
+        for bytes in [
+            elf(&blob("go1.22.12", ""), true),
+            elf(&pointer_blob("go1.16", ""), true),
+        ] {
+            let err = parse(&bytes).unwrap_err();
+            assert!(
+                matches!(&err, BuildInfoError::NoModuleInfo { go_version } if go_version.starts_with("go1.")),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("without module information"));
+            assert!(err.hint().unwrap().contains("module mode"));
+        }
+        // GOPATH mode since Go 1.18: a path and settings, no module.
+        let info = parse(&elf(
+            &blob("go1.22.12", "path\thello\nbuild\tGOOS=linux\n"),
+            true,
+        ))
+        .unwrap();
+        assert_eq!(info.path, "hello");
+        assert_eq!(info.main, None);
+        assert_eq!(info.setting("GOOS"), Some("linux"));
+    }
+
+    #[test]
+    fn other_files_are_told_apart() {
+        for bytes in [
+            &b""[..],
+            b"#!/bin/sh\necho hello\n",
+            b"\x7fEL",
+            &[0u8; 4096],
+        ] {
+            assert!(
+                matches!(parse(bytes), Err(BuildInfoError::NotExecutable)),
+                "{bytes:?}"
+            );
+        }
+        // An ELF with no blob, an empty version, a misaligned magic.
+        let mut misaligned = vec![0u8; 8];
+        misaligned.extend(blob("go1.22.12", MODINFO));
+        for data in [vec![0u8; 64], blob("", MODINFO), misaligned] {
+            for sections in [true, false] {
+                let err = parse(&elf(&data, sections)).unwrap_err();
+                assert!(matches!(err, BuildInfoError::NotGo), "{err:?}");
+                assert!(err.hint().is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn every_cut_is_truncated() {
+        for bytes in [binary(), elf(&pointer_blob("go1.17", MODINFO), true)] {
+            for len in 0..bytes.len() {
+                let err = parse(&bytes[..len]).unwrap_err();
+                if len < 16 {
+                    assert!(
+                        matches!(err, BuildInfoError::NotExecutable),
+                        "{len}: {err:?}"
+                    );
+                } else {
+                    assert!(
+                        matches!(err, BuildInfoError::Truncated { .. }),
+                        "{len}: {err:?}"
+                    );
+                    assert!(err
+                        .to_string()
+                        .starts_with("truncated: the file ends inside "));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_length_past_the_end_is_truncated_not_allocated() {
+        let mut b = MAGIC.to_vec();
+        b.extend([8, FLAG_INLINE]);
+        b.resize(32, 0);
+        b.extend([0xff, 0xff, 0xff, 0x1f]); // 64 MiB
+        assert!(matches!(
+            parse(&elf(&b, true)),
+            Err(BuildInfoError::Truncated {
+                what: "the Go version"
+            })
+        ));
+        b.truncate(32);
+        b.extend([0xff; 9]);
+        b.push(0x7f); // more than 64 bits
+        assert!(matches!(
+            parse(&elf(&b, true)),
+            Err(BuildInfoError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn reads_a_file_and_refuses_what_is_not_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app");
+        std::fs::write(&path, binary()).unwrap();
+        assert_eq!(read(&path).unwrap(), expected());
+
+        let missing = dir.path().join("missing");
+        let err = read(&missing).unwrap_err();
+        assert!(matches!(&err, BuildInfoError::Io { path, .. } if *path == missing));
+        assert!(matches!(
+            read(dir.path()),
+            Err(BuildInfoError::NotAFile {
+                kind: "a directory",
+                ..
+            })
+        ));
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(matches!(
+            read(&fifo),
+            Err(BuildInfoError::NotAFile {
+                kind: "a named pipe",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn modinfo_lines_as_go_reads_them() {
+        let parsed = |text: &str| parse_modinfo(text);
+        // Unknown lines are skipped; a last line without newline is not read.
+        let info = parsed("go\tgo1.22\nwhat\tever\npath\ta\nbuild\tGOOS=linux").unwrap();
+        assert_eq!(info.path, "a");
+        assert!(info.settings.is_empty());
+        // A replaced main module.
+        let info = parsed("mod\ta\tv1.0.0\n=>\tb\tv1.1.0\th1:x\n").unwrap();
+        assert_eq!(
+            info.main.unwrap().replace.unwrap().sum.as_deref(),
+            Some("h1:x")
+        );
+        for (text, line, reason) in [
+            ("path\tp\nmod\ta\n", 2, "expected 2 or 3 columns, got 1"),
+            ("dep\ta\tb\tc\td\n", 1, "expected 2 or 3 columns, got 4"),
+            ("=>\ta\tb\tc\n", 1, "no module on the line before"),
+            (
+                "dep\ta\tv1\n=>\tb\tv2\t\n=>\tc\tv3\t\n",
+                3,
+                "no module on the line before",
+            ),
+            ("dep\ta\tv1\n=>\tb\tv2\n", 2, "expected 3 columns"),
+            ("build\t\n", 1, "without '='"),
+            ("build\t=x\n", 1, "without a key"),
+            ("build\tkey\n", 1, "without '='"),
+            ("build\ta b=c\n", 1, "must be quoted"),
+            ("build\tk=a b\n", 1, "must be quoted"),
+            ("build\t\"k\"\n", 1, "no '=' after a quoted key"),
+            ("build\t\"k\"x=1\n", 1, "no '=' after a quoted key"),
+            ("build\t\"k=1\n", 1, "invalid quoted key"),
+            ("build\tk=\"a\" b\n", 1, "invalid quoted value"),
+            ("build\tk=\"\\q\"\n", 1, "invalid quoted value"),
+        ] {
+            match parsed(text) {
+                Err(BuildInfoError::InvalidLine { line: l, reason: r }) => {
+                    assert_eq!(l, line, "{text:?}");
+                    assert!(r.contains(reason), "{text:?}: {r}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn build_settings_are_unquoted_as_go_does() {
+        let setting = |kv: &str| build_line(kv).unwrap();
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(setting("CGO_CFLAGS="), pair("CGO_CFLAGS", ""));
+        assert_eq!(setting("k=a=b"), pair("k", "a=b"));
+        assert_eq!(setting(r#""a b"="c\td""#), pair("a b", "c\td"));
+        assert_eq!(setting("`a\"b`=`x\ry`"), pair("a\"b", "xy"));
+        assert_eq!(
+            setting(r#"-ldflags="-X \"main.v=1 2\" \x41\101\u00e9\U0001F600\a\b\f\n\r\t\v\\""#),
+            pair(
+                "-ldflags",
+                "-X \"main.v=1 2\" AAé😀\x07\x08\x0c\n\r\t\x0b\\"
+            )
+        );
+        // Bytes that are not UTF-8 cannot be kept in a String.
+        assert_eq!(setting(r#"k="\xff""#), pair("k", "\u{fffd}"));
+        for bad in [
+            r#"k="\'""#,
+            r#"k="\400""#,
+            r#"k="\ud800""#,
+            r#"k="\U00110000""#,
+            r#"k="\x4""#,
+            "k=\"a\nb\"",
+            "k=`a",
+            r#"k="a"#,
+        ] {
+            assert!(build_line(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_error_reads_well() {
+        let errors = [
+            BuildInfoError::NotExecutable,
+            BuildInfoError::NotGo,
+            BuildInfoError::Truncated {
+                what: "the Go version",
+            },
+            BuildInfoError::Malformed("unknown ELF class"),
+            BuildInfoError::TooLarge {
+                path: "/x".into(),
+                size: 3 << 30,
+            },
+        ];
+        let texts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            texts,
+            [
+                "not an executable: neither ELF, Mach-O nor PE",
+                "not a Go program: it holds no Go build information",
+                "truncated: the file ends inside the Go version",
+                "damaged executable: unknown ELF class",
+                "`/x` is too large to be a Go program: 3221225472 bytes, more than 2147483648",
+            ]
+        );
+        assert!(errors[0].hint().unwrap().contains("compiled Go program"));
+        assert!(errors[2].hint().unwrap().contains("incomplete"));
+    }
+
+    /// The text Go writes for `info` (its `BuildInfo.String`), quoting
+    /// every character that is not printable ASCII.
+    fn go_text(info: &BuildInfo) -> String {
+        fn quote(s: &str) -> String {
+            let mut q = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => q.push_str("\\\""),
+                    '\\' => q.push_str("\\\\"),
+                    '\n' => q.push_str("\\n"),
+                    ' '..='~' => q.push(c),
+                    c if (c as u32) < 0x80 => q.push_str(&format!("\\x{:02x}", c as u32)),
+                    c if (c as u32) < 0x10000 => q.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => q.push_str(&format!("\\U{:08x}", c as u32)),
+                }
+            }
+            q + "\""
+        }
+        fn module(word: &str, m: &Module, out: &mut String) {
+            out.push_str(&format!("{word}\t{}\t{}", m.path, m.version));
+            match &m.replace {
+                None => out.push_str(&format!("\t{}\n", m.sum.as_deref().unwrap_or(""))),
+                Some(r) => {
+                    out.push('\n');
+                    module("=>", r, out);
+                    // Go ends the replacement's line twice.
+                    out.push('\n');
+                }
+            }
+        }
+        let mut out = format!("path\t{}\n", info.path);
+        if let Some(m) = &info.main {
+            module("mod", m, &mut out);
+        }
+        for d in &info.deps {
+            module("dep", d, &mut out);
+        }
+        for (k, v) in &info.settings {
+            let k = if must_quote_key(k) {
+                quote(k)
+            } else {
+                k.clone()
+            };
+            let v = if must_quote_value(v) {
+                quote(v)
+            } else {
+                v.clone()
+            };
+            out.push_str(&format!("build\t{k}={v}\n"));
+        }
+        out
+    }
+
+    #[test]
+    fn the_text_renderer_matches_the_fixture() {
+        assert_eq!(go_text(&expected()), MODINFO);
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn module() -> impl Strategy<Value = Module> {
+            (
+                "[a-z0-9./_~-]{1,24}",
+                "v[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}(-[a-z0-9.]{1,12})?|\\(devel\\)|",
+                proptest::option::of("h1:[A-Za-z0-9+/]{43}="),
+                proptest::option::of((
+                    "[a-z0-9./]{1,16}",
+                    "v1\\.[0-9]|",
+                    proptest::option::of("h1:[A-Za-z0-9+/]{8}="),
+                )),
+            )
+                .prop_map(|(path, version, sum, replace)| {
+                    let replace = replace.map(|(path, version, sum)| {
+                        Box::new(Module {
+                            path,
+                            version,
+                            sum,
+                            replace: None,
+                        })
+                    });
+                    // Go records the sum of the replacement only.
+                    let sum = sum.filter(|_| replace.is_none());
+                    Module {
+                        path,
+                        version,
+                        sum,
+                        replace,
+                    }
+                })
+        }
+
+        fn info() -> impl Strategy<Value = BuildInfo> {
+            (
+                "go1\\.[0-9]{1,2}(\\.[0-9]{1,2})?",
+                "[a-z0-9./-]{1,24}",
+                proptest::option::of(module()),
+                proptest::collection::vec(module(), 0..6),
+                proptest::collection::vec((any::<String>(), any::<String>()), 0..6),
+            )
+                .prop_map(|(go_version, path, main, deps, settings)| BuildInfo {
+                    go_version,
+                    path,
+                    main,
+                    deps,
+                    settings,
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn prop_any_bytes_fail_cleanly(
+                kind in 0..5usize,
+                bytes in proptest::collection::vec(any::<u8>(), 0..600),
+            ) {
+                // Behind each magic, so that the container parsers run.
+                let magic: &[u8] = [&b""[..], b"\x7fELF\x02\x01", b"\x7fELF\x01\x02", b"\xcf\xfa\xed\xfe", b"MZ"][kind];
+                let _ = parse(&[magic, &bytes].concat());
+            }
+
+            #[test]
+            fn prop_damaged_binaries_fail_cleanly(
+                changes in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 1..8),
+                kind in 0..4usize,
+            ) {
+                let mut bytes = match kind {
+                    0 => binary(),
+                    1 => elf(&pointer_blob("go1.17.13", MODINFO), true),
+                    2 => fat(&macho(&blob("go1.22.12", MODINFO), true)),
+                    _ => macho(&blob("go1.22.12", MODINFO), false),
+                };
+                for (at, byte) in changes {
+                    let at = at.index(bytes.len());
+                    bytes[at] = byte;
+                }
+                let _ = parse(&bytes);
+            }
+
+            #[test]
+            fn prop_truncations_are_truncated(cut in any::<proptest::sample::Index>()) {
+                let bytes = binary();
+                let len = 16 + cut.index(bytes.len() - 16);
+                prop_assert!(
+                    matches!(parse(&bytes[..len]), Err(BuildInfoError::Truncated { .. })),
+                    "cut at {}", len
+                );
+            }
+
+            #[test]
+            fn prop_what_go_writes_reads_back(info in info(), pointers in any::<bool>()) {
+                let text = go_text(&info);
+                let data = if pointers {
+                    pointer_blob(&info.go_version, &text)
+                } else {
+                    blob(&info.go_version, &text)
+                };
+                prop_assert_eq!(parse(&elf(&data, !pointers)).unwrap(), info);
+            }
+        }
+    }
+}
