@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod buildinfo;
 mod doctor;
 mod export;
 mod go;
