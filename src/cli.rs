@@ -76,6 +76,8 @@ pub enum Command {
     Exec(exec::ExecArgs),
     /// Run a command with the environment of the release REQUEST names
     Run(exec::RunArgs),
+    /// Run a command under several releases at once and tabulate which passed
+    Matrix(matrix::Args),
     /// Remove CI job caches, other mirrors' indexes and leftovers nobody uses
     Prune(prune::Args),
     /// Fill a directory that any web server can serve as a Go release mirror
@@ -114,6 +116,7 @@ impl Cli {
             }
             Command::Exec(a) => exec::exec(a, s),
             Command::Run(a) => exec::run(a, s),
+            Command::Matrix(a) => matrix::run(a, s),
             Command::Prune(a) => prune::run(a, s),
             Command::Mirror(a) => mirror::run(a, s),
             Command::Export(a) => export::run(a, s),

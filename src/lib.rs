@@ -15,6 +15,7 @@ pub mod export;
 pub mod fsx;
 pub mod index;
 pub mod install;
+pub mod matrix;
 pub mod mirror;
 pub mod platform;
 pub mod request;

@@ -12,6 +12,7 @@ mod global_switch;
 mod hints;
 mod history;
 mod install;
+mod matrix;
 mod mirror;
 mod odd;
 mod records;

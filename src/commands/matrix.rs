@@ -1,0 +1,426 @@
+//! `gov matrix [REQUEST...] [-j N] [--json] [--fail-fast] -- CMD [ARGS...]`:
+//! CMD once under each release, up to N at once, then a table of what
+//! passed and the output of what did not (SPEC 12). Which releases, the
+//! environment of each run and how runs are stopped: [`crate::matrix`].
+//!
+//! Exit codes: 0 when every run passed; 1 when one did not (failed, could
+//! not start, or was stopped or skipped by `--fail-fast`), or when there
+//! was nothing to run or a release could not be installed; 2 for bad
+//! usage; 128 + the signal (130, 143) when SIGINT or SIGTERM stopped it.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::commands::parse_request;
+use crate::error::{self, Error};
+use crate::install::{adopt_first_default, Done, Installer};
+use crate::matrix::{self, Exit, Job, Options, Run, State};
+use crate::request::Request;
+use crate::settings::Settings;
+use crate::shell::Shell;
+use crate::store::Installed;
+use crate::ui;
+
+/// Between stopping a run (SIGTERM, or the signal gov got) and SIGKILL.
+const GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gov matrix -- go test ./...            every installed release not older than go.mod's go line
+  gov matrix 1.21 1.22 -- go test ./...  these two (installed first when missing)
+  gov matrix -j 1 --fail-fast -- make    one at a time, stopping at the first failure
+  gov matrix --json -- go vet ./...      the results, each run's output included, as JSON
+
+Exit code 0 when every run passed, 1 when one did not, 130/143 when interrupted.")]
+pub struct Args {
+    /// Releases to run under: `1.22.4`, `1.21`, `latest`; one not installed
+    /// is installed first (default: every installed release not older than
+    /// the current module's go line, else every installed release)
+    #[arg(value_name = "REQUEST")]
+    requests: Vec<String>,
+    /// Runs at once (default: the number of CPUs)
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Print the results as a JSON array, every run's output included
+    #[arg(long)]
+    json: bool,
+    /// At the first run that does not pass, stop the others (SIGTERM, then
+    /// SIGKILL) and start no more
+    #[arg(long)]
+    fail_fast: bool,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    command: Vec<OsString>,
+}
+
+/// One run in `--json`.
+#[derive(Serialize)]
+struct JsonRun {
+    version: String,
+    /// `passed`, `failed`, `stopped`, `skipped` or `error` (could not start).
+    status: &'static str,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    duration_ms: Option<u64>,
+    /// Standard output and error as written, for every run that started;
+    /// `null` for one that did not.
+    output: Option<String>,
+    /// Why it could not start.
+    error: Option<String>,
+}
+
+pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let releases = releases(args, settings)?;
+    let (ctx, store) = (&settings.ctx, &settings.store);
+    let mut jobs = Vec::new();
+    for installed in &releases {
+        store.check_trusted(&installed.root, None)?;
+        jobs.push(Job {
+            version: installed.version,
+            env: matrix::run_env(installed, store, ctx)?,
+        });
+    }
+    let parallel = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let shown = show_command(&args.command);
+    settings.say(format!(
+        "running `{shown}` under Go {} ({} at a time)",
+        names(&releases),
+        parallel.min(jobs.len())
+    ));
+    let options = Options {
+        parallel,
+        fail_fast: args.fail_fast,
+        grace: GRACE,
+    };
+    let report = matrix::run_all(&jobs, &args.command, &ctx.cwd, ctx, &options, &mut |run| {
+        settings.say(format!("Go {}: {}", run.version, progress_line(run)))
+    });
+    if args.json {
+        let list: Vec<JsonRun> = report.runs.iter().map(json_run).collect();
+        super::print_json(&list);
+    } else {
+        print_table(&report.runs);
+        print_failures(&report.runs, &shown, report.interrupted.is_some());
+    }
+    outcome(&report, &shown, args)
+}
+
+/// The releases to run under, installing what the requests name and
+/// nothing installed matches.
+fn releases(args: &Args, settings: &Settings) -> Result<Vec<Installed>, Error> {
+    let (ctx, store) = (&settings.ctx, &settings.store);
+    if args.requests.is_empty() {
+        let installed = store.installed()?;
+        if installed.is_empty() {
+            return Err(Error::failed(
+                "no Go release is installed to run under",
+                "name the releases, which installs them: `gov matrix 1.21 1.22 -- CMD`".to_string(),
+            ));
+        }
+        let line = matrix::module_go_line(&ctx.cwd, ctx.var(crate::env_vars::GOWORK))?;
+        let chosen = matrix::default_releases(installed.clone(), line.as_ref().map(|l| l.go));
+        match &line {
+            Some(line) if chosen.is_empty() => {
+                return Err(Error::failed(
+                    format!(
+                        "`{}` needs Go {} or newer, but every installed release is older: {}",
+                        line.path.display(),
+                        line.go,
+                        names(&installed)
+                    ),
+                    format!(
+                        "run `gov install {}`, or name the releases: `gov matrix {} -- CMD`",
+                        line.go, line.go
+                    ),
+                ))
+            }
+            Some(line) => settings.explain(format!(
+                "every installed release not older than `go {}` of `{}`",
+                line.go,
+                line.path.display()
+            )),
+            None => settings.explain("every installed release (no go.mod or go.work here)"),
+        }
+        return Ok(chosen);
+    }
+    let requests = args
+        .requests
+        .iter()
+        .map(|r| parse_request(r))
+        .collect::<Result<Vec<Request>, _>>()?;
+    let mut missing: Vec<Request> = Vec::new();
+    for request in &requests {
+        if store.pick(request)?.is_none() && !missing.contains(request) {
+            missing.push(request.clone());
+        }
+    }
+    if !missing.is_empty() {
+        install(&missing, settings)?;
+    }
+    let mut chosen: Vec<Installed> = Vec::new();
+    for request in &requests {
+        let installed = store.pick(request)?.ok_or_else(|| {
+            Error::failed(
+                format!("Go {request} is not installed after installing it"),
+                "run `gov list` to see what is installed".to_string(),
+            )
+        })?;
+        settings.explain(format!("Go {} for `{request}`", installed.version));
+        if !chosen.iter().any(|c| c.version == installed.version) {
+            chosen.push(installed);
+        }
+    }
+    Ok(chosen)
+}
+
+/// Installs `requests` in parallel, as `gov install` does; any failure
+/// stops the matrix before it runs anything.
+fn install(requests: &[Request], settings: &Settings) -> Result<(), Error> {
+    settings.check_writable()?;
+    let installer = Installer {
+        progress: settings.progress(),
+        verbose: settings.verbose,
+        ..Installer::new(&settings.store, &settings.sources)
+    };
+    let results = installer.install_all(requests)?;
+    let first_default = adopt_first_default(&settings.store, &results)?;
+    let mut failure = None;
+    for result in results {
+        match result {
+            Ok(Done::Installed(i, took)) => settings.say(format!(
+                "installed Go {} in {:.1}s",
+                i.version,
+                took.as_secs_f64()
+            )),
+            Ok(Done::AlreadyInstalled(_)) => {}
+            Err(e) => {
+                if let Some(previous) = failure.replace(Error::from(e)) {
+                    error::report(&previous);
+                }
+            }
+        }
+    }
+    if let Some(i) = first_default {
+        settings.say(format!(
+            "Go {} is the global default now (the first release installed; change it with `gov global VERSION`)",
+            i.version
+        ));
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// `1.22.4, 1.21.13`.
+fn names(releases: &[Installed]) -> String {
+    releases
+        .iter()
+        .map(|i| i.version.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The command as a shell would read it, each word quoted only if needed.
+fn show_command(command: &[OsString]) -> String {
+    command
+        .iter()
+        .map(|word| {
+            let word = word.to_string_lossy();
+            let plain = !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._/=:@%+-,".contains(&b));
+            if plain {
+                word.into_owned()
+            } else {
+                Shell::Sh.quote(&word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `passed`, `failed (exit code 1)`, `stopped (SIGTERM)`, ...
+fn result_text(state: &State) -> String {
+    let exit = |e: &Exit| match e {
+        Exit::Code(c) => format!("exit code {c}"),
+        Exit::Signal(s) => matrix::signal_name(*s),
+    };
+    match state {
+        State::Ended(Exit::Code(0)) => "passed".into(),
+        State::Ended(e) => format!("failed ({})", exit(e)),
+        State::Stopped(e) => format!("stopped ({})", exit(e)),
+        State::Skipped => "skipped".into(),
+        State::CannotStart(why) => format!("cannot start ({why})"),
+    }
+}
+
+fn duration_text(duration: Option<Duration>) -> String {
+    duration.map_or("-".into(), |d| format!("{:.2}s", d.as_secs_f64()))
+}
+
+/// What the status line says when a run ends.
+fn progress_line(run: &Run) -> String {
+    match &run.state {
+        State::CannotStart(_) => result_text(&run.state),
+        state => format!("{} in {}", result_text(state), duration_text(run.duration)),
+    }
+}
+
+/// The table of release, result and time, on stdout.
+fn print_table(runs: &[Run]) {
+    let rows: Vec<[String; 3]> = runs
+        .iter()
+        .map(|r| {
+            [
+                r.version.to_string(),
+                ui::escape(&result_text(&r.state)).into_owned(),
+                duration_text(r.duration),
+            ]
+        })
+        .collect();
+    let width = |col: usize, title: &str| {
+        rows.iter()
+            .map(|r| r[col].chars().count())
+            .chain([title.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1) = (width(0, "release"), width(1, "result"));
+    println!("{:<w0$}  {:<w1$}  time", "release", "result");
+    for [version, result, time] in rows {
+        println!("{version:<w0$}  {result:<w1$}  {time}");
+    }
+}
+
+/// Each failure's output, labelled with its release and the command; with
+/// an interrupt, also what the stopped runs had written.
+fn print_failures(runs: &[Run], shown: &str, interrupted: bool) {
+    for run in runs {
+        let show = match run.state {
+            State::Ended(Exit::Code(0)) | State::Skipped | State::CannotStart(_) => false,
+            State::Ended(_) => true,
+            State::Stopped(_) => interrupted,
+        };
+        let Some(output) = run.output.as_deref().filter(|_| show) else {
+            continue;
+        };
+        println!();
+        println!(
+            "--- Go {}: `{}` {} ---",
+            run.version,
+            ui::escape(shown),
+            ui::escape(&result_text(&run.state))
+        );
+        for line in output.lines() {
+            // Tabs are the output's own indentation (Go's test output).
+            let line: Vec<String> = line
+                .split('\t')
+                .map(|part| ui::escape(part).into_owned())
+                .collect();
+            println!("{}", line.join("\t"));
+        }
+        println!("--- end of Go {} ---", run.version);
+    }
+}
+
+fn json_run(run: &Run) -> JsonRun {
+    let (status, exit) = match &run.state {
+        State::Ended(Exit::Code(0)) => ("passed", Some(Exit::Code(0))),
+        State::Ended(e) => ("failed", Some(*e)),
+        State::Stopped(e) => ("stopped", Some(*e)),
+        State::Skipped => ("skipped", None),
+        State::CannotStart(_) => ("error", None),
+    };
+    JsonRun {
+        version: run.version.to_string(),
+        status,
+        exit_code: match exit {
+            Some(Exit::Code(c)) => Some(c),
+            _ => None,
+        },
+        signal: match exit {
+            Some(Exit::Signal(s)) => Some(s),
+            _ => None,
+        },
+        duration_ms: run.duration.map(|d| d.as_millis() as u64),
+        output: run.output.clone(),
+        error: match &run.state {
+            State::CannotStart(why) => Some(why.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// Ok when every run passed; else the error that says what did not.
+fn outcome(report: &matrix::Report, shown: &str, args: &Args) -> Result<(), Error> {
+    let count = |f: &dyn Fn(&State) -> bool| report.runs.iter().filter(|r| f(&r.state)).count();
+    let stopped = count(&|s| matches!(s, State::Stopped(_)));
+    let skipped = count(&|s| matches!(s, State::Skipped));
+    if let Some(signal) = report.interrupted {
+        return Err(Error::Interrupted {
+            message: format!(
+                "interrupted by {}: {stopped} run(s) stopped, {skipped} not started; the table says what finished",
+                matrix::signal_name(signal)
+            ),
+            signal,
+        });
+    }
+    let versions = |f: &dyn Fn(&State) -> bool| {
+        report
+            .runs
+            .iter()
+            .filter(|r| f(&r.state))
+            .map(|r| r.version.to_string())
+            .collect::<Vec<_>>()
+    };
+    let failed = versions(&|s| matches!(s, State::Ended(e) if *e != Exit::Code(0)));
+    let unstartable = versions(&|s| matches!(s, State::CannotStart(_)));
+    let total = report.runs.len();
+    let stops = if args.fail_fast && stopped + skipped > 0 {
+        format!("; --fail-fast stopped {stopped} run(s) and skipped {skipped}")
+    } else {
+        String::new()
+    };
+    let program = shown.split(' ').next().unwrap_or(shown);
+    if !unstartable.is_empty() {
+        let why = report
+            .runs
+            .iter()
+            .find_map(|r| match &r.state {
+                State::CannotStart(why) => Some(why.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        return Err(Error::failed(
+            format!(
+                "cannot run `{program}` under Go {}: {why}{stops}",
+                unstartable.join(", ")
+            ),
+            "check the command's name: each run has its release's bin/ first on PATH, then yours"
+                .to_string(),
+        ));
+    }
+    if !failed.is_empty() {
+        let first = &failed[0];
+        return Err(Error::failed(
+            format!(
+                "`{shown}` failed under Go {} ({} of {total} releases){stops}",
+                failed.join(", "),
+                failed.len()
+            ),
+            format!(
+                "{}; run it under one release with `gov run {first} {shown}`",
+                if args.json {
+                    "each run's output is in the JSON"
+                } else {
+                    "the output of each failure is above"
+                }
+            ),
+        ));
+    }
+    Ok(())
+}

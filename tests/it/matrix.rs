@@ -1,0 +1,595 @@
+//! `gov matrix` with fake releases: which releases run, each with its own
+//! environment and build cache, how many at once, what is reported, and
+//! that `--fail-fast`, SIGINT and SIGTERM leave no process behind.
+
+use std::path::Path;
+use std::process::{Child, Output};
+use std::time::{Duration, Instant};
+
+use crate::common::mirror::Mirror;
+use crate::common::*;
+
+fn env_with(versions: &[&str]) -> TestEnv {
+    let env = TestEnv::new();
+    for v in versions {
+        env.install_fake(v);
+    }
+    env
+}
+
+fn json(out: &Output) -> Vec<serde_json::Value> {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
+}
+
+/// The releases a `--json` matrix ran, in its order.
+fn versions(out: &Output) -> Vec<String> {
+    json(out)
+        .iter()
+        .map(|r| r["version"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Is `pid` still running? A zombie is dead (its parent, perhaps init,
+/// just has not reaped it yet).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat[stat.rfind(')').unwrap() + 2..].chars().next();
+            !matches!(state, Some('Z' | 'X'))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Asserts every pid listed in `file` (one a line) dies within a second.
+fn assert_all_dead(file: &Path) {
+    let pids: Vec<i32> = std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert!(!pids.is_empty());
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while pids.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<_> = pids.iter().filter(|p| alive(**p)).collect();
+    assert!(left.is_empty(), "still running: {left:?} of {pids:?}");
+}
+
+/// Waits until `file` has `lines` lines.
+fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = std::fs::read_to_string(file).map_or(0, |t| t.lines().count());
+        if n >= lines {
+            return;
+        }
+        if let Some(status) = gov.try_wait().unwrap() {
+            panic!("gov ended first: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{file:?} has {n} of {lines} lines"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// gov's output, waiting at most `secs`.
+fn wait_output(child: Child, secs: u64) -> Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    rx.recv_timeout(Duration::from_secs(secs))
+        .unwrap_or_else(|_| {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("gov did not end within {secs} s");
+        })
+}
+
+/// A run's reported durations, which vary, as `[TIME]`.
+fn snapshot_settings_timed(env: &TestEnv) -> insta::Settings {
+    let mut settings = snapshot_settings(env);
+    settings.add_filter(r"\d+\.\d\ds", "[TIME]");
+    settings
+}
+
+#[test]
+fn by_default_every_installed_release_not_older_than_the_go_line() {
+    let env = env_with(&["1.20.14", "1.21.0", "1.22.4"]);
+    let run = |dir: &str, extra: &[(&str, &str)]| {
+        let mut cmd = env.gov_cmd(["matrix", "--json", "--", "go"]);
+        cmd.current_dir(env.work.join(dir));
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // Outside a module: all of them, newest first.
+    assert_eq!(versions(&run("", &[])), ["1.22.4", "1.21.0", "1.20.14"]);
+    // `go 1.21` is a language version: 1.21.0 reaches it, 1.20.14 does not;
+    // a .go-version does not change what the code needs.
+    env.write("app/go.mod", "module m\n\ngo 1.21\n");
+    env.write("app/.go-version", "1.20.14\n");
+    std::fs::create_dir_all(env.work.join("app/sub")).unwrap();
+    assert_eq!(versions(&run("app/sub", &[])), ["1.22.4", "1.21.0"]);
+    env.write("app/go.mod", "module m\n\ngo 1.21.5\n");
+    assert_eq!(versions(&run("app", &[])), ["1.22.4"]);
+    // A go.work above wins, as in Go; GOWORK=off puts the go.mod back.
+    env.write("go.work", "go 1.20\n\nuse ./app\n");
+    assert_eq!(versions(&run("app", &[])), ["1.22.4", "1.21.0", "1.20.14"]);
+    assert_eq!(versions(&run("app", &[("GOWORK", "off")])), ["1.22.4"]);
+    std::fs::remove_file(env.work.join("go.work")).unwrap();
+
+    // Nothing installed reaches the go line: say so, and how to fix it.
+    env.write("app/go.mod", "module m\n\ngo 1.23\n");
+    let out = run("app", &[]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "app/go.mod` needs Go 1.23 or newer, but every installed release is older: 1.22.4, 1.21.0, 1.20.14",
+            "hint: run `gov install 1.23`, or name the releases: `gov matrix 1.23 -- CMD`",
+        ],
+    );
+    assert_eq!(stdout(&out), "");
+
+    // Nothing installed at all.
+    let empty = TestEnv::new();
+    let out = empty.gov(["matrix", "--", "go", "version"]);
+    assert_failure(
+        &out,
+        1,
+        &[
+            "error: no Go release is installed to run under",
+            "hint: name the releases, which installs them: `gov matrix 1.21 1.22 -- CMD`",
+        ],
+    );
+}
+
+#[test]
+fn requests_pick_installed_releases_in_their_order_once_each() {
+    let env = env_with(&["1.20.14", "1.21.0", "1.22.4"]);
+    let out = env.gov([
+        "matrix", "--json", "1.21", "1.22.4", "latest", "1.20", "--", "go",
+    ]);
+    assert_success(&out);
+    assert_eq!(versions(&out), ["1.21.0", "1.22.4", "1.20.14"]);
+    for run in json(&out) {
+        let v = run["version"].as_str().unwrap();
+        assert!(
+            run["output"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("go go{v} GOROOT=")),
+            "{run}"
+        );
+    }
+    // Bad usage: no command, no `--`, no parallelism.
+    for args in [
+        &["matrix", "1.21"][..],
+        &["matrix", "go", "test"],
+        &["matrix", "-j", "0", "--", "go"],
+    ] {
+        assert_eq!(env.gov(args).status.code(), Some(2), "{args:?}");
+    }
+    let out = env.gov(["matrix", "banana", "--", "go"]);
+    assert_failure(&out, 2, &["invalid Go version `banana`"]);
+}
+
+#[test]
+fn a_failing_release_is_tabulated_and_its_output_labelled() {
+    let env = env_with(&["1.22.4"]);
+    // Stdout and stderr interleaved exactly as written: one pipe.
+    env.link_go_script(
+        "1.21.0",
+        "#!/bin/sh\necho \"=== RUN   TestLoop\"\necho \"    loop_test.go:9: each iteration has its own i\" >&2\necho \"--- FAIL: TestLoop\"\nprintf 'FAIL\\texample.com/m\\t0.01s\\n'\nexit 1\n",
+    );
+    let out = env.gov(["matrix", "-j", "1", "--", "go", "test", "./..."]);
+    snapshot_settings_timed(&env).bind(|| {
+        insta::assert_snapshot!(run_text(&out), @r"
+        exit_code: 1
+        ----- stdout -----
+        release  result                time
+        1.22.4   passed                [TIME]
+        1.21.0   failed (exit code 1)  [TIME]
+
+        --- Go 1.21.0: `go test ./...` failed (exit code 1) ---
+        === RUN   TestLoop
+            loop_test.go:9: each iteration has its own i
+        --- FAIL: TestLoop
+        FAIL	example.com/m	[TIME]
+        --- end of Go 1.21.0 ---
+        ----- stderr -----
+        running `go test ./...` under Go 1.22.4, 1.21.0 (1 at a time)
+        Go 1.22.4: passed in [TIME]
+        Go 1.21.0: failed (exit code 1) in [TIME]
+        error: `go test ./...` failed under Go 1.21.0 (1 of 2 releases)
+        hint: the output of each failure is above; run it under one release with `gov run 1.21.0 go test ./...`
+        ");
+    });
+    // --quiet: the table and the error, no status lines.
+    let out = env.gov(["--quiet", "matrix", "--", "go", "test", "./..."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error: `go test ./...` failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).starts_with("release  result"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// The most runs that overlapped, from `start`/`end` lines with times in
+/// nanoseconds.
+fn most_at_once(log: &str) -> usize {
+    let mut events: Vec<(u128, i32)> = log
+        .lines()
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let at: u128 = words[2].parse().unwrap();
+            (at, if words[1] == "start" { 1 } else { -1 })
+        })
+        .collect();
+    // An end before a start at the same instant.
+    events.sort();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, delta) in events {
+        now += delta;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+#[test]
+fn j_bounds_how_many_run_at_once() {
+    let env = env_with(&["1.19.8", "1.20.14", "1.21.0", "1.22.4"]);
+    let log = env.root.join("times.log");
+    let script = format!(
+        "echo \"$GOV_VERSION start $(date +%s%N)\" >> {log}; sleep 0.4; echo \"$GOV_VERSION end $(date +%s%N)\" >> {log}",
+        log = log.display()
+    );
+    for (jobs, want) in [("1", 1), ("2", 2), ("4", 4)] {
+        let _ = std::fs::remove_file(&log);
+        let started = Instant::now();
+        let out = env.gov(["matrix", "-j", jobs, "--", "sh", "-c", &script]);
+        assert_success(&out);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(text.lines().count(), 8, "{text}");
+        assert_eq!(most_at_once(&text), want, "-j {jobs}:\n{text}");
+        if want == 4 {
+            assert!(
+                started.elapsed() < Duration::from_millis(1500),
+                "all four at once"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_run_has_its_release_its_own_build_cache_and_gotoolchain_local() {
+    let env = env_with(&["1.21.0", "1.22.4"]);
+    let out = env
+        .gov_cmd([
+            "matrix",
+            "--json",
+            "--",
+            "sh",
+            "-c",
+            "echo \"GOROOT=$GOROOT\"; echo \"GOCACHE=$GOCACHE\"; echo \"GOMODCACHE=$GOMODCACHE\"; echo \"GOTOOLCHAIN=$GOTOOLCHAIN\"; echo \"GOV_VERSION=$GOV_VERSION\"; echo \"go=$(command -v go)\"",
+        ])
+        // The caller's choices that would make a run test something else.
+        .env("GOTOOLCHAIN", "go1.22.4+auto")
+        .env("GOCACHE", env.root.join("shared-cache"))
+        .env("GOMODCACHE", env.root.join("modules"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let home = env.gov_home.display().to_string();
+    let mut caches = Vec::new();
+    for run in json(&out) {
+        let v = run["version"].as_str().unwrap();
+        let cache = format!("{home}/cache/go/{v}/build");
+        assert_eq!(
+            run["output"].as_str().unwrap(),
+            format!(
+                "GOROOT={home}/versions/{v}\nGOCACHE={cache}\nGOMODCACHE={}/modules\nGOTOOLCHAIN=local\nGOV_VERSION={v}\ngo={home}/versions/{v}/bin/go\n",
+                env.root.display()
+            )
+        );
+        assert!(
+            Path::new(&cache).parent().unwrap().is_dir(),
+            "created for Go"
+        );
+        caches.push(cache);
+    }
+    assert_eq!(caches.len(), 2);
+    assert_ne!(caches[0], caches[1]);
+    // The same directory `gov env --isolate version` gives the release.
+    let isolated = env
+        .gov_cmd(["env", "GOCACHE", "--isolate", "version"])
+        .env("GOV_VERSION", "1.22.4")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&isolated), format!("{home}/cache/go/1.22.4/build\n"));
+}
+
+#[test]
+fn json_has_one_object_per_release_in_order() {
+    let env = env_with(&["1.20.14", "1.21.0", "1.22.4"]);
+    let out = env.gov([
+        "matrix",
+        "--json",
+        "-j",
+        "1",
+        "--fail-fast",
+        "--",
+        "sh",
+        "-c",
+        "echo \"on $GOV_VERSION\"; [ $GOV_VERSION != 1.21.0 ]",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("hint: each run's output is in the JSON"),
+        "{}",
+        stderr(&out)
+    );
+    let runs = json(&out);
+    let keys: Vec<Vec<&str>> = runs
+        .iter()
+        .map(|r| r.as_object().unwrap().keys().map(|k| k.as_str()).collect())
+        .collect();
+    for k in &keys {
+        assert_eq!(
+            *k,
+            [
+                "duration_ms",
+                "error",
+                "exit_code",
+                "output",
+                "signal",
+                "status",
+                "version"
+            ]
+        );
+    }
+    let pick = |i: usize, key: &str| runs[i][key].clone();
+    assert_eq!(pick(0, "version"), "1.22.4");
+    assert_eq!(pick(0, "status"), "passed");
+    assert_eq!(pick(0, "exit_code"), 0);
+    assert_eq!(pick(0, "output"), "on 1.22.4\n");
+    assert!(pick(0, "duration_ms").is_u64());
+    assert_eq!(pick(1, "status"), "failed");
+    assert_eq!(pick(1, "exit_code"), 1);
+    assert_eq!(pick(1, "signal"), serde_json::Value::Null);
+    assert_eq!(pick(1, "output"), "on 1.21.0\n");
+    // --fail-fast: the third never started.
+    assert_eq!(pick(2, "status"), "skipped");
+    for key in ["exit_code", "signal", "duration_ms", "output", "error"] {
+        assert_eq!(pick(2, key), serde_json::Value::Null, "{key}");
+    }
+
+    // A command that cannot start.
+    let out = env.gov(["matrix", "--json", "1.22", "--", "no-such-program-here"]);
+    assert_eq!(out.status.code(), Some(1));
+    let runs = json(&out);
+    assert_eq!(runs[0]["status"], "error");
+    assert_eq!(runs[0]["error"], "command not found");
+    assert_eq!(runs[0]["output"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_command_that_cannot_start_is_an_error_per_release() {
+    let env = env_with(&["1.21.0", "1.22.4"]);
+    let out = env.gov(["matrix", "-j", "1", "--", "no-such-program-here", "x"]);
+    snapshot_settings_timed(&env).bind(|| {
+        insta::assert_snapshot!(run_text(&out), @r"
+        exit_code: 1
+        ----- stdout -----
+        release  result                            time
+        1.22.4   cannot start (command not found)  -
+        1.21.0   cannot start (command not found)  -
+        ----- stderr -----
+        running `no-such-program-here x` under Go 1.22.4, 1.21.0 (1 at a time)
+        Go 1.22.4: cannot start (command not found)
+        Go 1.21.0: cannot start (command not found)
+        error: cannot run `no-such-program-here` under Go 1.22.4, 1.21.0: command not found
+        hint: check the command's name: each run has its release's bin/ first on PATH, then yours
+        ");
+    });
+    // A file that is not executable.
+    env.write("not-a-program", "echo\n");
+    let out = env.gov(["matrix", "--", "./not-a-program"]);
+    assert_failure(
+        &out,
+        1,
+        &["cannot run `./not-a-program` under Go 1.22.4, 1.21.0: permission denied"],
+    );
+}
+
+#[test]
+fn fail_fast_stops_the_others_and_skips_the_rest() {
+    let env = env_with(&["1.19.8", "1.20.14", "1.21.0", "1.22.4"]);
+    let pids = env.root.join("pids");
+    let script = format!(
+        "echo $$ >> {pids}; if [ $GOV_VERSION = 1.21.0 ]; then sleep 0.5; echo broken; exit 3; fi; sleep 30 & echo $! >> {pids}; wait",
+        pids = pids.display()
+    );
+    let started = Instant::now();
+    let out = env.gov([
+        "matrix",
+        "-j",
+        "3",
+        "--fail-fast",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the others were stopped"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let table = stdout(&out);
+    let row = |v: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(v))
+            .unwrap_or_else(|| panic!("no {v} in {table}"))
+            .to_string()
+    };
+    assert!(row("1.22.4").contains("stopped (SIGTERM)"), "{table}");
+    assert!(row("1.21.0").contains("failed (exit code 3)"), "{table}");
+    assert!(row("1.20.14").contains("stopped (SIGTERM)"), "{table}");
+    assert!(row("1.19.8").contains("skipped"), "{table}");
+    assert!(table.contains("--- Go 1.21.0: `sh -c "), "{table}");
+    assert!(
+        !table.contains("--- Go 1.22.4"),
+        "collateral stops are not failures: {table}"
+    );
+    assert!(
+        stderr(&out).contains(
+            "failed under Go 1.21.0 (1 of 4 releases); --fail-fast stopped 2 run(s) and skipped 1"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&pids).unwrap().lines().count(), 5);
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn sigint_stops_every_run_and_its_children_then_reports() {
+    let env = env_with(&["1.20.14", "1.21.0", "1.22.4"]);
+    let pids = env.root.join("pids");
+    // A background child of a non-interactive shell ignores SIGINT: it
+    // dies only because gov kills what a run leaves in its group.
+    let script = format!(
+        "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; echo \"working on $GOV_VERSION\"; wait",
+        pids = pids.display()
+    );
+    let mut gov = env
+        .gov_cmd(["matrix", "-j", "2", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_lines(&pids, 4, &mut gov);
+    unsafe { libc::kill(gov.id() as i32, libc::SIGINT) };
+    let out = wait_output(gov, 10);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    snapshot_settings_timed(&env).bind(|| {
+        insta::assert_snapshot!(stdout(&out), @r#"
+        release  result            time
+        1.22.4   stopped (SIGINT)  [TIME]
+        1.21.0   stopped (SIGINT)  [TIME]
+        1.20.14  skipped           -
+
+        --- Go 1.22.4: `sh -c 'echo $$ >> [ROOT]/pids; sleep 30 & echo $! >> [ROOT]/pids; echo "working on $GOV_VERSION"; wait'` stopped (SIGINT) ---
+        working on 1.22.4
+        --- end of Go 1.22.4 ---
+
+        --- Go 1.21.0: `sh -c 'echo $$ >> [ROOT]/pids; sleep 30 & echo $! >> [ROOT]/pids; echo "working on $GOV_VERSION"; wait'` stopped (SIGINT) ---
+        working on 1.21.0
+        --- end of Go 1.21.0 ---
+        "#);
+    });
+    assert!(
+        stderr(&out).ends_with(
+            "error: interrupted by SIGINT: 2 run(s) stopped, 1 not started; the table says what finished\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn sigterm_is_passed_on_and_a_run_that_ignores_it_is_killed() {
+    let env = env_with(&["1.21.0", "1.22.4"]);
+    let pids = env.root.join("pids");
+    // 1.21.0's run ignores SIGTERM: SIGKILL after the grace period.
+    let script = format!(
+        "if [ $GOV_VERSION = 1.21.0 ]; then trap '' TERM; fi; echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
+        pids = pids.display()
+    );
+    let mut gov = env
+        .gov_cmd(["matrix", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_lines(&pids, 4, &mut gov);
+    let sent = Instant::now();
+    unsafe { libc::kill(gov.id() as i32, libc::SIGTERM) };
+    let out = wait_output(gov, 20);
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    assert!(sent.elapsed() >= Duration::from_secs(4), "the grace period");
+    let table = stdout(&out);
+    assert!(table.contains("1.22.4   stopped (SIGTERM)"), "{table}");
+    assert!(table.contains("1.21.0   stopped (SIGKILL)"), "{table}");
+    assert!(stderr(&out).contains("error: interrupted by SIGTERM"));
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn what_a_run_leaves_behind_in_its_group_is_killed_when_it_ends() {
+    let env = env_with(&["1.22.4"]);
+    let pids = env.root.join("pids");
+    // The background sleep holds the output pipe open: without the kill
+    // gov would wait for it.
+    let script = format!("sleep 30 & echo $! >> {}; echo done", pids.display());
+    let started = Instant::now();
+    let out = env.gov(["matrix", "--json", "--", "sh", "-c", &script]);
+    assert_success(&out);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(json(&out)[0]["output"], "done\n");
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn a_request_not_installed_is_installed_from_the_mirror_then_run() {
+    let m = Mirror::new(&["1.21.13", "1.22.4", "1.22.12"]);
+    assert_success(&m.gov(&["install", "1.22.4"]));
+    let out = m.gov(&["matrix", "--json", "1.21", "1.22", "--", "go", "version"]);
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(err.contains("installed Go 1.21.13 in "), "{err}");
+    assert!(
+        !err.contains("installed Go 1.22"),
+        "1.22.4 is installed: {err}"
+    );
+    let runs = json(&out);
+    assert_eq!(versions(&out), ["1.21.13", "1.22.4"]);
+    for run in &runs {
+        let v = run["version"].as_str().unwrap();
+        assert!(
+            run["output"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("go version go{v} linux/amd64 GOROOT=")),
+            "{run}"
+        );
+    }
+    assert_eq!(m.server.hits("go1.21.13.linux-amd64.tar.gz"), 1);
+
+    // Several at once, quietly: no status lines, the table only.
+    let out = m.gov(&[
+        "--quiet", "matrix", "1.22.12", "latest", "--", "go", "version",
+    ]);
+    assert_success(&out);
+    assert_eq!(stderr(&out), "");
+    assert!(stdout(&out).contains("1.22.12  passed"), "{}", stdout(&out));
+    assert!(m.env.gov_home.join("versions/1.22.12").is_dir());
+
+    // A request no release matches: nothing runs.
+    let out = m.gov(&["matrix", "1.22", "1.99", "--", "go", "version"]);
+    assert_failure(&out, 1, &["no Go release matches `1.99`"]);
+    assert_eq!(stdout(&out), "");
+}
