@@ -12,6 +12,7 @@ mod export;
 mod go;
 mod import;
 mod install;
+mod matrix;
 mod modes;
 mod nginx;
 mod release;

@@ -1,0 +1,175 @@
+//! `gov matrix` on real Go 1.21 and 1.22 from the mirror: a module whose
+//! code needs an API new in Go 1.22 passes under 1.22 and fails to build
+//! under 1.21, side by side, each run with its own build cache; Ctrl-C
+//! during real `go test` runs stops both, test binaries included.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::server::Server;
+use crate::common::*;
+
+/// `go 1.21`, so both releases are "not older" and run by default; but
+/// `slices.Concat` is new in Go 1.22.
+const GO_MOD: &str = "module example.com/mx\n\ngo 1.21\n";
+const CONCAT: &str = "package mx\n\nimport \"slices\"\n\n// Join is a then b.\nfunc Join(a, b []int) []int { return slices.Concat(a, b) }\n";
+const CONCAT_TEST: &str = "package mx\n\nimport \"testing\"\n\nfunc TestJoin(t *testing.T) {\n\tif got := Join([]int{1}, []int{2, 3}); len(got) != 3 || got[2] != 3 {\n\t\tt.Fatalf(\"Join: %v\", got)\n\t}\n}\n";
+
+/// A test that says who runs it (the test binary and the `go` that
+/// started it), then sleeps.
+const SLEEP_TEST: &str = "package mx\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"path/filepath\"\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSleep(t *testing.T) {\n\tfile := filepath.Join(os.Getenv(\"MATRIX_PIDS\"), os.Getenv(\"GOV_VERSION\"))\n\tpids := fmt.Sprintf(\"%d\\n%d\\n\", os.Getpid(), os.Getppid())\n\tif err := os.WriteFile(file+\".tmp\", []byte(pids), 0o644); err != nil {\n\t\tt.Fatal(err)\n\t}\n\tif err := os.Rename(file+\".tmp\", file); err != nil {\n\t\tt.Fatal(err)\n\t}\n\ttime.Sleep(5 * time.Minute)\n}\n";
+
+/// A store with the newest 1.21 and 1.22 of the mirror installed.
+fn setup() -> (TestEnv, Server, String, String) {
+    let (server, versions) = serve_real_mirror();
+    let (v21, v22) = (newest_of(&versions, "1.21"), newest_of(&versions, "1.22"));
+    let env = TestEnv::new();
+    let out = env
+        .gov_cmd(["install", v21.as_str(), v22.as_str()])
+        .env("GOV_INDEX_URL", server.url("index.json"))
+        .env("GOV_DOWNLOAD_URL", &server.base)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    (env, server, v21, v22)
+}
+
+/// `gov matrix ARGS` in `dir`, offline for modules.
+fn matrix(env: &TestEnv, dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = env.gov_cmd(["matrix"].iter().chain(args));
+    cmd.current_dir(dir).env("GOPROXY", "off");
+    cmd
+}
+
+fn row<'a>(table: &'a str, version: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.starts_with(&format!("{version} ")))
+        .unwrap_or_else(|| panic!("no row for {version}:\n{table}"))
+}
+
+#[test]
+fn a_module_passes_under_1_22_and_fails_under_1_21_side_by_side() {
+    let (env, _server, v21, v22) = setup();
+    let app = env.work.join("app");
+    env.write("app/go.mod", GO_MOD);
+    env.write("app/concat.go", CONCAT);
+    env.write("app/concat_test.go", CONCAT_TEST);
+    env.write(
+        "app/util/util.go",
+        "package util\n\n// Two is 2.\nfunc Two() int { return 2 }\n",
+    );
+    let out = matrix(&env, &app, &["--", "go", "test", "./..."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", run_text(&out));
+    let table = stdout(&out);
+    assert!(row(&table, &v22).contains("passed"), "{table}");
+    assert!(
+        row(&table, &v21).contains("failed (exit code 1)"),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!(
+            "--- Go {v21}: `go test ./...` failed (exit code 1) ---"
+        )),
+        "{table}"
+    );
+    assert!(table.contains("undefined: slices.Concat"), "{table}");
+    assert!(!table.contains(&format!("--- Go {v22}")), "{table}");
+    assert!(
+        stderr(&out).contains(&format!(
+            "`go test ./...` failed under Go {v21} (1 of 2 releases)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // Each release built into its own cache.
+    for v in [&v21, &v22] {
+        let cache = env.gov_home.join("cache/go").join(v).join("build");
+        assert!(
+            cache.join("README").is_file(),
+            "{} is Go's cache",
+            cache.display()
+        );
+    }
+
+    // JSON: the same, with every run's output.
+    let out = matrix(&env, &app, &["--json", "--", "go", "test", "./..."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let runs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let by = |v: &str| runs.iter().find(|r| r["version"] == v).unwrap().clone();
+    assert_eq!(by(&v22)["status"], "passed");
+    assert!(by(&v22)["output"]
+        .as_str()
+        .unwrap()
+        .contains("ok  \texample.com/mx"));
+    assert_eq!(by(&v21)["status"], "failed");
+}
+
+/// Is `pid` running? A zombie is not.
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat[stat.rfind(')').unwrap() + 2..].chars().next();
+        !matches!(state, Some('Z' | 'X'))
+    })
+}
+
+#[test]
+fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
+    let (env, _server, v21, v22) = setup();
+    let app = env.work.join("app");
+    env.write("app/go.mod", GO_MOD);
+    env.write("app/sleep_test.go", SLEEP_TEST);
+    let pids = env.root.join("pids");
+    std::fs::create_dir_all(&pids).unwrap();
+    let mut gov = matrix(&env, &app, &["--", "go", "test", "-count=1", "./..."])
+        .env("MATRIX_PIDS", &pids)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Both test binaries running (after building, in cold caches).
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !(pids.join(&v21).exists() && pids.join(&v22).exists()) {
+        if let Some(status) = gov.try_wait().unwrap() {
+            panic!(
+                "gov ended first: {status}: {}",
+                run_text(&gov.wait_with_output().unwrap())
+            );
+        }
+        assert!(Instant::now() < deadline, "the tests never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let running: Vec<i32> = [&v21, &v22]
+        .iter()
+        .flat_map(|v| {
+            std::fs::read_to_string(pids.join(v))
+                .unwrap()
+                .lines()
+                .map(|l| l.parse().unwrap())
+                .collect::<Vec<i32>>()
+        })
+        .collect();
+    assert!(running.iter().all(|p| alive(*p)), "{running:?}");
+    let sent = Instant::now();
+    unsafe { libc::kill(gov.id() as i32, libc::SIGINT) };
+    let out: Output = gov.wait_with_output().unwrap();
+    assert!(sent.elapsed() < Duration::from_secs(30), "stopped promptly");
+    assert_eq!(out.status.code(), Some(130), "{}", run_text(&out));
+    let table = stdout(&out);
+    for v in [&v21, &v22] {
+        assert!(row(&table, v).contains("stopped ("), "{table}");
+    }
+    assert!(stderr(&out).contains("error: interrupted by SIGINT: 2 run(s) stopped"));
+    // Not one of them is left: the test binaries, nor the go commands.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while running.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<_> = running.iter().filter(|p| alive(**p)).collect();
+    assert!(left.is_empty(), "still running: {left:?}");
+}
