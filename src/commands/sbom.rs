@@ -1,5 +1,7 @@
 //! `gov sbom [VERSION...] [--format spdx|cyclonedx] [--output FILE]`: an
-//! SBOM of the installed toolchains, from their install records.
+//! SBOM of the installed toolchains, from their install records;
+//! `gov sbom --binary FILE...`: one of Go programs, from the build
+//! information Go embeds in them.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -9,9 +11,11 @@ use crate::error::Error;
 use crate::fsx;
 use crate::platform::Platform;
 use crate::request::Request;
+use crate::sbom::buildinfo::{self, BuildInfoError};
 use crate::sbom::{self, cyclonedx, spdx, Bom};
 use crate::settings::Settings;
 use crate::store::{rfc3339, Installed, Record};
+use crate::ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -24,7 +28,8 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   gov sbom > toolchains.spdx.json                 every installed release
-  gov sbom 1.22 --format cyclonedx --output go.cdx.json")]
+  gov sbom 1.22 --format cyclonedx --output go.cdx.json
+  gov sbom --binary ./bin/server ./bin/worker      what built these programs, from the files")]
 pub struct Args {
     /// Releases to describe, such as 1.22.4 or 1.22 (default: all installed, every platform)
     versions: Vec<String>,
@@ -34,9 +39,15 @@ pub struct Args {
     /// Write the document to FILE (whole, atomically) instead of stdout
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Describe these Go programs instead: their Go release, modules and build settings
+    #[arg(long, num_args = 1.., value_name = "FILE", conflicts_with = "versions")]
+    binary: Vec<PathBuf>,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    if !args.binary.is_empty() {
+        return binaries(args);
+    }
     let store = &settings.store;
     let mut releases: Vec<(Platform, Installed)> = store
         .installed()?
@@ -85,6 +96,78 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         args.format,
         args.output.as_ref(),
     )
+}
+
+/// The programs' SBOM. A file that cannot be read is reported and left
+/// out; the others are still described, and the exit code is 1.
+fn binaries(args: &Args) -> Result<(), Error> {
+    let mut read = Vec::new();
+    let mut failed = 0;
+    for path in &args.binary {
+        let name = path.display().to_string();
+        let result = buildinfo::read(path).and_then(|info| {
+            if info.main.is_none() {
+                // Go records no modules in GOPATH mode.
+                return Err(BuildInfoError::NoModuleInfo {
+                    go_version: info.go_version,
+                });
+            }
+            Ok(info)
+        });
+        let digest = result.as_ref().ok().map(|_| file_sha256(path));
+        match (result, digest) {
+            (Ok(info), Some(Ok(sha256))) => read.push((name, sha256, info)),
+            (Err(e), _) => {
+                failed += 1;
+                let message = match &e {
+                    BuildInfoError::Io { source, .. } => format!("cannot read `{name}`: {source}"),
+                    e => format!("`{name}`: {e}"),
+                };
+                ui::line(ui::ERROR, "error:", &message);
+                if let Some(hint) = e.hint() {
+                    ui::line(ui::HINT, "hint:", &hint);
+                }
+            }
+            (Ok(_), digest) => {
+                failed += 1;
+                let e = digest.and_then(Result::err).expect("a digest error");
+                ui::line(ui::ERROR, "error:", &format!("cannot read `{name}`: {e}"));
+            }
+        }
+    }
+    if !read.is_empty() {
+        let programs: Vec<sbom::Program> = read
+            .iter()
+            .map(|(file, sha256, info)| sbom::Program {
+                file,
+                sha256: sha256.clone(),
+                info,
+            })
+            .collect();
+        write(
+            &sbom::programs(&programs),
+            args.format,
+            args.output.as_ref(),
+        )?;
+    }
+    if failed > 0 {
+        return Err(Error::failed(
+            format!(
+                "{failed} of {} files could not be described",
+                args.binary.len()
+            ),
+            (!read.is_empty()).then(|| "the SBOM describes the others".to_string()),
+        ));
+    }
+    Ok(())
+}
+
+fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// Prints or writes the document.

@@ -86,10 +86,14 @@ pub fn stdlib_purl(version: &str) -> String {
 }
 
 /// A module's package URL: `pkg:golang/github.com/a/b@v1.2.3`, each path
-/// segment percent-encoded as the purl spec asks.
+/// segment percent-encoded as the purl spec asks; no version for what was
+/// built from a source tree (`(devel)`).
 pub fn module_purl(path: &str, version: &str) -> String {
     let path: Vec<String> = path.split('/').map(purl_encode).collect();
-    format!("pkg:golang/{}@{}", path.join("/"), purl_encode(version))
+    match version {
+        "(devel)" | "" => format!("pkg:golang/{}", path.join("/")),
+        v => format!("pkg:golang/{}@{}", path.join("/"), purl_encode(v)),
+    }
 }
 
 fn purl_encode(segment: &str) -> String {
@@ -204,6 +208,98 @@ pub fn toolchains(records: &[Record]) -> Bom {
         bom.packages.push(p);
     }
     bom
+}
+
+/// One Go program, read with `--binary`.
+pub struct Program<'a> {
+    /// As the user named it.
+    pub file: &'a str,
+    /// Hex SHA-256 of the file.
+    pub sha256: String,
+    pub info: &'a buildinfo::BuildInfo,
+}
+
+/// Go programs: each a package that depends on the standard library of the
+/// Go that built it and on every module it was built from. Packages
+/// programs share (the same standard library, the same module version)
+/// appear once.
+pub fn programs(programs: &[Program]) -> Bom {
+    let mut bom = Bom {
+        name: programs
+            .iter()
+            .map(|p| p.file.rsplit('/').next().unwrap_or(p.file))
+            .collect::<Vec<_>>()
+            .join(" "),
+        ..Bom::default()
+    };
+    let index_of = |bom: &mut Bom, package: Package| -> usize {
+        match bom.packages.iter().position(|p| p.id == package.id) {
+            Some(i) => i,
+            None => {
+                bom.packages.push(package);
+                bom.packages.len() - 1
+            }
+        }
+    };
+    for (n, program) in programs.iter().enumerate() {
+        let info = program.info;
+        let name = program.file.rsplit('/').next().unwrap_or(program.file);
+        let mut p = Package::new(
+            id(&["program", &(n + 1).to_string(), name]),
+            Kind::Program,
+            name,
+        );
+        p.sha256 = Some(program.sha256.clone());
+        p.comment = Some(format!("the Go program `{}`", program.file));
+        p.properties.push(("go".into(), info.go_version.clone()));
+        p.properties.push(("path".into(), info.path.clone()));
+        if let Some(main) = &info.main {
+            p.version = Some(main.version.clone());
+            p.purl = Some(module_purl(&main.path, &main.version));
+            p.properties.push(("mod".into(), module_line(main)));
+        }
+        for (key, value) in &info.settings {
+            p.properties.push((format!("build:{key}"), value.clone()));
+        }
+        let program_index = index_of(&mut bom, p);
+        bom.roots.push(program_index);
+
+        let go = info.go_version.trim_start_matches("go");
+        let mut stdlib = Package::new(id(&["stdlib", go]), Kind::Stdlib, "stdlib");
+        stdlib.version = Some(go.to_string());
+        stdlib.purl = Some(stdlib_purl(go));
+        stdlib.license = Some(GO_LICENSE);
+        stdlib.supplier = Some(GO_SUPPLIER);
+        let stdlib_index = index_of(&mut bom, stdlib);
+        bom.depends.push((program_index, stdlib_index));
+
+        for dep in &info.deps {
+            let mut m = Package::new(
+                id(&["module", &dep.path, &dep.version]),
+                Kind::Module,
+                &dep.path,
+            );
+            m.version = Some(dep.version.clone());
+            m.purl = Some(module_purl(&dep.path, &dep.version));
+            m.properties.push(("dep".into(), module_line(dep)));
+            if let Some(with) = &dep.replace {
+                m.properties.push(("replaced-by".into(), module_line(with)));
+            }
+            let dep_index = index_of(&mut bom, m);
+            bom.depends.push((program_index, dep_index));
+        }
+    }
+    bom
+}
+
+/// A module as `go version -m` prints it: path, version and sum.
+fn module_line(m: &buildinfo::Module) -> String {
+    let mut line = format!("{} {}", m.path, m.version);
+    if let Some(sum) = &m.sum {
+        line.push(' ');
+        line.push_str(sum);
+    }
+    line
 }
 
 /// A digest of everything the document says, for names that must be
