@@ -1,22 +1,42 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian machine: installs what the tests need
-# (Debian's Go 1.19, zsh and fish, a mirror of real Go releases), then
-# checks formatting and lints and runs the fast and the real test binaries.
+# (Debian's Go 1.19, zsh and fish, nginx, podman with runc and debootstrap,
+# a mirror of real Go releases), then checks formatting and lints and runs
+# the fast and the real test binaries.
 #
 #   scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBIAN_FRONTEND=noninteractive
-if [ "$(id -u)" = 0 ]; then apt=(apt-get); else apt=(sudo apt-get); fi
+if [ "$(id -u)" = 0 ]; then apt=(apt-get); tee=(tee); else apt=(sudo apt-get); tee=(sudo tee); fi
 # A real Go toolchain the tests link and run (Debian's Go 1.19), the
 # shells whose start-up scripts the tests drive, curl for the installer
-# test, useradd for the second account of the ownership tests, and nginx to
-# serve a mirror.
+# test, useradd for the second account of the ownership tests, nginx to
+# serve a mirror, and podman (on runc; debootstrap makes the base image of
+# build stages) for the container tests.
 if [ ! -x /usr/lib/go-1.19/bin/go ] || ! command -v zsh >/dev/null || ! command -v fish >/dev/null \
-    || ! command -v curl >/dev/null || ! command -v useradd >/dev/null || ! command -v nginx >/dev/null; then
+    || ! command -v curl >/dev/null || ! command -v useradd >/dev/null || ! command -v nginx >/dev/null \
+    || ! command -v podman >/dev/null || [ ! -x /usr/sbin/runc ] || [ ! -x /usr/sbin/debootstrap ]; then
   "${apt[@]}" update -qq
-  "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx
+  "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx podman runc debootstrap
+fi
+
+# By default podman raises a container's open-files limit above its own;
+# where it lacks CAP_SYS_RESOURCE (inside another container, say) runc
+# refuses that ("error setting rlimit"). With no default ulimits, containers
+# keep podman's own limits.
+conf=/etc/containers/containers.conf
+if ! grep -Eqs '^[[:space:]]*default_ulimits[[:space:]]*=' "$conf"; then
+  if [ ! -e "$conf" ]; then
+    printf '[containers]\ndefault_ulimits = []\n' | "${tee[@]}" "$conf" >/dev/null
+  elif grep -Eq '^[[:space:]]*\[containers\]' "$conf"; then
+    echo "test.sh: $conf has a [containers] section without default_ulimits;" \
+      "if containers fail with \"error setting rlimit\", add 'default_ulimits = []' to it" >&2
+  else
+    echo "test.sh: adding a [containers] section with default_ulimits = [] to $conf" >&2
+    printf '\n[containers]\ndefault_ulimits = []\n' | "${tee[@]}" -a "$conf" >/dev/null
+  fi
 fi
 
 # Real Go releases, repackaged from Debian's packages, for the install tests.
