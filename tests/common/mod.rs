@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 
 pub mod archive;
 pub mod mirror;
+pub mod podman;
 pub mod server;
 
 pub const GOV: &str = env!("CARGO_BIN_EXE_gov");

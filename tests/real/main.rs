@@ -1,5 +1,6 @@
 //! The real integration tests: Debian's Go 1.19, real Go releases from the
-//! mirror `scripts/go-mirror.sh` builds, and real interactive shells.
+//! mirror `scripts/go-mirror.sh` builds, real interactive shells and real
+//! podman containers.
 //! `.ci/run` installs what they need.
 
 #[path = "../common/mod.rs"]
@@ -7,6 +8,7 @@ mod common;
 
 mod accounts;
 mod buildinfo;
+mod container;
 mod doctor;
 mod export;
 mod go;
