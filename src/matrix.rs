@@ -134,19 +134,10 @@ pub fn run_env(
     // An empty variable is an unset one: the environment says `local`.
     let mut local = ctx.clone();
     local.set(env_vars::GOTOOLCHAIN, "");
-    let mut env = ToolchainEnv::new(&installed.root, &local)
+    let env = ToolchainEnv::new(&installed.root, &local)
         .pin(installed.version)
-        .with_path()?;
-    let base = store.go_cache_dir().join(installed.version.to_string());
-    // The user's own, whatever store the release is in; Go creates the
-    // cache itself below it.
-    use std::os::unix::fs::DirBuilderExt;
-    let _ = std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&base);
-    env.vars
-        .push((env_vars::GOCACHE, base.join("build").into()));
+        .with_path()?
+        .with_build_cache(installed.version, store);
     Ok(env)
 }
 

@@ -155,6 +155,23 @@ impl ToolchainEnv {
         Ok(self)
     }
 
+    /// Also the release's own build cache, the one `--isolate version`
+    /// gives it (`GOV_HOME/cache/go/<version>/build`): runs of several
+    /// releases side by side never share one.
+    pub fn with_build_cache(mut self, version: Version, store: &Store) -> ToolchainEnv {
+        let base = store.go_cache_dir().join(version.to_string());
+        // The user's own, whatever store the release is in; Go creates the
+        // cache itself below it.
+        use std::os::unix::fs::DirBuilderExt;
+        let _ = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&base);
+        self.vars
+            .push((env_vars::GOCACHE, base.join("build").into()));
+        self
+    }
+
     /// `GOPATH/bin`, where `go install` puts programs: the isolated one, else
     /// Go's default `~/go/bin`.
     pub fn gopath_bin(&self, ctx: &Context) -> Option<PathBuf> {
