@@ -1,7 +1,8 @@
 //! `gov export`'s snippets, run for real: the GitHub and GitLab jobs'
 //! shell steps in a clean HOME, with gov from a loopback release server
 //! and real Go from the loopback mirror; the Dockerfile built with podman
-//! (two builds: the second reuses the cache mounts).
+//! (two builds: the second, after an edit and with the mirror gone, reuses
+//! the cache mounts).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::common::podman;
 use crate::common::server::{Reply, Server};
 use crate::common::*;
 
@@ -262,4 +264,140 @@ fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
     // Everything the cache keeps is inside the project, as GitLab needs.
     let cached = job["cache"]["paths"][0].as_str().unwrap();
     assert!(project.join(cached).join("versions").join(&go).is_dir());
+}
+
+/// `podman build` of `context` with its Dockerfile; how long it took.
+fn build_image(context: &Path, tag: &str, extra: &[&str]) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let out = podman::podman()
+        .args(["build", "--network", "host", "-t", tag])
+        .args(extra)
+        .arg("-f")
+        .arg(context.join("Dockerfile"))
+        .arg(context)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "podman build failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    started.elapsed()
+}
+
+fn run_image(tag: &str) -> String {
+    let out = podman::ok(podman::podman().args(["run", "--rm", tag]));
+    stdout(&out)
+}
+
+#[test]
+fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_mounts() {
+    let (server, versions) = serve_real_mirror();
+    let go = newest_of(&versions, "1.22");
+    // Inside the build the mirror is reached by name, as a fleet's would be.
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let mirror = format!("http://localhost:{port}");
+    let (base, _gov) = (podman::base_image(), podman::gov_image());
+    let env = TestEnv::new();
+    let module = env.work.join("hello");
+    hello_module(&module);
+    let out = env
+        .gov_cmd(["export", "dockerfile", "--image", &base])
+        .current_dir(&module)
+        .env("GOV_INDEX_URL", format!("{mirror}/index.json"))
+        .env("GOV_DOWNLOAD_URL", format!("{mirror}/"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let dockerfile = stdout(&out);
+    assert!(
+        dockerfile.contains(&format!("gov install --quiet {go}")),
+        "{dockerfile}"
+    );
+    std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
+
+    // Cold: no layer cache, empty cache mounts.
+    let _ = std::fs::remove_dir_all(podman::state_dir().join("tmp/buildah-cache"));
+    let tag = format!("localhost/gov-test/hello-{}", std::process::id());
+    let first = build_image(&module, &tag, &["--no-cache"]);
+    assert_eq!(run_image(&tag), "hello from a pinned Go\n");
+    // The final image holds the program and nothing else.
+    let container = stdout(&podman::ok(podman::podman().args(["create", &tag])))
+        .trim()
+        .to_string();
+    let listing = podman::ok(podman::podman().args(["export", &container]));
+    let _ = podman::podman().args(["rm", &container]).output();
+    let mut names = tar::Archive::new(listing.stdout.as_slice())
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .filter(|n| !n.ends_with('/'))
+        .collect::<Vec<_>>();
+    names.retain(|n| !n.starts_with("etc/") && !n.starts_with("run/") && !n.starts_with("dev/"));
+    assert_eq!(names, ["hello"]);
+
+    // An edit, then a rebuild with the mirror gone: Go comes from the cache
+    // mount of GOV_HOME, the build from the cache mount of GOCACHE.
+    std::fs::write(
+        module.join("main.go"),
+        std::fs::read_to_string(module.join("main.go"))
+            .unwrap()
+            .replace("hello from a pinned Go", "hello again"),
+    )
+    .unwrap();
+    drop(server);
+    let second = build_image(&module, &tag, &[]);
+    assert_eq!(run_image(&tag), "hello again\n");
+    let _ = podman::podman().args(["rmi", &tag]).output();
+    eprintln!(
+        "exported Dockerfile: first build (cold) {:.1} s, rebuild after an edit {:.1} s",
+        first.as_secs_f64(),
+        second.as_secs_f64()
+    );
+    assert!(
+        second < first,
+        "the rebuild ({second:?}) reused nothing ({first:?})"
+    );
+}
+
+#[test]
+fn the_add_form_names_the_archive_s_true_digest_and_builds() {
+    let (server, versions) = serve_real_mirror();
+    let go = newest_of(&versions, "1.22");
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let mirror = format!("http://localhost:{port}");
+    let base = podman::base_image();
+    let env = TestEnv::new();
+    let module = env.work.join("hello");
+    hello_module(&module);
+    let out = env
+        .gov_cmd(["export", "dockerfile", "--add", "--image", &base])
+        .current_dir(&module)
+        .env("GOV_INDEX_URL", format!("{mirror}/index.json"))
+        .env("GOV_DOWNLOAD_URL", format!("{mirror}/"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let dockerfile = stdout(&out);
+    let archive = format!("go{go}.linux-amd64.tar.gz");
+    let bytes = std::fs::read(real_mirror_dir().join(&archive)).unwrap();
+    let add = format!(
+        "ADD --checksum=sha256:{} {mirror}/{archive} /tmp/go.tar.gz",
+        archive_sha256(&bytes)
+    );
+    assert!(dockerfile.contains(&add), "{dockerfile}");
+    // buildah 1.28 predates ADD --checksum (1.33): build the same file
+    // without the flag, having checked the digest above.
+    let plain = dockerfile.replace(&add, &format!("ADD {mirror}/{archive} /tmp/go.tar.gz"));
+    std::fs::write(module.join("Dockerfile"), plain).unwrap();
+    let tag = format!("localhost/gov-test/hello-add-{}", std::process::id());
+    build_image(&module, &tag, &[]);
+    assert_eq!(run_image(&tag), "hello from a pinned Go\n");
+    let _ = podman::podman().args(["rmi", &tag]).output();
+}
+
+fn archive_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
 }
