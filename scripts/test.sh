@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian machine: installs what the tests need
 # (Debian's Go 1.19, zsh and fish, nginx, podman with runc and debootstrap,
-# a mirror of real Go releases), then checks formatting and lints and runs
-# the fast and the real test binaries.
+# git and binutils, the official SBOM validators from PyPI, a mirror of real
+# Go releases), then checks formatting and lints and runs the fast and the
+# real test binaries.
 #
 #   scripts/test.sh
 set -euo pipefail
@@ -13,13 +14,24 @@ if [ "$(id -u)" = 0 ]; then apt=(apt-get); tee=(tee); else apt=(sudo apt-get); t
 # A real Go toolchain the tests link and run (Debian's Go 1.19), the
 # shells whose start-up scripts the tests drive, curl for the installer
 # test, useradd for the second account of the ownership tests, nginx to
-# serve a mirror, and podman (on runc; debootstrap makes the base image of
-# build stages) for the container tests.
+# serve a mirror, podman (on runc; debootstrap makes the base image of
+# build stages) for the container tests, git and strip for the Go programs
+# the SBOM tests read, and python3-venv for the SBOM validators.
 if [ ! -x /usr/lib/go-1.19/bin/go ] || ! command -v zsh >/dev/null || ! command -v fish >/dev/null \
     || ! command -v curl >/dev/null || ! command -v useradd >/dev/null || ! command -v nginx >/dev/null \
-    || ! command -v podman >/dev/null || [ ! -x /usr/sbin/runc ] || [ ! -x /usr/sbin/debootstrap ]; then
+    || ! command -v podman >/dev/null || [ ! -x /usr/sbin/runc ] || [ ! -x /usr/sbin/debootstrap ] \
+    || ! command -v git >/dev/null || ! command -v strip >/dev/null || ! python3 -c 'import ensurepip' 2>/dev/null; then
   "${apt[@]}" update -qq
-  "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx podman runc debootstrap
+  "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx podman runc debootstrap \
+    git binutils python3-venv
+fi
+
+# The official validators of SPDX 2.3 (spdx-tools) and CycloneDX 1.5
+# (cyclonedx-python-lib's strict JSON validator), from PyPI.
+venv=target/sbom-venv
+if ! "$venv/bin/python" -c 'import spdx_tools, cyclonedx.validation.json' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q 'spdx-tools==0.8.5' 'cyclonedx-python-lib[json-validation]==11.12.0'
 fi
 
 # By default podman raises a container's open-files limit above its own;
