@@ -23,7 +23,7 @@ fn scratch() -> PathBuf {
 }
 
 /// The root of the mirror's newest Go 1.22, unpacked once.
-fn go_1_22() -> &'static Path {
+pub fn go_1_22() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
         let mirror = real_mirror_dir();
@@ -66,7 +66,7 @@ fn go_1_22() -> &'static Path {
 /// `go` of the Go root `root`, isolated: HOME, GOPATH in the test's
 /// directory, a build cache of its own (kept between runs: building the
 /// standard library again for every test would take minutes), no network.
-fn go(env: &TestEnv, root: &Path) -> Command {
+pub fn go(env: &TestEnv, root: &Path) -> Command {
     let mut cmd = env.command(root.join("bin/go"));
     cmd.env("GOCACHE", scratch().join("buildinfo-gocache"))
         .env("GOPATH", env.root.join("gopath"))
@@ -79,7 +79,7 @@ fn go(env: &TestEnv, root: &Path) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> String {
+pub fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert_success(&out);
     stdout(&out)
@@ -87,7 +87,7 @@ fn run(cmd: &mut Command) -> String {
 
 /// What `go version -m` prints for `file`: its Go version and the lines
 /// below it, without their leading tab.
-fn go_version_m(env: &TestEnv, root: &Path, file: &Path) -> (String, Vec<String>) {
+pub fn go_version_m(env: &TestEnv, root: &Path, file: &Path) -> (String, Vec<String>) {
     let text = run(go(env, root).arg("version").arg("-m").arg(file));
     let mut lines = text.lines();
     let first = lines.next().unwrap();
@@ -224,7 +224,7 @@ fn zip(files: &[(&str, &str)]) -> Vec<u8> {
     out
 }
 
-fn write(path: &Path, text: impl AsRef<[u8]>) {
+pub fn write(path: &Path, text: impl AsRef<[u8]>) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
@@ -254,7 +254,7 @@ fn proxy(env: &TestEnv) -> String {
 /// `example.com/greet v1.0.0` (from the proxy) and `example.com/lib`
 /// (replaced by the directory `../lib`), committed to git. Returns its
 /// directory and the commit.
-fn app(env: &TestEnv, root: &Path, with_greet: bool) -> (PathBuf, String) {
+pub fn app(env: &TestEnv, root: &Path, with_greet: bool) -> (PathBuf, String) {
     let base = env.root.join("src");
     write(
         &base.join("lib/go.mod"),
@@ -308,7 +308,7 @@ fn app(env: &TestEnv, root: &Path, with_greet: bool) -> (PathBuf, String) {
 }
 
 /// Builds the package in `dir` into `out` with `args`.
-fn build(env: &TestEnv, root: &Path, dir: &Path, out: &Path, args: &[&str]) {
+pub fn build(env: &TestEnv, root: &Path, dir: &Path, out: &Path, args: &[&str]) {
     run(go(env, root)
         .arg("build")
         .args(args)

@@ -384,7 +384,7 @@ fn the_add_form_names_the_archive_s_true_digest_and_builds() {
     let bytes = std::fs::read(real_mirror_dir().join(&archive)).unwrap();
     let add = format!(
         "ADD --checksum=sha256:{} {mirror}/{archive} /tmp/go.tar.gz",
-        archive_sha256(&bytes)
+        crate::common::archive::sha256(&bytes)
     );
     assert!(dockerfile.contains(&add), "{dockerfile}");
     // buildah 1.28 predates ADD --checksum (1.33): build the same file
@@ -395,9 +395,4 @@ fn the_add_form_names_the_archive_s_true_digest_and_builds() {
     build_image(&module, &tag, &[]);
     assert_eq!(run_image(&tag), "hello from a pinned Go\n");
     let _ = podman::podman().args(["rmi", &tag]).output();
-}
-
-fn archive_sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    format!("{:x}", Sha256::digest(bytes))
 }

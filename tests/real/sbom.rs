@@ -162,3 +162,182 @@ fn the_validators_do_reject_a_broken_document() {
         );
     }
 }
+
+/// The properties of a CycloneDX component, `gov:` dropped.
+fn properties(component: &serde_json::Value) -> Vec<(String, String)> {
+    component["properties"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    let name = p["name"].as_str().unwrap();
+                    (
+                        name.trim_start_matches("gov:").to_string(),
+                        p["value"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn property<'a>(props: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    props
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn program_sboms_hold_every_module_version_and_sum_go_version_m_prints() {
+    use crate::buildinfo::{app, build, go, go_1_22, go_version_m, run, write};
+    let env = TestEnv::new();
+    let mut programs = Vec::new();
+    for (root, name) in [
+        (debian_go_1_19(), "app-1.19"),
+        (go_1_22().to_path_buf(), "app-1.22"),
+    ] {
+        let build_env = TestEnv::new();
+        let (dir, _) = app(&build_env, &root, true);
+        let file = env.root.join(name);
+        build(&build_env, &root, &dir, &file, &["-ldflags=-X main.x=y"]);
+        programs.push((build_env, root, file));
+    }
+    // GOPATH mode: Go records no modules, so there is nothing to describe.
+    let gopath_env = TestEnv::new();
+    let hello = gopath_env.root.join("gopath/src/hello");
+    write(&hello.join("main.go"), "package main\n\nfunc main() {}\n");
+    let gopath_program = env.root.join("gopath-hello");
+    run(go(&gopath_env, &debian_go_1_19())
+        .args(["build", "-o"])
+        .arg(&gopath_program)
+        .arg(".")
+        .env("GO111MODULE", "off")
+        .current_dir(&hello));
+
+    for format in ["cyclonedx", "spdx"] {
+        let file = env.root.join(format!("programs.{format}.json"));
+        let out = env
+            .gov_cmd([
+                "sbom",
+                "--format",
+                format,
+                "--output",
+                file.to_str().unwrap(),
+                "--binary",
+            ])
+            .arg(&programs[0].2)
+            .arg(&programs[1].2)
+            .arg(&gopath_program)
+            .arg("/bin/true")
+            .output()
+            .unwrap();
+        assert_failure(
+            &out,
+            1,
+            &[
+                "gopath-hello`: built by go1.19.8 without module information",
+                "`/bin/true`: not a Go program",
+                "2 of 4 files could not be described",
+            ],
+        );
+        if let Err(e) = validate(&file) {
+            panic!("{format} SBOM of the programs is invalid: {e}");
+        }
+    }
+
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.root.join("programs.cyclonedx.json")).unwrap())
+            .unwrap();
+    let components = doc["components"].as_array().unwrap();
+    let depends_on = |id: &str| -> Vec<String> {
+        doc["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["ref"] == id)
+            .map(|d| {
+                d["dependsOn"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (build_env, root, file) in &programs {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let program = components.iter().find(|c| c["name"] == name).unwrap();
+        let props = properties(program);
+        let bytes = std::fs::read(file).unwrap();
+        assert_eq!(
+            program["hashes"][0]["content"],
+            crate::common::archive::sha256(&bytes)
+        );
+        let (go_version, lines) = go_version_m(build_env, root, file);
+        assert_eq!(property(&props, "go"), Some(go_version.as_str()));
+        let needs = depends_on(program["bom-ref"].as_str().unwrap());
+        let stdlib = components
+            .iter()
+            .find(|c| {
+                c["purl"] == format!("pkg:golang/stdlib@{}", go_version.trim_start_matches("go"))
+            })
+            .expect("the standard library of the Go that built it");
+        assert!(needs.contains(&stdlib["bom-ref"].as_str().unwrap().to_string()));
+        let mut last_dep: Option<&serde_json::Value> = None;
+        for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+            let (kind, rest) = line.split_once('\t').unwrap();
+            let rest = rest.trim_end().replace('\t', " ");
+            match kind {
+                "path" => assert_eq!(property(&props, "path"), Some(rest.as_str())),
+                "mod" => assert_eq!(property(&props, "mod"), Some(rest.as_str())),
+                "dep" => {
+                    let dep = components
+                        .iter()
+                        .find(|c| property(&properties(c), "dep") == Some(rest.as_str()))
+                        .unwrap_or_else(|| panic!("no component for `dep {rest}`"));
+                    let (path, version) = rest.split_once(' ').unwrap();
+                    let version = version.split(' ').next().unwrap();
+                    assert_eq!(dep["name"], path);
+                    assert_eq!(dep["version"], version);
+                    assert_eq!(dep["purl"], format!("pkg:golang/{path}@{version}"));
+                    assert!(
+                        needs.contains(&dep["bom-ref"].as_str().unwrap().to_string()),
+                        "{name} depends on {path}"
+                    );
+                    last_dep = Some(dep);
+                }
+                "=>" => {
+                    let dep = last_dep.expect("a replacement follows its dep");
+                    assert_eq!(
+                        property(&properties(dep), "replaced-by"),
+                        Some(rest.as_str())
+                    );
+                }
+                "build" => {
+                    let (key, value) = rest.split_once('=').unwrap();
+                    let ours = property(&props, &format!("build:{key}"))
+                        .unwrap_or_else(|| panic!("no build setting {key}"));
+                    // Go quotes values with blanks or quotes in them.
+                    let value = value
+                        .strip_prefix('"')
+                        .and_then(|v| v.strip_suffix('"'))
+                        .map_or(value.to_string(), |v| {
+                            v.replace("\\\"", "\"").replace("\\\\", "\\")
+                        });
+                    assert_eq!(ours, value, "build setting {key}");
+                }
+                other => {
+                    panic!("a line `go version -m` prints that this test does not know: {other}")
+                }
+            }
+        }
+    }
+    // The module both programs depend on appears once.
+    let greet: Vec<_> = components
+        .iter()
+        .filter(|c| c["name"] == "example.com/greet")
+        .collect();
+    assert_eq!(greet.len(), 1);
+}
