@@ -106,7 +106,7 @@ fn binaries(args: &Args) -> Result<(), Error> {
     for path in &args.binary {
         let name = path.display().to_string();
         let result = buildinfo::read(path).and_then(|info| {
-            if info.main.is_none() {
+            if info.main.is_none() && !sbom::is_go_command(&info) {
                 // Go records no modules in GOPATH mode.
                 return Err(BuildInfoError::NoModuleInfo {
                     go_version: info.go_version,

@@ -257,6 +257,15 @@ pub fn programs(programs: &[Program]) -> Bom {
             p.version = Some(main.version.clone());
             p.purl = Some(module_purl(&main.path, &main.version));
             p.properties.push(("mod".into(), module_line(main)));
+        } else if is_go_command(info) {
+            // Go's own programs come with the release, from its `cmd`
+            // module, which Go does not record.
+            p.version = Some(info.go_version.trim_start_matches("go").to_string());
+            p.license = Some(GO_LICENSE);
+            p.comment = Some(format!(
+                "the Go program `{}`, {} of Go's own distribution",
+                program.file, info.path
+            ));
         }
         for (key, value) in &info.settings {
             p.properties.push((format!("build:{key}"), value.clone()));
@@ -290,6 +299,12 @@ pub fn programs(programs: &[Program]) -> Bom {
         }
     }
     bom
+}
+
+/// Is this one of Go's own programs (`go`, `gofmt`, the compiler), built
+/// with the release from its `cmd` module?
+pub fn is_go_command(info: &buildinfo::BuildInfo) -> bool {
+    info.main.is_none() && (info.path.starts_with("cmd/") || info.path == "cmd")
 }
 
 /// A module as `go version -m` prints it: path, version and sum.

@@ -341,3 +341,29 @@ fn program_sboms_hold_every_module_version_and_sum_go_version_m_prints() {
         .collect();
     assert_eq!(greet.len(), 1);
 }
+
+#[test]
+fn go_s_own_programs_are_described_as_part_of_their_release() {
+    // Built from Go's `cmd` module, which Go does not record: no `mod`
+    // line, as in GOPATH mode, yet not a GOPATH build.
+    let env = TestEnv::new();
+    let gofmt = crate::buildinfo::go_1_22().join("bin/gofmt");
+    let file = env.root.join("gofmt.spdx.json");
+    let out = env
+        .gov_cmd(["sbom", "--output", file.to_str().unwrap(), "--binary"])
+        .arg(&gofmt)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    validate(&file).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let program = &doc["packages"][0];
+    assert_eq!(program["name"], "gofmt");
+    let version = program["versionInfo"].as_str().unwrap();
+    assert!(version.starts_with("1.22."), "{version}");
+    assert_eq!(program["licenseDeclared"], "BSD-3-Clause");
+    assert!(program["comment"]
+        .as_str()
+        .unwrap()
+        .contains("cmd/gofmt of Go's own distribution"));
+}
