@@ -2,7 +2,7 @@
 
 use crate::commands::parse_request;
 use crate::error::{self, Error};
-use crate::install::{adopt_first_default, Done, Installer};
+use crate::install::{adopt_first_default, Done, InstallError, Installer};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve;
@@ -68,6 +68,18 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     };
     let elsewhere = !installer.platform.is_host();
     let results = installer.install_all(&requests)?;
+    finish(settings, results, elsewhere)
+}
+
+/// Says what became of each release (the first in a store with no global
+/// default becomes it); each failure is reported, the last one decides
+/// the exit. For another platform's releases, `elsewhere` says where they
+/// went.
+pub fn finish(
+    settings: &Settings,
+    results: Vec<Result<Done, InstallError>>,
+    elsewhere: bool,
+) -> Result<(), Error> {
     let first_default = adopt_first_default(&settings.store, &results)?;
     let mut failure = None;
     for result in results {
@@ -85,7 +97,6 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             Ok(Done::AlreadyInstalled(i)) => {
                 settings.say(format!("Go {} is already installed", i.version))
             }
-            // Each failure is reported; the last one decides the exit.
             Err(e) => {
                 if let Some(previous) = failure.replace(Error::from(e)) {
                     error::report(&previous);

@@ -14,8 +14,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::commands::parse_request;
-use crate::error::{self, Error};
-use crate::install::{adopt_first_default, Done, Installer};
+use crate::error::Error;
+use crate::install::Installer;
 use crate::matrix::{self, Exit, Job, Options, Run, State};
 use crate::request::Request;
 use crate::settings::Settings;
@@ -188,30 +188,7 @@ fn install(requests: &[Request], settings: &Settings) -> Result<(), Error> {
         ..Installer::new(&settings.store, &settings.sources)
     };
     let results = installer.install_all(requests)?;
-    let first_default = adopt_first_default(&settings.store, &results)?;
-    let mut failure = None;
-    for result in results {
-        match result {
-            Ok(Done::Installed(i, took)) => settings.say(format!(
-                "installed Go {} in {:.1}s",
-                i.version,
-                took.as_secs_f64()
-            )),
-            Ok(Done::AlreadyInstalled(_)) => {}
-            Err(e) => {
-                if let Some(previous) = failure.replace(Error::from(e)) {
-                    error::report(&previous);
-                }
-            }
-        }
-    }
-    if let Some(i) = first_default {
-        settings.say(format!(
-            "Go {} is the global default now (the first release installed; change it with `gov global VERSION`)",
-            i.version
-        ));
-    }
-    failure.map_or(Ok(()), Err)
+    super::install::finish(settings, results, false)
 }
 
 /// `1.22.4, 1.21.13`.

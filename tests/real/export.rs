@@ -174,22 +174,48 @@ fn copy_dir(from: &Path, to: &Path) {
     assert!(status.success());
 }
 
+/// What the CI jobs run against: the real mirror, gov's release server,
+/// the hello module, and the newest Go 1.22 the mirror has.
+struct CiSetup {
+    env: TestEnv,
+    mirror: Server,
+    releases: Server,
+    go: String,
+    module: PathBuf,
+}
+
+impl CiSetup {
+    fn new() -> CiSetup {
+        let env = TestEnv::new();
+        let (mirror, versions) = serve_real_mirror();
+        let module = env.work.join("hello");
+        hello_module(&module);
+        CiSetup {
+            go: newest_of(&versions, "1.22"),
+            releases: release_server(),
+            env,
+            mirror,
+            module,
+        }
+    }
+
+    fn export(&self, kind: &str) -> String {
+        export(&self.env, &self.module, kind, &self.mirror, &self.releases)
+    }
+}
+
 #[test]
 fn the_github_job_installs_gov_and_go_and_its_cache_spares_the_download() {
-    let env = TestEnv::new();
-    let (mirror, versions) = serve_real_mirror();
-    let releases = release_server();
-    let go = newest_of(&versions, "1.22");
-    let workspace = env.work.join("hello");
-    hello_module(&workspace);
-    let workflow = yaml(&export(&env, &workspace, "github", &mirror, &releases));
+    let ci = CiSetup::new();
+    let (env, mirror, go, workspace) = (&ci.env, &ci.mirror, &ci.go, &ci.module);
+    let workflow = yaml(&ci.export("github"));
     let job = &workflow["jobs"]["test"];
     assert_eq!(job["env"]["GOV_VERSION"].as_str(), Some(go.as_str()));
 
     // A first run on a fresh runner: gov and Go are downloaded.
     let home = env.root.join("runner-1/home");
     std::fs::create_dir_all(&home).unwrap();
-    let outputs = run_github_job(job, &home, &workspace);
+    let outputs = run_github_job(job, &home, workspace);
     let last = outputs.last().unwrap();
     assert!(
         stdout(last).contains("ok  \texample.com/hello"),
@@ -209,24 +235,20 @@ fn the_github_job_installs_gov_and_go_and_its_cache_spares_the_download() {
         .find_map(|s| s["with"]["path"].as_str())
         .unwrap();
     let cached = cached.strip_prefix("~/").expect("a path under HOME");
-    assert!(home.join(cached).join("versions").join(&go).is_dir());
+    assert!(home.join(cached).join("versions").join(go).is_dir());
     let home2 = env.root.join("runner-2/home");
     std::fs::create_dir_all(home2.join(cached).parent().unwrap()).unwrap();
     copy_dir(&home.join(cached), &home2.join(cached));
-    let outputs = run_github_job(job, &home2, &workspace);
+    let outputs = run_github_job(job, &home2, workspace);
     assert!(stdout(outputs.last().unwrap()).contains("ok  \texample.com/hello"));
     assert_eq!(mirror.hits(&archive), 1, "the restored cache served Go");
 }
 
 #[test]
 fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
-    let env = TestEnv::new();
-    let (mirror, versions) = serve_real_mirror();
-    let releases = release_server();
-    let go = newest_of(&versions, "1.22");
-    let project = env.work.join("hello");
-    hello_module(&project);
-    let doc = yaml(&export(&env, &project, "gitlab", &mirror, &releases));
+    let ci = CiSetup::new();
+    let (env, go, project) = (&ci.env, &ci.go, &ci.module);
+    let doc = yaml(&ci.export("gitlab"));
     let job = &doc["test"];
 
     // As the runner does: one script, variables exported first (GitLab
@@ -251,8 +273,8 @@ fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
         .env("CI", "true")
         .env("GITLAB_CI", "true")
         .env("CI_JOB_ID", "7")
-        .env("CI_PROJECT_DIR", &project)
-        .current_dir(&project)
+        .env("CI_PROJECT_DIR", project)
+        .current_dir(project)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
@@ -263,7 +285,7 @@ fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
     );
     // Everything the cache keeps is inside the project, as GitLab needs.
     let cached = job["cache"]["paths"][0].as_str().unwrap();
-    assert!(project.join(cached).join("versions").join(&go).is_dir());
+    assert!(project.join(cached).join("versions").join(go).is_dir());
 }
 
 /// `podman build` of `context` with its Dockerfile; how long it took.
