@@ -327,9 +327,18 @@ struct Endian {
     big: bool,
 }
 
+/// Reads of fixed-size integers. Callers read only within what they
+/// checked; should one not, a read past the end gives 0 — which the checks
+/// after it refuse — never a panic.
 impl Endian {
+    fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+        at.checked_add(N)
+            .and_then(|end| b.get(at..end))
+            .map_or([0; N], |s| s.try_into().expect("N bytes"))
+    }
+
     fn u16(self, b: &[u8], at: usize) -> u16 {
-        let a = [b[at], b[at + 1]];
+        let a = Endian::bytes::<2>(b, at);
         if self.big {
             u16::from_be_bytes(a)
         } else {
@@ -338,7 +347,7 @@ impl Endian {
     }
 
     fn u32(self, b: &[u8], at: usize) -> u32 {
-        let a = [b[at], b[at + 1], b[at + 2], b[at + 3]];
+        let a = Endian::bytes::<4>(b, at);
         if self.big {
             u32::from_be_bytes(a)
         } else {
@@ -347,8 +356,7 @@ impl Endian {
     }
 
     fn u64(self, b: &[u8], at: usize) -> u64 {
-        let mut a = [0; 8];
-        a.copy_from_slice(&b[at..at + 8]);
+        let a = Endian::bytes::<8>(b, at);
         if self.big {
             u64::from_be_bytes(a)
         } else {
@@ -806,6 +814,8 @@ fn pe<S: Source + ?Sized>(src: &S) -> Result<Exe, BuildInfoError> {
     let optional_size = u64::from(e.u16(&coff, 20));
     let image_base = if optional_size == 0 {
         0
+    } else if optional_size < 32 {
+        return Err(BuildInfoError::Malformed("PE optional header too short"));
     } else {
         let opt = src.bytes(pe_at + 24, optional_size.min(32), "the PE optional header")?;
         match (e.u16(&opt, 0), opt.len()) {
@@ -1255,6 +1265,24 @@ mod tests {
     }
 
     #[test]
+    fn a_pe_optional_header_shorter_than_its_fields_is_malformed() {
+        let mut bytes = vec![0u8; 64];
+        bytes[..2].copy_from_slice(b"MZ");
+        bytes[0x3c] = 64;
+        bytes.extend_from_slice(b"PE\0\0");
+        let mut coff = [0u8; 20];
+        coff[2] = 1; // one section
+        coff[16] = 1; // a 1-byte optional header
+        bytes.extend_from_slice(&coff);
+        bytes.extend_from_slice(&[0x0b; 13]);
+        assert!(
+            matches!(parse(&bytes), Err(BuildInfoError::Malformed(_))),
+            "{:?}",
+            parse(&bytes)
+        );
+    }
+
+    #[test]
     fn reads_mach_o_thin_and_universal() {
         let data = blob("go1.22.12", MODINFO);
         for wide in [true, false] {
@@ -1663,6 +1691,18 @@ mod tests {
                     let at = at.index(bytes.len());
                     bytes[at] = byte;
                 }
+                let _ = parse(&bytes);
+            }
+
+            #[test]
+            fn prop_pe_headers_fail_cleanly(rest in proptest::collection::vec(any::<u8>(), 0..400)) {
+                // A DOS stub pointing at a PE header whose COFF, optional
+                // header and section table are anything at all.
+                let mut bytes = vec![0u8; 64];
+                bytes[..2].copy_from_slice(b"MZ");
+                bytes[0x3c] = 64;
+                bytes.extend_from_slice(b"PE\0\0");
+                bytes.extend_from_slice(&rest);
                 let _ = parse(&bytes);
             }
 
