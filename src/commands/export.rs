@@ -13,6 +13,8 @@ use crate::settings::Settings;
 use crate::sources;
 use crate::ui;
 
+use std::path::{Path, PathBuf};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     /// A multi-stage Dockerfile that builds the module
@@ -91,8 +93,8 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             Some(ci::github_runner(&target).ok_or_else(|| no_runner("GitHub", &target))?)
         }
         Kind::Gitlab => ci::gitlab_tag(&target).ok_or_else(|| no_runner("GitLab", &target))?,
-        Kind::Devcontainer if target.os != "linux" => {
-            return Err(no_runner("a devcontainer", &target))
+        Kind::Devcontainer | Kind::Dockerfile if target.os != "linux" => {
+            return Err(no_runner("container", &target))
         }
         Kind::Devcontainer | Kind::Dockerfile => None,
     };
@@ -170,8 +172,8 @@ fn check_flags(args: &Args) -> Result<(), Error> {
     if args.kind != Kind::Dockerfile {
         if let Some((flag, _)) = dockerfile_only.iter().find(|(_, given)| *given) {
             return Err(Error::usage(
-                format!("{flag} shapes a Dockerfile, not a {:?} snippet", args.kind).to_lowercase(),
-                None,
+                format!("{flag} does not apply to a {:?} snippet", args.kind).to_lowercase(),
+                "see `gov export --help` for what each option shapes".to_string(),
             ));
         }
     }
@@ -208,9 +210,7 @@ fn pin(settings: &Settings, asked: Option<Platform>, target: &Platform) -> Resul
     let mut selection = resolve::select(None, &settings.ctx, &settings.store)?;
     // The snippet is committed with the project: name its file from here.
     if let resolve::Source::File(path) = &selection.source {
-        if let Ok(relative) = path.strip_prefix(&settings.ctx.cwd) {
-            selection.source = resolve::Source::File(relative.to_path_buf());
-        }
+        selection.source = resolve::Source::File(relative_to(path, &settings.ctx.cwd));
     }
     let (request, why) = match resolve::resolve_selection(selection.clone(), &settings.store) {
         Ok(resolved) => (Request::Exact(resolved.version), resolved.reason()),
@@ -224,6 +224,8 @@ fn pin(settings: &Settings, asked: Option<Platform>, target: &Platform) -> Resul
         }
         Err(e) => return Err(e.into()),
     };
+    // Into a comment line: no control character may end it.
+    let why = ui::escape(&why).into_owned();
     let sources = &settings.sources;
     let source = index::Source::of(sources, &settings.store, false);
     let index = index::load(&source, &Fetcher::new(sources))?;
@@ -252,6 +254,22 @@ fn pin(settings: &Settings, asked: Option<Platform>, target: &Platform) -> Resul
                 archive.filename
             ),
             "pin a newer release: gov pins only what it can verify".to_string(),
+        ));
+    }
+    // What the index says goes into the snippet: only what it must be.
+    let expected = format!("go{}.{}-{}.tar.gz", release.version, target.os, target.arch);
+    let is_digest =
+        archive.sha256.len() == 64 && archive.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if archive.filename != expected || !is_digest {
+        return Err(Error::failed(
+            format!(
+                "the release index ({}) lists `{}` with sha256 `{}` for Go {}: expected `{expected}` and 64 hex digits",
+                index.origin,
+                ui::escape(&archive.filename),
+                ui::escape(&archive.sha256),
+                release.version
+            ),
+            "check the mirror (GOV_INDEX_URL): its index is damaged or forged".to_string(),
         ));
     }
     let mut mirrors = Vec::new();
@@ -299,13 +317,29 @@ fn snippet_url(name: &str, value: &str) -> Result<Option<String>, Error> {
         ));
         return Ok(None);
     }
-    if !export::is_plain(value) {
+    if !export::is_plain_url(value) {
         return Err(Error::failed(
             format!("{name} `{}` cannot go into a snippet", ui::escape(value)),
             "percent-encode blanks, quotes and `$` in the URL".to_string(),
         ));
     }
     Ok(Some(value.to_string()))
+}
+
+/// `path`, a version file in `cwd` or one of its parents, as seen from
+/// `cwd`: `.go-version`, `../go.mod`.
+fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return path.to_path_buf();
+    };
+    match cwd.strip_prefix(dir) {
+        Ok(below) => below
+            .components()
+            .map(|_| Path::new(".."))
+            .collect::<PathBuf>()
+            .join(name),
+        Err(_) => path.to_path_buf(),
+    }
 }
 
 fn is_http(url: &str) -> bool {
@@ -315,6 +349,7 @@ fn is_http(url: &str) -> bool {
 fn no_runner(what: &str, target: &Platform) -> Error {
     Error::usage(
         format!("gov knows no {what} runner for {target}"),
-        "use --os linux --arch amd64 or arm64 (GitHub: also darwin)".to_string(),
+        "use --os linux --arch amd64 or arm64 (GitHub: also darwin); containers are Linux"
+            .to_string(),
     )
 }

@@ -84,7 +84,7 @@ pub fn gitlab(pin: &Pin, image: &str, tag: Option<&str>) -> String {
     let _ = writeln!(f, "# Go {v} ({}), pinned by `gov export gitlab`.", pin.why);
     let _ = writeln!(f, "# Add to .gitlab-ci.yml.");
     let _ = writeln!(f, "test:");
-    let _ = writeln!(f, "  image: {image}");
+    let _ = writeln!(f, "  image: {}", yaml_str(image));
     if let Some(tag) = tag {
         let _ = writeln!(f, "  tags: [{tag}]");
     }

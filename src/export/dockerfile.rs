@@ -79,11 +79,8 @@ pub fn render(pin: &Pin, o: &Options) -> String {
             )
         }
         Fetch::Add => {
-            let platform = pin
-                .platform
-                .as_ref()
-                .map(|p| format!("--platform={}/{} ", p.os, p.arch))
-                .unwrap_or_default();
+            // The archive runs in the build stage: its platform, always.
+            let platform = format!("--platform={}/{} ", pin.archive.os, pin.archive.arch);
             let _ = writeln!(f, "FROM {platform}{} AS build", o.base);
             let _ = writeln!(
                 f,
@@ -117,11 +114,13 @@ pub fn render(pin: &Pin, o: &Options) -> String {
         "RUN {mounts} \\\n    {setup}{cross}CGO_ENABLED=0 {go} build -trimpath -o /out/{} {}\n",
         o.binary, o.package
     );
-    let platform = pin
-        .platform
-        .as_ref()
-        .map(|p| format!("--platform={}/{} ", p.os, p.arch))
-        .unwrap_or_default();
+    // The program is for the platform asked, or in the `ADD` form the
+    // archive's; otherwise wherever it is built.
+    let platform = match (&pin.platform, o.fetch) {
+        (Some(p), _) => format!("--platform={}/{} ", p.os, p.arch),
+        (None, Fetch::Add) => format!("--platform={}/{} ", pin.archive.os, pin.archive.arch),
+        (None, Fetch::Gov) => String::new(),
+    };
     let _ = writeln!(f, "FROM {platform}scratch");
     let _ = writeln!(f, "COPY --from=build /out/{0} /{0}", o.binary);
     let _ = writeln!(f, "ENTRYPOINT [\"/{}\"]", o.binary);

@@ -126,14 +126,22 @@ pub fn binary_name(path: &str) -> String {
     }
 }
 
-/// Can `value` go into a snippet as it is — no blank, quote, `$`,
-/// backslash, backtick or control character that a Dockerfile, YAML or
-/// shell would read as syntax?
+/// Can `value` (an image, a package, a platform) go into a snippet as it
+/// is, even into a shell command? Only letters, digits and `._/:@+=,%~-`:
+/// nothing a Dockerfile, YAML or a shell reads as syntax.
 pub fn is_plain(value: &str) -> bool {
     !value.is_empty()
         && value
             .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"\"'$`\\#{}".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b"._/:@+=,%~-".contains(&b))
+        && !value.starts_with('-')
+}
+
+/// The same for a URL, which may also hold a query (`?`, `&`); URLs go
+/// only into `ENV` and `ADD` lines and quoted YAML, never into a shell.
+pub fn is_plain_url(value: &str) -> bool {
+    let rest: String = value.chars().filter(|c| !"?&".contains(*c)).collect();
+    is_plain(&rest)
 }
 
 /// A string as YAML reads it back exactly: a JSON string is a YAML
@@ -168,14 +176,17 @@ mod tests {
 
     #[test]
     fn plain_values_only() {
-        assert!(is_plain(
-            "https://mirror.example/go/index.json?mode=json&include=all"
-        ));
+        let index = "https://mirror.example/go/index.json?mode=json&include=all";
+        assert!(is_plain_url(index));
+        assert!(!is_plain(index));
         assert!(is_plain("buildpack-deps:bookworm-scm"));
+        assert!(is_plain("./cmd/server"));
         for bad in [
-            "", "a b", "a\"b", "$(x)", "a`b`", "a\\b", "a\nb", "a#b", "${{ x }}",
+            "", "a b", "a\"b", "$(x)", "a`b`", "a\\b", "a\nb", "a#b", "${{ x }}", "./x;id", "*img",
+            "!!binary", "a|b", "a&b", "a>b", "-rf",
         ] {
             assert!(!is_plain(bad), "{bad:?}");
         }
+        assert!(!is_plain_url("https://x.example/a b"));
     }
 }

