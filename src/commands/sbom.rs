@@ -87,6 +87,13 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         chosen.dedup_by(|a, b| a.1.version == b.1.version && a.0 == b.0);
         releases = chosen;
     }
+    if releases.is_empty() {
+        return Err(Error::failed(
+            "no Go release is installed: there is nothing to describe",
+            "install one with `gov install latest`, or describe programs with `gov sbom --binary FILE`"
+                .to_string(),
+        ));
+    }
     let records: Vec<Record> = releases
         .iter()
         .map(|(platform, i)| store.record_of(platform, i))
@@ -120,7 +127,13 @@ fn binaries(args: &Args) -> Result<(), Error> {
             (Err(e), _) => {
                 failed += 1;
                 let message = match &e {
-                    BuildInfoError::Io { source, .. } => format!("cannot read `{name}`: {source}"),
+                    BuildInfoError::Io { source, .. } => {
+                        format!("cannot read `{name}`: {source}")
+                    }
+                    // These name the file themselves.
+                    BuildInfoError::NotAFile { .. } | BuildInfoError::TooLarge { .. } => {
+                        e.to_string()
+                    }
                     e => format!("`{name}`: {e}"),
                 };
                 ui::line(ui::ERROR, "error:", &message);

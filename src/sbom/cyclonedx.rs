@@ -83,15 +83,16 @@ pub fn document(bom: &Bom, created: &str) -> Value {
     doc
 }
 
-/// A version-4-shaped UUID from a hex digest: the same content gives the
-/// same serial number.
+/// A name-based (version 5 shaped) UUID from a hex digest of the
+/// content: the same store gives the same serial number, another store
+/// another one.
 fn uuid_from(hex: &str) -> String {
     let h = &hex.as_bytes()[..32];
     let s = |r: std::ops::Range<usize>| std::str::from_utf8(&h[r]).expect("hex");
-    // Version 4, variant 10xx.
+    // Version 5, variant 10xx.
     let variant = ["8", "9", "a", "b"][usize::from_str_radix(s(16..17), 16).expect("hex") % 4];
     format!(
-        "{}-{}-4{}-{}{}-{}",
+        "{}-{}-5{}-{}{}-{}",
         s(0..8),
         s(8..12),
         s(13..16),
@@ -106,7 +107,7 @@ mod tests {
     #[test]
     fn serial_numbers_are_uuids() {
         let u = super::uuid_from(&"0123456789abcdef".repeat(4));
-        assert_eq!(u, "01234567-89ab-4def-8123-456789abcdef");
+        assert_eq!(u, "01234567-89ab-5def-8123-456789abcdef");
         assert_eq!(u.len(), 36);
     }
 }

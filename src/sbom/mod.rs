@@ -274,7 +274,7 @@ pub fn programs(programs: &[Program]) -> Bom {
         bom.roots.push(program_index);
 
         let go = info.go_version.trim_start_matches("go");
-        let mut stdlib = Package::new(id(&["stdlib", go]), Kind::Stdlib, "stdlib");
+        let mut stdlib = Package::new(keyed_id("stdlib", go, go), Kind::Stdlib, "stdlib");
         stdlib.version = Some(go.to_string());
         stdlib.purl = Some(stdlib_purl(go));
         stdlib.license = Some(GO_LICENSE);
@@ -283,19 +283,10 @@ pub fn programs(programs: &[Program]) -> Bom {
         bom.depends.push((program_index, stdlib_index));
 
         for dep in &info.deps {
-            let mut m = Package::new(
-                id(&["module", &dep.path, &dep.version]),
-                Kind::Module,
-                &dep.path,
-            );
-            m.version = Some(dep.version.clone());
-            m.purl = Some(module_purl(&dep.path, &dep.version));
-            m.properties.push(("dep".into(), module_line(dep)));
-            if let Some(with) = &dep.replace {
-                m.properties.push(("replaced-by".into(), module_line(with)));
+            let dep_index = index_of(&mut bom, module_package(dep));
+            if !bom.depends.contains(&(program_index, dep_index)) {
+                bom.depends.push((program_index, dep_index));
             }
-            let dep_index = index_of(&mut bom, m);
-            bom.depends.push((program_index, dep_index));
         }
     }
     bom
@@ -305,6 +296,51 @@ pub fn programs(programs: &[Program]) -> Bom {
 /// with the release from its `cmd` module?
 pub fn is_go_command(info: &buildinfo::BuildInfo) -> bool {
     info.main.is_none() && (info.path.starts_with("cmd/") || info.path == "cmd")
+}
+
+/// A dependency as built: a module replaced by another module version is
+/// that version (what scanners must match); one replaced by a directory
+/// keeps its path, with no version. Packages are one per exact module,
+/// sum and replacement: two modules whose names differ only in
+/// punctuation never merge.
+fn module_package(dep: &buildinfo::Module) -> Package {
+    let mut line = module_line(dep);
+    let (path, version) = match dep.replace.as_deref() {
+        Some(with) if with.version != "(devel)" && !with.version.is_empty() => {
+            (with.path.as_str(), with.version.as_str())
+        }
+        Some(_) => (dep.path.as_str(), "(devel)"),
+        None => (dep.path.as_str(), dep.version.as_str()),
+    };
+    if let Some(with) = &dep.replace {
+        line.push_str(" => ");
+        line.push_str(&module_line(with));
+    }
+    let mut m = Package::new(
+        keyed_id("module", &format!("{path}@{version}"), &line),
+        Kind::Module,
+        path,
+    );
+    m.version = Some(version.to_string());
+    m.purl = Some(module_purl(path, version));
+    m.properties.push(("dep".into(), module_line(dep)));
+    if let Some(with) = &dep.replace {
+        m.properties.push(("replaced-by".into(), module_line(with)));
+        if version == "(devel)" {
+            m.comment = Some(format!(
+                "{} {} replaced by the directory `{}`",
+                dep.path, dep.version, with.path
+            ));
+        }
+    }
+    m
+}
+
+/// An identifier: `kind-name-` and a short digest of the exact `key`, so
+/// names that differ only in what identifiers cannot hold stay apart.
+fn keyed_id(kind: &str, name: &str, key: &str) -> String {
+    let digest = format!("{:x}", Sha256::digest(key.as_bytes()));
+    id(&[kind, name, &digest[..12]])
 }
 
 /// A module as `go version -m` prints it: path, version and sum.
@@ -349,6 +385,75 @@ pub fn content_digest(bom: &Bom) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn module(path: &str, version: &str, sum: Option<&str>) -> buildinfo::Module {
+        buildinfo::Module {
+            path: path.into(),
+            version: version.into(),
+            sum: sum.map(str::to_string),
+            replace: None,
+        }
+    }
+
+    #[test]
+    fn modules_apart_in_name_stay_apart_and_replacements_are_what_was_built() {
+        let mut replaced = module("golang.org/x/net", "v0.10.0", None);
+        replaced.replace = Some(Box::new(module(
+            "golang.org/x/net",
+            "v0.20.0",
+            Some("h1:n="),
+        )));
+        let mut local = module("example.com/lib", "v0.0.0", None);
+        local.replace = Some(Box::new(module("../lib", "(devel)", None)));
+        let info = buildinfo::BuildInfo {
+            go_version: "go1.22.4".into(),
+            path: "example.com/app".into(),
+            main: Some(module("example.com/app", "(devel)", None)),
+            deps: vec![
+                module("example.com/a-b", "v1.0.0", Some("h1:a=")),
+                module("example.com/a_b", "v1.0.0", Some("h1:b=")),
+                replaced,
+                local,
+            ],
+            settings: vec![],
+        };
+        let program = Program {
+            file: "app",
+            sha256: "00".into(),
+            info: &info,
+        };
+        let bom = programs(&[program]);
+        let modules: Vec<&Package> = bom
+            .packages
+            .iter()
+            .filter(|p| p.kind == Kind::Module)
+            .collect();
+        assert_eq!(modules.len(), 4);
+        let ids: std::collections::HashSet<&str> =
+            bom.packages.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids.len(), bom.packages.len(), "ids are unique");
+        assert_eq!(modules[0].name, "example.com/a-b");
+        assert_eq!(modules[1].name, "example.com/a_b");
+        assert_eq!(modules[2].version.as_deref(), Some("v0.20.0"));
+        assert_eq!(
+            modules[2].purl.as_deref(),
+            Some("pkg:golang/golang.org/x/net@v0.20.0")
+        );
+        assert_eq!(
+            modules[3].purl.as_deref(),
+            Some("pkg:golang/example.com/lib")
+        );
+        assert!(modules[3]
+            .comment
+            .as_deref()
+            .unwrap()
+            .contains("replaced by the directory `../lib`"));
+        assert_eq!(
+            bom.depends.len(),
+            5,
+            "the standard library and four modules"
+        );
+    }
 
     #[test]
     fn purls_as_go_sbom_tools_write_them() {

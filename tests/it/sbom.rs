@@ -131,3 +131,15 @@ fn output_is_written_whole_and_unknown_versions_are_refused() {
     let out = m.gov_cmd(["sbom", "--format", "swid"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_empty_store_has_nothing_to_describe() {
+    let m = Mirror::new(&["1.22.4"]);
+    let out = m.gov_cmd(["sbom"]).output().unwrap();
+    assert_failure(
+        &out,
+        1,
+        &["no Go release is installed", "gov install latest"],
+    );
+    assert_eq!(stdout(&out), "");
+}
