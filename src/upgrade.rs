@@ -18,30 +18,37 @@ use crate::toolchain_env::ToolchainEnv;
 /// How much of a check's output the report keeps.
 pub const TAIL_BYTES: usize = 16 * 1024;
 
-/// The signal that interrupted gov (SIGINT, SIGTERM), or 0.
+/// The signals that mean "stop": Ctrl-C, `kill`, a closed terminal or ssh
+/// connection, Ctrl-\\.
+const INTERRUPTS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+/// The signal that interrupted gov (one of [`INTERRUPTS`]), or 0.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn on_signal(signal: libc::c_int) {
     SIGNAL.store(signal, Ordering::SeqCst);
 }
 
-/// From now on SIGINT and SIGTERM are noted instead of killing gov, so it
-/// can restore what it changed first.
+/// From now on SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted instead of
+/// killing gov, so it can restore what it changed, or stop what it
+/// started, first.
 pub fn catch_interrupts() {
-    // SAFETY: the handler only stores into an atomic, which is
-    // async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    for signal in INTERRUPTS {
+        // SAFETY: the handler only stores into an atomic, which is
+        // async-signal-safe.
+        unsafe {
+            libc::signal(signal, on_signal as *const () as libc::sighandler_t);
+        }
     }
 }
 
-/// SIGINT and SIGTERM act as usual again (once nothing is left to restore).
+/// Those signals act as usual again (once nothing is left to restore).
 pub fn release_interrupts() {
-    // SAFETY: restoring the default dispositions.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_DFL);
-        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+    for signal in INTERRUPTS {
+        // SAFETY: restoring the default disposition.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+        }
     }
 }
 

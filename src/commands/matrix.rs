@@ -6,7 +6,8 @@
 //! Exit codes: 0 when every run passed; 1 when one did not (failed, could
 //! not start, or was stopped or skipped by `--fail-fast`), or when there
 //! was nothing to run or a release could not be installed; 2 for bad
-//! usage; 128 + the signal (130, 143) when SIGINT or SIGTERM stopped it.
+//! usage; 128 + the signal (130, 143, 129, 131) when SIGINT, SIGTERM,
+//! SIGHUP or SIGQUIT stopped it.
 
 use std::ffi::OsString;
 use std::time::Duration;

@@ -511,6 +511,30 @@ fn sigint_stops_every_run_and_its_children_then_reports() {
 }
 
 #[test]
+fn a_closed_terminal_or_ctrl_backslash_stops_every_run_too() {
+    for (signal, code) in [(libc::SIGHUP, 129), (libc::SIGQUIT, 131)] {
+        let env = env_with(&["1.21.0", "1.22.4"]);
+        let pids = env.root.join("pids");
+        let script = format!(
+            "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
+            pids = pids.display()
+        );
+        let mut gov = env
+            .gov_cmd(["matrix", "--", "sh", "-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_lines(&pids, 4, &mut gov);
+        unsafe { libc::kill(gov.id() as i32, signal) };
+        let out = wait_output(gov, 10);
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert!(stdout(&out).contains("stopped"), "{}", stdout(&out));
+        assert_all_dead(&pids);
+    }
+}
+
+#[test]
 fn sigterm_is_passed_on_and_a_run_that_ignores_it_is_killed() {
     let env = env_with(&["1.21.0", "1.22.4"]);
     let pids = env.root.join("pids");
