@@ -141,9 +141,8 @@ pub fn install(
             now,
         });
     }
-    fs_err::create_dir_all(&dest_dir)?;
-    fs_err::rename(&root, &dest)?;
-    drop(staging);
+    // The record first: a kill between the two leaves a record of
+    // nothing installed (harmless), never a release without its record.
     let mut record = Record::new(Origin::Download, &version, platform).now();
     record.archive = Some(file.filename.clone());
     record.url = Some(url);
@@ -153,6 +152,9 @@ pub fn install(
     record.index_url = Some(opts.index_url.to_string());
     record.edits = edits;
     store.write_record(platform, &record)?;
+    fs_err::create_dir_all(&dest_dir)?;
+    fs_err::rename(&root, &dest)?;
+    drop(staging);
     change.commit()?;
     Ok(Outcome::Installed(installed(version, dest)))
 }

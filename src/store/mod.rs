@@ -511,7 +511,6 @@ impl Store {
         }
         fs_err::create_dir_all(self.versions_dir())?;
         let root = self.versions_dir().join(version.to_string());
-        fs_err::os::unix::fs::symlink(&dir, &root)?;
         let origin = if imported_from.is_some() {
             Origin::Import
         } else {
@@ -522,6 +521,7 @@ impl Store {
             .now();
         record.imported_from = imported_from.map(str::to_string);
         self.write_record(&Platform::host(), &record)?;
+        fs_err::os::unix::fs::symlink(&dir, &root)?;
         change.commit()?;
         Ok(Installed {
             version: *version,
@@ -555,13 +555,13 @@ impl Store {
         let copy = scratch.path().join("go");
         copy_tree(dir, &copy)?;
         fs_err::create_dir_all(self.versions_dir())?;
-        fs_err::rename(&copy, &root)?;
-        drop(scratch);
         let mut record = Record::new(Origin::Import, version, &Platform::host())
             .from_dir(dir)
             .now();
         record.imported_from = Some(imported_from.to_string());
         self.write_record(&Platform::host(), &record)?;
+        fs_err::rename(&copy, &root)?;
+        drop(scratch);
         change.commit()?;
         Ok(Installed {
             version: *version,
