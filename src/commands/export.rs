@@ -4,7 +4,7 @@
 use crate::download::Fetcher;
 use crate::env_vars;
 use crate::error::Error;
-use crate::export::{self, ci, devcontainer, dockerfile, Pin, Project};
+use crate::export::{self, ci, devcontainer, dockerfile, Archive, Pin, Project};
 use crate::index;
 use crate::platform::{self, Platform};
 use crate::request::Request;
@@ -12,6 +12,7 @@ use crate::resolve::{self, ResolveError};
 use crate::settings::Settings;
 use crate::sources;
 use crate::ui;
+use crate::version::Version;
 
 use std::path::{Path, PathBuf};
 
@@ -108,15 +109,16 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             "run it in the module's directory, or make one with `go mod init`".to_string(),
         ));
     }
-    let pin = pin(settings, asked, &target)?;
+    let pin = pin(settings, asked, &target, args.add)?;
     let text = match args.kind {
         Kind::Dockerfile => {
             let project = project.expect("checked above");
-            if args.add && !is_http(&pin.archive_url) {
+            let archive_url = pin.archive.as_ref().map_or("", |a| a.url.as_str());
+            if args.add && !is_http(archive_url) {
                 return Err(Error::failed(
                     format!(
                         "`ADD` cannot fetch `{}`: GOV_DOWNLOAD_URL is not an http(s) URL",
-                        pin.archive_url
+                        archive_url
                     ),
                     "serve the mirror over http(s), or leave out --add to install with gov"
                         .to_string(),
@@ -206,26 +208,92 @@ fn check_flags(args: &Args) -> Result<(), Error> {
 
 /// The release this directory selects, exactly: the installed one it
 /// resolves to, else the newest in the index the request names.
-fn pin(settings: &Settings, asked: Option<Platform>, target: &Platform) -> Result<Pin, Error> {
+/// The index is read only when `need_archive` (the `ADD` form) or when
+/// the release is not installed: a snippet of an installed release needs
+/// no network.
+fn pin(
+    settings: &Settings,
+    asked: Option<Platform>,
+    target: &Platform,
+    need_archive: bool,
+) -> Result<Pin, Error> {
     let mut selection = resolve::select(None, &settings.ctx, &settings.store)?;
     // The snippet is committed with the project: name its file from here.
     if let resolve::Source::File(path) = &selection.source {
         selection.source = resolve::Source::File(relative_to(path, &settings.ctx.cwd));
     }
-    let (request, why) = match resolve::resolve_selection(selection.clone(), &settings.store) {
-        Ok(resolved) => (Request::Exact(resolved.version), resolved.reason()),
+    let (request, why, installed) = match resolve::resolve_selection(
+        selection.clone(),
+        &settings.store,
+    ) {
+        Ok(resolved) => (
+            Request::Exact(resolved.version),
+            resolved.reason(),
+            Some(resolved.version),
+        ),
         Err(ResolveError::NotInstalled { .. } | ResolveError::TooOld { .. }) => {
             let request = Request::parse(&resolve::install_arg(&selection.request))?;
             let why = format!(
                 "set by {}; not installed here, so the newest release the index has for `{request}`",
                 selection.source
             );
-            (request, why)
+            (request, why, None)
         }
         Err(e) => return Err(e.into()),
     };
     // Into a comment line: no control character may end it.
     let why = ui::escape(&why).into_owned();
+    let sources = &settings.sources;
+    let (version, archive) = match installed {
+        Some(version) if !need_archive => (version, None),
+        _ => {
+            let (version, archive) = archive_of(settings, &request, target)?;
+            (version, Some(archive))
+        }
+    };
+    let mut mirrors = Vec::new();
+    for (name, value, default) in [
+        (
+            env_vars::GOV_INDEX_URL,
+            &sources.index_url,
+            sources::DEFAULT_INDEX_URL,
+        ),
+        (
+            env_vars::GOV_DOWNLOAD_URL,
+            &sources.download_url,
+            sources::DEFAULT_DOWNLOAD_URL,
+        ),
+    ] {
+        if value != default {
+            if let Some(value) = snippet_url(name, value)? {
+                mirrors.push((name, value));
+            }
+        }
+    }
+    let release_url = match settings.ctx.text(env_vars::GOV_RELEASE_URL) {
+        Some(url) => snippet_url(env_vars::GOV_RELEASE_URL, url)?,
+        None => None,
+    }
+    .unwrap_or_else(|| format!("{}/v{}", export::RELEASES, env!("CARGO_PKG_VERSION")));
+    Ok(Pin {
+        version,
+        why,
+        platform: asked,
+        target: target.clone(),
+        archive,
+        mirrors,
+        release_url,
+    })
+}
+
+/// The newest release `request` names in the index, with its archive for
+/// `target`, checked: a snippet carries only a file name that is the
+/// release's and a digest of 64 hex digits.
+fn archive_of(
+    settings: &Settings,
+    request: &Request,
+    target: &Platform,
+) -> Result<(Version, Archive), Error> {
     let sources = &settings.sources;
     let source = index::Source::of(sources, &settings.store, false);
     let index = index::load(&source, &Fetcher::new(sources))?;
@@ -272,39 +340,8 @@ fn pin(settings: &Settings, asked: Option<Platform>, target: &Platform) -> Resul
             "check the mirror (GOV_INDEX_URL): its index is damaged or forged".to_string(),
         ));
     }
-    let mut mirrors = Vec::new();
-    for (name, value, default) in [
-        (
-            env_vars::GOV_INDEX_URL,
-            &sources.index_url,
-            sources::DEFAULT_INDEX_URL,
-        ),
-        (
-            env_vars::GOV_DOWNLOAD_URL,
-            &sources.download_url,
-            sources::DEFAULT_DOWNLOAD_URL,
-        ),
-    ] {
-        if value != default {
-            if let Some(value) = snippet_url(name, value)? {
-                mirrors.push((name, value));
-            }
-        }
-    }
-    let release_url = match settings.ctx.text(env_vars::GOV_RELEASE_URL) {
-        Some(url) => snippet_url(env_vars::GOV_RELEASE_URL, url)?,
-        None => None,
-    }
-    .unwrap_or_else(|| format!("{}/v{}", export::RELEASES, env!("CARGO_PKG_VERSION")));
-    Ok(Pin {
-        version: release.version,
-        why,
-        platform: asked,
-        archive_url: crate::download::join(&sources.download_url, &archive.filename),
-        archive,
-        mirrors,
-        release_url,
-    })
+    let url = crate::download::join(&sources.download_url, &archive.filename);
+    Ok((release.version, Archive { file: archive, url }))
 }
 
 /// A mirror's URL as a snippet can carry it: http(s) and plain. A path or

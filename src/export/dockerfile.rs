@@ -79,13 +79,14 @@ pub fn render(pin: &Pin, o: &Options) -> String {
             )
         }
         Fetch::Add => {
+            let archive = pin.archive.as_ref().expect("the ADD form reads the index");
             // The archive runs in the build stage: its platform, always.
-            let platform = format!("--platform={}/{} ", pin.archive.os, pin.archive.arch);
+            let platform = format!("--platform={}/{} ", pin.target.os, pin.target.arch);
             let _ = writeln!(f, "FROM {platform}{} AS build", o.base);
             let _ = writeln!(
                 f,
                 "ADD --checksum=sha256:{} {} /tmp/go.tar.gz",
-                pin.archive.sha256, pin.archive_url
+                archive.file.sha256, archive.url
             );
             let _ = writeln!(
                 f,
@@ -118,7 +119,7 @@ pub fn render(pin: &Pin, o: &Options) -> String {
     // archive's; otherwise wherever it is built.
     let platform = match (&pin.platform, o.fetch) {
         (Some(p), _) => format!("--platform={}/{} ", p.os, p.arch),
-        (None, Fetch::Add) => format!("--platform={}/{} ", pin.archive.os, pin.archive.arch),
+        (None, Fetch::Add) => format!("--platform={}/{} ", pin.target.os, pin.target.arch),
         (None, Fetch::Gov) => String::new(),
     };
     let _ = writeln!(f, "FROM {platform}scratch");

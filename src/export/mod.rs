@@ -28,10 +28,12 @@ pub struct Pin {
     pub why: String,
     /// The platform asked for with `--os/--arch`; `None`: where it runs.
     pub platform: Option<Platform>,
-    /// The release's archive for that platform (else Linux on this
-    /// machine's architecture): file name and sha256.
-    pub archive: File,
-    pub archive_url: String,
+    /// That platform, else the snippet's default (Linux on this machine's
+    /// architecture; the hosted CI runners' linux/amd64).
+    pub target: Platform,
+    /// The release's archive for `target`, when the index was read: for
+    /// the `ADD` form, or to resolve a release not installed here.
+    pub archive: Option<Archive>,
     /// gov's variables to carry into the snippet: the mirrors in use
     /// (`GOV_INDEX_URL`, `GOV_DOWNLOAD_URL`) when they are not go.dev's.
     pub mirrors: Vec<(&'static str, String)>,
@@ -42,12 +44,15 @@ pub struct Pin {
 impl Pin {
     /// `go1.22.4-linux-amd64`: a prefix for cache keys.
     pub fn key(&self) -> String {
-        let platform = self.platform.clone().unwrap_or_else(|| Platform {
-            os: self.archive.os.clone(),
-            arch: self.archive.arch.clone(),
-        });
-        format!("go{}-{platform}", self.version)
+        format!("go{}-{}", self.version, self.target)
     }
+}
+
+/// An archive as the index lists it, and where it is downloaded from.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pub file: File,
+    pub url: String,
 }
 
 /// The Go module a Dockerfile builds: the nearest `go.mod` above the

@@ -408,3 +408,31 @@ fn dockerfiles_are_for_linux_and_the_add_form_names_its_platform() {
         &["cannot go into a snippet"],
     );
 }
+
+#[test]
+fn an_installed_release_is_pinned_without_the_network() {
+    let env = TestEnv::new();
+    env.install_fake("1.22.1");
+    env.write("app/go.mod", "module example.com/hello\n\ngo 1.21\n");
+    env.write("app/.go-version", "1.22\n");
+    for kind in ["github", "gitlab", "devcontainer", "dockerfile"] {
+        let out = env
+            .gov_cmd(["export", kind])
+            .current_dir(env.work.join("app"))
+            .env("GOV_INDEX_URL", "http://127.0.0.1:9/index.json")
+            .env("GOV_RETRY_DELAY_MS", "0")
+            .output()
+            .unwrap();
+        assert_success(&out);
+        assert!(stdout(&out).contains("1.22.1"), "{kind}: {}", stdout(&out));
+    }
+    // The ADD form needs the archive's digest: from the index only.
+    let out = env
+        .gov_cmd(["export", "dockerfile", "--add"])
+        .current_dir(env.work.join("app"))
+        .env("GOV_INDEX_URL", "http://127.0.0.1:9/index.json")
+        .env("GOV_RETRY_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert_failure(&out, 1, &["cannot fetch the release index"]);
+}
