@@ -298,7 +298,7 @@ fn archive_of(
     let source = index::Source::of(sources, &settings.store, false);
     let index = index::load(&source, &Fetcher::new(sources))?;
     let release = index
-        .pick(&request, &target.os, &target.arch)
+        .pick(request, &target.os, &target.arch)
         .ok_or_else(|| {
             Error::failed(
                 format!(
