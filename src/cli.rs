@@ -84,7 +84,7 @@ pub enum Command {
     Mirror(mirror::Args),
     /// Print a Dockerfile, devcontainer or CI job pinned to the selected release
     Export(export::Args),
-    /// Print an SBOM (SPDX or CycloneDX) of the installed toolchains
+    /// Print an SBOM (SPDX or CycloneDX) of the installed toolchains or of Go programs
     Sbom(sbom::Args),
 }
 
