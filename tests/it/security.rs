@@ -63,6 +63,13 @@ fn release_with(version: &str, extra: Vec<Entry>) -> Vec<u8> {
     archive::tar_gz(&entries)
 }
 
+/// A mirror serving that release as Go 1.22.4.
+fn mirror_with(extra: Vec<Entry>) -> Mirror {
+    let m = Mirror::new(&[]);
+    m.publish("1.22.4", release_with("1.22.4", extra));
+    m
+}
+
 /// One PAX extended-header record: `<length> <key>=<value>\n`, where the
 /// length counts itself.
 fn pax_record(key: &str, value: &str) -> Vec<u8> {
@@ -88,17 +95,15 @@ fn chained_links_in_an_archive_never_write_outside_the_staging_directory() {
         ]
     };
     for digest_is_right in [true, false] {
-        let m = Mirror::new(&[]);
-        m.publish("1.22.4", release_with("1.22.4", chain()));
+        let m = mirror_with(chain());
         if !digest_is_right {
             let index = archive::index(&[("1.22.4", &"ab".repeat(32))]);
             m.server.route("index.json", Reply::Body(Arc::new(index)));
         }
         let out = m.gov(&["install", "1.22.4"]);
+        // Unpacking stops at the link, before the digest is known: the
+        // same refusal either way.
         gov_snapshot!(m.env, &out);
-        if digest_is_right {
-            gov_snapshot!(m.env, &out);
-        }
         m.assert_nothing_installed();
         let planted: Vec<_> = walk(&m.env.root)
             .into_iter()
@@ -116,35 +121,21 @@ fn archive_header_records_are_capped_and_pax_names_are_honoured() {
     let long_name = format!("go/{}", "d".repeat(150));
 
     // A GNU long name of 100 KB: refused before it is read into memory.
-    let m = Mirror::new(&[]);
     let huge = vec![b'a'; 100_000];
-    m.publish(
-        "1.22.4",
-        release_with(
-            "1.22.4",
-            vec![
-                Entry::record("././@LongLink", tar::EntryType::GNULongName, &huge),
-                Entry::file("go/short", b"x", 0o644),
-            ],
-        ),
-    );
+    let m = mirror_with(vec![
+        Entry::record("././@LongLink", tar::EntryType::GNULongName, &huge),
+        Entry::file("go/short", b"x", 0o644),
+    ]);
     let out = m.gov(&["install", "1.22.4"]);
     gov_snapshot!(m.env, &out);
     m.assert_nothing_installed();
 
     // The long names Go's archives really use arrive in PAX records.
     let record = pax_record("path", &long_name);
-    let m = Mirror::new(&[]);
-    m.publish(
-        "1.22.4",
-        release_with(
-            "1.22.4",
-            vec![
-                Entry::record("././@PaxHeader", tar::EntryType::XHeader, &record),
-                Entry::file("go/truncated-name", b"long\n", 0o644),
-            ],
-        ),
-    );
+    let m = mirror_with(vec![
+        Entry::record("././@PaxHeader", tar::EntryType::XHeader, &record),
+        Entry::file("go/truncated-name", b"long\n", 0o644),
+    ]);
     assert_success(&m.gov(&["install", "1.22.4"]));
     let root = m.env.gov_home.join("versions/1.22.4");
     let unpacked = root.join(long_name.trim_start_matches("go/"));
@@ -440,19 +431,12 @@ fn a_program_the_selected_release_lacks_runs_the_next_one_on_path() {
 fn links_that_climb_through_other_links_are_refused() {
     // Each target stays inside when read alone, but `c` climbs out of
     // wherever `a/b` leads, and `passwd` would then read the host's.
-    let m = Mirror::new(&[]);
-    m.publish(
-        "1.22.4",
-        release_with(
-            "1.22.4",
-            vec![
-                Entry::dir("go/a/"),
-                Entry::symlink("go/a/b", ".."),
-                Entry::symlink("go/c", "a/b/.."),
-                Entry::symlink("go/passwd", "c/etc/passwd"),
-            ],
-        ),
-    );
+    let m = mirror_with(vec![
+        Entry::dir("go/a/"),
+        Entry::symlink("go/a/b", ".."),
+        Entry::symlink("go/c", "a/b/.."),
+        Entry::symlink("go/passwd", "c/etc/passwd"),
+    ]);
     let out = m.gov(&["install", "1.22.4"]);
     gov_snapshot!(m.env, &out);
     m.assert_nothing_installed();
@@ -463,17 +447,10 @@ fn deep_names_and_bombs_are_refused_before_they_cost_anything() {
     // 8,000 levels in one PAX name: once enough to overflow the stack.
     let deep = format!("go/{}x", "a/".repeat(8000));
     let record = pax_record("path", &deep);
-    let m = Mirror::new(&[]);
-    m.publish(
-        "1.22.4",
-        release_with(
-            "1.22.4",
-            vec![
-                Entry::record("././@PaxHeader", tar::EntryType::XHeader, &record),
-                Entry::file("go/short", b"x", 0o644),
-            ],
-        ),
-    );
+    let m = mirror_with(vec![
+        Entry::record("././@PaxHeader", tar::EntryType::XHeader, &record),
+        Entry::file("go/short", b"x", 0o644),
+    ]);
     let out = m.gov(&["install", "1.22.4"]);
     assert_failure(&out, 1, &["a name or link of 16004 bytes or 8002 levels"]);
     m.assert_nothing_installed();
@@ -497,14 +474,7 @@ fn deep_names_and_bombs_are_refused_before_they_cost_anything() {
 
 #[test]
 fn archive_modes_never_make_files_writable_by_others() {
-    let m = Mirror::new(&[]);
-    m.publish(
-        "1.22.4",
-        release_with(
-            "1.22.4",
-            vec![Entry::file("go/bin/setuid", b"#!/bin/sh\n", 0o6777)],
-        ),
-    );
+    let m = mirror_with(vec![Entry::file("go/bin/setuid", b"#!/bin/sh\n", 0o6777)]);
     assert_success(&m.gov(&["install", "1.22.4"]));
     let meta = std::fs::metadata(m.env.gov_home.join("versions/1.22.4/bin/setuid")).unwrap();
     use std::os::unix::fs::PermissionsExt;
