@@ -78,6 +78,33 @@ fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
 }
 
 /// gov's output, waiting at most `secs`.
+/// `gov matrix ARGS -- sh -c SCRIPT`, sent `signal` once two runs have
+/// each written two pids to `ROOT/pids`; its output, and when the signal
+/// went.
+fn signal_matrix(
+    env: &TestEnv,
+    args: &[&str],
+    script: &str,
+    signal: i32,
+    secs: u64,
+) -> (Output, Instant) {
+    let mut gov = env
+        .gov_cmd(
+            ["matrix"]
+                .iter()
+                .chain(args)
+                .chain(&["--", "sh", "-c", script]),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_lines(&env.root.join("pids"), 4, &mut gov);
+    let sent = Instant::now();
+    unsafe { libc::kill(gov.id() as i32, signal) };
+    (wait_output(gov, secs), sent)
+}
+
 fn wait_output(child: Child, secs: u64) -> Output {
     let pid = child.id() as i32;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -474,15 +501,7 @@ fn sigint_stops_every_run_and_its_children_then_reports() {
         "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; echo \"working on $GOV_VERSION\"; wait",
         pids = pids.display()
     );
-    let mut gov = env
-        .gov_cmd(["matrix", "-j", "2", "--", "sh", "-c", &script])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_lines(&pids, 4, &mut gov);
-    unsafe { libc::kill(gov.id() as i32, libc::SIGINT) };
-    let out = wait_output(gov, 10);
+    let (out, _) = signal_matrix(&env, &["-j", "2"], &script, libc::SIGINT, 10);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     snapshot_settings_timed(&env).bind(|| {
         insta::assert_snapshot!(stdout(&out), @r#"
@@ -519,15 +538,7 @@ fn a_closed_terminal_or_ctrl_backslash_stops_every_run_too() {
             "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
             pids = pids.display()
         );
-        let mut gov = env
-            .gov_cmd(["matrix", "--", "sh", "-c", &script])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        wait_for_lines(&pids, 4, &mut gov);
-        unsafe { libc::kill(gov.id() as i32, signal) };
-        let out = wait_output(gov, 10);
+        let (out, _) = signal_matrix(&env, &[], &script, signal, 10);
         assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
         assert!(stdout(&out).contains("stopped"), "{}", stdout(&out));
         assert_all_dead(&pids);
@@ -543,16 +554,7 @@ fn sigterm_is_passed_on_and_a_run_that_ignores_it_is_killed() {
         "if [ $GOV_VERSION = 1.21.0 ]; then trap '' TERM; fi; echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
         pids = pids.display()
     );
-    let mut gov = env
-        .gov_cmd(["matrix", "--", "sh", "-c", &script])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_lines(&pids, 4, &mut gov);
-    let sent = Instant::now();
-    unsafe { libc::kill(gov.id() as i32, libc::SIGTERM) };
-    let out = wait_output(gov, 20);
+    let (out, sent) = signal_matrix(&env, &[], &script, libc::SIGTERM, 20);
     assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
     assert!(sent.elapsed() >= Duration::from_secs(4), "the grace period");
     let table = stdout(&out);
