@@ -331,37 +331,28 @@ struct Endian {
 /// checked; should one not, a read past the end gives 0 — which the checks
 /// after it refuse — never a panic.
 impl Endian {
-    fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
-        at.checked_add(N)
+    /// `N` bytes at `at`, most significant first.
+    fn bytes<const N: usize>(self, b: &[u8], at: usize) -> [u8; N] {
+        let mut a: [u8; N] = at
+            .checked_add(N)
             .and_then(|end| b.get(at..end))
-            .map_or([0; N], |s| s.try_into().expect("N bytes"))
+            .map_or([0; N], |s| s.try_into().expect("N bytes"));
+        if !self.big {
+            a.reverse();
+        }
+        a
     }
 
     fn u16(self, b: &[u8], at: usize) -> u16 {
-        let a = Endian::bytes::<2>(b, at);
-        if self.big {
-            u16::from_be_bytes(a)
-        } else {
-            u16::from_le_bytes(a)
-        }
+        u16::from_be_bytes(self.bytes(b, at))
     }
 
     fn u32(self, b: &[u8], at: usize) -> u32 {
-        let a = Endian::bytes::<4>(b, at);
-        if self.big {
-            u32::from_be_bytes(a)
-        } else {
-            u32::from_le_bytes(a)
-        }
+        u32::from_be_bytes(self.bytes(b, at))
     }
 
     fn u64(self, b: &[u8], at: usize) -> u64 {
-        let a = Endian::bytes::<8>(b, at);
-        if self.big {
-            u64::from_be_bytes(a)
-        } else {
-            u64::from_le_bytes(a)
-        }
+        u64::from_be_bytes(self.bytes(b, at))
     }
 
     /// A 64-bit word when `wide`, else a 32-bit one.
