@@ -288,22 +288,58 @@ fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
     assert!(project.join(cached).join("versions").join(go).is_dir());
 }
 
+/// A Dockerfile exported for the hello module, against the real mirror
+/// reached by name inside the build (as a fleet's would be), on the tests'
+/// base image.
+struct DockerSetup {
+    server: Server,
+    go: String,
+    /// `http://localhost:PORT`
+    mirror: String,
+    env: TestEnv,
+    module: PathBuf,
+    dockerfile: String,
+}
+
+impl DockerSetup {
+    fn export(args: &[&str]) -> DockerSetup {
+        let (server, versions) = serve_real_mirror();
+        let port = server.base.rsplit(':').next().unwrap().to_string();
+        let mirror = format!("http://localhost:{port}");
+        let base = podman::base_image();
+        let env = TestEnv::new();
+        let module = env.work.join("hello");
+        hello_module(&module);
+        let out = env
+            .gov_cmd(["export", "dockerfile", "--image", &base])
+            .args(args)
+            .current_dir(&module)
+            .env("GOV_INDEX_URL", format!("{mirror}/index.json"))
+            .env("GOV_DOWNLOAD_URL", format!("{mirror}/"))
+            .output()
+            .unwrap();
+        assert_success(&out);
+        DockerSetup {
+            server,
+            go: newest_of(&versions, "1.22"),
+            mirror,
+            env,
+            module,
+            dockerfile: stdout(&out),
+        }
+    }
+}
+
 /// `podman build` of `context` with its Dockerfile; how long it took.
 fn build_image(context: &Path, tag: &str, extra: &[&str]) -> std::time::Duration {
     let started = std::time::Instant::now();
-    let out = podman::podman()
-        .args(["build", "--network", "host", "-t", tag])
-        .args(extra)
-        .arg("-f")
-        .arg(context.join("Dockerfile"))
-        .arg(context)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "podman build failed:\n{}\n{}",
-        stdout(&out),
-        stderr(&out)
+    podman::ok(
+        podman::podman()
+            .args(["build", "--network", "host", "-t", tag])
+            .args(extra)
+            .arg("-f")
+            .arg(context.join("Dockerfile"))
+            .arg(context),
     );
     started.elapsed()
 }
@@ -315,24 +351,16 @@ fn run_image(tag: &str) -> String {
 
 #[test]
 fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_mounts() {
-    let (server, versions) = serve_real_mirror();
-    let go = newest_of(&versions, "1.22");
-    // Inside the build the mirror is reached by name, as a fleet's would be.
-    let port = server.base.rsplit(':').next().unwrap().to_string();
-    let mirror = format!("http://localhost:{port}");
-    let (base, _gov) = (podman::base_image(), podman::gov_image());
-    let env = TestEnv::new();
-    let module = env.work.join("hello");
-    hello_module(&module);
-    let out = env
-        .gov_cmd(["export", "dockerfile", "--image", &base])
-        .current_dir(&module)
-        .env("GOV_INDEX_URL", format!("{mirror}/index.json"))
-        .env("GOV_DOWNLOAD_URL", format!("{mirror}/"))
-        .output()
-        .unwrap();
-    assert_success(&out);
-    let dockerfile = stdout(&out);
+    podman::gov_image();
+    // Every field bound: the temporary directory lives to the end.
+    let DockerSetup {
+        server,
+        go,
+        mirror: _,
+        env: _env,
+        module,
+        dockerfile,
+    } = DockerSetup::export(&[]);
     assert!(
         dockerfile.contains(&format!("gov install --quiet {go}")),
         "{dockerfile}"
@@ -385,23 +413,14 @@ fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_moun
 
 #[test]
 fn the_add_form_names_the_archive_s_true_digest_and_builds() {
-    let (server, versions) = serve_real_mirror();
-    let go = newest_of(&versions, "1.22");
-    let port = server.base.rsplit(':').next().unwrap().to_string();
-    let mirror = format!("http://localhost:{port}");
-    let base = podman::base_image();
-    let env = TestEnv::new();
-    let module = env.work.join("hello");
-    hello_module(&module);
-    let out = env
-        .gov_cmd(["export", "dockerfile", "--add", "--image", &base])
-        .current_dir(&module)
-        .env("GOV_INDEX_URL", format!("{mirror}/index.json"))
-        .env("GOV_DOWNLOAD_URL", format!("{mirror}/"))
-        .output()
-        .unwrap();
-    assert_success(&out);
-    let dockerfile = stdout(&out);
+    let DockerSetup {
+        server: _server,
+        go,
+        mirror,
+        env: _env,
+        module,
+        dockerfile,
+    } = DockerSetup::export(&["--add"]);
     let archive = format!("go{go}.linux-amd64.tar.gz");
     let bytes = std::fs::read(real_mirror_dir().join(&archive)).unwrap();
     let add = format!(
