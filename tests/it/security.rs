@@ -14,22 +14,6 @@ use crate::common::server::Reply;
 use crate::common::*;
 use crate::gov_snapshot;
 
-/// Every path below `dir`, links not followed.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                todo.push(path.clone());
-            }
-            found.push(path);
-        }
-    }
-    found
-}
-
 /// Runs `cmd`, failing the test if it has not finished within `limit`
 /// (a command that blocks on a planted pipe would hang forever).
 fn output_within(cmd: &mut Command, limit: Duration) -> Output {

@@ -109,7 +109,7 @@ fn the_system_store_is_0755_0644_whatever_the_umask() {
         .output()
         .unwrap();
     assert_success(&out);
-    for path in walk(&system) {
+    for path in std::iter::once(system.clone()).chain(walk(&system)) {
         let meta = std::fs::symlink_metadata(&path).unwrap();
         if meta.file_type().is_symlink() {
             continue;
@@ -140,20 +140,6 @@ fn the_system_store_is_0755_0644_whatever_the_umask() {
         .output()
         .unwrap();
     assert_eq!(stdout(&current), "1.22.4 (set by global)\n");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = vec![dir.to_path_buf()];
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                todo.push(e.path());
-            }
-            found.push(e.path());
-        }
-    }
-    found
 }
 
 #[test]

@@ -207,12 +207,7 @@ fn releases_another_user_can_change_are_never_run() {
     assert!(stderr(&out).contains(&format!("run `chmod go-w {}`", versions.display())));
     let out = env.gov(["doctor", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ownership = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "ownership")
-        .unwrap();
+    let ownership = doctor_check(&report, "ownership");
     assert_eq!(ownership["status"], "fail", "{ownership}");
     // The fix it names works.
     assert!(Command::new("chmod")

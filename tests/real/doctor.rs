@@ -33,12 +33,7 @@ fn doctor(
 }
 
 fn status<'a>(report: &'a serde_json::Value, name: &str) -> (&'a str, &'a str) {
-    let c = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no check {name}: {report}"));
+    let c = doctor_check(report, name);
     (c["status"].as_str().unwrap(), c["detail"].as_str().unwrap())
 }
 

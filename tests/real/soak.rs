@@ -96,8 +96,9 @@ fn ten_thousand_shim_calls_while_the_store_changes() {
     );
 
     // Nothing temporary left: no scratch, no half-made link, no temp file.
-    let leftovers: Vec<_> = walk_names(&m.env.gov_home)
+    let leftovers: Vec<_> = walk(&m.env.gov_home)
         .into_iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .filter(|name| {
             name.ends_with(".tmp") || name.starts_with(".trash") || name.starts_with(".doctor")
         })
@@ -107,18 +108,4 @@ fn ten_thousand_shim_calls_while_the_store_changes() {
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(tmp, 0, "scratch directories left in tmp/");
-}
-
-fn walk_names(dir: &std::path::Path) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                todo.push(e.path());
-            }
-            names.push(e.file_name().to_string_lossy().into_owned());
-        }
-    }
-    names
 }

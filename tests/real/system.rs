@@ -122,11 +122,6 @@ fn users_run_the_system_store_and_cannot_change_it() {
     // Doctor, for the user, finds both stores sound.
     let report: serde_json::Value =
         serde_json::from_slice(&user(&["doctor", "--json"]).stdout).unwrap();
-    let ownership = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "ownership")
-        .unwrap();
+    let ownership = doctor_check(&report, "ownership");
     assert_eq!(ownership["status"], "ok", "{ownership}");
 }
