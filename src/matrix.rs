@@ -53,6 +53,7 @@ use std::time::{Duration, Instant};
 
 use crate::context::Context;
 use crate::env_vars;
+use crate::request::Request;
 use crate::store::{Installed, Store};
 use crate::toolchain_env::{EnvError, ToolchainEnv};
 use crate::upgrade;
@@ -82,36 +83,16 @@ pub fn module_go_line(
     cwd: &Path,
     gowork: Option<&OsStr>,
 ) -> Result<Option<GoLine>, VersionFileError> {
-    let find_up = |name: &str| cwd.ancestors().map(|d| d.join(name)).find(|p| p.is_file());
-    let path = match gowork {
-        Some(v) if v == "off" => find_up("go.mod"),
-        Some(v) if !v.is_empty() && v != "auto" => {
-            let path = PathBuf::from(v);
-            if !path.is_file() {
-                return Err(VersionFileError::MissingGoWork { path });
-            }
-            Some(path)
-        }
-        _ => find_up("go.work").or_else(|| find_up("go.mod")),
-    };
-    let Some(path) = path else {
+    let Some(file) = version_files::find_module(cwd, gowork)? else {
         return Ok(None);
     };
-    let Some(text) = version_files::read(&path)? else {
-        return Ok(None);
-    };
-    let Some((line, value)) = version_files::parse_go_mod(&text).go else {
-        return Ok(None);
-    };
-    match Version::parse(value) {
-        Ok(go) => Ok(Some(GoLine { path, go })),
-        Err(source) => Err(VersionFileError::Invalid {
-            path,
-            line,
-            value: value.to_string(),
-            source,
+    Ok(match file.request {
+        Request::Module(module) => module.go.map(|go| GoLine {
+            path: file.path,
+            go,
         }),
-    }
+        _ => None,
+    })
 }
 
 /// The releases a matrix runs by default: of `installed` (newest first),

@@ -222,23 +222,47 @@ pub fn find(cwd: &Path, gowork: Option<&OsStr>) -> Result<Option<VersionFile>, V
         if let Some(found) = read_plain(dir, FileKind::ToolVersions)? {
             return Ok(Some(found));
         }
-        if gowork != GoWork::Off {
-            if let Some(work) = read_go_file(&dir.join("go.work"), FileKind::GoWork)? {
-                return Ok(Some(match &gowork {
-                    GoWork::File(path) => read_gowork_env(path)?,
-                    _ => work,
-                }));
-            }
-        }
-        if let Some(module) = read_go_file(&dir.join("go.mod"), FileKind::GoMod)? {
-            return Ok(Some(match &gowork {
-                GoWork::Off => module,
-                GoWork::File(path) => read_gowork_env(path)?,
-                GoWork::Search => find_go_work_above(dir)?.unwrap_or(module),
-            }));
+        if let Some(found) = module_at(dir, &gowork)? {
+            return Ok(Some(found));
         }
     }
     Ok(None)
+}
+
+/// The `go.work` or `go.mod` in force for `cwd`, as Go finds it (`GOWORK`
+/// included), whatever `.go-version` or `.tool-versions` say.
+pub fn find_module(
+    cwd: &Path,
+    gowork: Option<&OsStr>,
+) -> Result<Option<VersionFile>, VersionFileError> {
+    let gowork = GoWork::from_env(gowork);
+    for dir in cwd.ancestors() {
+        if let Some(found) = module_at(dir, &gowork)? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
+/// The `go.work` or `go.mod` in force when `dir` is the nearest directory
+/// with either.
+fn module_at(dir: &Path, gowork: &GoWork) -> Result<Option<VersionFile>, VersionFileError> {
+    if *gowork != GoWork::Off {
+        if let Some(work) = read_go_file(&dir.join("go.work"), FileKind::GoWork)? {
+            return Ok(Some(match gowork {
+                GoWork::File(path) => read_gowork_env(path)?,
+                _ => work,
+            }));
+        }
+    }
+    let Some(module) = read_go_file(&dir.join("go.mod"), FileKind::GoMod)? else {
+        return Ok(None);
+    };
+    Ok(Some(match gowork {
+        GoWork::Off => module,
+        GoWork::File(path) => read_gowork_env(path)?,
+        GoWork::Search => find_go_work_above(dir)?.unwrap_or(module),
+    }))
 }
 
 #[derive(Debug, PartialEq, Eq)]
