@@ -241,6 +241,15 @@ pub fn private_dir(dir: &Path) -> io::Result<Result<(), Untrusted>> {
     Ok(Ok(()))
 }
 
+/// The sha256 of the file at `path`, as lowercase hex, read in one pass.
+pub fn sha256_of(path: &Path) -> io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
 /// Replaces `path` with `bytes` atomically: an unpredictable temporary
 /// sibling (`O_EXCL`, so a planted link is never followed), then a rename.
 /// The new file gets mode `0666` less the umask, like any new file.

@@ -89,7 +89,7 @@ impl Mirror {
         }
         let dest = self.dir.join(&file.filename);
         let expected = file.sha256.to_ascii_lowercase();
-        if digest_of(&dest).is_some_and(|d| d == expected) {
+        if fsx::sha256_of(&dest).is_ok_and(|d| d == expected) {
             self.write_sha256(&file.filename, &expected)?;
             return Ok("kept");
         }
@@ -198,12 +198,4 @@ impl Mirror {
         fsx::write_atomic(&path, &json)?;
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
     }
-}
-
-/// The sha256 of `path`, if it is a readable regular file.
-fn digest_of(path: &Path) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher).ok()?;
-    Some(format!("{:x}", hasher.finalize()))
 }

@@ -121,7 +121,7 @@ fn binaries(args: &Args) -> Result<(), Error> {
             }
             Ok(info)
         });
-        let digest = result.as_ref().ok().map(|_| file_sha256(path));
+        let digest = result.as_ref().ok().map(|_| fsx::sha256_of(path));
         match (result, digest) {
             (Ok(info), Some(Ok(sha256))) => read.push((name, sha256, info)),
             (Err(e), _) => {
@@ -173,14 +173,6 @@ fn binaries(args: &Args) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher)?;
-    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// Prints or writes the document.
