@@ -6,7 +6,7 @@ use crate::env_vars;
 use crate::error::Error;
 use crate::export::{self, ci, devcontainer, dockerfile, Archive, Pin, Project};
 use crate::index;
-use crate::platform::{self, Platform};
+use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve::{self, ResolveError};
 use crate::settings::Settings;
@@ -82,10 +82,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             os: "linux".into(),
             arch: "amd64".into(),
         },
-        Kind::Dockerfile | Kind::Devcontainer => Platform {
-            os: "linux".into(),
-            arch: platform::host().1.into(),
-        },
+        Kind::Dockerfile | Kind::Devcontainer => Platform::host_or(Some("linux"), None),
     };
     let target = asked.clone().unwrap_or(default);
     // Where it runs first: that needs no network.
