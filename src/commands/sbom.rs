@@ -169,7 +169,11 @@ fn binaries(args: &Args) -> Result<(), Error> {
                 "{failed} of {} files could not be described",
                 args.binary.len()
             ),
-            (!read.is_empty()).then(|| "the SBOM describes the others".to_string()),
+            Some(if read.is_empty() {
+                "each file's error above says why and what to do".to_string()
+            } else {
+                "each file's error above says why; the SBOM describes the others".to_string()
+            }),
         ));
     }
     Ok(())

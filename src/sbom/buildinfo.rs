@@ -147,10 +147,13 @@ impl BuildInfoError {
             BuildInfoError::NoModuleInfo { .. } => Some(
                 "rebuild it with `go build` in module mode (a go.mod beside the code) so that Go records its modules".into(),
             ),
-            BuildInfoError::Io { .. }
-            | BuildInfoError::TooLarge { .. }
-            | BuildInfoError::Malformed(_)
-            | BuildInfoError::InvalidLine { .. } => None,
+            BuildInfoError::TooLarge { .. } => {
+                Some("name the program itself, not an archive or an image that holds it".into())
+            }
+            BuildInfoError::Malformed(_) | BuildInfoError::InvalidLine { .. } => Some(
+                "the file is damaged or was changed after Go built it: build or download it again".into(),
+            ),
+            BuildInfoError::Io { .. } => None,
         }
     }
 }

@@ -143,3 +143,42 @@ fn an_empty_store_has_nothing_to_describe() {
     );
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn files_that_are_not_go_programs_each_say_why_and_what_to_do() {
+    let env = TestEnv::new();
+    // A PE header whose optional header is shorter than its fields.
+    let mut pe = vec![0u8; 64];
+    pe[..2].copy_from_slice(b"MZ");
+    pe[0x3c] = 64;
+    pe.extend_from_slice(b"PE\0\0");
+    let mut coff = [0u8; 20];
+    coff[2] = 1;
+    coff[16] = 1;
+    pe.extend_from_slice(&coff);
+    pe.extend_from_slice(&[0x0b; 13]);
+    let damaged = env.write("damaged.exe", "");
+    std::fs::write(&damaged, pe).unwrap();
+    let text = env.write("notes.txt", "not a program\n");
+    let out = env
+        .gov_cmd(["sbom", "--binary"])
+        .arg(&damaged)
+        .arg(&text)
+        .arg(&env.work)
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &[
+            "damaged.exe`: damaged executable: PE optional header too short",
+            "build or download it again",
+            "notes.txt`: not an executable",
+            "name a compiled Go program",
+            "is not a regular file",
+            "3 of 3 files could not be described",
+            "each file's error above says why and what to do",
+        ],
+    );
+    assert_eq!(stdout(&out), "");
+}
