@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::env_vars;
 use crate::fsx;
 use crate::resolve::{self, Context, Resolved};
-use crate::store::{self, Store};
+use crate::store::Store;
 use crate::toolchain_env::ToolchainEnv;
 use crate::version::Version;
 use crate::version_files;
@@ -78,56 +78,80 @@ pub fn run(inputs: &Inputs) -> Vec<Check> {
     checks
 }
 
-/// ssh's StrictModes over everything gov runs or reads as a toolchain.
+/// ssh's StrictModes over everything gov runs or reads as a toolchain,
+/// every chain of links followed to its end: the stores, every release,
+/// and the gov binary each shim leads to.
 fn ownership(inputs: &Inputs) -> Check {
     let store = inputs.store;
-    let mut paths = vec![
-        store.home().to_path_buf(),
-        store.bin_dir(),
-        store.versions_dir(),
-        store.current_link(),
-    ];
-    if let Some(system) = store.system() {
-        paths.extend([
-            system.home().to_path_buf(),
-            system.versions_dir(),
-            system.current_link(),
-        ]);
+    let mut stores = vec![store];
+    stores.extend(store.system());
+    // (what was checked, the step at fault, why, a shim's store)
+    let mut problems: Vec<(PathBuf, PathBuf, fsx::Untrusted, Option<&Store>)> = Vec::new();
+    for s in &stores {
+        for path in [s.home().to_path_buf(), s.versions_dir(), s.current_link()] {
+            if let Ok(Some((step, problem))) = fsx::trust_chain(&path, fsx::Sticky::Allowed) {
+                problems.push((path, step, problem, None));
+            }
+        }
+        for (shim, step, problem) in s.untrusted_shims() {
+            problems.push((shim, step, problem, Some(*s)));
+        }
     }
     for i in store.installed().unwrap_or_default() {
-        paths.push(i.root.join("bin"));
-        paths.push(i.root);
+        let bin = i.root.join("bin");
+        if let Ok(Some((step, problem))) = fsx::trust_chain(&bin, fsx::Sticky::Allowed) {
+            problems.push((bin, step, problem, None));
+        }
     }
-    let problems: Vec<(PathBuf, fsx::Untrusted)> = paths
-        .into_iter()
-        .filter_map(|p| fsx::trust(&p).ok().flatten().map(|u| (p, u)))
-        .collect();
-    match problems.first() {
-        None => check(
+    problems.dedup_by(|a, b| a.1 == b.1 && a.3.is_none() && b.3.is_none());
+    let Some((_, step, problem, shim_store)) = problems.first() else {
+        return check(
             "ownership",
             Status::Ok,
-            "GOV_HOME, the shims and every release are yours (or root's) and writable by nobody else".into(),
+            "GOV_HOME, the shims, the gov they run and every release are yours (or root's), all the way down, and writable by nobody else".into(),
             None,
+        );
+    };
+    let detail = problems
+        .iter()
+        .map(|(path, step, u, _)| {
+            if path == step {
+                format!("`{}`: {u}", path.display())
+            } else {
+                format!(
+                    "`{}` leads through `{}`: {u}",
+                    path.display(),
+                    step.display()
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let in_system = |p: &Path| store.system().is_some_and(|sys| p.starts_with(sys.home()));
+    let fix = match (shim_store, problem) {
+        // A shim leads to a gov others can change: refreshing them points
+        // them at gov's own copy.
+        (Some(s), _) if s.is_shared() => {
+            "ask its administrator to run `sudo gov --system init bash >/dev/null`: the system store's shims then lead to its own copy of gov".to_string()
+        }
+        (Some(_), _) => "run `gov init bash >/dev/null` (any shell): the shims then lead to a gov nobody else can change".to_string(),
+        // A shared store is never handed to one user.
+        _ if in_system(step) => format!(
+            "ask its administrator to run `sudo chmod -R go-w {}`",
+            step.display()
         ),
-        Some((path, problem)) => check(
-            "ownership",
-            Status::Fail,
-            format!(
-                "another user could choose what runs: {}",
-                problems
-                    .iter()
-                    .map(|(p, u)| format!("`{}`: {u}", p.display()))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            Some(match (problem, store.system().is_some_and(|sys| path.starts_with(sys.home()))) {
-                // A shared store is never handed to one user.
-                (_, true) => format!("ask its administrator to run `sudo chmod -R go-w {}`", path.display()),
-                (fsx::Untrusted::Writable(_), false) => format!("run `chmod go-w {}`", path.display()),
-                _ => format!("run `sudo chown -R \"$USER\" {}` if you trust it, or remove it", path.display()),
-            }),
+        (None, fsx::Untrusted::Writable(_)) => format!("run `chmod go-w {}`", step.display()),
+        _ => format!(
+            "run `sudo chown -R \"$USER\" {}` if you trust it, or remove it",
+            step.display()
         ),
-    }
+    };
+    check(
+        "ownership",
+        Status::Fail,
+        format!("another user could choose what runs: {detail}"),
+        Some(fix),
+    )
 }
 
 fn store_checks(inputs: &Inputs) -> Vec<Check> {
@@ -145,6 +169,21 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             return checks;
         }
     };
+    // A new account's store does not exist yet: nothing to fix.
+    if std::fs::symlink_metadata(store.home())
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+    {
+        checks.push(check(
+            "store",
+            Status::Ok,
+            format!(
+                "`{}` does not exist yet: the first `gov install` (or `gov link`) creates it",
+                store.home().display()
+            ),
+            None,
+        ));
+        return checks;
+    }
     // An unpredictable name, created anew: a planted link is not followed.
     match tempfile::Builder::new()
         .prefix(".doctor-")
@@ -223,11 +262,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             Some("run `gov install` for those releases again: it clears them".into()),
         )
     });
-    let stale = store::CORE_PROGRAMS
-        .iter()
-        .filter(|p| std::fs::read_link(store.bin_dir().join(p)).map_or(true, |t| t != inputs.exe))
-        .count();
-    checks.push(if stale == 0 {
+    checks.push(if store.shims_up_to_date(&inputs.exe) {
         check(
             "shims",
             Status::Ok,

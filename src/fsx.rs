@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 #[cfg(target_os = "linux")]
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What is at a path read with [`read_regular`].
 #[derive(Debug, PartialEq, Eq)]
@@ -218,6 +218,97 @@ pub fn trust(path: &Path) -> io::Result<Option<Untrusted>> {
     }
 }
 
+/// Whether a world-writable directory with the sticky bit (`/tmp`) may be
+/// a step of a trusted chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sticky {
+    /// Others cannot replace what the user or root has in it, and every
+    /// step is checked each time (a release a shim is about to run).
+    Allowed,
+    /// A name there may disappear and be taken by someone else later: never
+    /// for what is checked once and trusted afterwards (a shim's gov binary).
+    Refused,
+}
+
+/// The most links [`trust_chain`] follows, as the kernel's own limit.
+const MAX_LINKS: u32 = 40;
+
+/// ssh's StrictModes all the way down: walks `path` from `/` one name at a
+/// time, following every link to the end, and checks each step (every
+/// directory on the way, the directory of every link, the final file)
+/// with [`check_trust`]. `Ok(None)` when every step is trusted, or when the
+/// chain ends at nothing (nothing to run); else the first step that is not.
+pub fn trust_chain(path: &Path, sticky: Sticky) -> io::Result<Option<(PathBuf, Untrusted)>> {
+    use std::ffi::OsString;
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    // Names still to walk, the next one last.
+    let mut pending: Vec<OsString> = Vec::new();
+    let push = |pending: &mut Vec<OsString>, p: &Path| {
+        for c in p.components().rev() {
+            match c {
+                Component::Normal(n) => pending.push(n.to_os_string()),
+                Component::ParentDir => pending.push("..".into()),
+                Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+            }
+        }
+    };
+    push(&mut pending, &absolute);
+    let mut at = PathBuf::from("/");
+    let mut links = 0;
+    let step = |meta: &std::fs::Metadata| -> Option<Untrusted> {
+        match check_trust(meta) {
+            // Others may add names here, never replace ours: the next
+            // step's owner is checked.
+            Err(Untrusted::Writable(mode))
+                if sticky == Sticky::Allowed && meta.is_dir() && mode & 0o1000 != 0 =>
+            {
+                None
+            }
+            other => other.err(),
+        }
+    };
+    let root = std::fs::symlink_metadata(&at).map_err(|e| with_path(e, &at))?;
+    if let Some(problem) = step(&root) {
+        return Ok(Some((at, problem)));
+    }
+    while let Some(name) = pending.pop() {
+        if name == ".." {
+            // `at` holds no links, so its parent is the real one.
+            at.pop();
+            continue;
+        }
+        let next = at.join(&name);
+        let meta = match std::fs::symlink_metadata(&next) {
+            Ok(meta) => meta,
+            Err(e) if is_missing(&e) => return Ok(None),
+            Err(e) => return Err(with_path(e, &next)),
+        };
+        if meta.file_type().is_symlink() {
+            links += 1;
+            if links > MAX_LINKS {
+                return Err(with_path(io::Error::from_raw_os_error(libc::ELOOP), path));
+            }
+            // The link itself is as safe as the directory it is in.
+            let target = std::fs::read_link(&next).map_err(|e| with_path(e, &next))?;
+            if target.is_absolute() {
+                at = PathBuf::from("/");
+            }
+            push(&mut pending, &target);
+            continue;
+        }
+        if let Some(problem) = step(&meta) {
+            return Ok(Some((next, problem)));
+        }
+        at = next;
+    }
+    Ok(None)
+}
+
 /// Makes `dir` a directory of the user's alone: created `0700` if missing
 /// (`mkdir` never follows a link), else it must be a real directory owned
 /// by the user that nobody else can write to.
@@ -266,6 +357,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .map_err(|e| with_path(e, tmp.path()))?;
     tmp.persist(path).map_err(|e| with_path(e.error, path))?;
     Ok(())
+}
+
+/// [`write_atomic`] of everything `from` holds, with mode `mode` (less the
+/// umask).
+pub fn write_atomic_from(path: &Path, from: &mut impl Read, mode: u32) -> io::Result<()> {
+    let dir = parent(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", file_name(path)))
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(mode))
+        .tempfile_in(dir)
+        .map_err(|e| with_path(e, dir))?;
+    io::copy(from, &mut tmp)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| with_path(e, tmp.path()))?;
+    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
+    Ok(())
+}
+
+/// Makes `dir` a real directory, created with `mode` less the umask (its
+/// parents as any new directory); a link or anything else in its place is an error, so
+/// that gov never writes through a link into a directory of its own.
+pub fn create_own_dir(dir: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    let check = || match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(true),
+        Ok(meta) => Err(with_path(
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} is where gov keeps a directory of its own",
+                    kind_of(&meta)
+                ),
+            ),
+            dir,
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(with_path(e, dir)),
+    };
+    if check()? {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        fs_err::create_dir_all(parent)?;
+    }
+    match std::fs::DirBuilder::new().mode(mode).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(with_path(e, dir)),
+    }
+    // Something may have raced into its place.
+    check().map(|_| ())
 }
 
 /// Replaces `link` with a symlink to `target` atomically: a reader sees
@@ -376,5 +519,66 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy() != planted)
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn trust_follows_every_link_to_the_end_and_checks_each_step() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let set =
+            |p: &Path, mode| std::fs::set_permissions(p, Permissions::from_mode(mode)).unwrap();
+        set(&root, 0o755);
+        let safe = root.join("safe/bin");
+        std::fs::create_dir_all(&safe).unwrap();
+        std::fs::write(safe.join("go"), "").unwrap();
+        set(&safe.join("go"), 0o755);
+        // (Allowed: the test's own directory may be below `/tmp`.)
+        assert_eq!(
+            trust_chain(&safe.join("go"), Sticky::Allowed).unwrap(),
+            None
+        );
+
+        // A link whose target sits in a directory others can write.
+        let open = root.join("open");
+        std::fs::create_dir_all(open.join("bin")).unwrap();
+        std::fs::write(open.join("bin/go"), "").unwrap();
+        set(&open, 0o777);
+        symlink(open.join("bin/go"), root.join("safe/bin/link")).unwrap();
+        assert_eq!(
+            trust_chain(&root.join("safe/bin/link"), Sticky::Allowed).unwrap(),
+            Some((open.clone(), Untrusted::Writable(0o777)))
+        );
+        // Relative links and `..` are walked as the kernel walks them.
+        symlink("../../open/bin/go", root.join("safe/bin/rel")).unwrap();
+        assert_eq!(
+            trust_chain(&root.join("safe/bin/rel"), Sticky::Allowed).unwrap(),
+            Some((open.clone(), Untrusted::Writable(0o777)))
+        );
+
+        // A sticky directory (`/tmp`): fine for what is checked on every
+        // run, never for what is trusted once.
+        set(&open, 0o1777);
+        let through_sticky = root.join("safe/bin/link");
+        assert_eq!(trust_chain(&through_sticky, Sticky::Allowed).unwrap(), None);
+        assert!(matches!(
+            trust_chain(&through_sticky, Sticky::Refused).unwrap(),
+            Some((_, Untrusted::Writable(mode))) if mode & 0o1000 != 0
+        ));
+        // The file at the end is checked too.
+        set(&open.join("bin/go"), 0o666);
+        assert_eq!(
+            trust_chain(&through_sticky, Sticky::Allowed).unwrap(),
+            Some((open.join("bin/go"), Untrusted::Writable(0o666)))
+        );
+
+        // A chain that ends at nothing has nothing to trust; a loop is an error.
+        assert_eq!(
+            trust_chain(&root.join("none/go"), Sticky::Allowed).unwrap(),
+            None
+        );
+        symlink("loop-b", root.join("loop-a")).unwrap();
+        symlink("loop-a", root.join("loop-b")).unwrap();
+        assert!(trust_chain(&root.join("loop-a"), Sticky::Allowed).is_err());
     }
 }

@@ -79,6 +79,8 @@ impl Settings {
         };
         // SAFETY: access(2) on a NUL-terminated path.
         if unsafe { libc::access(path.as_ptr(), libc::W_OK) } == 0 {
+            // Root can write anywhere, but never to another account's store.
+            self.store.check_owner()?;
             return Ok(());
         }
         // Only a store that belongs to someone else is refused here; any

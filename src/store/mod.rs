@@ -65,6 +65,19 @@ pub enum StoreError {
     LinkToShims { dir: PathBuf },
     #[error("timed out waiting for another gov {doing} (lock `{}`)", path.display())]
     LockTimeout { doing: String, path: PathBuf },
+    #[error("the lock `{}` is held by process {pid} of {owner}, not by a gov of yours", path.display())]
+    LockHeldByOther {
+        path: PathBuf,
+        pid: u32,
+        owner: String,
+    },
+    #[error("refusing to write to `{}`: it belongs to {owner}, not to you", path.display())]
+    NotOwner {
+        path: PathBuf,
+        owner: String,
+        /// The system store (`--system`).
+        shared: bool,
+    },
     #[error("`{}` is in the system store, which belongs to {owner}", path.display())]
     NotYours { path: PathBuf, owner: String },
     #[error("refusing to run Go from `{}`: {problem}, so another user could choose what runs", path.display())]
@@ -109,6 +122,16 @@ impl StoreError {
                     path.display()
                 ),
             }),
+            StoreError::LockHeldByOther { pid, .. } => Some(format!(
+                "only the store's owner may take its locks: stop process {pid} (`sudo kill {pid}`), then run the command again"
+            )),
+            StoreError::NotOwner { path, shared: true, .. } => Some(format!(
+                "a system store belongs to its administrator: if you trust what is in it, run `chown -R root: {}`; otherwise set GOV_SYSTEM_HOME to a store of root's",
+                path.display()
+            )),
+            StoreError::NotOwner { .. } => Some(
+                "set GOV_HOME to a directory of your own (or have its owner give it to you)".into(),
+            ),
             StoreError::LockTimeout { path, .. } => Some(format!(
                 "if no gov is running, remove `{}` and run the command again",
                 path.display()
@@ -152,6 +175,8 @@ pub struct Store {
     /// The gov binary the shims link to; without it a change leaves the
     /// shims as they are.
     shim_target: Option<PathBuf>,
+    /// The system store (`GOV_SYSTEM_HOME`), which every user runs from.
+    shared: bool,
 }
 
 impl Store {
@@ -160,7 +185,21 @@ impl Store {
             home,
             system: None,
             shim_target: None,
+            shared: false,
         }
+    }
+
+    /// The system store at `home`, shared by every user.
+    pub fn shared(home: PathBuf) -> Store {
+        Store {
+            shared: true,
+            ..Store::new(home)
+        }
+    }
+
+    /// Whether this is the system store.
+    pub fn is_shared(&self) -> bool {
+        self.shared
     }
 
     /// `GOV_HOME`, else `$XDG_DATA_HOME/gov`, else `~/.local/share/gov`.
@@ -184,7 +223,7 @@ impl Store {
         // The system store, when there is one, is seen after the user's.
         let system = Store::system_home(ctx)?;
         if system != store.home && system.is_dir() {
-            store.system = Some(Box::new(Store::new(system)));
+            store.system = Some(Box::new(Store::shared(system)));
         }
         Ok(store)
     }
@@ -203,7 +242,7 @@ impl Store {
 
     /// The system store itself, for `gov --system …`.
     pub fn system_from_context(ctx: &Context) -> Result<Store, StoreError> {
-        Ok(Store::new(Store::system_home(ctx)?))
+        Ok(Store::shared(Store::system_home(ctx)?))
     }
 
     /// The system store this one sees, if any.
@@ -268,34 +307,36 @@ impl Store {
         self.home.join("tmp")
     }
 
-    /// ssh's StrictModes for what a shim or `gov exec` is about to run:
-    /// GOV_HOME, `versions/`, the release's root (a linked one's directory),
-    /// its `bin/` and `program` are owned by the user or root and writable
-    /// by nobody else.
+    /// ssh's StrictModes, all the way down, for what a shim or `gov exec`
+    /// is about to run: every step of the path to the release's `bin/` and
+    /// `program` — from `/`, through GOV_HOME, `versions/`, the release's
+    /// root and every link on the way (a linked root's directory too) — is
+    /// owned by the user or root and writable by nobody else (a sticky
+    /// directory such as `/tmp` only on the way: what the user or root has
+    /// in it, nobody else can replace).
     pub fn check_trusted(&self, root: &Path, program: Option<&Path>) -> Result<(), StoreError> {
         let bin = root.join("bin");
-        // The store the release is in (the user's or the system's): its
-        // home and its versions/.
-        let versions = root.parent().unwrap_or(root);
-        let home = versions.parent().unwrap_or(versions);
-        for path in [
-            Some(home),
-            Some(versions),
-            Some(root),
-            Some(bin.as_path()),
-            program,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if let Some(problem) = fsx::trust(path)? {
-                return Err(StoreError::Untrusted {
-                    path: path.to_path_buf(),
-                    problem,
-                });
-            }
+        let end = program.unwrap_or(&bin);
+        match fsx::trust_chain(end, fsx::Sticky::Allowed)? {
+            None => Ok(()),
+            Some((path, problem)) => Err(StoreError::Untrusted { path, problem }),
         }
-        Ok(())
+    }
+
+    /// Before any write: the store, when it exists, is the user's own. Root
+    /// writes to a store of another account neither through `--system` nor
+    /// through GOV_HOME: its owner could have planted links there.
+    pub fn check_owner(&self) -> Result<(), StoreError> {
+        match std::fs::metadata(&self.home) {
+            Ok(meta) if meta.uid() != fsx::my_uid() => Err(StoreError::NotOwner {
+                path: self.home.clone(),
+                owner: owner_of(&self.home),
+                shared: self.shared,
+            }),
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(with_path(e, &self.home).into()),
+        }
     }
 
     /// The lock key of a release for a platform.
@@ -675,10 +716,13 @@ impl Change<'_> {
     /// and removed again when the returned guard drops.
     pub fn scratch(&self, name: &str) -> Result<Scratch, StoreError> {
         let path = self.store.scratch_dir().join(name);
-        if fs_err::symlink_metadata(&path).is_ok() {
-            fs_err::remove_dir_all(&path)?;
+        fsx::create_own_dir(&self.store.scratch_dir(), 0o755)?;
+        match fs_err::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => fs_err::remove_dir_all(&path)?,
+            Ok(_) => fs_err::remove_file(&path)?,
+            Err(_) => {}
         }
-        fs_err::create_dir_all(&path)?;
+        fs_err::create_dir(&path)?;
         Ok(Scratch(path))
     }
 

@@ -1,8 +1,13 @@
 //! The shims in `GOV_HOME/bin`: a symlink to the gov binary per Go
-//! program that an installed release has.
+//! program that an installed release has. They never lead through a path
+//! another user could write: the system store, which every user (root
+//! included) runs, keeps its own copy of gov in `libexec/gov`, and so does
+//! a user's store when the gov that changes it runs from such a path
+//! (`/tmp/gov`).
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use super::{Store, StoreError};
 use crate::fsx;
@@ -15,11 +20,91 @@ pub const CORE_PROGRAMS: [&str; 2] = ["go", "gofmt"];
 pub const GO_PROGRAMS: [&str; 3] = ["go", "gofmt", "godoc"];
 
 impl Store {
+    /// The store's own copy of gov, which its shims lead to when they must
+    /// not lead to the running one.
+    pub fn own_gov_binary(&self) -> PathBuf {
+        self.home().join("libexec/gov")
+    }
+
+    /// Where the shims lead, for the gov binary `exe` that changes the
+    /// store: `exe` itself when every step of its path is the user's or
+    /// root's and writable by nobody else, none a sticky directory (a name
+    /// in `/tmp` can be taken by anyone once it is gone); the store's own
+    /// copy otherwise, and always for the system store.
+    pub fn shim_target(&self, exe: &Path) -> PathBuf {
+        let own = self.own_gov_binary();
+        if self.is_shared() || exe == own {
+            return own;
+        }
+        match fsx::trust_chain(exe, fsx::Sticky::Refused) {
+            Ok(None) => exe.to_path_buf(),
+            _ => own,
+        }
+    }
+
+    /// [`Store::shim_target`], with the store's own copy made or brought up
+    /// to date from `exe` (a new file renamed into place, `0755`).
+    pub fn ensure_shim_target(&self, exe: &Path) -> Result<PathBuf, StoreError> {
+        let target = self.shim_target(exe);
+        if target == exe || same_bytes(exe, &target)? {
+            return Ok(target);
+        }
+        let dir = target.parent().unwrap_or(self.home());
+        fsx::create_own_dir(dir, 0o755)?;
+        let mut from = fs_err::File::open(exe)?;
+        fsx::write_atomic_from(&target, &mut from, 0o755)?;
+        Ok(target)
+    }
+
+    /// Whether the core shims lead to gov as [`Store::refresh_shims`] would
+    /// make them for `exe` (the store's own copy holding `exe`'s bytes).
+    pub fn shims_up_to_date(&self, exe: &Path) -> bool {
+        let target = self.shim_target(exe);
+        CORE_PROGRAMS
+            .iter()
+            .all(|p| std::fs::read_link(self.bin_dir().join(p)).is_ok_and(|t| t == target))
+            && (target == exe || same_bytes(exe, &target).unwrap_or(false))
+    }
+
+    /// Each shim in `bin/` whose way to gov another user could change, with
+    /// the step at fault: every step to the program it leads to must be the
+    /// user's or root's and writable by nobody else, and a program outside
+    /// the store must not be reached through a sticky directory (`/tmp`).
+    pub fn untrusted_shims(&self) -> Vec<(PathBuf, PathBuf, fsx::Untrusted)> {
+        let mut found = Vec::new();
+        if let Ok(Some((step, problem))) = fsx::trust_chain(&self.bin_dir(), fsx::Sticky::Allowed) {
+            found.push((self.bin_dir(), step, problem));
+            return found;
+        }
+        for entry in std::fs::read_dir(self.bin_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let shim = entry.path();
+            let Ok(target) = std::fs::read_link(&shim) else {
+                continue;
+            };
+            let target = shim.parent().unwrap_or(Path::new("/")).join(target);
+            let sticky = if target.starts_with(self.home()) {
+                fsx::Sticky::Allowed
+            } else {
+                fsx::Sticky::Refused
+            };
+            if let Ok(Some((step, problem))) = fsx::trust_chain(&target, sticky) {
+                found.push((shim, step, problem));
+            }
+        }
+        found
+    }
+
     /// Makes `bin/` hold a shim for `go`, `gofmt` and each other program of
     /// [`GO_PROGRAMS`] an installed toolchain has, and a `go1.X.Y` for each
-    /// release, each a symlink to `exe`; removes gov's shims of anything
-    /// else.
+    /// release, each a symlink to gov ([`Store::ensure_shim_target`] of
+    /// `exe`); removes gov's shims of anything else.
     pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
+        self.check_owner()?;
+        let exe = &self.ensure_shim_target(exe)?;
         let installed = self.installed()?;
         let mut programs: Vec<OsString> = GO_PROGRAMS
             .iter()
@@ -39,13 +124,17 @@ impl Store {
                 .map(|i| OsString::from(i.version.go_name())),
         );
         let bin = self.bin_dir();
-        fs_err::create_dir_all(&bin)?;
+        fsx::create_own_dir(&bin, 0o755)?;
         for entry in fs_err::read_dir(&bin)? {
             let entry = entry?;
             let name = entry.file_name();
             // A dot-file is another refresh's link on its way into place.
             let stale = !programs.contains(&name) && !name.as_encoded_bytes().starts_with(b".");
-            if stale && std::fs::read_link(entry.path()).is_ok_and(|t| t == exe) {
+            // gov's: a link to this gov, or a link named as a shim (one to
+            // another gov binary, from before).
+            let ours =
+                std::fs::read_link(entry.path()).is_ok_and(|t| t == *exe || is_shim_name(&name));
+            if stale && ours {
                 // Another gov refreshing at the same time may be first.
                 match fs_err::remove_file(entry.path()) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
@@ -55,12 +144,46 @@ impl Store {
         }
         for program in programs {
             let shim = bin.join(&program);
-            if std::fs::read_link(&shim).is_ok_and(|t| t == exe) {
+            if std::fs::read_link(&shim).is_ok_and(|t| t == *exe) {
                 continue;
             }
             fsx::replace_symlink(exe, &shim)?;
         }
         Ok(())
+    }
+}
+
+/// A name gov gives its shims: a Go program's, or `go1.X.Y`.
+fn is_shim_name(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    GO_PROGRAMS.contains(&name)
+        || name.strip_prefix("go").is_some_and(|v| {
+            v.starts_with(|c: char| c.is_ascii_digit()) && crate::version::Version::parse(v).is_ok()
+        })
+}
+
+/// Whether the files `a` and `b` hold the same bytes (`false` when `b` is
+/// missing).
+fn same_bytes(a: &Path, b: &Path) -> Result<bool, StoreError> {
+    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::symlink_metadata(b)) else {
+        return Ok(false);
+    };
+    if !meta_b.is_file() || meta_a.len() != meta_b.len() {
+        return Ok(false);
+    }
+    let (mut fa, mut fb) = (fs_err::File::open(a)?, fs_err::File::open(b)?);
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = fa.read(&mut ba)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        fb.read_exact(&mut bb[..n])?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
     }
 }
 
