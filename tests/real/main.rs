@@ -12,6 +12,7 @@ mod container;
 mod doctor;
 mod export;
 mod go;
+mod hostile;
 mod import;
 mod install;
 mod matrix;
