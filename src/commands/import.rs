@@ -33,16 +33,20 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     }
     let found = import::find_roots(&settings.ctx, &args.dirs);
     let mut outcomes = Vec::new();
+    let mut failed = Vec::new();
     for f in &found {
-        // One root that fails is that root's outcome; the others go on.
+        // One root that fails is that root's outcome; the others go on, and
+        // the command fails at the end.
         outcomes.push(
             import::import(&settings.store, f, args.copy, args.dry_run).unwrap_or_else(|e| {
+                let e = Error::from(e);
+                failed.push((f.root.clone(), e.to_string(), e.hint()));
                 import::Outcome {
                     root: f.root.clone(),
                     by: f.by,
                     version: None,
-                    action: "skipped",
-                    reason: Some(format!("{e}")),
+                    action: "failed",
+                    reason: Some(e.to_string()),
                 }
             }),
         );
@@ -54,13 +58,34 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     {
         settings.refresh_shims()?;
     }
+    let result = match failed.as_slice() {
+        [] => Ok(()),
+        [(root, message, hint)] => Err(Error::failed(
+            format!("cannot import `{}`: {message}", root.display()),
+            hint.clone(),
+        )),
+        _ => Err(Error::failed(
+            format!(
+                "cannot import {} toolchains: {}",
+                failed.len(),
+                failed
+                    .iter()
+                    .map(|(root, message, _)| format!("`{}`: {message}", root.display()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            failed.iter().find_map(|(_, _, hint)| hint.clone()),
+        )),
+    };
     if args.json {
         super::print_json(&outcomes);
-        return Ok(());
+        return result;
     }
     for o in &outcomes {
         let what = match (&o.version, &o.reason) {
             (Some(v), None) => format!("{} Go {v}", o.action),
+            // Said on stderr, with its fix.
+            (_, Some(_)) if o.action == "failed" => continue,
             (_, Some(reason)) => format!("skipped: {reason}"),
             (None, None) => o.action.to_string(),
         };
@@ -72,5 +97,5 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     if outcomes.is_empty() {
         settings.say("found no Go toolchain of goenv, gvm, g, golang.org/dl, asdf or mise, nor in /usr/local/go or /usr/lib/go-*");
     }
-    Ok(())
+    result
 }

@@ -24,9 +24,10 @@ pub struct Outcome {
     pub root: PathBuf,
     pub by: &'static str,
     pub version: Option<String>,
-    /// `linked`, `copied`, `would link`, `would copy`, or `skipped`.
+    /// `linked`, `copied`, `would link`, `would copy`, `skipped`, or
+    /// `failed` (the command then fails).
     pub action: &'static str,
-    /// Why it was skipped.
+    /// Why it was skipped, or why it failed.
     pub reason: Option<String>,
 }
 

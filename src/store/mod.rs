@@ -15,12 +15,14 @@
 //!   tmp/               scratch space on the same filesystem
 //! ```
 
+mod copy;
 mod history;
 mod lock;
 mod prune;
 mod record;
 mod shims;
 
+pub use copy::CopyError;
 pub use history::{rfc3339, Change as HistoryEntry};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::Pruned;
@@ -46,6 +48,8 @@ pub enum StoreError {
     RelativeHome { var: &'static str, path: PathBuf },
     #[error(transparent)]
     Io(#[from] io::Error),
+    #[error(transparent)]
+    Copy(#[from] CopyError),
     #[error("release {version} is already installed at `{}`", path.display())]
     AlreadyInstalled { version: Version, path: PathBuf },
     #[error("`{}` is not a Go root: {reason}", dir.display())]
@@ -137,6 +141,7 @@ impl StoreError {
                 path.display()
             )),
             StoreError::Io(e) => fsx::io_hint(e),
+            StoreError::Copy(e) => e.hint(),
         }
     }
 }
@@ -594,14 +599,17 @@ impl Store {
         }
         let scratch = change.scratch(&format!("copy-{version}"))?;
         let copy = scratch.path().join("go");
-        copy_tree(dir, &copy)?;
+        copy::copy_root(dir, &copy, self.shared)?;
         fs_err::create_dir_all(self.versions_dir())?;
         let mut record = Record::new(Origin::Import, version, &Platform::host())
             .from_dir(dir)
             .now();
         record.imported_from = Some(imported_from.to_string());
         self.write_record(&Platform::host(), &record)?;
-        fs_err::rename(&copy, &root)?;
+        if let Err(e) = fs_err::rename(&copy, &root) {
+            let _ = self.remove_record(&Platform::host(), version);
+            return Err(e.into());
+        }
         drop(scratch);
         change.commit()?;
         Ok(Installed {
@@ -776,42 +784,6 @@ impl GoRootProblem {
             }
         }
     }
-}
-
-/// Copies the Go root `from` to `to` (which must not exist): directories,
-/// files with their modes, links inside the root as links; a link that
-/// leads out of it (Debian's `src -> ../../share/go-1.19/src`) is copied as
-/// what it points to, so the copy stands alone.
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
-    let root = fs_err::canonicalize(from)?;
-    copy_entry(from, to, &root)
-}
-
-fn copy_entry(from: &Path, to: &Path, root: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = fs_err::symlink_metadata(from)?;
-    if meta.file_type().is_symlink() {
-        let inside = std::fs::canonicalize(from).is_ok_and(|t| t.starts_with(root));
-        if inside {
-            std::os::unix::fs::symlink(fs_err::read_link(from)?, to)
-                .map_err(|e| with_path(e, to))?;
-            return Ok(());
-        }
-        let target = fs_err::canonicalize(from)?;
-        return copy_entry(&target, to, &target);
-    }
-    if meta.is_dir() {
-        fs_err::create_dir(to)?;
-        for entry in fs_err::read_dir(from)? {
-            let entry = entry?;
-            copy_entry(&entry.path(), &to.join(entry.file_name()), root)?;
-        }
-        fs_err::set_permissions(to, std::fs::Permissions::from_mode(meta.mode() & 0o755))?;
-    } else if meta.is_file() {
-        fs_err::copy(from, to)?;
-        fs_err::set_permissions(to, std::fs::Permissions::from_mode(meta.mode() & 0o755))?;
-    }
-    Ok(())
 }
 
 /// Who owns `path`, by name where the system knows it.

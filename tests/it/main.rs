@@ -11,6 +11,7 @@ mod export;
 mod global_switch;
 mod hints;
 mod history;
+mod import_copy;
 mod install;
 mod matrix;
 mod mirror;

@@ -274,3 +274,106 @@ fn a_lock_another_account_holds_is_reported_at_once() {
     assert_eq!(std::fs::metadata(&lock).unwrap().mode() & 0o777, 0o600);
     env.gov_ok(["global", "1.21.5"]);
 }
+
+/// Root copies the other account's toolchain into the system store. Its
+/// link to a file only root can read is copied as a link, never read; a
+/// file the other account kept private is refused (every user could read
+/// the copy); and under umask 077 the copy is still 0755/0644.
+#[test]
+fn a_system_copy_never_reads_through_links_nor_shares_what_was_private() {
+    let env = TestEnv::new();
+    std::fs::set_permissions(&env.root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let system = env.root.join("opt-gov");
+    let gov = |args: &[&std::ffi::OsStr]| {
+        env.command("sh")
+            .arg("-c")
+            .arg(format!("umask 077; exec '{GOV}' \"$@\""))
+            .arg("sh")
+            .args(args)
+            .env("GOV_SYSTEM_HOME", &system)
+            .output()
+            .unwrap()
+    };
+    // What gov always finds (Debian's Go) is linked first, so that the
+    // copies below concern only the other account's toolchain.
+    assert_success(&gov(&["--system".as_ref(), "import".as_ref()]));
+
+    let secret = env.root.join("roots-secret");
+    std::fs::write(&secret, "only root reads this\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let theirs = env.root.join("their-go");
+    assert!(Command::new("cp")
+        .arg("-r")
+        .arg(env.fake_toolchain("1.21.5"))
+        .arg(&theirs)
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink(&secret, theirs.join("pkg/notes")).unwrap();
+    chown_other(&theirs);
+    let out = gov(&[
+        "--system".as_ref(),
+        "import".as_ref(),
+        "--copy".as_ref(),
+        theirs.as_os_str(),
+    ]);
+    assert_success(&out);
+    let copied = system.join("versions/1.21.5");
+    assert_eq!(
+        std::fs::read_link(copied.join("pkg/notes")).unwrap(),
+        secret
+    );
+    for path in std::iter::once(copied.clone()).chain(walk(&copied)) {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let want = if meta.is_dir() || meta.mode() & 0o100 != 0 {
+            0o755
+        } else {
+            0o644
+        };
+        assert_eq!(meta.mode() & 0o777, want, "{}", path.display());
+        assert_eq!(meta.uid(), 0, "{}", path.display());
+    }
+    // Another user reads the copy, and runs it.
+    let out = as_other(&format!(
+        "cat {}/VERSION && {}/bin/go",
+        copied.display(),
+        copied.display()
+    ))
+    .output()
+    .unwrap();
+    assert_success(&out);
+    assert_success(&gov(&[
+        "--system".as_ref(),
+        "uninstall".as_ref(),
+        "1.21.5".as_ref(),
+    ]));
+
+    // A file the other account kept to itself.
+    let private = theirs.join("pkg/tool/private.key");
+    assert_success(
+        &as_other(&format!("umask 077; echo key > {}", private.display()))
+            .output()
+            .unwrap(),
+    );
+    let before = walk(&system);
+    let out = gov(&[
+        "--system".as_ref(),
+        "import".as_ref(),
+        "--copy".as_ref(),
+        theirs.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "`{}` is not readable by every user (mode 600), but its copy in the system store would be",
+            private.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("hint: if every user may read it"), "{err}");
+    assert_eq!(walk(&system), before, "nothing left");
+}

@@ -140,11 +140,12 @@ fn finds_what_other_managers_installed_and_registers_each_once() {
 }
 
 /// (Here, not with the fast tests: `--copy` copies every root it finds,
-/// Debian's /usr/lib/go-1.19 too.)
+/// Debian's /usr/lib/go-1.19 too.) A link that leads out of the root, as
+/// Debian's `src` does, is copied as a link to the same place, never read
+/// through: the copy runs as the original does.
 #[test]
-fn import_copy_makes_a_root_that_stands_alone() {
+fn import_copy_keeps_a_link_out_of_the_root_as_a_link() {
     let env = TestEnv::new();
-    // A root whose src/ is a link out of it, as Debian's are.
     let root = env.fake_toolchain("1.20.14");
     let shared = env.root.join("share/go-1.20/src");
     std::fs::create_dir_all(shared.join("runtime")).unwrap();
@@ -153,11 +154,20 @@ fn import_copy_makes_a_root_that_stands_alone() {
     let out = env.gov(["import".as_ref(), "--copy".as_ref(), root.as_os_str()]);
     assert_success(&out);
     let copied = env.gov_home.join("versions/1.20.14");
-    assert!(
-        std::fs::symlink_metadata(copied.join("src"))
-            .unwrap()
-            .is_dir(),
-        "copied, not a dangling link"
-    );
+    assert_eq!(std::fs::read_link(copied.join("src")).unwrap(), shared);
     assert!(copied.join("src/runtime/extern.go").is_file());
+    // Debian's own root, copied the same way, runs.
+    let debian = env.gov_home.join("versions/1.19.8");
+    assert!(std::fs::symlink_metadata(&debian).unwrap().is_dir());
+    let out = env
+        .command(env.shim("go"))
+        .args(["+1.19.8", "version"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stdout(&out).starts_with("go version go1.19.8 "),
+        "{}",
+        stdout(&out)
+    );
 }
