@@ -10,7 +10,11 @@ use crate::env_vars;
 
 #[derive(Debug, Clone, Default)]
 pub struct Context {
+    /// The current directory; empty when it no longer exists.
     pub cwd: PathBuf,
+    /// The current directory was removed (`cwd` is empty): no version
+    /// file applies, and commands that need it say so.
+    cwd_gone: bool,
     /// The declared variables that are set; a few, so a list.
     vars: Vec<(&'static str, OsString)>,
 }
@@ -25,8 +29,14 @@ impl Context {
                 Some((*name, value))
             })
             .collect();
+        let (cwd, cwd_gone) = match std::env::current_dir() {
+            Ok(cwd) => (cwd, false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (PathBuf::new(), true),
+            Err(e) => return Err(e),
+        };
         Ok(Context {
-            cwd: std::env::current_dir()?,
+            cwd,
+            cwd_gone,
             vars,
         })
     }
@@ -35,8 +45,38 @@ impl Context {
     pub fn with_vars(cwd: PathBuf, vars: &[(&'static str, &str)]) -> Context {
         Context {
             cwd,
+            cwd_gone: false,
             vars: vars.iter().map(|(k, v)| (*k, OsString::from(v))).collect(),
         }
+    }
+
+    /// Whether the current directory was removed.
+    pub fn cwd_gone(&self) -> bool {
+        self.cwd_gone
+    }
+
+    /// The current directory, for what cannot work without one: an error
+    /// that says so when it was removed.
+    pub fn require_cwd(&self) -> std::io::Result<&std::path::Path> {
+        if self.cwd_gone {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the current directory no longer exists (it was removed); `cd` to one that does",
+            ));
+        }
+        Ok(&self.cwd)
+    }
+
+    /// Looks at `dir` (relative to the current directory) instead, as
+    /// `go -C DIR` does.
+    pub fn change_dir(&mut self, dir: &std::path::Path) {
+        if self.cwd_gone && dir.is_relative() {
+            return;
+        }
+        // Real, so that walking up from it goes where Go goes.
+        let dir = self.cwd.join(dir);
+        self.cwd = std::fs::canonicalize(&dir).unwrap_or(dir);
+        self.cwd_gone = false;
     }
 
     /// Sets `name` (for tests and for a context derived from another).

@@ -236,13 +236,12 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             )),
         )
     });
-    let leftovers: Vec<String> = std::fs::read_dir(store.scratch_dir())
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let leftovers: Vec<String> = store
+        .scratch_dirs()
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).into_iter().flatten().flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     checks.push(if leftovers.is_empty() {
         check(
             "leftovers",

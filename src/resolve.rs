@@ -103,8 +103,8 @@ pub enum ResolveError {
     #[error(transparent)]
     VersionFile(#[from] VersionFileError),
     #[error(
-        "no Go version selected in `{}`: no +VERSION argument, GOV_VERSION is unset, no .go-version, .tool-versions, go.work or go.mod here or in any parent directory, and no global default",
-        cwd.display()
+        "no Go version selected in {}: no +VERSION argument, GOV_VERSION is unset, no .go-version, .tool-versions, go.work or go.mod here or in any parent directory, and no global default",
+        where_(cwd)
     )]
     NothingSelected {
         cwd: PathBuf,
@@ -136,7 +136,10 @@ impl ResolveError {
                 Some("run `gov shell --unset`, or `gov shell 1.22.4` with a valid version".into())
             }
             ResolveError::VersionFile(e) => e.hint(),
-            ResolveError::NothingSelected { newest, .. } => Some(match newest {
+            ResolveError::NothingSelected { newest, cwd } => Some(match newest {
+                Some(v) if cwd.as_os_str().is_empty() => format!(
+                    "run `gov global {v}` to set a default, or `cd` to a directory that exists"
+                ),
                 Some(v) => format!(
                     "run `gov global {v}` to set a default, or `gov local {v}` to pin this directory"
                 ),
@@ -163,6 +166,15 @@ impl ResolveError {
     }
 }
 
+/// The directory selection looked in, for messages.
+fn where_(cwd: &Path) -> String {
+    if cwd.as_os_str().is_empty() {
+        "the current directory, which was removed".into()
+    } else {
+        format!("`{}`", cwd.display())
+    }
+}
+
 /// What is asked for, and by whom.
 pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Selection, ResolveError> {
     if let Some(value) = plus {
@@ -186,7 +198,12 @@ pub fn select(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Select
             source: Source::Variable,
         });
     }
-    if let Some(file) = version_files::find(&ctx.cwd, ctx.var(env_vars::GOWORK))? {
+    // A removed current directory has no version files.
+    let found = match ctx.cwd_gone() {
+        true => None,
+        false => version_files::find(&ctx.cwd, ctx.var(env_vars::GOWORK))?,
+    };
+    if let Some(file) = found {
         return Ok(Selection {
             request: file.request,
             source: Source::File(file.path),

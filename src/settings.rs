@@ -27,6 +27,9 @@ impl Settings {
     /// user reads must be.
     pub fn resolve(quiet: bool, verbose: bool, system: bool) -> Result<Settings, Error> {
         let ctx = Context::from_process()?;
+        if ctx.cwd_gone() {
+            crate::ui::warn("the current directory no longer exists: no version file applies here");
+        }
         let store = if system {
             // SAFETY: umask(2) cannot fail.
             unsafe { libc::umask(0o022) };

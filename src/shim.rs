@@ -46,6 +46,24 @@ pub fn main(program: &str, mut args: Vec<OsString>) -> u8 {
     }
 }
 
+/// The directory of Go's `-C DIR` flag, which must come first: right after
+/// `go` or after its subcommand (`go -C DIR build`, `go build -C DIR`), as
+/// `-C DIR`, `-C=DIR`, `--C DIR` or `--C=DIR`.
+fn chdir_flag(args: &[OsString]) -> Option<&Path> {
+    let at = match args.first()?.as_encoded_bytes().first() {
+        Some(b'-') => 0,
+        _ => 1,
+    };
+    let flag = args.get(at)?.to_str()?;
+    match flag {
+        "-C" | "--C" => args.get(at + 1).map(Path::new),
+        _ => flag
+            .strip_prefix("-C=")
+            .or_else(|| flag.strip_prefix("--C="))
+            .map(Path::new),
+    }
+}
+
 /// The release a `go1.X.Y` command name runs.
 fn release_command(name: &str) -> Option<&str> {
     let version = name.strip_prefix("go")?;
@@ -59,7 +77,13 @@ fn run(
     plus: Option<&str>,
     args: Vec<OsString>,
 ) -> Result<std::convert::Infallible, Error> {
-    let ctx = Context::from_process()?;
+    let mut ctx = Context::from_process()?;
+    // `go -C DIR …` reads DIR's go.mod and go.work: so does selection.
+    if program == "go" {
+        if let Some(dir) = chdir_flag(&args) {
+            ctx.change_dir(dir);
+        }
+    }
     let depth = ctx
         .text(env_vars::GOV_SHIM_DEPTH)
         .and_then(|d| d.parse::<u32>().ok())
@@ -260,4 +284,28 @@ fn shim_dir_hint(ctx: &Context) -> String {
     Store::from_context(ctx)
         .map(|s| s.bin_dir().display().to_string())
         .unwrap_or_else(|_| "the gov shims".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_go_s_chdir_flag_where_go_does() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        for (line, want) in [
+            (&["-C", "sub", "build"][..], Some("sub")),
+            (&["build", "-C", "sub"], Some("sub")),
+            (&["-C=sub", "build"], Some("sub")),
+            (&["--C=sub", "build"], Some("sub")),
+            (&["--C", "/abs", "test"], Some("/abs")),
+            // Only first: later it is not Go's -C (Go refuses it there).
+            (&["test", "-n", "-C", "sub"], None),
+            (&["build", "./cmd"], None),
+            (&["-C"], None),
+            (&[], None),
+        ] {
+            assert_eq!(chdir_flag(&args(line)), want.map(Path::new), "{line:?}");
+        }
+    }
 }

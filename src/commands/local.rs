@@ -26,7 +26,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
-    let path = settings.ctx.cwd.join(FileKind::GoVersion.file_name());
+    let path = settings
+        .ctx
+        .require_cwd()?
+        .join(FileKind::GoVersion.file_name());
     if args.unset {
         return match fs_err::remove_file(&path) {
             Ok(()) => {

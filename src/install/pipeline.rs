@@ -72,7 +72,7 @@ pub fn install(
 
     // Scratch space on the same filesystem, named after the release so
     // that the next run clears what a killed one left.
-    let staging = change.scratch(&format!("{platform}-{name}"))?;
+    let staging = change.scratch(&dest_dir, &format!("{platform}-{name}"))?;
     let root = staging.path().join("go");
     let actual = fetcher.retrying(|| {
         if root.exists() {

@@ -168,6 +168,9 @@ impl Installed {
     }
 }
 
+/// Scratch space beside releases on another file system than `tmp/`.
+pub const BESIDE_SCRATCH: &str = ".gov-tmp";
+
 /// The lock of the `current` link.
 const GLOBAL_KEY: &str = "global";
 
@@ -310,6 +313,21 @@ impl Store {
     /// Scratch space on the store's filesystem, so that a rename commits.
     pub fn scratch_dir(&self) -> PathBuf {
         self.home.join("tmp")
+    }
+
+    /// Every scratch directory: `tmp/`, and those beside releases on
+    /// another file system (`versions/.gov-tmp`, `platforms/*/.gov-tmp`).
+    pub fn scratch_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.scratch_dir(), self.versions_dir().join(BESIDE_SCRATCH)];
+        for entry in std::fs::read_dir(self.home.join("platforms"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            dirs.push(entry.path().join(BESIDE_SCRATCH));
+        }
+        dirs.retain(|d| d.is_dir());
+        dirs
     }
 
     /// ssh's StrictModes, all the way down, for what a shim or `gov exec`
@@ -597,7 +615,7 @@ impl Store {
                 path: root,
             });
         }
-        let scratch = change.scratch(&format!("copy-{version}"))?;
+        let scratch = change.scratch(&self.versions_dir(), &format!("copy-{version}"))?;
         let copy = scratch.path().join("go");
         copy::copy_root(dir, &copy, self.shared)?;
         fs_err::create_dir_all(self.versions_dir())?;
@@ -671,7 +689,10 @@ impl Store {
         if fs_err::symlink_metadata(&root).is_err() {
             return Ok(false);
         }
-        let trash = change.scratch(&format!("uninstall-{platform}-{version}"))?;
+        let trash = change.scratch(
+            &self.releases_dir(platform),
+            &format!("uninstall-{platform}-{version}"),
+        )?;
         fs_err::rename(&root, trash.path().join("go"))?;
         drop(trash);
         self.remove_record(platform, version)?;
@@ -700,7 +721,7 @@ impl Store {
         } else {
             // Moved aside first, so the release disappears at once, whole;
             // the scratch directory goes when `trash` drops.
-            let trash = change.scratch(&format!("uninstall-{version}"))?;
+            let trash = change.scratch(&self.versions_dir(), &format!("uninstall-{version}"))?;
             fs_err::rename(&installed.root, trash.path().join("go"))?;
         }
         self.remove_record(&Platform::host(), &version)?;
@@ -720,11 +741,23 @@ pub struct Change<'a> {
 }
 
 impl Change<'_> {
-    /// `tmp/NAME`, emptied of whatever a killed run left (we hold the lock)
-    /// and removed again when the returned guard drops.
-    pub fn scratch(&self, name: &str) -> Result<Scratch, StoreError> {
-        let path = self.store.scratch_dir().join(name);
-        fsx::create_own_dir(&self.store.scratch_dir(), 0o755)?;
+    /// Scratch space `NAME` for what will be renamed into (or out of)
+    /// `dest_dir`: `tmp/NAME` when `tmp/` is on `dest_dir`'s file system,
+    /// else `dest_dir/.gov-tmp/NAME` (a `versions/` linked to another
+    /// disk), so that the rename commits. Emptied of whatever a killed run
+    /// left (we hold the lock) and removed again when the guard drops.
+    pub fn scratch(&self, dest_dir: &Path, name: &str) -> Result<Scratch, StoreError> {
+        let tmp = self.store.scratch_dir();
+        fsx::create_own_dir(&tmp, 0o755)?;
+        fs_err::create_dir_all(dest_dir)?;
+        let base = if fs_err::metadata(&tmp)?.dev() == fs_err::metadata(dest_dir)?.dev() {
+            tmp
+        } else {
+            let beside = dest_dir.join(BESIDE_SCRATCH);
+            fsx::create_own_dir(&beside, 0o755)?;
+            beside
+        };
+        let path = base.join(name);
         match fs_err::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => fs_err::remove_dir_all(&path)?,
             Ok(_) => fs_err::remove_file(&path)?,

@@ -16,6 +16,7 @@ mod install;
 mod matrix;
 mod mirror;
 mod odd;
+mod places;
 mod records;
 mod sbom;
 mod security;
