@@ -1,9 +1,10 @@
 //! Where releases come from and how patiently: the index URL, the base of
 //! the archives, offline mode, timeouts, retries and proxy exceptions.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use crate::context::Context;
+use crate::context::{BadValue, Context, Unit};
 use crate::env_vars;
 
 /// go.dev's release index, the default of `GOV_INDEX_URL`.
@@ -11,40 +12,109 @@ pub const DEFAULT_INDEX_URL: &str = "https://go.dev/dl/?mode=json&include=all";
 /// go.dev's archives, the default of `GOV_DOWNLOAD_URL`.
 pub const DEFAULT_DOWNLOAD_URL: &str = "https://dl.google.com/go/";
 
+/// `GOV_HTTP_TIMEOUT`, in seconds: its range and default.
+pub const HTTP_TIMEOUT: (RangeInclusive<f64>, Duration) = (0.1..=86_400.0, Duration::from_secs(30));
+/// `GOV_RETRY_DELAY_MS`, in milliseconds: its range and default.
+pub const RETRY_DELAY_MS: (RangeInclusive<f64>, Duration) =
+    (0.0..=600_000.0, Duration::from_millis(500));
+/// `GOV_DOWNLOAD_DEADLINE`, in seconds: its range and default (an hour:
+/// a Go archive at 20 kB/s).
+pub const DOWNLOAD_DEADLINE: (RangeInclusive<f64>, Duration) =
+    (1.0..=604_800.0, Duration::from_secs(3600));
+
 #[derive(Debug, Clone)]
 pub struct Sources {
     pub index_url: String,
     pub download_url: String,
     /// `GOV_OFFLINE`: never touch the network.
     pub offline: bool,
-    /// Without a byte for this long, a transfer fails.
+    /// How long transfers may take, or the variable that asks for what
+    /// gov cannot do: then every transfer fails with it, and a command
+    /// that transfers nothing is not stopped by it.
+    pub patience: Result<Patience, BadValue>,
+    /// `NO_PROXY`: hosts reached directly.
+    pub no_proxy: String,
+}
+
+/// How long transfers may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patience {
+    /// Without a byte for this long, a transfer fails (retries included).
     pub timeout: Duration,
     /// The first back-off before a retry; it doubles.
     pub retry_delay: Duration,
-    /// `NO_PROXY`: hosts reached directly.
-    pub no_proxy: String,
+    /// The most one transfer may take in all, however fast bytes come.
+    pub deadline: Duration,
+}
+
+impl Patience {
+    pub fn from_context(ctx: &Context) -> Result<Patience, BadValue> {
+        let seconds = |name, (range, default): (RangeInclusive<f64>, Duration)| {
+            ctx.duration(name, Unit::Seconds, range, default)
+        };
+        Ok(Patience {
+            timeout: seconds(env_vars::GOV_HTTP_TIMEOUT, HTTP_TIMEOUT)?,
+            retry_delay: ctx.duration(
+                env_vars::GOV_RETRY_DELAY_MS,
+                Unit::Milliseconds,
+                RETRY_DELAY_MS.0,
+                RETRY_DELAY_MS.1,
+            )?,
+            deadline: seconds(env_vars::GOV_DOWNLOAD_DEADLINE, DOWNLOAD_DEADLINE)?,
+        })
+    }
 }
 
 impl Sources {
     pub fn from_context(ctx: &Context) -> Sources {
         let text = |name, default: &str| ctx.text(name).unwrap_or(default).to_string();
-        let number = |name, default: f64| {
-            ctx.text(name)
-                .and_then(|v| v.parse::<f64>().ok())
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .unwrap_or(default)
-        };
         Sources {
             index_url: text(env_vars::GOV_INDEX_URL, DEFAULT_INDEX_URL),
             download_url: text(env_vars::GOV_DOWNLOAD_URL, DEFAULT_DOWNLOAD_URL),
             offline: ctx.is_set(env_vars::GOV_OFFLINE),
-            timeout: Duration::from_secs_f64(number(env_vars::GOV_HTTP_TIMEOUT, 30.0).max(0.1)),
-            retry_delay: Duration::from_millis(number(env_vars::GOV_RETRY_DELAY_MS, 500.0) as u64),
+            patience: Patience::from_context(ctx),
             no_proxy: ctx
                 .text(env_vars::NO_PROXY)
                 .or_else(|| ctx.text(env_vars::NO_PROXY_LOWER))
                 .unwrap_or_default()
                 .to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn defaults_values_and_bad_values() {
+        let patience = |vars: &[(&'static str, &str)]| {
+            Patience::from_context(&Context::with_vars(PathBuf::from("/"), vars))
+        };
+        assert_eq!(
+            patience(&[]),
+            Ok(Patience {
+                timeout: Duration::from_secs(30),
+                retry_delay: Duration::from_millis(500),
+                deadline: Duration::from_secs(3600),
+            })
+        );
+        let set = patience(&[
+            (env_vars::GOV_HTTP_TIMEOUT, "2"),
+            (env_vars::GOV_RETRY_DELAY_MS, "0"),
+            (env_vars::GOV_DOWNLOAD_DEADLINE, "1.5"),
+        ])
+        .unwrap();
+        assert_eq!(set.deadline, Duration::from_millis(1500));
+        // A count of milliseconds that Duration arithmetic would overflow.
+        let err =
+            patience(&[(env_vars::GOV_RETRY_DELAY_MS, "18446744073709551615000")]).unwrap_err();
+        assert_eq!(err.name, env_vars::GOV_RETRY_DELAY_MS);
+        let err = patience(&[(env_vars::GOV_DOWNLOAD_DEADLINE, "0")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GOV_DOWNLOAD_DEADLINE is `0`, but it takes a number of seconds from 1 to 604800"
+        );
     }
 }
