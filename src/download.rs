@@ -538,6 +538,59 @@ mod tests {
         assert_eq!(local_path("https://x/a"), None);
     }
 
+    /// Reads `reader` to its end in pieces of `chunk` bytes.
+    fn drain(mut reader: impl Read, chunk: usize) -> io::Result<usize> {
+        let mut buf = vec![0u8; chunk];
+        let mut total = 0;
+        loop {
+            match reader.read(&mut buf)? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+    }
+
+    #[test]
+    fn a_capped_stream_stops_at_its_deadline() {
+        let mut endless = Capped {
+            inner: io::repeat(0),
+            left: u64::MAX,
+            limit: u64::MAX,
+            deadline: Deadline::starting_now(Duration::from_millis(50)),
+        };
+        let err = drain(&mut endless, 4096).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_a_capped_stream_brings_at_most_its_limit(len in 0usize..5000, limit in 0u64..5000, chunk in 1usize..700) {
+            let capped = Capped {
+                inner: io::Cursor::new(vec![7u8; len]),
+                left: limit,
+                limit,
+                deadline: Deadline::starting_now(Duration::from_secs(60)),
+            };
+            match drain(capped, chunk) {
+                Ok(n) => proptest::prop_assert!(n == len && len as u64 <= limit),
+                Err(e) => {
+                    proptest::prop_assert!(len as u64 > limit);
+                    let refused = read_failed("u", limit, e);
+                    let too_large = matches!(refused, DownloadError::TooLarge { .. });
+                    proptest::prop_assert!(too_large);
+                    proptest::prop_assert!(!refused.is_transient());
+                }
+            }
+        }
+
+        #[test]
+        fn prop_any_declared_size_gives_a_limit_in_range(declared in proptest::prelude::any::<u64>()) {
+            let limit = archive_limit(declared);
+            proptest::prop_assert!(limit > 0 && limit <= MAX_ARCHIVE);
+            proptest::prop_assert!(declared == 0 || limit == declared.min(MAX_ARCHIVE));
+        }
+    }
+
     #[test]
     fn a_break_after_a_long_good_transfer_is_retried() {
         use crate::context::Context;

@@ -117,4 +117,33 @@ mod tests {
             "GOV_DOWNLOAD_DEADLINE is `0`, but it takes a number of seconds from 1 to 604800"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_any_value_of_a_download_variable_is_in_range_or_named(
+            text in "\\PC{1,24}|[0-9.]{1,30}",
+            which in 0usize..3,
+        ) {
+            let name = [
+                env_vars::GOV_HTTP_TIMEOUT,
+                env_vars::GOV_RETRY_DELAY_MS,
+                env_vars::GOV_DOWNLOAD_DEADLINE,
+            ][which];
+            let ctx = Context::with_vars(PathBuf::from("/"), &[(name, &text)]);
+            match Patience::from_context(&ctx) {
+                Ok(p) => {
+                    proptest::prop_assert!(p.timeout >= Duration::from_millis(100));
+                    proptest::prop_assert!(p.timeout <= Duration::from_secs(86_400));
+                    proptest::prop_assert!(p.retry_delay <= Duration::from_secs(600));
+                    proptest::prop_assert!(p.deadline >= Duration::from_secs(1));
+                    proptest::prop_assert!(p.deadline <= Duration::from_secs(604_800));
+                }
+                Err(bad) => {
+                    proptest::prop_assert_eq!(bad.name, name);
+                    let prefix = format!("{name} is `");
+                    proptest::prop_assert!(bad.to_string().starts_with(&prefix));
+                }
+            }
+        }
+    }
 }
