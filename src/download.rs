@@ -91,7 +91,16 @@ impl DownloadError {
     pub fn is_transient(&self) -> bool {
         match self {
             DownloadError::Status { status, .. } => *status >= 500 || *status == 429,
-            DownloadError::Transport { .. } => true,
+            // A URL or proxy gov cannot use fails the same way every time.
+            DownloadError::Transport { source, .. } => !matches!(
+                source.kind(),
+                ureq::ErrorKind::InvalidUrl
+                    | ureq::ErrorKind::UnknownScheme
+                    | ureq::ErrorKind::InsecureRequestHttpsOnly
+                    | ureq::ErrorKind::TooManyRedirects
+                    | ureq::ErrorKind::InvalidProxyUrl
+                    | ureq::ErrorKind::ProxyUnauthorized
+            ),
             DownloadError::Read { source, .. } => !matches!(
                 source.kind(),
                 io::ErrorKind::StorageFull
@@ -166,7 +175,7 @@ impl DownloadError {
                 env_vars::GOV_DOWNLOAD_URL
             )),
             DownloadError::Setting(bad) => Some(format!(
-                "unset {} or give it a value in its range",
+                "unset {} to use its default, or give it a value it takes",
                 bad.name
             )),
             DownloadError::NotAFile { path, .. } => Some(format!(
@@ -281,7 +290,7 @@ impl Fetcher {
         // GOV_HTTP_TIMEOUT bounds a stalled transfer in all, retries and
         // back-off included: each attempt waits a fifth of it for a byte.
         let budget = sources
-            .patience
+            .transfers
             .as_ref()
             .map_or(crate::sources::HTTP_TIMEOUT.1, |p| p.timeout);
         let timeout = (budget / 5).max(Duration::from_millis(100));
@@ -294,7 +303,7 @@ impl Fetcher {
         Fetcher {
             proxied: builder().try_proxy_from_env(true).build(),
             direct: builder().build(),
-            patience: sources.patience.clone(),
+            patience: sources.transfers.clone(),
             offline: sources.offline,
             no_proxy: sources.no_proxy.clone(),
         }

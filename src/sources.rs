@@ -28,10 +28,10 @@ pub struct Sources {
     pub download_url: String,
     /// `GOV_OFFLINE`: never touch the network.
     pub offline: bool,
-    /// How long transfers may take, or the variable that asks for what
-    /// gov cannot do: then every transfer fails with it, and a command
-    /// that transfers nothing is not stopped by it.
-    pub patience: Result<Patience, BadValue>,
+    /// How long transfers may take, or the first variable (a timeout, a
+    /// URL) whose value gov cannot take: then every transfer fails with
+    /// it, and a command that transfers nothing is not stopped by it.
+    pub transfers: Result<Patience, BadValue>,
     /// `NO_PROXY`: hosts reached directly.
     pub no_proxy: String,
 }
@@ -72,12 +72,47 @@ impl Sources {
             index_url: text(env_vars::GOV_INDEX_URL, DEFAULT_INDEX_URL),
             download_url: text(env_vars::GOV_DOWNLOAD_URL, DEFAULT_DOWNLOAD_URL),
             offline: ctx.is_set(env_vars::GOV_OFFLINE),
-            patience: Patience::from_context(ctx),
+            transfers: check_url(ctx, env_vars::GOV_INDEX_URL)
+                .and_then(|()| check_url(ctx, env_vars::GOV_DOWNLOAD_URL))
+                .and_then(|()| Patience::from_context(ctx)),
             no_proxy: ctx
                 .text(env_vars::NO_PROXY)
                 .or_else(|| ctx.text(env_vars::NO_PROXY_LOWER))
                 .unwrap_or_default()
                 .to_string(),
+        }
+    }
+}
+
+/// What `GOV_INDEX_URL` and `GOV_DOWNLOAD_URL` take, for messages.
+const URL_ACCEPTS: &str = "an http://, https:// or file:// URL, or a path";
+
+/// The variable `name` unset, or a URL gov can fetch from.
+fn check_url(ctx: &Context, name: &'static str) -> Result<(), BadValue> {
+    match ctx.var(name) {
+        None => Ok(()),
+        Some(value) if value.to_str().is_some_and(is_fetchable) => Ok(()),
+        Some(value) => Err(BadValue {
+            name,
+            value: value.to_string_lossy().into_owned(),
+            accepts: URL_ACCEPTS.into(),
+        }),
+    }
+}
+
+/// An http, https or file URL, or a path (no `://`), without control
+/// characters or blanks around it.
+pub fn is_fetchable(url: &str) -> bool {
+    if url.is_empty() || url.trim() != url || url.chars().any(char::is_control) {
+        return false;
+    }
+    match url.split_once("://") {
+        None => true,
+        Some((scheme, rest)) => {
+            ["http", "https", "file"]
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s))
+                && !rest.is_empty()
         }
     }
 }
@@ -118,7 +153,50 @@ mod tests {
         );
     }
 
+    #[test]
+    fn urls_gov_can_fetch_from() {
+        for good in [
+            "https://go.dev/dl/?mode=json&include=all",
+            "HTTP://127.0.0.1:8080/",
+            "file:///srv/go/index.json",
+            "/srv/go",
+            "mirror",
+        ] {
+            assert!(is_fetchable(good), "{good:?}");
+        }
+        for bad in [
+            "ftp://x/",
+            "https://",
+            "",
+            " https://x",
+            "https://x/\n",
+            "javascript://x",
+        ] {
+            assert!(!is_fetchable(bad), "{bad:?}");
+        }
+        let ctx = Context::with_vars(
+            PathBuf::from("/"),
+            &[(env_vars::GOV_DOWNLOAD_URL, "ftp://mirror/go")],
+        );
+        assert_eq!(
+            Sources::from_context(&ctx).transfers.unwrap_err().to_string(),
+            "GOV_DOWNLOAD_URL is `ftp://mirror/go`, but it takes an http://, https:// or file:// URL, or a path"
+        );
+    }
+
     proptest::proptest! {
+        #[test]
+        fn prop_any_url_is_fetchable_or_named(text in "\\PC{0,40}|[a-zA-Z]{0,6}://\\PC{0,20}") {
+            let ctx = Context::with_vars(PathBuf::from("/"), &[(env_vars::GOV_INDEX_URL, &text)]);
+            match Sources::from_context(&ctx).transfers {
+                Ok(_) => proptest::prop_assert!(text.is_empty() || is_fetchable(&text)),
+                Err(bad) => {
+                    proptest::prop_assert_eq!(bad.name, env_vars::GOV_INDEX_URL);
+                    proptest::prop_assert!(!is_fetchable(&text));
+                }
+            }
+        }
+
         #[test]
         fn prop_any_value_of_a_download_variable_is_in_range_or_named(
             text in "\\PC{1,24}|[0-9.]{1,30}",

@@ -207,6 +207,28 @@ fn an_endless_archive_stops_at_its_declared_size_and_leaves_nothing() {
         "not retried"
     );
     assert_eq!(everything(&dir), [".gov-mirror.lock", "index.json"]);
+
+    // A server that announces more than the index declares is refused
+    // before a byte is read.
+    let mut longer = body.clone();
+    longer.extend_from_slice(&[0; 4096]);
+    up.server
+        .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(Arc::new(longer)));
+    let out = up.gov(&["mirror", dir.to_str().unwrap(), "1.22.4"]);
+    assert_failure(
+        &out,
+        1,
+        &[&format!(
+            "sends more than the {} bytes gov accepts from it",
+            body.len()
+        )],
+    );
+    assert_eq!(
+        up.server.hits("go1.22.4.linux-amd64.tar.gz"),
+        2,
+        "not retried"
+    );
+    assert_eq!(everything(&dir), [".gov-mirror.lock", "index.json"]);
 }
 
 #[test]
