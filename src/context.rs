@@ -4,7 +4,9 @@
 //! functions of it and tests build one by hand.
 
 use std::ffi::{OsStr, OsString};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::env_vars;
 
@@ -107,15 +109,164 @@ impl Context {
             .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no"))
     }
 
+    /// A duration given in `unit`s (`30`, `0.5`): `default` when unset,
+    /// else a plain decimal number within `range`, or an error naming the
+    /// variable and what it takes. Never a panic, never a silent default.
+    pub fn duration(
+        &self,
+        name: &'static str,
+        unit: Unit,
+        range: RangeInclusive<f64>,
+        default: Duration,
+    ) -> Result<Duration, BadValue> {
+        let Some(value) = self.var(name) else {
+            return Ok(default);
+        };
+        value
+            .to_str()
+            .and_then(|text| parse_duration(text, unit, &range))
+            .ok_or_else(|| BadValue {
+                name,
+                value: value.to_string_lossy().into_owned(),
+                accepts: format!(
+                    "a number of {} from {} to {}",
+                    unit.name(),
+                    range.start(),
+                    range.end()
+                ),
+            })
+    }
+
     /// `PATH`, empty when unset.
     pub fn path(&self) -> &OsStr {
         self.var(env_vars::PATH).unwrap_or_default()
     }
 }
 
+/// A variable whose value gov cannot take: its name, its value and what
+/// it takes instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} is `{value}`, but it takes {accepts}")]
+pub struct BadValue {
+    pub name: &'static str,
+    pub value: String,
+    pub accepts: String,
+}
+
+/// The unit a duration variable is given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Seconds,
+    Milliseconds,
+}
+
+impl Unit {
+    fn name(self) -> &'static str {
+        match self {
+            Unit::Seconds => "seconds",
+            Unit::Milliseconds => "milliseconds",
+        }
+    }
+
+    fn in_seconds(self) -> f64 {
+        match self {
+            Unit::Seconds => 1.0,
+            Unit::Milliseconds => 0.001,
+        }
+    }
+}
+
+/// `text` as a duration of `unit`s: digits with at most one `.`, within
+/// `range` (surrounding blanks ignored); `None` for anything else, signs,
+/// exponents, `inf` and `nan` included.
+pub fn parse_duration(text: &str, unit: Unit, range: &RangeInclusive<f64>) -> Option<Duration> {
+    let text = text.trim();
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let dots = text.bytes().filter(|b| *b == b'.').count();
+    if digits == 0 || dots > 1 || digits + dots != text.len() {
+        return None;
+    }
+    let number: f64 = text.parse().ok()?;
+    if !range.contains(&number) {
+        return None;
+    }
+    Duration::try_from_secs_f64(number * unit.in_seconds()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn durations_in_range_or_a_clear_error() {
+        let range = 0.1..=86_400.0;
+        let secs = |t| parse_duration(t, Unit::Seconds, &range);
+        assert_eq!(secs("30"), Some(Duration::from_secs(30)));
+        assert_eq!(secs(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(secs("86400"), Some(Duration::from_secs(86_400)));
+        for bad in [
+            "",
+            ".",
+            "0",
+            "0.01",
+            "86401",
+            "-1",
+            "+1",
+            "1e3",
+            "inf",
+            "NaN",
+            "1.2.3",
+            "1 2",
+            "99999999999999999999999999999",
+        ] {
+            assert_eq!(secs(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            parse_duration("1500", Unit::Milliseconds, &(0.0..=600_000.0)),
+            Some(Duration::from_millis(1500))
+        );
+        let ctx = Context::with_vars(PathBuf::from("/"), &[(env_vars::GOV_HTTP_TIMEOUT, "1e400")]);
+        let err = ctx
+            .duration(
+                env_vars::GOV_HTTP_TIMEOUT,
+                Unit::Seconds,
+                range,
+                Duration::ZERO,
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GOV_HTTP_TIMEOUT is `1e400`, but it takes a number of seconds from 0.1 to 86400"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn prop_any_text_is_a_duration_in_range_or_none(text in "\\PC{0,24}|[0-9.]{1,30}") {
+            for (unit, range) in [
+                (Unit::Seconds, 0.1..=86_400.0),
+                (Unit::Milliseconds, 0.0..=600_000.0),
+            ] {
+                if let Some(d) = parse_duration(&text, unit, &range) {
+                    let (low, high) = (range.start() * unit.in_seconds(), range.end() * unit.in_seconds());
+                    prop_assert!(d.as_secs_f64() >= low * 0.999_999 && d.as_secs_f64() <= high * 1.000_001, "{text:?} gave {d:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn prop_any_variable_value_parses_or_names_itself(text in "\\PC{1,24}|[0-9.]{1,30}") {
+            let ctx = Context::with_vars(PathBuf::from("/"), &[(env_vars::GOV_RETRY_DELAY_MS, &text)]);
+            match ctx.duration(env_vars::GOV_RETRY_DELAY_MS, Unit::Milliseconds, 0.0..=600_000.0, Duration::ZERO) {
+                Ok(d) => prop_assert!(d <= Duration::from_secs(600)),
+                Err(e) => {
+                    prop_assert_eq!(e.name, env_vars::GOV_RETRY_DELAY_MS);
+                    prop_assert!(e.to_string().contains("from 0 to 600000"));
+                }
+            }
+        }
+    }
 
     #[test]
     fn empty_means_unset() {

@@ -1,15 +1,32 @@
 //! Fetching bytes: over HTTP(S) with timeouts, proxies and retries, or from
-//! `file://` URLs and plain directories (air-gapped mirrors).
+//! `file://` URLs and plain directories (air-gapped mirrors). Every
+//! transfer is bounded three ways: a stall timeout, a total deadline and a
+//! number of bytes.
 
 use std::io::{self, Read};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use crate::context::BadValue;
 use crate::env_vars;
-use crate::sources::Sources;
+use crate::fsx;
+use crate::sources::{Patience, Sources};
 
 /// Attempts for one request: the first and three retries.
 const ATTEMPTS: u32 = 4;
+
+/// The most gov downloads of one archive, whatever the index declares
+/// (go.dev's are under 100 MB).
+pub const MAX_ARCHIVE: u64 = 1 << 30;
+
+/// The most bytes an archive whose index entry declares `declared` bytes
+/// (`0`: unknown) may bring: the declared size, at most [`MAX_ARCHIVE`].
+pub fn archive_limit(declared: u64) -> u64 {
+    match declared {
+        0 => MAX_ARCHIVE,
+        n => n.min(MAX_ARCHIVE),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
@@ -33,10 +50,30 @@ pub enum DownloadError {
         #[source]
         source: io::Error,
     },
+    /// A pipe or a device where a file should be: opening it could block
+    /// forever or never end.
+    #[error("`{}` is {kind}, not a file: gov does not read it", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+    /// Writing what was downloaded failed: never worth a retry.
+    #[error("cannot write `{}`", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("GOV_OFFLINE is set: not downloading `{url}`")]
     Offline { url: String },
     #[error("`{url}` sends more than the {limit} bytes gov accepts from it")]
     TooLarge { url: String, limit: u64 },
+    #[error("`{url}` was not done within the {} s a download may take", deadline.as_secs_f64())]
+    Deadline {
+        url: String,
+        deadline: Duration,
+        #[source]
+        last: Option<Box<DownloadError>>,
+    },
+    #[error(transparent)]
+    Setting(BadValue),
     #[error("gave up on `{url}` after {attempts} attempts in {:.1} s", elapsed.as_secs_f64())]
     GaveUp {
         url: String,
@@ -49,14 +86,36 @@ pub enum DownloadError {
 }
 
 impl DownloadError {
-    /// Worth another try: server errors, throttling, resets, timeouts.
+    /// Worth another try: server errors, throttling, resets, timeouts; not
+    /// a full disk, a refusal or a deadline.
     pub fn is_transient(&self) -> bool {
         match self {
             DownloadError::Status { status, .. } => *status >= 500 || *status == 429,
-            DownloadError::Transport { .. } | DownloadError::Read { .. } => true,
+            // A URL or proxy gov cannot use fails the same way every time.
+            DownloadError::Transport { source, .. } => !matches!(
+                source.kind(),
+                ureq::ErrorKind::InvalidUrl
+                    | ureq::ErrorKind::UnknownScheme
+                    | ureq::ErrorKind::InsecureRequestHttpsOnly
+                    | ureq::ErrorKind::TooManyRedirects
+                    | ureq::ErrorKind::InvalidProxyUrl
+                    | ureq::ErrorKind::ProxyUnauthorized
+            ),
+            DownloadError::Read { source, .. } => !matches!(
+                source.kind(),
+                io::ErrorKind::StorageFull
+                    | io::ErrorKind::QuotaExceeded
+                    | io::ErrorKind::ReadOnlyFilesystem
+                    | io::ErrorKind::PermissionDenied
+                    | io::ErrorKind::FileTooLarge
+            ),
             DownloadError::File { .. }
+            | DownloadError::NotAFile { .. }
+            | DownloadError::Write { .. }
             | DownloadError::Offline { .. }
             | DownloadError::TooLarge { .. }
+            | DownloadError::Deadline { .. }
+            | DownloadError::Setting(_)
             | DownloadError::GaveUp { .. } => false,
         }
     }
@@ -69,8 +128,12 @@ impl DownloadError {
             | DownloadError::Read { url, .. }
             | DownloadError::Offline { url }
             | DownloadError::TooLarge { url, .. }
+            | DownloadError::Deadline { url, .. }
             | DownloadError::GaveUp { url, .. } => url.clone(),
-            DownloadError::File { path, .. } => path.display().to_string(),
+            DownloadError::File { path, .. }
+            | DownloadError::NotAFile { path, .. }
+            | DownloadError::Write { path, .. } => path.display().to_string(),
+            DownloadError::Setting(bad) => bad.name.to_string(),
         }
     }
 
@@ -105,12 +168,99 @@ impl DownloadError {
                 env_vars::GOV_INDEX_URL,
                 env_vars::GOV_DOWNLOAD_URL
             )),
+            DownloadError::Deadline { deadline, .. } => Some(format!(
+                "on a slow link, give downloads more time with {} (now {} s), or use a nearer mirror ({})",
+                env_vars::GOV_DOWNLOAD_DEADLINE,
+                deadline.as_secs_f64(),
+                env_vars::GOV_DOWNLOAD_URL
+            )),
+            DownloadError::Setting(bad) => Some(format!(
+                "unset {} to use its default, or give it a value it takes",
+                bad.name
+            )),
+            DownloadError::NotAFile { path, .. } => Some(format!(
+                "remove `{}` (`rm` it) or put the file itself there",
+                path.display()
+            )),
+            DownloadError::Write { source, .. } => fsx::io_hint(source),
             _ => Some(format!(
                 "check the network, {} and {}, or set HTTPS_PROXY",
                 env_vars::GOV_INDEX_URL,
                 env_vars::GOV_DOWNLOAD_URL
             )),
         }
+    }
+}
+
+/// A failed read of `url`, whose transfer was capped at `limit` bytes:
+/// the cap is a refusal, not a break worth a retry.
+pub fn read_failed(url: &str, limit: u64, source: io::Error) -> DownloadError {
+    if source.kind() == io::ErrorKind::FileTooLarge {
+        return DownloadError::TooLarge {
+            url: url.into(),
+            limit,
+        };
+    }
+    DownloadError::Read {
+        url: url.into(),
+        source,
+    }
+}
+
+/// When one transfer, all its attempts together, must be done.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at: Instant,
+    after: Duration,
+}
+
+impl Deadline {
+    fn starting_now(after: Duration) -> Deadline {
+        let now = Instant::now();
+        // `after` is at most a week (its variable's range): no overflow.
+        let at = now.checked_add(after).unwrap_or(now);
+        Deadline { at, after }
+    }
+
+    fn passed(&self) -> bool {
+        Instant::now() >= self.at
+    }
+}
+
+/// A reader that fails once it brought more than `left` bytes or ran past
+/// its deadline, however steadily bytes come.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+    deadline: Deadline,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.deadline.passed() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "still sending after {} s",
+                    self.deadline.after.as_secs_f64()
+                ),
+            ));
+        }
+        // Room for one byte more than allowed, to tell a stream that ends
+        // at the cap from one that goes on.
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        if n as u64 > self.left {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("more than {} bytes", self.limit),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
     }
 }
 
@@ -125,20 +275,25 @@ pub struct Fetcher {
     proxied: ureq::Agent,
     /// For the hosts `NO_PROXY` names.
     direct: ureq::Agent,
-    retry_delay: Duration,
-    /// The most a transfer may take to fail, all attempts together.
-    budget: Duration,
+    /// Timeouts, back-off and deadline, or the variable that set one out
+    /// of range: then every transfer fails with it.
+    patience: Result<Patience, BadValue>,
     offline: bool,
     no_proxy: String,
 }
 
 impl Fetcher {
-    /// Per [`Sources`]: offline, timeout, back-off, proxies (the client
-    /// reads `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY`) and `NO_PROXY`.
+    /// Per [`Sources`]: offline, timeout, back-off, deadline, proxies (the
+    /// client reads `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY`) and
+    /// `NO_PROXY`.
     pub fn new(sources: &Sources) -> Fetcher {
         // GOV_HTTP_TIMEOUT bounds a stalled transfer in all, retries and
         // back-off included: each attempt waits a fifth of it for a byte.
-        let timeout = (sources.timeout / 5).max(Duration::from_millis(100));
+        let budget = sources
+            .transfers
+            .as_ref()
+            .map_or(crate::sources::HTTP_TIMEOUT.1, |p| p.timeout);
+        let timeout = (budget / 5).max(Duration::from_millis(100));
         let builder = || {
             ureq::AgentBuilder::new()
                 .timeout_connect(timeout.min(Duration::from_secs(15)))
@@ -148,81 +303,97 @@ impl Fetcher {
         Fetcher {
             proxied: builder().try_proxy_from_env(true).build(),
             direct: builder().build(),
-            retry_delay: sources.retry_delay,
-            budget: sources.timeout,
+            patience: sources.transfers.clone(),
             offline: sources.offline,
             no_proxy: sources.no_proxy.clone(),
         }
     }
 
+    fn patience(&self) -> Result<&Patience, DownloadError> {
+        self.patience
+            .as_ref()
+            .map_err(|bad| DownloadError::Setting(bad.clone()))
+    }
+
     /// Opens `url` (http, https, file:// or a plain path), once: a caller
-    /// wraps the whole transfer in [`Fetcher::retrying`], since a stream can
-    /// also break after it opened.
-    pub fn open(&self, url: &str) -> Result<Download, DownloadError> {
-        if let Some(path) = local_path(url) {
-            let file = std::fs::File::open(&path).map_err(|source| DownloadError::File {
-                path: path.clone(),
-                source,
-            })?;
-            let length = file.metadata().ok().map(|m| m.len());
-            return Ok(Download {
-                reader: Box::new(file),
-                length,
+    /// wraps the whole transfer in [`Fetcher::retrying`], which gives the
+    /// deadline, since a stream can also break after it opened. The
+    /// stream fails past `limit` bytes and past the deadline.
+    pub fn open(
+        &self,
+        url: &str,
+        limit: u64,
+        deadline: Deadline,
+    ) -> Result<Download, DownloadError> {
+        self.patience()?;
+        let download = if let Some(path) = local_path(url) {
+            open_local(path)?
+        } else if self.offline {
+            return Err(DownloadError::Offline { url: url.into() });
+        } else {
+            self.open_http(url)?
+        };
+        if download.length.is_some_and(|n| n > limit) {
+            return Err(DownloadError::TooLarge {
+                url: url.into(),
+                limit,
             });
         }
-        if self.offline {
-            return Err(DownloadError::Offline { url: url.into() });
-        }
-        self.open_http(url)
+        Ok(Download {
+            reader: Box::new(Capped {
+                inner: download.reader,
+                left: limit,
+                limit,
+                deadline,
+            }),
+            length: download.length,
+        })
     }
 
     /// The whole body of `url`, which must not be longer than `limit`:
     /// a server that sends more is refused, not read to the end.
     pub fn get(&self, url: &str, limit: u64) -> Result<Vec<u8>, DownloadError> {
-        self.retrying(|| {
+        self.retrying(|deadline| {
             let mut body = Vec::new();
-            self.open(url)?
+            self.open(url, limit, deadline)?
                 .reader
-                .take(limit.saturating_add(1))
                 .read_to_end(&mut body)
-                .map_err(|source| DownloadError::Read {
-                    url: url.into(),
-                    source,
-                })?;
-            if body.len() as u64 > limit {
-                return Err(DownloadError::TooLarge {
-                    url: url.into(),
-                    limit,
-                });
-            }
+                .map_err(|source| read_failed(url, limit, source))?;
             Ok(body)
         })
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or runs out of tries.
+    /// Runs `attempt` until it succeeds, fails for good, runs out of tries
+    /// or out of time: every attempt gets the one deadline of the transfer.
     pub fn retrying<T>(
         &self,
-        mut attempt: impl FnMut() -> Result<T, DownloadError>,
+        mut attempt: impl FnMut(Deadline) -> Result<T, DownloadError>,
     ) -> Result<T, DownloadError> {
-        let first = std::time::Instant::now();
+        let patience = *self.patience()?;
+        let deadline = Deadline::starting_now(patience.deadline);
+        let first = Instant::now();
         // The budget is for failing, not for downloading: an attempt that
         // ran well past one idle timeout was receiving data, so a break
         // after it starts the budget afresh.
         let mut start = first;
-        let idle = self.budget / 5;
-        let mut delay = self.retry_delay;
+        let budget = patience.timeout;
+        let idle = budget / 5;
+        let mut delay = patience.retry_delay;
         for n in 1.. {
-            let began = std::time::Instant::now();
-            let result = attempt();
+            let began = Instant::now();
+            let result = attempt(deadline);
             if began.elapsed() > 2 * idle {
-                start = std::time::Instant::now();
+                start = Instant::now();
             }
             match result {
-                Err(e)
-                    if e.is_transient()
-                        && n < ATTEMPTS
-                        && start.elapsed() + delay < self.budget =>
-                {
+                Err(e) if e.is_transient() && Instant::now() + delay >= deadline.at => {
+                    return Err(DownloadError::Deadline {
+                        url: e.url(),
+                        deadline: patience.deadline,
+                        last: Some(Box::new(e)),
+                    })
+                }
+                Err(e) if e.is_transient() && n < ATTEMPTS && start.elapsed() + delay < budget => {
                     let cause = std::error::Error::source(&e)
                         .map_or_else(String::new, |s| format!(" ({s})"));
                     crate::ui::warn(&format!(
@@ -231,14 +402,15 @@ impl Fetcher {
                         n + 1
                     ));
                     std::thread::sleep(delay);
-                    delay *= 2;
+                    // At most ten minutes doubled three times: no overflow.
+                    delay = delay.saturating_mul(2);
                 }
                 Err(e) if n > 1 => {
                     return Err(DownloadError::GaveUp {
                         url: e.url(),
                         attempts: n,
                         elapsed: first.elapsed(),
-                        budget: self.budget,
+                        budget,
                         last: Box::new(e),
                     })
                 }
@@ -279,6 +451,28 @@ impl Fetcher {
             &self.proxied
         }
     }
+}
+
+/// A local file, opened only when it is a regular one: a named pipe or a
+/// device planted at an archive's name in a shared directory would block
+/// or never end.
+fn open_local(path: PathBuf) -> Result<Download, DownloadError> {
+    let file = match fsx::open_regular(&path) {
+        Ok(Ok(file)) => file,
+        Ok(Err(fsx::Found::NotAFile(kind))) => return Err(DownloadError::NotAFile { path, kind }),
+        Ok(Err(_)) => {
+            return Err(DownloadError::File {
+                path,
+                source: io::ErrorKind::NotFound.into(),
+            })
+        }
+        Err(source) => return Err(DownloadError::File { path, source }),
+    };
+    let length = file.metadata().ok().map(|m| m.len());
+    Ok(Download {
+        reader: Box::new(file),
+        length,
+    })
 }
 
 /// `file:///x` and plain paths are read from disk.
@@ -353,6 +547,59 @@ mod tests {
         assert_eq!(local_path("https://x/a"), None);
     }
 
+    /// Reads `reader` to its end in pieces of `chunk` bytes.
+    fn drain(mut reader: impl Read, chunk: usize) -> io::Result<usize> {
+        let mut buf = vec![0u8; chunk];
+        let mut total = 0;
+        loop {
+            match reader.read(&mut buf)? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+    }
+
+    #[test]
+    fn a_capped_stream_stops_at_its_deadline() {
+        let mut endless = Capped {
+            inner: io::repeat(0),
+            left: u64::MAX,
+            limit: u64::MAX,
+            deadline: Deadline::starting_now(Duration::from_millis(50)),
+        };
+        let err = drain(&mut endless, 4096).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_a_capped_stream_brings_at_most_its_limit(len in 0usize..5000, limit in 0u64..5000, chunk in 1usize..700) {
+            let capped = Capped {
+                inner: io::Cursor::new(vec![7u8; len]),
+                left: limit,
+                limit,
+                deadline: Deadline::starting_now(Duration::from_secs(60)),
+            };
+            match drain(capped, chunk) {
+                Ok(n) => proptest::prop_assert!(n == len && len as u64 <= limit),
+                Err(e) => {
+                    proptest::prop_assert!(len as u64 > limit);
+                    let refused = read_failed("u", limit, e);
+                    let too_large = matches!(refused, DownloadError::TooLarge { .. });
+                    proptest::prop_assert!(too_large);
+                    proptest::prop_assert!(!refused.is_transient());
+                }
+            }
+        }
+
+        #[test]
+        fn prop_any_declared_size_gives_a_limit_in_range(declared in proptest::prelude::any::<u64>()) {
+            let limit = archive_limit(declared);
+            proptest::prop_assert!(limit > 0 && limit <= MAX_ARCHIVE);
+            proptest::prop_assert!(declared == 0 || limit == declared.min(MAX_ARCHIVE));
+        }
+    }
+
     #[test]
     fn a_break_after_a_long_good_transfer_is_retried() {
         use crate::context::Context;
@@ -372,7 +619,7 @@ mod tests {
         };
         // Budget 2 s, idle timeout 0.4 s: each attempt receives data for
         // 0.9 s (past two idle timeouts), then breaks.
-        let out: Result<(), _> = fetcher.retrying(|| {
+        let out: Result<(), _> = fetcher.retrying(|_| {
             attempts += 1;
             std::thread::sleep(Duration::from_millis(900));
             Err(broken())
@@ -381,7 +628,7 @@ mod tests {
         assert_eq!(attempts, ATTEMPTS, "every break after progress is retried");
         // Failures without progress stop at the budget as before.
         let mut quick = 0;
-        let _ = fetcher.retrying(|| -> Result<(), _> {
+        let _ = fetcher.retrying(|_| -> Result<(), _> {
             quick += 1;
             std::thread::sleep(Duration::from_millis(700));
             Err(broken())

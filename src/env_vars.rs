@@ -22,11 +22,15 @@ pub const GOV_DOWNLOAD_URL: &str = "GOV_DOWNLOAD_URL";
 pub const GOV_RELEASE_URL: &str = "GOV_RELEASE_URL";
 /// `1`: never touch the network; use only what is cached.
 pub const GOV_OFFLINE: &str = "GOV_OFFLINE";
-/// Seconds without a byte from the server before a download fails (default 30).
+/// Seconds without a byte from the server before a download fails, retries
+/// included (default 30, from 0.1 to 86400).
 pub const GOV_HTTP_TIMEOUT: &str = "GOV_HTTP_TIMEOUT";
 /// Milliseconds before the first retry of a failed download (default 500,
-/// doubling each time); tests set 0.
+/// doubling each time, from 0 to 600000); tests set 0.
 pub const GOV_RETRY_DELAY_MS: &str = "GOV_RETRY_DELAY_MS";
+/// Seconds one download may take in all, retries included, however fast
+/// bytes keep coming (default 3600, from 1 to 604800).
+pub const GOV_DOWNLOAD_DEADLINE: &str = "GOV_DOWNLOAD_DEADLINE";
 /// Set by `gov env --isolate`: a key for CI cache steps (release, platform,
 /// hash of go.sum).
 pub const GOV_CACHE_KEY: &str = "GOV_CACHE_KEY";
@@ -86,6 +90,7 @@ pub const READ: &[&str] = &[
     GOV_OFFLINE,
     GOV_HTTP_TIMEOUT,
     GOV_RETRY_DELAY_MS,
+    GOV_DOWNLOAD_DEADLINE,
     XDG_DATA_HOME,
     XDG_RUNTIME_DIR,
     GOENV_ROOT,

@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::download::{DownloadError, Fetcher};
+use crate::download::{self, DownloadError, Fetcher};
 use crate::fsx;
-use crate::index::{File, Index};
+use crate::index::{File, Index, MAX_INDEX};
 use crate::install::pipeline::is_plain_file_name;
+use crate::store::MIRROR_LOCK;
 use crate::version::Version;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,10 +32,32 @@ pub enum MirrorError {
     NoDigest { file: String },
     #[error("the release index names an archive `{file}`, which is not a plain file name")]
     UnsafeFileName { file: String },
+    /// Someone else's pipe, device or socket in the mirror directory.
+    #[error("`{}` is {kind}, not a file: gov mirror neither reads nor replaces it", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error(transparent)]
     Download(#[from] DownloadError),
     #[error(transparent)]
     Io(#[from] io::Error),
+}
+
+impl MirrorError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            MirrorError::Digest { .. }
+            | MirrorError::NoDigest { .. }
+            | MirrorError::UnsafeFileName { .. } => Some(
+                "check that GOV_INDEX_URL and GOV_DOWNLOAD_URL name the same trustworthy mirror"
+                    .into(),
+            ),
+            MirrorError::NotAFile { path, .. } => Some(format!(
+                "remove it (`rm {}`) and run `gov mirror` again",
+                path.display()
+            )),
+            MirrorError::Download(e) => e.hint(),
+            MirrorError::Io(e) => fsx::io_hint(e),
+        }
+    }
 }
 
 /// What became of one archive.
@@ -55,14 +78,21 @@ pub struct Mirror {
 impl Mirror {
     pub fn open(dir: &Path) -> io::Result<Mirror> {
         fs_err::create_dir_all(dir)?;
-        let path = dir.join(".gov-mirror.lock");
+        let path = dir.join(MIRROR_LOCK);
+        // Never through a link, never waiting on a pipe planted there.
         let lock = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(&path)
             .map_err(|e| fsx::with_path(e, &path))?;
+        if !lock.metadata()?.is_file() {
+            return Err(fsx::with_path(
+                io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"),
+                &path,
+            ));
+        }
         lock.lock().map_err(|e| fsx::with_path(e, &path))?;
         Ok(Mirror {
             dir: dir.to_path_buf(),
@@ -89,38 +119,40 @@ impl Mirror {
         }
         let dest = self.dir.join(&file.filename);
         let expected = file.sha256.to_ascii_lowercase();
-        if fsx::sha256_of(&dest).is_ok_and(|d| d == expected) {
+        // The archive may bring what the index declares, at most
+        // MAX_ARCHIVE: a server that goes on is cut off there.
+        let limit = download::archive_limit(file.size);
+        if self.digest_of(&dest, limit)?.is_some_and(|d| d == expected) {
             self.write_sha256(&file.filename, &expected)?;
             return Ok("kept");
         }
         let url = crate::download::join(base, &file.filename);
-        let (tmp, actual) = fetcher.retrying(|| {
+        let (tmp, actual) = fetcher.retrying(|deadline| {
+            // Written aside, renamed when whole; a killed run's is removed
+            // by the next run or by `gov prune`.
             let mut tmp = tempfile::Builder::new()
                 .prefix(&format!(".{}.", file.filename))
                 .suffix(".part")
                 .tempfile_in(&self.dir)
-                .map_err(|e| DownloadError::Read {
-                    url: url.clone(),
-                    source: e,
+                .map_err(|source| DownloadError::Write {
+                    path: self.dir.clone(),
+                    source,
                 })?;
-            let download = fetcher.open(&url)?;
-            let mut reader = download.reader;
+            let mut reader = fetcher.open(&url, limit, deadline)?.reader;
             let mut hasher = Sha256::new();
             let mut buf = vec![0u8; 64 * 1024];
             loop {
                 let n = reader
                     .read(&mut buf)
-                    .map_err(|source| DownloadError::Read {
-                        url: url.clone(),
-                        source,
-                    })?;
+                    .map_err(|e| download::read_failed(&url, limit, e))?;
                 if n == 0 {
                     break;
                 }
                 hasher.update(&buf[..n]);
+                // A full disk is no reason to try again.
                 tmp.write_all(&buf[..n])
-                    .map_err(|source| DownloadError::Read {
-                        url: url.clone(),
+                    .map_err(|source| DownloadError::Write {
+                        path: tmp.path().to_path_buf(),
                         source,
                     })?;
             }
@@ -145,26 +177,49 @@ impl Mirror {
         Ok("downloaded")
     }
 
-    fn write_sha256(&self, filename: &str, digest: &str) -> io::Result<()> {
+    /// The sha256 of the archive at `dest` if a regular file of at most
+    /// `limit` bytes is there; a pipe or a device is refused, never opened.
+    fn digest_of(&self, dest: &Path, limit: u64) -> Result<Option<String>, MirrorError> {
+        let mut file = match fsx::open_regular(dest).map_err(|e| fsx::with_path(e, dest))? {
+            Ok(file) => file,
+            Err(fsx::Found::NotAFile(kind)) => return Err(not_a_file(dest, kind)),
+            Err(_) => return Ok(None),
+        };
+        if file.metadata()?.len() > limit {
+            return Ok(None);
+        }
+        let mut hasher = Sha256::new();
+        io::copy(&mut file, &mut hasher).map_err(|e| fsx::with_path(e, dest))?;
+        Ok(Some(format!("{:x}", hasher.finalize())))
+    }
+
+    fn write_sha256(&self, filename: &str, digest: &str) -> Result<(), MirrorError> {
         let path = self.dir.join(format!("{filename}.sha256"));
         let line = format!("{digest}  {filename}\n");
-        if std::fs::read_to_string(&path).is_ok_and(|t| t == line) {
-            return Ok(());
+        match fsx::read_regular(&path, 4096).map_err(|e| fsx::with_path(e, &path))? {
+            fsx::Found::Bytes(bytes) if bytes == line.as_bytes() => return Ok(()),
+            fsx::Found::NotAFile(kind) => return Err(not_a_file(&path, kind)),
+            _ => {}
         }
-        fsx::write_atomic(&path, line.as_bytes())
+        Ok(fsx::write_atomic(&path, line.as_bytes())?)
     }
 
     /// Rewrites `index.json` to list exactly the archives DIR holds: those
     /// of the old index still there, and `added` (version, file).
-    pub fn write_index(&self, added: &[(Version, File)]) -> io::Result<()> {
+    pub fn write_index(&self, added: &[(Version, File)]) -> Result<(), MirrorError> {
         let path = self.dir.join("index.json");
         let mut by_version: BTreeMap<Version, Vec<File>> = BTreeMap::new();
-        if let Ok(bytes) = std::fs::read(&path) {
-            if let Ok(old) = Index::parse(&bytes, "mirror") {
-                for release in old.releases {
-                    for file in release.files {
-                        by_version.entry(release.version).or_default().push(file);
-                    }
+        let old = match fsx::read_regular(&path, MAX_INDEX).map_err(|e| fsx::with_path(e, &path))? {
+            fsx::Found::Bytes(bytes) => Index::parse(&bytes, "mirror").ok(),
+            fsx::Found::NotAFile(kind) => return Err(not_a_file(&path, kind)),
+            fsx::Found::Missing => None,
+        };
+        for release in old.into_iter().flat_map(|old| old.releases) {
+            // Only names gov itself would write: the old index is a file
+            // of the shared directory, as open to others as the archives.
+            for file in release.files {
+                if is_plain_file_name(&file.filename) {
+                    by_version.entry(release.version).or_default().push(file);
                 }
             }
         }
@@ -197,5 +252,18 @@ impl Mirror {
         let json = serde_json::to_vec_pretty(&list).map_err(io::Error::other)?;
         fsx::write_atomic(&path, &json)?;
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .map_err(|e| fsx::with_path(e, &path))?;
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+fn not_a_file(path: &Path, kind: &'static str) -> MirrorError {
+    MirrorError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
     }
 }

@@ -7,7 +7,7 @@ use crate::commands::parse_request;
 use crate::download::Fetcher;
 use crate::error::Error;
 use crate::index;
-use crate::mirror::{Mirror, Mirrored};
+use crate::mirror::{Mirror, MirrorError, Mirrored};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::settings::Settings;
@@ -70,18 +70,39 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let source = index::Source::of(&settings.sources, &settings.store, true);
     let upstream = index::load(&source, &fetcher)?;
     let mirror = Mirror::open(&args.dir)?;
+    // Held by this run alone now: what a killed one left goes.
+    for path in settings.store.clear_mirror_leftovers(mirror.dir())? {
+        settings.say(format!(
+            "removed `{}`, left by an interrupted run",
+            path.display()
+        ));
+    }
+    // For `gov prune`, should this run be killed too; knowing it is a
+    // convenience, so failing to write it down fails nothing.
+    let dir = std::fs::canonicalize(mirror.dir()).unwrap_or_else(|_| args.dir.clone());
+    if let Err(e) = settings.store.remember_mirror(&dir) {
+        settings.explain(format!(
+            "cannot note `{}` for `gov prune`: {e}",
+            dir.display()
+        ));
+    }
     let mut results: Vec<Mirrored> = Vec::new();
     let mut added = Vec::new();
+    let mut failures = Vec::new();
     for request in &requests {
         for platform in &platforms {
             let Some(release) = upstream.pick(request, &platform.os, &platform.arch) else {
+                let what = format!("{request} for {platform}");
+                let message = format!(
+                    "no release matches `{request}` for {platform} in the index at `{}`",
+                    settings.sources.index_url
+                );
+                report_failure(&what, std::slice::from_ref(&message), None);
+                failures.push(what.clone());
                 results.push(Mirrored {
-                    file: format!("{request} for {platform}"),
+                    file: what,
                     action: "failed",
-                    error: Some(format!(
-                        "no release matches `{request}` for {platform} in the index at `{}`",
-                        settings.sources.index_url
-                    )),
+                    error: Some(message),
                 });
                 continue;
             };
@@ -97,30 +118,48 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                         error: None,
                     });
                 }
-                Err(e) => results.push(Mirrored {
-                    file: file.filename.clone(),
-                    action: "failed",
-                    error: Some(e.to_string()),
-                }),
+                Err(e) => {
+                    let causes = causes(&e);
+                    report_failure(&file.filename, &causes, e.hint());
+                    failures.push(file.filename.clone());
+                    results.push(Mirrored {
+                        file: file.filename.clone(),
+                        action: "failed",
+                        error: Some(causes.join(": ")),
+                    });
+                }
             }
         }
     }
-    mirror.write_index(&added)?;
-    let failed = results.iter().filter(|r| r.action == "failed").count();
+    mirror.write_index(&added).map_err(|e| {
+        let hint = e.hint();
+        Error::failed(
+            format!(
+                "cannot write the index of `{}`: {}",
+                args.dir.display(),
+                causes(&e).join(": ")
+            ),
+            hint,
+        )
+    })?;
     if args.json {
         super::print_json(&results);
     } else {
-        for r in &results {
-            let line = match &r.error {
-                Some(e) => format!("failed: {e}"),
-                None => format!("{} {}", r.action, r.file),
-            };
-            println!("{}", ui::escape(&line));
+        // stdout lists what the mirror holds; failures went to stderr.
+        for r in results.iter().filter(|r| r.error.is_none()) {
+            println!("{}", ui::escape(&format!("{} {}", r.action, r.file)));
         }
     }
-    if failed > 0 {
+    if !failures.is_empty() {
+        let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();
         return Err(Error::failed(
-            format!("{failed} of {} archive(s) could not be mirrored; the rest are in `{}`", results.len(), args.dir.display()),
+            format!(
+                "{} of {} archive(s) could not be mirrored: {}; the rest are in `{}`",
+                failures.len(),
+                results.len(),
+                names.join(", "),
+                args.dir.display()
+            ),
             "check the upstream mirror (GOV_INDEX_URL, GOV_DOWNLOAD_URL) and run the command again: it fetches only what is missing".to_string(),
         ));
     }
@@ -130,4 +169,27 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         results.len()
     ));
     Ok(())
+}
+
+/// The message of `e` and of each of its causes.
+fn causes(e: &MirrorError) -> Vec<String> {
+    let mut out = vec![e.to_string()];
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        out.push(c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
+/// One archive that could not be mirrored, on stderr as gov reports an
+/// error: what, its causes, the fix.
+fn report_failure(what: &str, causes: &[String], hint: Option<String>) {
+    ui::line(ui::ERROR, "error:", &format!("cannot mirror `{what}`"));
+    for cause in causes {
+        eprintln!("  caused by: {}", ui::escape(cause));
+    }
+    if let Some(hint) = hint {
+        ui::line(ui::HINT, "hint:", &hint);
+    }
 }

@@ -74,12 +74,15 @@ pub fn install(
     // that the next run clears what a killed one left.
     let staging = change.scratch(&dest_dir, &format!("{platform}-{name}"))?;
     let root = staging.path().join("go");
-    let actual = fetcher.retrying(|| {
+    // The archive may bring what the index declares, at most MAX_ARCHIVE:
+    // a server that goes on after it is cut off, not read to the end.
+    let limit = download::archive_limit(file.size);
+    let actual = fetcher.retrying(|deadline| {
         if root.exists() {
-            fs_err::remove_dir_all(&root).map_err(|e| read_error(&url, e))?;
+            fs_err::remove_dir_all(&root).map_err(|e| write_error(&root, e))?;
         }
-        fs_err::create_dir_all(&root).map_err(|e| read_error(&url, e))?;
-        let download = fetcher.open(&url)?;
+        fs_err::create_dir_all(&root).map_err(|e| write_error(&root, e))?;
+        let download = fetcher.open(&url, limit, deadline)?;
         let length = download.length.or((file.size > 0).then_some(file.size));
         // The bar goes away with this attempt, however it ends: a finished
         // or failed download leaves no stale line in the terminal.
@@ -91,7 +94,7 @@ pub fn install(
         };
         match unpack::unpack_tar_gz(&mut hashing, &root) {
             Ok(()) => {}
-            Err(UnpackError::Read(e)) => return Err(read_error(&url, e)),
+            Err(UnpackError::Read(e)) => return Err(download::read_failed(&url, limit, e)),
             Err(source) => {
                 return Ok(Err(InstallError::Unpack {
                     file: file.filename.clone(),
@@ -100,7 +103,8 @@ pub fn install(
             }
         }
         // The digest covers every byte, also those after the tar's end.
-        io::copy(&mut hashing, &mut io::sink()).map_err(|e| read_error(&url, e))?;
+        io::copy(&mut hashing, &mut io::sink())
+            .map_err(|e| download::read_failed(&url, limit, e))?;
         Ok(Ok((
             format!("{:x}", hashing.hasher.finalize()),
             hashing.bytes,
@@ -168,9 +172,10 @@ fn installed(version: Version, root: PathBuf) -> Installed {
     }
 }
 
-fn read_error(url: &str, source: io::Error) -> DownloadError {
-    DownloadError::Read {
-        url: url.into(),
+/// Scratch space that cannot be made: a full disk is never retried.
+fn write_error(path: &std::path::Path, source: io::Error) -> DownloadError {
+    DownloadError::Write {
+        path: path.to_path_buf(),
         source,
     }
 }

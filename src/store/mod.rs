@@ -25,7 +25,7 @@ mod shims;
 pub use copy::CopyError;
 pub use history::{rfc3339, Change as HistoryEntry};
 pub use lock::{Lock, LOCK_TIMEOUT};
-pub use prune::Pruned;
+pub use prune::{Pruned, MIRROR_LOCK};
 pub use record::{Edit, Origin, Record};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 

@@ -1,5 +1,6 @@
 //! A real HTTP server on loopback whose answers a test chooses per path:
-//! files, error statuses, truncated bodies, dropped connections, stalls.
+//! files, error statuses, truncated bodies, dropped connections, stalls,
+//! bodies that never end.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -23,6 +24,9 @@ pub enum Reply {
     Stall(Arc<Vec<u8>>, usize),
     /// Sends the body slowly: `chunk` bytes every `pause`.
     Slow(Arc<Vec<u8>>, usize, Duration),
+    /// Sends the body, announcing no length, then zeros until the client
+    /// hangs up: an archive that never ends.
+    Endless(Arc<Vec<u8>>),
 }
 
 #[derive(Default)]
@@ -153,6 +157,16 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 }
                 std::thread::sleep(pause);
                 r = out.write_all(part).and_then(|_| out.flush());
+            }
+            r
+        }
+        Some(Reply::Endless(body)) => {
+            let mut r = out
+                .write_all(b"HTTP/1.1 200 X\r\nConnection: close\r\n\r\n")
+                .and_then(|_| out.write_all(&body));
+            let zeros = [0u8; 16 * 1024];
+            while r.is_ok() {
+                r = out.write_all(&zeros);
             }
             r
         }

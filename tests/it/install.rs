@@ -1,8 +1,9 @@
 //! `gov install` and `gov list-remote` against a real HTTP server on
 //! loopback: good mirrors, lying ones, dead ones, hostile archives.
 
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::common::archive::{self, Entry};
 use crate::common::mirror::Mirror;
@@ -463,10 +464,10 @@ fn file_urls_and_plain_directories() {
 }
 
 /// A small tmpfs, unmounted when dropped. Needs root (as CI has).
-struct SmallDisk(std::path::PathBuf);
+pub(crate) struct SmallDisk(pub(crate) std::path::PathBuf);
 
 impl SmallDisk {
-    fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
+    pub(crate) fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
         std::fs::create_dir_all(&at).unwrap();
         let status = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -504,12 +505,188 @@ fn a_full_disk_is_a_clean_error() {
         .output()
         .unwrap();
     gov_snapshot!(m.env, &out);
+    assert_eq!(
+        m.server.hits("go1.22.4.linux-amd64.tar.gz"),
+        1,
+        "a full disk is not retried"
+    );
     assert!(!home.join("versions/1.22.4").exists());
     assert_eq!(
         std::fs::read_dir(home.join("tmp")).unwrap().count(),
         0,
         "scratch cleared"
     );
+}
+
+/// Runs `cmd`, failing the test if it has not finished within `limit`: a
+/// transfer that never ends, or a planted pipe, would hang the suite.
+pub(crate) fn output_within(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("{cmd:?} still runs after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// go.dev's index listing `body` as `version`'s archives, with its digest
+/// and its size declared.
+pub(crate) fn sized_index(version: &str, body: &[u8]) -> Vec<u8> {
+    let listed = archive::index(&[(version, &archive::sha256(body))]);
+    let mut index: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+    for file in index[0]["files"].as_array_mut().unwrap() {
+        file["size"] = body.len().into();
+    }
+    serde_json::to_vec(&index).unwrap()
+}
+
+#[test]
+fn an_archive_followed_by_endless_bytes_is_cut_off_at_its_declared_size() {
+    let m = Mirror::new(&[]);
+    let body = archive::fake_release("1.22.4");
+    m.server.route(
+        "index.json",
+        Reply::Body(Arc::new(sized_index("1.22.4", &body))),
+    );
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Endless(Arc::new(body.clone())),
+    );
+    let out = output_within(
+        &mut m.gov_cmd(["install", "1.22.4"]),
+        Duration::from_secs(60),
+    );
+    assert_failure(
+        &out,
+        1,
+        &[
+            &format!(
+                "error: `{}` sends more than the {} bytes gov accepts from it",
+                m.server.url("go1.22.4.linux-amd64.tar.gz"),
+                body.len()
+            ),
+            "hint: ",
+        ],
+    );
+    assert_eq!(
+        m.server.hits("go1.22.4.linux-amd64.tar.gz"),
+        1,
+        "a refusal, not retried"
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn a_total_deadline_fires_while_bytes_keep_coming() {
+    let m = Mirror::new(&["1.22.4"]);
+    let body = Arc::new(archive::fake_release("1.22.4"));
+    // Four bytes every 50 ms: never a stall, yet seconds for the archive.
+    let drip = Duration::from_millis(50 * (body.len() as u64 / 4));
+    assert!(
+        drip > Duration::from_secs(3),
+        "the drip outlasts the deadline"
+    );
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Slow(body, 4, Duration::from_millis(50)),
+    );
+    let start = Instant::now();
+    let out = output_within(
+        m.gov_cmd(["install", "1.22.4"])
+            .env("GOV_DOWNLOAD_DEADLINE", "1"),
+        Duration::from_secs(60),
+    );
+    assert!(start.elapsed() < drip, "{:?}", start.elapsed());
+    gov_snapshot!(m.env, &out);
+    assert_eq!(
+        m.server.hits("go1.22.4.linux-amd64.tar.gz"),
+        1,
+        "the deadline is for all attempts together"
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn an_archive_of_unknown_size_meets_the_deadline_too() {
+    let m = Mirror::new(&["1.22.4"]);
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Endless(Arc::new(archive::fake_release("1.22.4"))),
+    );
+    let out = output_within(
+        m.gov_cmd(["install", "1.22.4"])
+            .env("GOV_DOWNLOAD_DEADLINE", "1"),
+        Duration::from_secs(60),
+    );
+    assert_failure(
+        &out,
+        1,
+        &["was not done within the 1 s a download may take", "hint: "],
+    );
+    m.assert_nothing_installed();
+}
+
+#[test]
+fn out_of_range_timeouts_are_errors_naming_the_variable() {
+    let m = Mirror::new(&["1.22.4"]);
+    let seconds = |range: &str| format!("a number of seconds from {range}");
+    let cases = [
+        ("GOV_HTTP_TIMEOUT", "abc", seconds("0.1 to 86400")),
+        ("GOV_HTTP_TIMEOUT", "NaN", seconds("0.1 to 86400")),
+        // Milliseconds that Duration arithmetic would overflow.
+        (
+            "GOV_RETRY_DELAY_MS",
+            "18446744073709551616000",
+            "a number of milliseconds from 0 to 600000".to_string(),
+        ),
+        ("GOV_DOWNLOAD_DEADLINE", "-1", seconds("1 to 604800")),
+        ("GOV_DOWNLOAD_DEADLINE", "1e9", seconds("1 to 604800")),
+        (
+            "GOV_DOWNLOAD_URL",
+            "ftp://mirror/go",
+            "an http://, https:// or file:// URL, or a path".to_string(),
+        ),
+    ];
+    for (var, value, accepts) in cases {
+        let out = m
+            .gov_cmd(["install", "1.22.4"])
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert_failure(
+            &out,
+            1,
+            &[
+                &format!("{var} is `{value}`, but it takes {accepts}"),
+                &format!("hint: unset {var} to use its default, or give it a value it takes"),
+            ],
+        );
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+    let out = m
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_HTTP_TIMEOUT", "abc")
+        .output()
+        .unwrap();
+    gov_snapshot!(m.env, &out);
+    assert_eq!(m.server.hits("index.json"), 0, "nothing downloaded");
+    // What downloads nothing is not stopped by it.
+    let out = m
+        .env
+        .gov_cmd(["list"])
+        .env("GOV_HTTP_TIMEOUT", "abc")
+        .output()
+        .unwrap();
+    assert_success(&out);
 }
 
 #[test]
