@@ -463,31 +463,6 @@ fn file_urls_and_plain_directories() {
     assert_success(&out);
 }
 
-/// A small tmpfs, unmounted when dropped. Needs root (as CI has).
-pub(crate) struct SmallDisk(pub(crate) std::path::PathBuf);
-
-impl SmallDisk {
-    pub(crate) fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
-        std::fs::create_dir_all(&at).unwrap();
-        let status = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&at)
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "this test mounts a small tmpfs: run it as root"
-        );
-        SmallDisk(at)
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn a_full_disk_is_a_clean_error() {
     let m = Mirror::new(&[]);
