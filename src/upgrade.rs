@@ -1,19 +1,18 @@
 //! The parts of `gov upgrade` that touch the world: checks run under the
-//! target release with their output streamed and its tail kept, a backup
-//! of every file the upgrade may change (restored byte for byte when a
-//! check fails or the user interrupts), and the go.mod edit made by the
-//! target's own Go. The processes gov starts for them (and for `gov
-//! matrix`) die with gov, even of a `SIGKILL`.
+//! target release with their output streamed and its tail kept, and the
+//! go.mod edit made by the target's own Go; the processes gov starts for
+//! them (and for `gov matrix`) die with gov, even of a `SIGKILL`. The
+//! files an upgrade may change are kept in the store's journal
+//! ([`crate::store::Journal`]).
 
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::context::Context;
-use crate::fsx;
 use crate::toolchain_env::ToolchainEnv;
 
 /// How much of a check's output the report keeps.
@@ -154,45 +153,6 @@ pub fn run_check(
         passed: status.success(),
         tail: last,
     })
-}
-
-/// Files as they were, to be put back byte for byte.
-#[derive(Debug, Default)]
-pub struct Backup {
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
-}
-
-impl Backup {
-    /// Remembers `path` as it is now (or that it is absent).
-    pub fn keep(&mut self, path: &Path) -> io::Result<()> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(fsx::with_path(e, path)),
-        };
-        self.files.push((path.to_path_buf(), bytes));
-        Ok(())
-    }
-
-    /// Puts every file back as it was; one that was absent is removed.
-    pub fn restore(&self) -> io::Result<()> {
-        for (path, bytes) in &self.files {
-            let now = std::fs::read(path).ok();
-            if now.as_ref() == bytes.as_ref() {
-                continue;
-            }
-            match bytes {
-                Some(bytes) => fsx::write_atomic(path, bytes)?,
-                None => match std::fs::remove_file(path) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                        return Err(fsx::with_path(e, path))
-                    }
-                    _ => {}
-                },
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Moves `go.mod`'s `go` line to `version` with the target's own Go

@@ -16,12 +16,14 @@
 //! ```
 
 mod history;
+mod journal;
 mod lock;
 mod prune;
 mod record;
 mod shims;
 
 pub use history::{rfc3339, Change as HistoryEntry};
+pub use journal::{real_path, write_through, Journal, JournalEntry, Kept};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::Pruned;
 pub use record::{Edit, Origin, Record};
