@@ -176,8 +176,8 @@ fn recover(settings: &Settings) -> Result<(), Error> {
     store.remove_partial_journals();
     let mut found = false;
     for journal in store.journals() {
-        found = true;
         let entry = journal.entry();
+        found |= !entry.files.is_empty();
         if journal.owner_alive() {
             settings.say(format!(
                 "`{}` (pid {}) is still running in `{}`: left alone",
@@ -223,9 +223,9 @@ fn recover_one(journal: crate::store::Journal, settings: &Settings) -> Result<()
             entry.pid
         ));
     }
-    if restored.is_empty() {
-        settings.say(format!(
-            "a killed gov upgrade (pid {}) in `{}` had changed nothing",
+    if restored.is_empty() && !entry.files.is_empty() {
+        settings.explain(format!(
+            "a killed gov upgrade (pid {}) in `{}` left its files as they were",
             entry.pid,
             entry.project.display()
         ));
