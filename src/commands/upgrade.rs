@@ -111,7 +111,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     settings.check_writable()?;
     // Held until the end, before anything is read: a second upgrade of the
     // project would plan from files this one is changing.
-    let Some(_lock) = store.try_lock_project(&project)? else {
+    let Some(_lock) = store.try_lock_path(&project)? else {
         let other = store
             .journals()
             .into_iter()
@@ -187,7 +187,7 @@ fn recover(settings: &Settings) -> Result<(), Error> {
             ));
             continue;
         }
-        let Some(_lock) = store.try_lock_project(&entry.project)? else {
+        let Some(_lock) = store.try_lock_path(&entry.project)? else {
             settings.say(format!(
                 "another gov upgrade is running in `{}`: it puts the files back itself",
                 entry.project.display()
@@ -438,6 +438,24 @@ fn upgrade(
     }
     if let Switch::File(path, _) = &switch {
         kept.push(path.clone());
+    }
+    // Each file's own lock too: another project may link to it, or share
+    // a version file above both.
+    let mut locks = vec![];
+    let mut reals = vec![];
+    for path in &kept {
+        let real = crate::store::real_path(path)?;
+        if reals.contains(&real) {
+            continue;
+        }
+        let Some(lock) = store.try_lock_path(&real)? else {
+            return Err(Error::failed(
+                format!("another gov upgrade is changing `{}`", real.display()),
+                "wait for it to end, then run the command again".to_string(),
+            ));
+        };
+        locks.push(lock);
+        reals.push(real);
     }
     for path in kept {
         journal.keep(&path).map_err(|e| {

@@ -73,14 +73,12 @@ impl Store {
         self.home().join("journal")
     }
 
-    /// The lock of `project` (a canonical directory) for an upgrade;
-    /// `None` while another gov holds it.
-    pub fn try_lock_project(&self, project: &Path) -> Result<Option<Lock>, StoreError> {
+    /// The lock an upgrade holds on `path`, its project's directory or a
+    /// file it changes (canonical, links followed); `None` while another
+    /// gov holds it.
+    pub fn try_lock_path(&self, path: &Path) -> Result<Option<Lock>, StoreError> {
         use sha2::{Digest, Sha256};
-        let hash = format!(
-            "{:x}",
-            Sha256::digest(project.as_os_str().as_encoded_bytes())
-        );
+        let hash = format!("{:x}", Sha256::digest(path.as_os_str().as_encoded_bytes()));
         self.try_lock(&format!("upgrade-{}", &hash[..16]))
     }
 

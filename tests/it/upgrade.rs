@@ -423,3 +423,43 @@ fn help_says_how_a_killed_upgrade_is_recovered() {
     let out = env.gov(["upgrade", "--recover", "--go-mod"]);
     assert_failure(&out, 2, &["cannot be used with"]);
 }
+
+#[test]
+fn two_projects_sharing_a_version_file_by_links_are_not_upgraded_at_once() {
+    let m = setup();
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    let shared = m.env.write("shared/go-version", "1.22.4\n");
+    for project in ["a", "b"] {
+        std::fs::create_dir_all(m.env.work.join(project)).unwrap();
+        std::os::unix::fs::symlink(&shared, m.env.work.join(project).join(".go-version")).unwrap();
+    }
+    let pids = m.env.root.join("pids");
+    let check = format!(
+        "echo $$ >> {p}; echo $$ >> {p}; while [ ! -e ../go-on ]; do sleep 0.05; done",
+        p = pids.display()
+    );
+    let mut first = m
+        .gov_cmd(["upgrade", "--check", &check])
+        .current_dir(m.env.work.join("a"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::matrix::wait_for_lines(&pids, 2, &mut first);
+    let out = m
+        .gov_cmd(["upgrade", "--check", "true"])
+        .current_dir(m.env.work.join("b"))
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &[&format!(
+            "another gov upgrade is changing `{}`",
+            shared.display()
+        )],
+    );
+    std::fs::write(m.env.work.join("go-on"), "").unwrap();
+    assert_success(&first.wait_with_output().unwrap());
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "1.22.12\n");
+    assert!(is_link(&m.env.work.join("b/.go-version")));
+}
