@@ -1,8 +1,9 @@
 //! The journal of `gov upgrade`: every file it may change, copied into
 //! `GOV_HOME/journal/` before the first edit, so that what a killed gov
 //! left changed is put back byte for byte — by `gov upgrade --recover`, or
-//! by the next upgrade of the same project — and the lock of a project,
-//! so that two upgrades never change one at once.
+//! by the next upgrade of the same project — and the locks an upgrade
+//! holds on its project and on each file it changes, so that two upgrades
+//! never change one at once.
 //!
 //! ```text
 //! GOV_HOME/journal/PID-START/
