@@ -38,9 +38,11 @@
 //! others with `SIGTERM`; those not started are skipped. An interrupt of
 //! gov (`SIGINT`, `SIGTERM`, caught as `gov upgrade` catches them) is
 //! passed on to every run's group; gov waits for all of them before it
-//! reports. No run outlives gov, except after a `SIGKILL` of gov itself,
-//! which nothing can catch (a run then dies at its next write to gov's
-//! closed pipe).
+//! reports. No run outlives gov, not even a `SIGKILL` of gov, which
+//! nothing can catch: each run's first process gets Linux's parent-death
+//! signal (`SIGKILL`), and a guard process in each run's group kills the
+//! whole group when gov dies ([`upgrade::GroupGuard`]). Elsewhere than on
+//! Linux a run then dies at its next write to gov's closed pipe.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Read};
@@ -56,7 +58,7 @@ use crate::env_vars;
 use crate::request::Request;
 use crate::store::{Installed, Store};
 use crate::toolchain_env::{EnvError, ToolchainEnv};
-use crate::upgrade;
+use crate::upgrade::{self, die_with_gov, has_ended, signal_group, GroupGuard};
 use crate::version::Version;
 use crate::version_files::{self, VersionFileError};
 
@@ -194,6 +196,8 @@ struct Running {
     stopped: bool,
     /// When to send `SIGKILL` after that, once.
     kill_at: Option<Instant>,
+    /// Kills the run's group if gov dies.
+    guard: Option<GroupGuard>,
 }
 
 /// Runs `command` in `cwd` under each job, at most `options.parallel` at
@@ -326,7 +330,9 @@ fn start(
         .stderr(writer)
         .process_group(0);
     job.env.apply(&mut cmd, ctx);
+    die_with_gov(&mut cmd);
     let child = cmd.spawn()?;
+    let guard = GroupGuard::start(child.id());
     // gov's copies of the writing end go with `cmd`: the reader sees the
     // end of the output when the run's group is gone.
     drop(cmd);
@@ -353,35 +359,8 @@ fn start(
         drained,
         stopped: false,
         kill_at: None,
+        guard,
     })
-}
-
-/// Has `child` ended? It is left unreaped (a zombie), so its pid — its
-/// process group's id — cannot be reused yet.
-fn has_ended(child: &Child) -> bool {
-    // SAFETY: waitid(2) on our own child, writing into a zeroed siginfo_t.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let rc = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            child.id() as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
-    };
-    if rc == -1 {
-        // Only if someone else reaped it (it cannot be, being ours): it is
-        // gone either way.
-        return true;
-    }
-    // SAFETY: si_pid is set by a successful waitid (0: nothing ended).
-    unsafe { info.si_pid() != 0 }
-}
-
-/// Sends `signal` to `child`'s process group.
-fn signal_group(child: &Child, signal: i32) {
-    // SAFETY: kill(2) on the group of our own unreaped child.
-    unsafe { libc::kill(-(child.id() as libc::pid_t), signal) };
 }
 
 /// Reaps an ended run: what it left in its group is killed first, then
@@ -391,6 +370,7 @@ fn finish(mut r: Running, jobs: &[Job]) -> (usize, Run) {
     let duration = r.started.elapsed();
     signal_group(&r.child, libc::SIGKILL);
     let status = r.child.wait();
+    drop(r.guard.take());
     let drained = r.drained.recv_timeout(DRAIN).is_ok();
     let mut output = r.capture.lock().unwrap().text();
     if !drained {

@@ -1,18 +1,18 @@
 //! The parts of `gov upgrade` that touch the world: checks run under the
-//! target release with their output streamed and its tail kept, a backup
-//! of every file the upgrade may change (restored byte for byte when a
-//! check fails or the user interrupts), and the go.mod edit made by the
-//! target's own Go.
+//! target release with their output streamed and its tail kept, and the
+//! go.mod edit made by the target's own Go; the processes gov starts for
+//! them (and for `gov matrix`) die with gov, even of a `SIGKILL`. The
+//! files an upgrade may change are kept in the store's journal
+//! ([`crate::store::Journal`]).
 
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::context::Context;
-use crate::fsx;
 use crate::toolchain_env::ToolchainEnv;
 
 /// How much of a check's output the report keeps.
@@ -73,7 +73,9 @@ pub struct CheckRun {
 }
 
 /// Runs `command` with `sh -c` in `cwd` under `env`, its output streamed to
-/// stderr; stops it when gov is interrupted.
+/// stderr; stops it when gov is interrupted. It runs in its own process
+/// group, which dies with gov (see [`die_with_gov`] and [`GroupGuard`]);
+/// what it leaves running in that group when it ends is killed.
 pub fn run_check(
     command: &str,
     cwd: &Path,
@@ -90,7 +92,9 @@ pub fn run_check(
     // Its own process group, so that an interrupt stops all it started
     // (gov passes Ctrl-C on itself, see below).
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    die_with_gov(&mut cmd);
     let mut child = cmd.spawn()?;
+    let guard = GroupGuard::start(child.id());
     let tail = Arc::new(Mutex::new(Vec::<u8>::new()));
     let pumps: Vec<_> = [
         child
@@ -126,18 +130,15 @@ pub fn run_check(
     // Polled, to notice an interrupt; quickly at first, as most checks of
     // a small project end soon.
     let mut pause = Duration::from_millis(1);
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if interrupted().is_some() {
-            // SAFETY: kill(2) on the check's own process group.
-            unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
-            break child.wait()?;
-        }
+    while !has_ended(&child) && interrupted().is_none() {
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(20));
-    };
+    }
+    // The check has ended (unreaped, so its group's id is still its own),
+    // or gov was interrupted: its whole group goes.
+    signal_group(&child, libc::SIGKILL);
+    let status = child.wait()?;
+    drop(guard);
     for pump in pumps {
         let _ = pump.join();
     }
@@ -152,45 +153,6 @@ pub fn run_check(
         passed: status.success(),
         tail: last,
     })
-}
-
-/// Files as they were, to be put back byte for byte.
-#[derive(Debug, Default)]
-pub struct Backup {
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
-}
-
-impl Backup {
-    /// Remembers `path` as it is now (or that it is absent).
-    pub fn keep(&mut self, path: &Path) -> io::Result<()> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(fsx::with_path(e, path)),
-        };
-        self.files.push((path.to_path_buf(), bytes));
-        Ok(())
-    }
-
-    /// Puts every file back as it was; one that was absent is removed.
-    pub fn restore(&self) -> io::Result<()> {
-        for (path, bytes) in &self.files {
-            let now = std::fs::read(path).ok();
-            if now.as_ref() == bytes.as_ref() {
-                continue;
-            }
-            match bytes {
-                Some(bytes) => fsx::write_atomic(path, bytes)?,
-                None => match std::fs::remove_file(path) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                        return Err(fsx::with_path(e, path))
-                    }
-                    _ => {}
-                },
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Moves `go.mod`'s `go` line to `version` with the target's own Go
@@ -215,6 +177,7 @@ pub fn edit_go_mod(
     for edit in edits {
         let mut cmd = Command::new(&go);
         cmd.args(["mod", "edit", &edit, "go.mod"]).current_dir(dir);
+        die_with_gov(&mut cmd);
         env.apply(&mut cmd, ctx);
         let out = cmd
             .output()
@@ -227,4 +190,150 @@ pub fn edit_go_mod(
         }
     }
     Ok(())
+}
+
+/// Makes the process `cmd` starts die with gov, even of a `SIGKILL`,
+/// which gov cannot catch: Linux's parent-death signal (`SIGKILL`), set
+/// between fork and exec, then a check that gov did not die before it was
+/// set. It fires when the thread that started the process ends: gov starts
+/// them from its main thread. Elsewhere than on Linux, nothing.
+pub fn die_with_gov(cmd: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: getpid(2) cannot fail.
+        let gov = unsafe { libc::getpid() };
+        // SAFETY: between fork and exec only async-signal-safe calls:
+        // prctl(2) and getppid(2).
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                ) != 0
+                {
+                    return Err(io::Error::last_os_error());
+                }
+                if libc::getppid() != gov {
+                    return Err(io::Error::from_raw_os_error(libc::ESRCH));
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cmd;
+}
+
+/// A process in a child's process group that does nothing until gov dies,
+/// then kills the whole group. The parent-death signal of [`die_with_gov`]
+/// reaches only gov's own child, not what that child started (`go test`'s
+/// test binaries, a check's background jobs); the guard, a member of the
+/// group, also keeps the group's id from being reused while gov lives.
+/// Dropping it ends it; a kill of the group does too.
+pub struct GroupGuard {
+    pid: libc::pid_t,
+}
+
+impl GroupGuard {
+    /// A guard of the group `pgid` (the id of gov's child that leads it,
+    /// not yet reaped); `None` where it cannot be started (then only the
+    /// child itself dies with gov).
+    pub fn start(pgid: u32) -> Option<GroupGuard> {
+        #[cfg(target_os = "linux")]
+        {
+            let pgid = pgid as libc::pid_t;
+            // SAFETY: plain system calls; the child makes only
+            // async-signal-safe ones and never returns (see `guard`).
+            unsafe {
+                let gov = libc::getpid();
+                let mut all: libc::sigset_t = std::mem::zeroed();
+                libc::sigfillset(&mut all);
+                match libc::fork() {
+                    -1 => None,
+                    0 => guard(gov, pgid, &all),
+                    pid => Some(GroupGuard { pid }),
+                }
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = pgid;
+            None
+        }
+    }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) and waitpid(2) of gov's own child, not yet
+        // reaped, so its pid is still its own.
+        unsafe {
+            libc::kill(self.pid, libc::SIGKILL);
+            libc::waitpid(self.pid, std::ptr::null_mut(), 0);
+        }
+    }
+}
+
+/// The guard's life, in the forked child of a process with threads: only
+/// async-signal-safe system calls, no allocation. It joins the group,
+/// blocks every signal, asks for one when gov dies, lets go of every file
+/// (gov's pipes and locks among them), and waits; at any signal, if its
+/// parent is no longer gov, it kills the group, itself included.
+#[cfg(target_os = "linux")]
+unsafe fn guard(gov: libc::pid_t, pgid: libc::pid_t, all: &libc::sigset_t) -> ! {
+    if libc::setpgid(0, pgid) != 0 {
+        libc::_exit(0);
+    }
+    libc::pthread_sigmask(libc::SIG_BLOCK, all, std::ptr::null_mut());
+    libc::prctl(
+        libc::PR_SET_PDEATHSIG,
+        libc::SIGHUP as libc::c_ulong,
+        0,
+        0,
+        0,
+    );
+    if libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32) != 0 {
+        for fd in 0..4096 {
+            libc::close(fd);
+        }
+    }
+    loop {
+        if libc::getppid() != gov {
+            libc::kill(-pgid, libc::SIGKILL);
+            libc::_exit(0);
+        }
+        libc::sigwaitinfo(all, std::ptr::null_mut());
+    }
+}
+
+/// Has `child` ended? It is left unreaped (a zombie), so its pid — its
+/// process group's id — cannot be reused yet.
+pub fn has_ended(child: &Child) -> bool {
+    // SAFETY: waitid(2) on our own child, writing into a zeroed siginfo_t.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let rc = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            child.id() as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    if rc == -1 {
+        // Only if someone else reaped it (it cannot be, being ours): it is
+        // gone either way.
+        return true;
+    }
+    // SAFETY: si_pid is set by a successful waitid (0: nothing ended).
+    unsafe { info.si_pid() != 0 }
+}
+
+/// Sends `signal` to `child`'s process group.
+pub fn signal_group(child: &Child, signal: i32) {
+    // SAFETY: kill(2) on the group of our own unreaped child.
+    unsafe { libc::kill(-(child.id() as libc::pid_t), signal) };
 }

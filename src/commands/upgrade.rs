@@ -18,7 +18,7 @@ use crate::resolve::{self, Source};
 use crate::settings::Settings;
 use crate::toolchain_env::ToolchainEnv;
 use crate::ui;
-use crate::upgrade::{self, Backup, CheckRun};
+use crate::upgrade::{self, CheckRun};
 use crate::version::Version;
 use crate::version_files::{self, FileKind};
 
@@ -30,7 +30,13 @@ const MODULE_CHECK: &str = "go build ./... && go test ./...";
   gov upgrade                          the newest patch of the active release's series, checked with go build and go test
   gov upgrade 1.22 --go-mod            to Go 1.22, moving go.mod's go line with Go 1.22's own go mod edit
   gov upgrade --check 'make test'      your own check (repeat --check for several)
-  gov upgrade --dry-run                what it would install, run and change")]
+  gov upgrade --dry-run                what it would install, run and change
+  gov upgrade --recover                put back the files of an upgrade that was killed
+
+While it runs, an upgrade keeps a copy of every file it may change in GOV_HOME/journal
+and holds the lock of its project (the module, else this directory): a second upgrade
+of the same project fails at once. Its checks die with it, even of a SIGKILL; the files
+it left changed are put back by the next upgrade of the project, or by --recover.")]
 pub struct Args {
     /// `1.22.12`, `1.22`, `latest` (default: the newest patch of the active
     /// release's series)
@@ -57,6 +63,12 @@ pub struct Args {
     /// Print the plan and the outcome as JSON
     #[arg(long)]
     json: bool,
+    /// Put back every file a killed gov upgrade left changed, then stop
+    #[arg(
+        long,
+        conflicts_with_all = ["request", "checks", "no_check", "global", "local", "go_mod", "dry_run", "json"]
+    )]
+    recover: bool,
 }
 
 /// What the upgrade switches when the checks pass.
@@ -83,6 +95,182 @@ struct Report {
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let (ctx, store) = (&settings.ctx, &settings.store);
+    if args.recover {
+        return recover(settings);
+    }
+    // The project: the module's directory, else this one.
+    let project = find_up(&ctx.cwd, "go.mod")
+        .and_then(|m| m.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| ctx.cwd.clone());
+    let project = project.canonicalize().unwrap_or(project);
+    if args.dry_run {
+        warn_of_killed_upgrades(store, None);
+        return upgrade(args, settings, None);
+    }
+    settings.check_writable()?;
+    // Held until the end, before anything is read: a second upgrade of the
+    // project would plan from files this one is changing.
+    let Some(_lock) = store.try_lock_path(&project)? else {
+        let other = store
+            .journals()
+            .into_iter()
+            .find(|j| j.entry().project == project && j.owner_alive())
+            .map_or(String::new(), |j| {
+                format!(" (pid {}, `{}`)", j.entry().pid, j.entry().command)
+            });
+        return Err(Error::failed(
+            format!(
+                "another gov upgrade{other} is changing `{}`",
+                project.display()
+            ),
+            "wait for it to end, then run the command again".to_string(),
+        ));
+    };
+    store.remove_partial_journals();
+    for journal in store.journals() {
+        if journal.entry().project == project && !journal.owner_alive() {
+            recover_one(journal, settings)?;
+        }
+    }
+    warn_of_killed_upgrades(store, Some(&project));
+    let mut journal = store.begin_journal(&command_line(args), &project)?;
+    let result = upgrade(args, settings, Some(&mut journal));
+    // Whatever failed, every file goes back as it was; only then is the
+    // journal removed.
+    if let Err(failure) = &result {
+        if let Err(e) = journal.restore() {
+            crate::error::report(failure);
+            return Err(Error::failed(
+                format!("cannot put back the files this upgrade changed: {e}"),
+                "fix the cause, then run `gov upgrade --recover`".to_string(),
+            ));
+        }
+    }
+    journal.end()?;
+    result
+}
+
+/// `gov upgrade …` as the journal names it.
+fn command_line(args: &Args) -> String {
+    let mut line = "gov upgrade".to_string();
+    if let Some(r) = &args.request {
+        line.push_str(&format!(" {r}"));
+    }
+    for (set, flag) in [
+        (args.go_mod, "--go-mod"),
+        (args.global, "--global"),
+        (args.local, "--local"),
+    ] {
+        if set {
+            line.push_str(&format!(" {flag}"));
+        }
+    }
+    line
+}
+
+/// `gov upgrade --recover`: every journal whose gov is gone, restored.
+fn recover(settings: &Settings) -> Result<(), Error> {
+    let store = &settings.store;
+    settings.check_writable()?;
+    store.remove_partial_journals();
+    let mut found = false;
+    for journal in store.journals() {
+        let entry = journal.entry();
+        found |= !entry.files.is_empty();
+        if journal.owner_alive() {
+            settings.say(format!(
+                "`{}` (pid {}) is still running in `{}`: left alone",
+                entry.command,
+                entry.pid,
+                entry.project.display()
+            ));
+            continue;
+        }
+        let Some(_lock) = store.try_lock_path(&entry.project)? else {
+            settings.say(format!(
+                "another gov upgrade is running in `{}`: it puts the files back itself",
+                entry.project.display()
+            ));
+            continue;
+        };
+        recover_one(journal, settings)?;
+    }
+    if !found {
+        settings.say("nothing to recover: no gov upgrade was killed while it had files changed");
+    }
+    Ok(())
+}
+
+/// Restores the files of the killed upgrade `journal` (its project's lock
+/// held), says which, and removes the journal.
+fn recover_one(journal: crate::store::Journal, settings: &Settings) -> Result<(), Error> {
+    let entry = journal.entry().clone();
+    let restored = journal.restore().map_err(|e| {
+        Error::failed(
+            format!(
+                "cannot put back the files of a killed `{}` in `{}`: {e}",
+                entry.command,
+                entry.project.display()
+            ),
+            "fix the cause, then run `gov upgrade --recover`".to_string(),
+        )
+    })?;
+    for path in &restored {
+        settings.say(format!(
+            "restored `{}` as it was before a killed gov upgrade (pid {}) changed it",
+            path.display(),
+            entry.pid
+        ));
+    }
+    if restored.is_empty() && !entry.files.is_empty() {
+        settings.explain(format!(
+            "a killed gov upgrade (pid {}) in `{}` left its files as they were",
+            entry.pid,
+            entry.project.display()
+        ));
+    }
+    journal.end()?;
+    Ok(())
+}
+
+/// Warns of every killed upgrade whose files are still changed (but of
+/// `except`'s project, which the caller restores), with the fix.
+pub fn warn_of_killed_upgrades(store: &crate::store::Store, except: Option<&Path>) {
+    for journal in store.journals() {
+        let entry = journal.entry();
+        if Some(entry.project.as_path()) == except || journal.owner_alive() {
+            continue;
+        }
+        let files: Vec<String> = entry
+            .files
+            .iter()
+            .map(|k| format!("`{}`", k.path.display()))
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        ui::warn(&format!(
+            "a gov upgrade (pid {}) was killed while it had {} changed",
+            entry.pid,
+            files.join(", ")
+        ));
+        ui::line(
+            ui::HINT,
+            "hint:",
+            "run `gov upgrade --recover` to put them back as they were",
+        );
+    }
+}
+
+/// The upgrade itself; `journal` keeps every file before it is changed
+/// (none in a dry run). A failure leaves the files to the caller to put
+/// back.
+fn upgrade(
+    args: &Args,
+    settings: &Settings,
+    mut journal: Option<&mut crate::store::Journal>,
+) -> Result<(), Error> {
     let (ctx, store) = (&settings.ctx, &settings.store);
     let active = resolve::resolve(None, ctx, store)?;
     let current = active.version;
@@ -239,35 +427,56 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     })?;
     store.check_trusted(&installed.root, None)?;
 
-    // 2. Everything it may change, kept; then the go.mod edit and checks.
+    // 2. Everything it may change, kept on disk; then the go.mod edit and
+    // checks.
     upgrade::catch_interrupts();
-    let mut backup = Backup::default();
+    let journal = journal.as_mut().expect("only a dry run has no journal");
+    let mut kept = vec![];
     if let Some(go_mod) = &go_mod {
-        backup.keep(go_mod)?;
-        backup.keep(&go_mod.with_file_name("go.sum"))?;
+        kept.push(go_mod.clone());
+        kept.push(go_mod.with_file_name("go.sum"));
     }
     if let Switch::File(path, _) = &switch {
-        backup.keep(path)?;
+        kept.push(path.clone());
+    }
+    // Each file's own lock too: another project may link to it, or share
+    // a version file above both.
+    let mut locks = vec![];
+    let mut reals = vec![];
+    for path in &kept {
+        let real = crate::store::real_path(path)?;
+        if reals.contains(&real) {
+            continue;
+        }
+        let Some(lock) = store.try_lock_path(&real)? else {
+            return Err(Error::failed(
+                format!("another gov upgrade is changing `{}`", real.display()),
+                "wait for it to end, then run the command again".to_string(),
+            ));
+        };
+        locks.push(lock);
+        reals.push(real);
+    }
+    for path in kept {
+        journal.keep(&path).map_err(|e| {
+            Error::failed(
+                e.to_string(),
+                "nothing was changed; gov changes only regular files of up to 64 MiB".to_string(),
+            )
+        })?;
     }
     let env = ToolchainEnv::new(&installed.root, ctx)
         .pin(target)
         .with_path()?;
-    let fail = |backup: &Backup, error: Error| -> Result<(), Error> {
-        backup.restore()?;
-        Err(error)
-    };
     if let Some(go_mod) = &go_mod {
         let text = version_files::read(go_mod)?.unwrap_or_default();
         let had_toolchain = version_files::parse_go_mod(&text).toolchain.is_some();
         if let Err(e) = upgrade::edit_go_mod(go_mod, &target.to_string(), had_toolchain, &env, ctx)
         {
-            return fail(
-                &backup,
-                Error::failed(
-                    format!("cannot move `{}` to Go {target}: {e}", go_mod.display()),
-                    "nothing was changed; fix the go.mod, or leave out --go-mod".to_string(),
-                ),
-            );
+            return Err(Error::failed(
+                format!("cannot move `{}` to Go {target}: {e}", go_mod.display()),
+                "nothing was changed; fix the go.mod, or leave out --go-mod".to_string(),
+            ));
         }
         settings.say(format!("moved `{}` to go {target}", go_mod.display()));
     }
@@ -276,16 +485,15 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         let run = match upgrade::run_check(check, &ctx.cwd, &env, ctx) {
             Ok(run) => run,
             Err(e) => {
-                return fail(
-                    &backup,
-                    Error::failed(format!("cannot run the check `{check}`: {e}"), None),
-                )
+                return Err(Error::failed(
+                    format!("cannot run the check `{check}`: {e}"),
+                    None,
+                ))
             }
         };
         let passed = run.passed;
         report.runs.push(run.clone());
         if let Some(signal) = upgrade::interrupted() {
-            backup.restore()?;
             return Err(Error::Interrupted {
                 message: format!(
                     "interrupted during the check `{check}`: nothing was switched, and every file is as it was"
@@ -311,24 +519,20 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 eprintln!("{}", shown.join("\t"));
             }
             eprintln!("---");
-            return fail(
-                &backup,
-                Error::failed(
-                    format!(
-                        "the check `{check}` failed under Go {target} ({code}), so Go {current} stays"
-                    ),
-                    format!(
-                        "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} sh -c {}`",
-                        crate::shell::Shell::Sh.quote(check)
-                    ),
+            return Err(Error::failed(
+                format!(
+                    "the check `{check}` failed under Go {target} ({code}), so Go {current} stays"
                 ),
-            );
+                format!(
+                    "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} sh -c {}`",
+                    crate::shell::Shell::Sh.quote(check)
+                ),
+            ));
         }
     }
 
     upgrade::release_interrupts();
     if let Some(signal) = upgrade::interrupted() {
-        backup.restore()?;
         return Err(Error::Interrupted {
             message: "interrupted: nothing was switched, and every file is as it was".into(),
             signal,
@@ -336,10 +540,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     }
 
     // 3. All checks passed: switch; if that fails, every file goes back.
-    if let Err(e) = switch_to(&switch, &installed, target, args, settings) {
-        backup.restore()?;
-        return Err(e);
-    }
+    switch_to(&switch, &installed, target, args, settings)?;
     if let (Switch::Global, Source::File(path)) = (&switch, &active.source) {
         ui::warn(&format!(
             "`{}` still selects Go {current} here: run `gov upgrade --no-check {target}` without --global to move it too",
@@ -389,7 +590,8 @@ fn switch_to(
                 Some(new) => new,
                 None => format!("{target}\n"),
             };
-            crate::fsx::write_atomic(path, new.as_bytes())?;
+            // Through a link, which stays one.
+            crate::store::write_through(path, new.as_bytes())?;
         }
         Switch::Nothing => {}
     }

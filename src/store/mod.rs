@@ -17,6 +17,7 @@
 
 mod copy;
 mod history;
+mod journal;
 mod lock;
 mod prune;
 mod record;
@@ -24,6 +25,7 @@ mod shims;
 
 pub use copy::CopyError;
 pub use history::{rfc3339, Change as HistoryEntry};
+pub use journal::{real_path, write_through, Journal, JournalEntry, Kept};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::{Pruned, MIRROR_LOCK};
 pub use record::{Edit, Origin, Record};

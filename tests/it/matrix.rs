@@ -2,6 +2,7 @@
 //! environment and build cache, how many at once, what is reported, and
 //! that `--fail-fast`, SIGINT and SIGTERM leave no process behind.
 
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, Output};
 use std::time::{Duration, Instant};
@@ -32,7 +33,7 @@ fn versions(out: &Output) -> Vec<String> {
 
 /// Is `pid` still running? A zombie is dead (its parent, perhaps init,
 /// just has not reaped it yet).
-fn alive(pid: i32) -> bool {
+pub(crate) fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
             let state = stat[stat.rfind(')').unwrap() + 2..].chars().next();
@@ -43,7 +44,7 @@ fn alive(pid: i32) -> bool {
 }
 
 /// Asserts every pid listed in `file` (one a line) dies within a second.
-fn assert_all_dead(file: &Path) {
+pub(crate) fn assert_all_dead(file: &Path) {
     let pids: Vec<i32> = std::fs::read_to_string(file)
         .unwrap()
         .lines()
@@ -59,7 +60,7 @@ fn assert_all_dead(file: &Path) {
 }
 
 /// Waits until `file` has `lines` lines.
-fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
+pub(crate) fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let n = std::fs::read_to_string(file).map_or(0, |t| t.lines().count());
@@ -77,7 +78,6 @@ fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
     }
 }
 
-/// gov's output, waiting at most `secs`.
 /// `gov matrix ARGS -- sh -c SCRIPT`, sent `signal` once two runs have
 /// each written two pids to `ROOT/pids`; its output, and when the signal
 /// went.
@@ -105,6 +105,7 @@ fn signal_matrix(
     (wait_output(gov, secs), sent)
 }
 
+/// gov's output, waiting at most `secs`.
 fn wait_output(child: Child, secs: u64) -> Output {
     let pid = child.id() as i32;
     let (tx, rx) = std::sync::mpsc::channel();
@@ -561,6 +562,22 @@ fn sigterm_is_passed_on_and_a_run_that_ignores_it_is_killed() {
     assert!(table.contains("1.22.4   stopped (SIGTERM)"), "{table}");
     assert!(table.contains("1.21.0   stopped (SIGKILL)"), "{table}");
     assert!(stderr(&out).contains("error: interrupted by SIGTERM"));
+    assert_all_dead(&pids);
+}
+
+#[test]
+fn a_sigkill_of_gov_kills_every_run_and_what_it_started() {
+    let env = env_with(&["1.21.0", "1.22.4"]);
+    let pids = env.root.join("pids");
+    // Nothing can catch SIGKILL: each run dies with gov (the shell by its
+    // parent-death signal, the background sleep by the guard of its group).
+    let script = format!(
+        "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
+        pids = pids.display()
+    );
+    let (out, _) = signal_matrix(&env, &[], &script, libc::SIGKILL, 10);
+    assert_eq!(out.status.signal(), Some(libc::SIGKILL));
+    assert_eq!(std::fs::read_to_string(&pids).unwrap().lines().count(), 4);
     assert_all_dead(&pids);
 }
 

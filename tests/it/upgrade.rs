@@ -216,3 +216,250 @@ fn go_mod_is_refused_when_a_workspace_selects_the_release() {
         "module m\n\ngo 1.22.4\n"
     );
 }
+
+/// `bin/go` of a release whose `go mod edit -go=V FILE` rewrites FILE's go
+/// line in place (through a link, as Go does) and whose `go version` says
+/// what it is.
+fn editing_go(version: &str) -> String {
+    format!(
+        "#!/bin/sh\n\
+         if [ \"$1 $2\" = 'mod edit' ]; then\n\
+           case \"$3\" in -go=*) t=$(sed \"s/^go .*/go ${{3#-go=}}/\" \"$4\") && printf '%s\\n' \"$t\" > \"$4\" ;; esac\n\
+           exit 0\n\
+         fi\n\
+         echo \"go version go{version} linux/amd64\"\n"
+    )
+}
+
+/// A store with 1.22.4 installed (the global default) and 1.22.12, the
+/// newest of its series, linked with [`editing_go`]; a module in `work`.
+fn module_setup(go_mod: &str) -> Mirror {
+    let m = setup();
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    m.env.write("go.mod", go_mod);
+    m
+}
+
+fn is_link(path: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+#[test]
+fn a_linked_go_mod_and_version_file_are_edited_and_restored_through_their_targets() {
+    let m = setup();
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    let shared = m.env.root.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    let go_mod = "module m\r\n\r\ngo 1.22.4 // keep\r\n";
+    std::fs::write(shared.join("go.mod"), go_mod).unwrap();
+    std::fs::write(shared.join("go-version"), "1.22.4\n").unwrap();
+    std::os::unix::fs::symlink("../shared/go.mod", m.env.work.join("go.mod")).unwrap();
+    std::os::unix::fs::symlink(shared.join("go-version"), m.env.work.join(".go-version")).unwrap();
+    let unchanged = |m: &Mirror| {
+        assert!(
+            is_link(&m.env.work.join("go.mod")),
+            "go.mod is still a link"
+        );
+        assert!(is_link(&m.env.work.join(".go-version")));
+        assert_eq!(
+            std::fs::read_to_string(shared.join("go.mod")).unwrap(),
+            go_mod
+        );
+        assert_eq!(
+            std::fs::read_to_string(shared.join("go-version")).unwrap(),
+            "1.22.4\n"
+        );
+    };
+
+    // A check that sees the edit, then fails: both targets are put back.
+    let out = m.gov(&[
+        "upgrade",
+        "--go-mod",
+        "--check",
+        "grep -q 'go 1.22.12' go.mod && exit 1",
+    ]);
+    assert_failure(&out, 1, &["every file is as it was"]);
+    unchanged(&m);
+
+    // One that passes: the targets are changed, the links kept.
+    let out = m.gov(&[
+        "upgrade",
+        "--go-mod",
+        "--check",
+        "grep -q 'go 1.22.12' go.mod",
+    ]);
+    assert_success(&out);
+    assert!(is_link(&m.env.work.join("go.mod")));
+    assert!(is_link(&m.env.work.join(".go-version")));
+    assert!(std::fs::read_to_string(shared.join("go.mod"))
+        .unwrap()
+        .contains("go 1.22.12"));
+    assert_eq!(
+        std::fs::read_to_string(shared.join("go-version")).unwrap(),
+        "1.22.12\n"
+    );
+}
+
+fn read(m: &Mirror, relative: &str) -> String {
+    std::fs::read_to_string(m.env.work.join(relative)).unwrap()
+}
+
+/// The check of [`upgrade_in_check`]: two pids written, its shell's and a
+/// background sleep's.
+const SLEEPING_CHECK: &str = "echo $$ >> PIDS; sleep 30 & echo $! >> PIDS; wait";
+
+/// `gov upgrade ARGS --check CHECK` spawned, once the check has written two
+/// lines to `ROOT/pids` (named `PIDS` in `check`).
+fn upgrade_in_check(m: &Mirror, args: &[&str], check: &str) -> std::process::Child {
+    let pids = m.env.root.join("pids");
+    let check = check.replace("PIDS", &pids.display().to_string());
+    let mut gov = m
+        .gov_cmd(["upgrade"].iter().chain(args).chain(&["--check", &check]))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    crate::matrix::wait_for_lines(&pids, 2, &mut gov);
+    gov
+}
+
+fn journals(m: &Mirror) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(m.env.gov_home.join("journal"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_sigkill_during_the_check_kills_it_and_recover_restores_every_file() {
+    let go_mod = "module m\r\n\r\ngo 1.22.4 // keep\r\n";
+    let m = module_setup(go_mod);
+    m.env.write(".go-version", "1.22.4\n");
+    let mut gov = upgrade_in_check(&m, &["--go-mod"], SLEEPING_CHECK);
+    unsafe { libc::kill(gov.id() as i32, libc::SIGKILL) };
+    gov.wait().unwrap();
+    crate::matrix::assert_all_dead(&m.env.root.join("pids"));
+    // Left as the killed gov made it, with what it kept on disk.
+    assert!(read(&m, "go.mod").contains("go 1.22.12"));
+    assert_eq!(journals(&m).len(), 1, "one journal");
+
+    // Another command here says what to do.
+    let out = m.env.gov(["matrix", "--", "true"]);
+    assert!(
+        stderr(&out).contains("hint: run `gov upgrade --recover`"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = m.gov(&["upgrade", "--recover"]);
+    assert_success(&out);
+    assert!(stderr(&out).contains("restored `"), "{}", stderr(&out));
+    assert_eq!(read(&m, "go.mod"), go_mod);
+    assert_eq!(read(&m, ".go-version"), "1.22.4\n");
+    assert!(journals(&m).is_empty());
+    // Again: nothing left to do.
+    let out = m.gov(&["upgrade", "--recover"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("nothing to recover"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&m, "go.mod"), go_mod);
+}
+
+#[test]
+fn the_next_upgrade_here_restores_what_a_killed_one_left() {
+    let go_mod = "module m\n\ngo 1.22.4\n";
+    let m = module_setup(go_mod);
+    let mut gov = upgrade_in_check(&m, &["--go-mod"], SLEEPING_CHECK);
+    unsafe { libc::kill(gov.id() as i32, libc::SIGKILL) };
+    gov.wait().unwrap();
+    assert!(read(&m, "go.mod").contains("go 1.22.12"));
+    // The check sees the go.mod as it was before this upgrade's own edit.
+    let out = m.gov(&["upgrade", "--go-mod", "--check", "exit 1"]);
+    assert_failure(&out, 1, &["the check `exit 1` failed"]);
+    assert!(
+        stderr(&out).contains("a killed gov upgrade"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&m, "go.mod"), go_mod);
+    assert!(journals(&m).is_empty());
+}
+
+#[test]
+fn two_upgrades_of_one_module_at_once_one_wins_the_other_fails_at_once() {
+    let m = module_setup("module m\n\ngo 1.22.4\n");
+    let first = upgrade_in_check(
+        &m,
+        &["--go-mod"],
+        "echo $$ >> PIDS; echo $$ >> PIDS; while [ ! -e go-on ]; do sleep 0.05; done",
+    );
+    let started = std::time::Instant::now();
+    let out = m.gov(&["upgrade", "--go-mod", "--check", "true"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_failure(
+        &out,
+        1,
+        &[
+            "another gov upgrade (pid ",
+            "is changing `",
+            "hint: wait for it to end",
+        ],
+    );
+    // The first one's edit is untouched; it ends as it would alone.
+    assert!(read(&m, "go.mod").contains("go 1.22.12"));
+    std::fs::write(m.env.work.join("go-on"), "").unwrap();
+    assert!(first.wait_with_output().unwrap().status.success());
+    assert_eq!(read(&m, "go.mod"), "module m\n\ngo 1.22.12\n");
+    assert!(journals(&m).is_empty());
+}
+
+#[test]
+fn help_says_how_a_killed_upgrade_is_recovered() {
+    let env = TestEnv::new();
+    let out = env.gov(["upgrade", "--help"]);
+    crate::gov_snapshot!("upgrade_help", env, &out);
+    let out = env.gov(["upgrade", "--recover", "--go-mod"]);
+    assert_failure(&out, 2, &["cannot be used with"]);
+}
+
+#[test]
+fn two_projects_sharing_a_version_file_by_links_are_not_upgraded_at_once() {
+    let m = setup();
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    let shared = m.env.write("shared/go-version", "1.22.4\n");
+    for project in ["a", "b"] {
+        std::fs::create_dir_all(m.env.work.join(project)).unwrap();
+        std::os::unix::fs::symlink(&shared, m.env.work.join(project).join(".go-version")).unwrap();
+    }
+    let pids = m.env.root.join("pids");
+    let check = format!(
+        "echo $$ >> {p}; echo $$ >> {p}; while [ ! -e ../go-on ]; do sleep 0.05; done",
+        p = pids.display()
+    );
+    let mut first = m
+        .gov_cmd(["upgrade", "--check", &check])
+        .current_dir(m.env.work.join("a"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::matrix::wait_for_lines(&pids, 2, &mut first);
+    let out = m
+        .gov_cmd(["upgrade", "--check", "true"])
+        .current_dir(m.env.work.join("b"))
+        .output()
+        .unwrap();
+    assert_failure(
+        &out,
+        1,
+        &[&format!(
+            "another gov upgrade is changing `{}`",
+            shared.display()
+        )],
+    );
+    std::fs::write(m.env.work.join("go-on"), "").unwrap();
+    assert_success(&first.wait_with_output().unwrap());
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "1.22.12\n");
+    assert!(is_link(&m.env.work.join("b/.go-version")));
+}

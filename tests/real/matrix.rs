@@ -1,7 +1,8 @@
 //! `gov matrix` on real Go 1.21 and 1.22 from the mirror: a module whose
 //! code needs an API new in Go 1.22 passes under 1.22 and fails to build
 //! under 1.21, side by side, each run with its own build cache; Ctrl-C
-//! during real `go test` runs stops both, test binaries included.
+//! during real `go test` runs stops both, test binaries included, and so
+//! does a SIGKILL of gov.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -118,15 +119,16 @@ fn alive(pid: i32) -> bool {
     })
 }
 
-#[test]
-fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
-    let (env, _server, v21, v22) = setup();
+/// `gov matrix -- go test` of a module whose test sleeps, under 1.21 and
+/// 1.22, once both test binaries run; with the pids of the test binaries
+/// and of the go commands that started them.
+fn sleeping_go_tests(env: &TestEnv, v21: &str, v22: &str) -> (std::process::Child, Vec<i32>) {
     let app = env.work.join("app");
     env.write("app/go.mod", GO_MOD);
     env.write("app/sleep_test.go", SLEEP_TEST);
     let pids = env.root.join("pids");
     std::fs::create_dir_all(&pids).unwrap();
-    let mut gov = matrix(&env, &app, &["--", "go", "test", "-count=1", "./..."])
+    let mut gov = matrix(env, &app, &["--", "go", "test", "-count=1", "./..."])
         .env("MATRIX_PIDS", &pids)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -134,7 +136,7 @@ fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
         .unwrap();
     // Both test binaries running (after building, in cold caches).
     let deadline = Instant::now() + Duration::from_secs(600);
-    while !(pids.join(&v21).exists() && pids.join(&v22).exists()) {
+    while !(pids.join(v21).exists() && pids.join(v22).exists()) {
         if let Some(status) = gov.try_wait().unwrap() {
             panic!(
                 "gov ended first: {status}: {}",
@@ -144,7 +146,7 @@ fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
         assert!(Instant::now() < deadline, "the tests never started");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let running: Vec<i32> = [&v21, &v22]
+    let running: Vec<i32> = [v21, v22]
         .iter()
         .flat_map(|v| {
             std::fs::read_to_string(pids.join(v))
@@ -155,6 +157,23 @@ fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
         })
         .collect();
     assert!(running.iter().all(|p| alive(*p)), "{running:?}");
+    (gov, running)
+}
+
+/// Not one of `running` is left within two seconds.
+fn assert_gone(running: &[i32]) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while running.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<_> = running.iter().filter(|p| alive(**p)).collect();
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
+#[test]
+fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
+    let (env, _server, v21, v22) = setup();
+    let (gov, running) = sleeping_go_tests(&env, &v21, &v22);
     let sent = Instant::now();
     unsafe { libc::kill(gov.id() as i32, libc::SIGINT) };
     let out: Output = gov.wait_with_output().unwrap();
@@ -166,10 +185,16 @@ fn ctrl_c_during_real_go_test_stops_both_releases_test_binaries_included() {
     }
     assert!(stderr(&out).contains("error: interrupted by SIGINT: 2 run(s) stopped"));
     // Not one of them is left: the test binaries, nor the go commands.
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while running.iter().any(|p| alive(*p)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let left: Vec<_> = running.iter().filter(|p| alive(**p)).collect();
-    assert!(left.is_empty(), "still running: {left:?}");
+    assert_gone(&running);
+}
+
+#[test]
+fn a_sigkill_of_gov_during_real_go_test_leaves_no_test_binary() {
+    let (env, _server, v21, v22) = setup();
+    let (mut gov, running) = sleeping_go_tests(&env, &v21, &v22);
+    unsafe { libc::kill(gov.id() as i32, libc::SIGKILL) };
+    gov.wait().unwrap();
+    // go dies of its parent-death signal; the test binary it started, of
+    // the guard of its process group.
+    assert_gone(&running);
 }

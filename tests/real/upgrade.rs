@@ -205,3 +205,43 @@ fn a_read_only_go_mod_is_a_clear_error_and_nothing_changes() {
         format!("{v21}\n")
     );
 }
+
+#[test]
+fn a_linked_go_mod_is_moved_and_put_back_through_its_link() {
+    let (env, server, v21, v22) = setup();
+    // The module's go.mod lives elsewhere; the project links to it.
+    let shared = env.root.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    let go_mod = "module example.com/up\n\ngo 1.21 // the loop semantics this code needs\n";
+    std::fs::write(shared.join("go.mod"), go_mod).unwrap();
+    env.write("app/up_test.go", LOOP_TEST);
+    env.write("app/.go-version", &format!("{v21}\n"));
+    let link = env.work.join("app/go.mod");
+    std::os::unix::fs::symlink("../../shared/go.mod", &link).unwrap();
+    let is_link = || {
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+
+    // Go 1.22's go mod edit writes through the link; the failing check's
+    // restore puts the target back and keeps the link.
+    let out = upgrade(&env, &server, "app", &["1.22", "--go-mod"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(is_link(), "go.mod is still a link");
+    assert_eq!(
+        std::fs::read_to_string(shared.join("go.mod")).unwrap(),
+        go_mod
+    );
+
+    // Code that needs nothing of Go 1.21: the target moves, the link stays.
+    std::fs::remove_file(env.work.join("app/up_test.go")).unwrap();
+    env.write("app/up_test.go", MAIN_TEST);
+    let out = upgrade(&env, &server, "app", &["1.22", "--go-mod"]);
+    assert_success(&out);
+    assert!(is_link(), "go.mod is still a link");
+    assert!(std::fs::read_to_string(shared.join("go.mod"))
+        .unwrap()
+        .contains(&format!("go {v22}")));
+}
