@@ -92,6 +92,11 @@ impl Cli {
     /// Runs the command the line names.
     pub fn run(self) -> Result<(), Error> {
         let s = &Settings::resolve(self.global.quiet, self.global.verbose, self.global.system)?;
+        // A killed upgrade left files changed: every command says so (gov
+        // upgrade and gov matrix deal with it themselves).
+        if !matches!(self.command, Command::Upgrade(_) | Command::Matrix(_)) {
+            upgrade::warn_of_killed_upgrades(&s.store, None);
+        }
         match &self.command {
             Command::Install(a) => commands::install::run(a, s),
             Command::ListRemote(a) => list_remote::run(a, s),
