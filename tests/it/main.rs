@@ -15,6 +15,7 @@ mod install;
 mod matrix;
 mod mirror;
 mod odd;
+mod pipes;
 mod records;
 mod sbom;
 mod security;
