@@ -52,8 +52,8 @@ fn end_quietly_on_a_closed_pipe() {
     }));
 }
 
-/// Is `fd` a pipe (or socket) whose reader is gone? poll(2) says so with
-/// POLLERR without waiting.
+/// Is `fd` a pipe whose reader is gone? poll(2) says so with POLLERR,
+/// without waiting.
 fn is_closed_pipe(fd: libc::c_int) -> bool {
     let mut poll = libc::pollfd {
         fd,
