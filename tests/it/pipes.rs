@@ -21,8 +21,11 @@ fn a_closed_pipe_ends_gov_quietly() {
     env.install_fake("1.22.4");
     env.gov_ok(["global", "1.21.5"]);
     env.gov_ok(["global", "1.22.4"]);
+    env.write("go.mod", "module example.com/hello\n\ngo 1.22\n");
     for args in [
         &["history"][..],
+        &["export", "github"],
+        &["export", "dockerfile"],
         &["history", "--json"],
         &["list"],
         &["env"],
