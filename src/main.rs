@@ -20,10 +20,49 @@ fn main() -> ExitCode {
     if name != "gov" && !name.starts_with("gov-") {
         return ExitCode::from(shim::main(name, args.collect()));
     }
+    end_quietly_on_a_closed_pipe();
     match Cli::parse().run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => ExitCode::from(error::report(&e)),
     }
+}
+
+/// Ends gov as SIGPIPE ends a Unix tool, quietly, when it writes to a
+/// closed pipe (`gov history | head -1`). Rust ignores SIGPIPE, so the write
+/// fails with EPIPE and `print!` panics; that panic, when stdout or stderr
+/// is a pipe nobody reads any more, becomes death by SIGPIPE. SIGPIPE itself
+/// stays ignored: TLS writes to a socket (`writev`, without
+/// `MSG_NOSIGNAL`) must fail with an error gov reports, not kill it. The
+/// shims restore SIGPIPE's default before they exec Go.
+fn end_quietly_on_a_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if [libc::STDOUT_FILENO, libc::STDERR_FILENO]
+            .into_iter()
+            .any(is_closed_pipe)
+        {
+            // SAFETY: plain calls; SIGPIPE's default action ends the
+            // process, so the report below runs only if it did not.
+            unsafe {
+                libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+                libc::raise(libc::SIGPIPE);
+            }
+        }
+        report(info)
+    }));
+}
+
+/// Is `fd` a pipe whose reader is gone? poll(2) says so with POLLERR,
+/// without waiting.
+fn is_closed_pipe(fd: libc::c_int) -> bool {
+    let mut poll = libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    ready == 1 && poll.revents & libc::POLLERR != 0
 }
 
 /// The path execve(2) was given, which names the link that ran gov even

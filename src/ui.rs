@@ -27,9 +27,10 @@ pub fn warn(message: &str) {
 }
 
 /// `text` with control characters (escape sequences, newlines, carriage
-/// returns) and the invisible bidirectional overrides written as Rust
-/// escapes (`\u{1b}`, `\n`), so that a hostile `.go-version` or server
-/// cannot repaint the terminal or forge a line of gov's output.
+/// returns, NEL), Unicode's line and paragraph separators and the invisible
+/// bidirectional overrides written as Rust escapes (`\u{1b}`, `\n`,
+/// `\u{2028}`), so that a hostile `.go-version` or server cannot repaint
+/// the terminal or forge a line of gov's output, nor of a file gov writes.
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -45,9 +46,18 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Every character that breaks a line somewhere (Unicode's mandatory
+/// breaks: LF, VT, FF, CR, NEL, LS, PS) or reorders what a reader sees.
 fn needs_escape(c: char) -> bool {
+    // C0 and C1 controls: among them LF, VT, FF, CR and NEL (U+0085).
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            // Line and paragraph separators.
+            '\u{2028}' | '\u{2029}'
+            // Bidirectional marks, embeddings, overrides and isolates.
+            | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 #[cfg(test)]
@@ -62,6 +72,25 @@ mod tests {
             "\\u{1b}[2J1.22\\r\\nhint: x"
         );
         assert_eq!(escape("a\u{202e}b\tc"), "a\\u{202e}b\\tc");
+        assert_eq!(
+            escape("a\u{2028}b\u{2029}c\u{85}d\u{b}e\u{c}f"),
+            "a\\u{2028}b\\u{2029}c\\u{85}d\\u{b}e\\u{c}f"
+        );
         assert!(matches!(escape("ok"), Cow::Borrowed(_)));
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the text, the escaped form is one line to every reader,
+        /// and escaping it again changes nothing.
+        #[test]
+        fn prop_escaped_text_is_one_line(
+            text in prop_oneof![any::<String>(), "[\\x00-\\x{a0}\\x{2028}\\x{2029}\\x{202e} a]*"]
+        ) {
+            let escaped = escape(&text);
+            prop_assert!(!escaped.chars().any(needs_escape), "{escaped:?}");
+            prop_assert_eq!(escape(&escaped), escaped.clone());
+        }
     }
 }

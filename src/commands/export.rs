@@ -238,8 +238,6 @@ fn pin(
         }
         Err(e) => return Err(e.into()),
     };
-    // Into a comment line: no control character may end it.
-    let why = ui::escape(&why).into_owned();
     let sources = &settings.sources;
     let (version, archive) = match installed {
         Some(version) if !need_archive => (version, None),

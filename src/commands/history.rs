@@ -49,7 +49,9 @@ pub struct RollbackArgs {}
 pub fn rollback(_args: &RollbackArgs, settings: &Settings) -> Result<(), Error> {
     settings.check_writable()?;
     let store = &settings.store;
-    let choose = match store.installed()?.first() {
+    // Another release than the one set now: choosing that records nothing.
+    let now = store.own_global();
+    let choose = match store.installed()?.iter().find(|i| Some(i.version) != now) {
         Some(i) => format!("run `gov global {}` to choose one", i.version),
         None => "run `gov install latest`".to_string(),
     };
@@ -68,7 +70,17 @@ pub fn rollback(_args: &RollbackArgs, settings: &Settings) -> Result<(), Error> 
             choose,
         ));
     };
-    let version = Version::parse(before)?;
+    // A record gov did not write (edited, damaged): say where it is.
+    let version = Version::parse(before).map_err(|e| {
+        Error::failed(
+            format!(
+                "cannot roll back: line {} of `{}` is damaged: {e}",
+                last.line,
+                store.history_path().display()
+            ),
+            choose.clone(),
+        )
+    })?;
     let Some(installed) = store.find(&version)? else {
         return Err(Error::failed(
             format!("cannot roll back to Go {version}: it is not installed any more"),

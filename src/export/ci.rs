@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{yaml_str, Pin};
+use super::{comment, yaml_str, Pin};
 use crate::platform::Platform;
 
 /// GitHub-hosted runner labels by platform.
@@ -43,7 +43,11 @@ pub fn github(pin: &Pin, runner: &str) -> String {
     let v = &pin.version;
     let key = pin.key();
     let mut f = String::new();
-    let _ = writeln!(f, "# Go {v} ({}), pinned by `gov export github`.", pin.why);
+    let _ = writeln!(
+        f,
+        "# Go {v} ({}), pinned by `gov export github`.",
+        comment(&pin.why)
+    );
     let _ = writeln!(f, "# Save as .github/workflows/go.yml.");
     let _ = writeln!(f, "name: go");
     let _ = writeln!(f, "on:\n  push:\n  pull_request:");
@@ -81,7 +85,11 @@ pub fn github(pin: &Pin, runner: &str) -> String {
 pub fn gitlab(pin: &Pin, image: &str, tag: Option<&str>) -> String {
     let v = &pin.version;
     let mut f = String::new();
-    let _ = writeln!(f, "# Go {v} ({}), pinned by `gov export gitlab`.", pin.why);
+    let _ = writeln!(
+        f,
+        "# Go {v} ({}), pinned by `gov export gitlab`.",
+        comment(&pin.why)
+    );
     let _ = writeln!(f, "# Add to .gitlab-ci.yml.");
     let _ = writeln!(f, "test:");
     let _ = writeln!(f, "  image: {}", yaml_str(image));

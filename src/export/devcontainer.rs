@@ -24,7 +24,8 @@ pub fn render(pin: &Pin, name: &str) -> String {
     if let Some(p) = &pin.platform {
         doc["runArgs"] = json!([format!("--platform={}/{}", p.os, p.arch)]);
     }
-    let mut text = serde_json::to_string_pretty(&doc).expect("JSON serializes");
+    let mut text =
+        super::json_escape_all(serde_json::to_string_pretty(&doc).expect("JSON serializes"));
     text.push('\n');
     text
 }

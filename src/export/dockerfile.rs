@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::Pin;
+use super::{comment, Pin};
 
 /// Where the build stage keeps gov's store and Go's caches: cache mounts,
 /// so the toolchain and the build cache outlive each build.
@@ -48,7 +48,7 @@ pub fn render(pin: &Pin, o: &Options) -> String {
     let _ = writeln!(
         f,
         "# Go {v} ({}), pinned by `gov export dockerfile`.",
-        pin.why
+        comment(&pin.why)
     );
     let _ = writeln!(
         f,

@@ -6,6 +6,8 @@
 pub mod ci;
 pub mod devcontainer;
 pub mod dockerfile;
+#[cfg(test)]
+mod props;
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +26,8 @@ pub const RELEASES: &str = "https://github.com/gov-sh/gov/releases/download";
 #[derive(Debug, Clone)]
 pub struct Pin {
     pub version: Version,
-    /// Why this release: "set by /src/app/.go-version".
+    /// Why this release: "set by /src/app/.go-version". Any text: each
+    /// renderer escapes it into its comment line ([`comment`]).
     pub why: String,
     /// The platform asked for with `--os/--arch`; `None`: where it runs.
     pub platform: Option<Platform>,
@@ -149,10 +152,47 @@ pub fn is_plain_url(value: &str) -> bool {
     is_plain(&rest)
 }
 
+/// `text` for a comment line of any snippet: every character that ends a
+/// line for some reader (LF, CR, VT, FF, NEL, the line and paragraph
+/// separators a YAML 1.1 parser breaks at) or that a terminal acts on is
+/// written as a visible escape, so that nothing after it leaves the comment.
+fn comment(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::ui::escape(text)
+}
+
 /// A string as YAML reads it back exactly: a JSON string is a YAML
-/// double-quoted scalar.
+/// double-quoted scalar, with no raw line break of any kind in it.
 fn yaml_str(value: &str) -> String {
-    serde_json::to_string(value).expect("a string serializes")
+    json_escape_all(serde_json::to_string(value).expect("a string serializes"))
+}
+
+/// `json` (a JSON text serde_json wrote) with the characters it leaves raw
+/// in strings and that some reader takes for a line break or cannot read
+/// (DEL, the C1 controls with NEL, LS, PS, the BOM, U+FFFE and U+FFFF)
+/// written as `\uXXXX`, which JSON and YAML's double-quoted scalars both
+/// read back as the character. Outside strings JSON holds only ASCII, so
+/// every such character is inside one.
+fn json_escape_all(json: String) -> String {
+    // serde_json escapes the C0 controls itself: a raw one is layout.
+    let raw = |c: char| {
+        matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+    };
+    if !json.chars().any(raw) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            // All are in the Basic Multilingual Plane: four hex digits.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

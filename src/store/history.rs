@@ -1,11 +1,12 @@
 //! The history of the global default, `GOV_HOME/history.jsonl`: one JSON
 //! line per change, appended under the global lock with a single write, so
 //! concurrent changes never tear or lose a record. A line that does not
-//! parse (a crash mid-write, garbage) is skipped, never fatal. Only
-//! `gov history` and `gov rollback` read it; the shims never do.
+//! parse (a crash mid-write, garbage) is skipped, never fatal, and the next
+//! record starts on a line of its own after it. Only `gov history` and
+//! `gov rollback` read it; the shims never do.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,6 +24,10 @@ pub struct Change {
     pub after: Option<String>,
     /// The command that made it: `gov global 1.22.4`, `gov rollback`.
     pub command: String,
+    /// Where it was read: its line in `history.jsonl`, from 1 (0 for a
+    /// record not read from the file).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 impl Store {
@@ -36,6 +41,7 @@ impl Store {
     pub(super) fn open_history(&self) -> Result<std::fs::File, StoreError> {
         let path = self.history_path();
         std::fs::OpenOptions::new()
+            .read(true)
             .append(true)
             .create(true)
             .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
@@ -45,6 +51,8 @@ impl Store {
     }
 
     /// Appends a record to `file`, in one write: appends never interleave.
+    /// After a torn last line (a crash mid-write) the record starts with a
+    /// newline of its own, so that it is not glued to the torn one and lost.
     pub(super) fn append_change(
         &self,
         file: &mut std::fs::File,
@@ -57,11 +65,16 @@ impl Store {
             before: before.map(|v| v.to_string()),
             after: after.map(|v| v.to_string()),
             command: command.to_string(),
+            line: 0,
         };
-        let mut line = serde_json::to_vec(&change).map_err(std::io::Error::other)?;
+        let with_path = |e| crate::fsx::with_path(e, &self.history_path());
+        let mut line = Vec::new();
+        if ends_unfinished(file).map_err(with_path)? {
+            line.push(b'\n');
+        }
+        serde_json::to_writer(&mut line, &change).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        file.write_all(&line)
-            .map_err(|e| crate::fsx::with_path(e, &self.history_path()).into())
+        file.write_all(&line).map_err(|e| with_path(e).into())
     }
 
     #[cfg(test)]
@@ -84,11 +97,29 @@ impl Store {
         };
         let mut changes: Vec<Change> = text
             .split(|b| *b == b'\n')
-            .filter_map(|line| serde_json::from_slice(line).ok())
+            .zip(1..)
+            .filter_map(|(line, number)| {
+                let change: Change = serde_json::from_slice(line).ok()?;
+                Some(Change {
+                    line: number,
+                    ..change
+                })
+            })
             .collect();
         changes.reverse();
         Ok(changes)
     }
+}
+
+/// Does `file` end in the middle of a line?
+fn ends_unfinished(file: &std::fs::File) -> std::io::Result<bool> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    file.read_exact_at(&mut last, len - 1)?;
+    Ok(last[0] != b'\n')
 }
 
 /// `time` as RFC 3339 in UTC, to the second.
@@ -136,6 +167,7 @@ mod tests {
             .record_change(None, v("1.21.5"), "gov global 1.21.5")
             .unwrap();
         std::fs::OpenOptions::new()
+            .read(true)
             .append(true)
             .open(store.history_path())
             .unwrap()
@@ -144,5 +176,17 @@ mod tests {
         let history = store.history().unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].after.as_deref(), Some("1.21.5"));
+        assert_eq!(history[0].line, 1);
+
+        // The next record is whole, on a line of its own.
+        store
+            .record_change(v("1.21.5"), v("1.22.4"), "gov global 1.22.4")
+            .unwrap();
+        let history = store.history().unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].after.as_deref(), Some("1.22.4"));
+        assert_eq!(history[0].line, 4);
+        let text = std::fs::read_to_string(store.history_path()).unwrap();
+        assert_eq!(text.lines().count(), 4, "{text}");
     }
 }

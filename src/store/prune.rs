@@ -79,7 +79,11 @@ impl Store {
         }
         // Scratch space is in use exactly while its release's lock is held.
         let mut locks = Vec::new();
-        let scratch: Vec<_> = self.scratch_dirs().iter().flat_map(|d| read_dir(d)).collect();
+        let scratch: Vec<_> = self
+            .scratch_dirs()
+            .iter()
+            .flat_map(|d| read_dir(d))
+            .collect();
         for entry in scratch {
             let name = entry.file_name().to_string_lossy().into_owned();
             // uninstall-V and copy-V are changes of release V, under its lock.

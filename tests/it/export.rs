@@ -436,3 +436,361 @@ fn an_installed_release_is_pinned_without_the_network() {
         .unwrap();
     assert_failure(&out, 1, &["cannot fetch the release index"]);
 }
+
+/// Every character that ends a line for some reader: YAML 1.1 parsers,
+/// editors and terminals break at NEL and at Unicode's line and paragraph
+/// separators too.
+const LINE_BREAKS: [char; 7] = [
+    '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
+/// What a snippet may not hold: any line break but `\n`, any other control
+/// character but a tab.
+fn assert_one_line_per_line(kind: &str, text: &str) {
+    let bad = text
+        .chars()
+        .find(|&c| c != '\n' && (LINE_BREAKS.contains(&c) || c.is_control()));
+    assert!(bad.is_none(), "{kind} holds {bad:?}:\n{text}");
+}
+
+/// The keys of a YAML mapping, in order.
+fn keys(yaml: &Yaml) -> Vec<&str> {
+    yaml.as_hash()
+        .unwrap_or_else(|| panic!("not a mapping: {yaml:?}"))
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect()
+}
+
+/// Parses `text` as YAML 1.2 does, and as a YAML 1.1 parser that breaks
+/// lines at NEL, LS and PS does: the same one document either way.
+fn yaml_read_both_ways(text: &str) -> Yaml {
+    let strict = YamlLoader::load_from_str(text).expect("valid YAML");
+    let liberal: String = text
+        .chars()
+        .map(|c| if LINE_BREAKS.contains(&c) { '\n' } else { c })
+        .collect();
+    let liberal = YamlLoader::load_from_str(&liberal).expect("valid YAML 1.1");
+    assert_eq!(strict, liberal, "{text}");
+    assert_eq!(strict.len(), 1, "{text}");
+    strict.into_iter().next().unwrap()
+}
+
+/// The instructions of a Dockerfile, a line continued with `\` joined to
+/// the next, with lines broken wherever any reader breaks them.
+fn dockerfile_instructions(text: &str) -> Vec<String> {
+    let mut instructions = Vec::new();
+    let mut current = String::new();
+    for line in text.split(LINE_BREAKS) {
+        let line = line.trim();
+        if current.is_empty() && (line.is_empty() || line.starts_with('#')) {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(start) => current.push_str(start),
+            None => {
+                current.push_str(line);
+                instructions.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    instructions
+}
+
+/// The environment a snippet carries: gov's variables, as `(name, value)`.
+fn expected_vars(
+    version: &str,
+    mirrors: &[(&str, &str)],
+    release_url: &str,
+) -> Vec<(String, String)> {
+    let mut vars = vec![
+        ("GOV_VERSION".to_string(), version.to_string()),
+        ("GOV_RELEASE_URL".to_string(), release_url.to_string()),
+    ];
+    vars.extend(mirrors.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    vars
+}
+
+fn yaml_vars(map: &Yaml, skip: &[&str]) -> Vec<(String, String)> {
+    map.as_hash()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_string(),
+                v.as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .collect()
+}
+
+/// Checks the four snippets of a project exported with `env`: each is
+/// exactly the document it should be, whatever the paths held.
+fn check_shapes(out: &[(&str, std::process::Output)], version: &str, vars: &[(String, String)]) {
+    for (kind, out) in out {
+        assert_success(out);
+        let text = stdout(out);
+        assert_one_line_per_line(kind, &text);
+        match *kind {
+            "github" => {
+                let doc = yaml_read_both_ways(&text);
+                assert_eq!(keys(&doc), ["name", "on", "jobs"], "{text}");
+                assert_eq!(keys(&doc["jobs"]), ["test"], "{text}");
+                let job = &doc["jobs"]["test"];
+                assert_eq!(keys(job), ["runs-on", "env", "steps"], "{text}");
+                assert_eq!(yaml_vars(&job["env"], &[]), vars, "{text}");
+                assert_eq!(job["steps"].as_vec().unwrap().len(), 5, "{text}");
+            }
+            "gitlab" => {
+                let doc = yaml_read_both_ways(&text);
+                assert_eq!(keys(&doc), ["test"], "{text}");
+                let job = &doc["test"];
+                assert_eq!(
+                    keys(job),
+                    ["image", "variables", "cache", "before_script", "script"],
+                    "{text}"
+                );
+                assert_eq!(yaml_vars(&job["variables"], &["GOV_HOME"]), vars, "{text}");
+                assert_eq!(job["before_script"].as_vec().unwrap().len(), 4, "{text}");
+                assert_eq!(job["script"].as_vec().unwrap().len(), 1, "{text}");
+            }
+            "devcontainer" => {
+                let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+                let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
+                assert_eq!(
+                    keys,
+                    ["customizations", "features", "image", "name"],
+                    "{text}"
+                );
+                assert_eq!(
+                    doc["features"]["ghcr.io/devcontainers/features/go:1"]["version"],
+                    version
+                );
+            }
+            "dockerfile" => {
+                let mut expected = vec![
+                    format!("FROM ghcr.io/gov-sh/gov:{} AS gov", env!("CARGO_PKG_VERSION")),
+                    "FROM buildpack-deps:bookworm-scm AS build".to_string(),
+                    "COPY --from=gov /gov /usr/local/bin/gov".to_string(),
+                    "ENV GOV_HOME=/var/cache/gov GOCACHE=/root/.cache/go-build GOMODCACHE=/root/go/pkg/mod".to_string(),
+                ];
+                for (name, value) in vars.iter().skip(2) {
+                    expected.push(format!("ENV {name}={value}"));
+                }
+                expected.extend(["WORKDIR /src".to_string(), "COPY go.mod ./".to_string()]);
+                let instructions = dockerfile_instructions(&text);
+                assert_eq!(instructions.len(), expected.len() + 6, "{text}");
+                assert_eq!(instructions[..expected.len()], expected[..], "{text}");
+                let rest: Vec<&str> = instructions[expected.len()..]
+                    .iter()
+                    .map(|i| i.split(' ').next().unwrap())
+                    .collect();
+                assert_eq!(
+                    rest,
+                    ["RUN", "COPY", "RUN", "FROM", "COPY", "ENTRYPOINT"],
+                    "{text}"
+                );
+            }
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// Runs the four kinds of `gov export` in `dir` with `vars` set.
+fn export_all(
+    env: &TestEnv,
+    dir: &std::path::Path,
+    vars: &[(&str, &std::ffi::OsStr)],
+) -> Vec<(&'static str, std::process::Output)> {
+    ["github", "gitlab", "devcontainer", "dockerfile"]
+        .into_iter()
+        .map(|kind| {
+            let mut cmd = env.gov_cmd(["export", kind]);
+            cmd.current_dir(dir).env("GOV_OFFLINE", "1");
+            for (name, value) in vars {
+                cmd.env(name, value);
+            }
+            (kind, cmd.output().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn unicode_line_breaks_in_paths_and_gowork_add_no_line_to_a_snippet() {
+    let env = TestEnv::new();
+    env.install_fake("1.22.4");
+    let release_url = format!(
+        "https://github.com/gov-sh/gov/releases/download/v{}",
+        env!("CARGO_PKG_VERSION")
+    );
+    let index = "https://mirror.example/go/index.json?a=1&b=2";
+    let mirrors = [("GOV_INDEX_URL", index)];
+    for brk in [
+        '\u{2028}', '\u{2029}', '\u{85}', '\r', '\u{b}', '\u{c}', '\n',
+    ] {
+        let evil = format!("x{brk}test2:{brk}  script: [id]{brk}#{brk}RUN id{brk}");
+        // The module in a directory so named, and GOWORK naming a go.work
+        // in another one.
+        let module = format!("{evil}/app");
+        env.write(
+            &format!("{module}/go.mod"),
+            "module example.com/hello\n\ngo 1.21\n",
+        );
+        let work = env.write(&format!("work{evil}/go.work"), "go 1.22\n");
+        let dir = env.work.join(&module);
+        let outputs = export_all(
+            &env,
+            &dir,
+            &[
+                ("GOWORK", work.as_os_str()),
+                ("GOV_INDEX_URL", index.as_ref()),
+            ],
+        );
+        check_shapes(
+            &outputs,
+            "1.22.4",
+            &expected_vars("1.22.4", &mirrors, &release_url),
+        );
+        // And without GOWORK: the go.mod's own path in the comment.
+        let outputs = export_all(&env, &dir, &[]);
+        check_shapes(
+            &outputs,
+            "1.22.4",
+            &expected_vars("1.22.4", &[], &release_url),
+        );
+    }
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Anything, or mostly line breaks and what YAML or a Dockerfile reads
+    /// as syntax.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\\n\\r\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}\\x{feff}\\x7f\\x{9b}\\x1b:#\"'{}\\[\\]&*!|>%@`\\\\ a-]{0,20}",
+        ]
+    }
+
+    /// A file name made of `text`: no `/`, no NUL, never `.` or `..`.
+    fn component() -> impl Strategy<Value = String> {
+        text().prop_map(|t| format!("d{}", t.replace(['/', '\0'], "_")))
+    }
+
+    /// An environment variable's value: no NUL.
+    fn url() -> impl Strategy<Value = String> {
+        prop_oneof![
+            text().prop_map(|t| format!("https://mirror.example/{t}")),
+            "https?://[a-zA-Z0-9._/:@+=,%~?&-]{0,24}",
+            text(),
+        ]
+        .prop_map(|t| t.replace('\0', "_"))
+    }
+
+    fn is_plain_url(value: &str) -> bool {
+        let rest: String = value.chars().filter(|c| !"?&".contains(*c)).collect();
+        !rest.is_empty()
+            && !rest.starts_with('-')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._/:@+=,%~-".contains(&b))
+    }
+
+    fn is_http(value: &str) -> bool {
+        value.starts_with("http://") || value.starts_with("https://")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Whatever the paths, GOWORK, the mirrors' URLs and the version
+        /// file hold, gov either refuses with a clean error or prints
+        /// exactly the snippets it should: the same jobs, keys, variables
+        /// and Dockerfile instructions, one line per line for every reader.
+        #[test]
+        fn prop_any_input_gives_the_exact_snippet_or_a_clean_error(
+            dir in component(),
+            gowork in proptest::option::of(component()),
+            version in proptest::option::of(prop_oneof![Just("1.22".to_string()), Just("1.21.5".to_string()), text()]),
+            index in proptest::option::of(url()),
+            download in proptest::option::of(url()),
+            release in proptest::option::of(url()),
+        ) {
+            let env = shared();
+            let case = env.root.join(format!("cases/{}", CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+            let module = case.join(&dir);
+            std::fs::create_dir_all(&module).unwrap();
+            std::fs::write(module.join("go.mod"), "module example.com/hello\n\ngo 1.21\n").unwrap();
+            if let Some(version) = &version {
+                std::fs::write(module.join(".go-version"), version).unwrap();
+            }
+            let mut vars: Vec<(&str, std::ffi::OsString)> = Vec::new();
+            if let Some(gowork) = &gowork {
+                let work = case.join(gowork);
+                std::fs::create_dir_all(&work).unwrap();
+                std::fs::write(work.join("go.work"), "go 1.22\n").unwrap();
+                vars.push(("GOWORK", work.join("go.work").into()));
+            }
+            // What each mirror variable should become in a snippet.
+            let mut refused = false;
+            let mut mirrors = Vec::new();
+            let mut release_url = format!(
+                "https://github.com/gov-sh/gov/releases/download/v{}",
+                env!("CARGO_PKG_VERSION")
+            );
+            for (name, value) in [("GOV_INDEX_URL", &index), ("GOV_DOWNLOAD_URL", &download), ("GOV_RELEASE_URL", &release)] {
+                let Some(value) = value else { continue };
+                vars.push((name, value.into()));
+                if !is_http(value) {
+                    continue;
+                }
+                if !is_plain_url(value) {
+                    refused = true;
+                } else if name == "GOV_RELEASE_URL" {
+                    release_url = value.clone();
+                } else {
+                    mirrors.push((name, value.as_str()));
+                }
+            }
+            let vars: Vec<(&str, &std::ffi::OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+            let outputs = export_all(env, &module, &vars);
+            let ok: Vec<bool> = outputs.iter().map(|(_, o)| o.status.success()).collect();
+            if ok.iter().all(|ok| !ok) {
+                for (kind, out) in &outputs {
+                    let err = stderr(out);
+                    prop_assert!(matches!(out.status.code(), Some(1 | 2)), "{kind}: {:?}\n{err}", out.status);
+                    prop_assert!(err.lines().any(|l| l.starts_with("error: ")), "{kind}:\n{err}");
+                    prop_assert!(!err.contains("panicked"), "{kind}:\n{err}");
+                    // Every line of it one of gov's own, whatever the values held.
+                    let own = ["error: ", "warning: ", "hint: ", "  caused by: "];
+                    prop_assert!(err.lines().all(|l| own.iter().any(|p| l.starts_with(p))), "{kind}:\n{err}");
+                    prop_assert_eq!(stdout(out), "");
+                }
+                // Refused only for a reason: a URL, or the version file.
+                prop_assert!(refused || version.is_some(), "{}", stderr(&outputs[0].1));
+                return Ok(());
+            }
+            prop_assert!(!refused && ok.iter().all(|ok| *ok), "{ok:?}: {}", stderr(&outputs[0].1));
+            let github = yaml_read_both_ways(&stdout(&outputs[0].1));
+            let pinned = github["jobs"]["test"]["env"]["GOV_VERSION"].as_str().unwrap().to_string();
+            prop_assert!(pinned == "1.21.5" || pinned == "1.22.4", "{pinned}");
+            check_shapes(&outputs, &pinned, &expected_vars(&pinned, &mirrors, &release_url));
+        }
+    }
+
+    static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// One home with 1.21.5 and 1.22.4, for every case.
+    fn shared() -> &'static TestEnv {
+        static ENV: std::sync::OnceLock<TestEnv> = std::sync::OnceLock::new();
+        ENV.get_or_init(|| {
+            let env = TestEnv::new();
+            env.install_fake("1.21.5");
+            env.install_fake("1.22.4");
+            env
+        })
+    }
+}

@@ -138,3 +138,59 @@ fn a_change_that_cannot_be_recorded_is_not_made() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(env.gov_ok(["global"]), "1.21.5\n", "unchanged");
 }
+
+#[test]
+fn a_record_after_a_torn_line_starts_on_a_line_of_its_own() {
+    let env = setup();
+    env.gov_ok(["global", "1.21.5"]);
+    // A crash in the middle of a write: the last line has no end.
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.gov_home.join("history.jsonl"))
+        .unwrap()
+        .write_all(br#"{"time":"2026-12-01T15:20:07Z","before":"1.2"#)
+        .unwrap();
+    env.gov_ok(["global", "1.22.4"]);
+    let h = history(&env);
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert_eq!(
+        (h[0]["before"].as_str(), h[0]["after"].as_str()),
+        (Some("1.21.5"), Some("1.22.4"))
+    );
+    assert_eq!(h[0]["command"], "gov global 1.22.4");
+    let text = std::fs::read_to_string(env.gov_home.join("history.jsonl")).unwrap();
+    assert!(
+        text.ends_with("\"command\":\"gov global 1.22.4\"}\n"),
+        "{text}"
+    );
+    // The torn line stays as it was, on its own line.
+    assert_eq!(text.lines().count(), 3, "{text}");
+    env.gov_ok(["rollback"]);
+    assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
+}
+
+#[test]
+fn a_garbled_record_is_named_by_file_and_line() {
+    let env = setup();
+    env.gov_ok(["global", "1.21.5"]);
+    env.gov_ok(["global", "1.22.4"]);
+    // The newest record names a release that is not one.
+    let path = env.gov_home.join("history.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let garbled = text.replacen(
+        "\"before\":\"1.21.5\"",
+        "\"before\":\"1.21.5\\u001b[2Jx\"",
+        1,
+    );
+    assert_ne!(garbled, text);
+    std::fs::write(&path, garbled).unwrap();
+    let out = env.gov(["rollback"]);
+    assert_failure(&out, 1, &["history.jsonl", "line 2"]);
+    gov_snapshot!(env, &out);
+    assert_eq!(env.gov_ok(["global"]), "1.22.4\n", "unchanged");
+    // The fix the hint gives works, and so does a rollback after it.
+    env.gov_ok(["global", "1.21.5"]);
+    env.gov_ok(["rollback"]);
+    assert_eq!(env.gov_ok(["global"]), "1.22.4\n");
+}

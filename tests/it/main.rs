@@ -16,6 +16,7 @@ mod install;
 mod matrix;
 mod mirror;
 mod odd;
+mod pipes;
 mod places;
 mod records;
 mod sbom;

@@ -250,21 +250,19 @@ fn cd_switches_in_a_pseudo_terminal() {
                 outer.env(key, value);
             }
         }
-        let mut child = outer
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("util-linux `script` runs the shell in a pseudo-terminal");
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        // One line at a time, as typed: a shell reads the terminal per line.
-        for line in lines.lines() {
-            stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(150));
+        let mut terminal = Terminal::start(outer);
+        // One line at a time, as typed, each only once the one before has
+        // run: its marker is on the screen (the typed line shows `STEP""=`,
+        // only the output `STEP=`).
+        for (i, line) in lines.lines().enumerate() {
+            if line == "exit" {
+                terminal.type_line(line);
+                break;
+            }
+            terminal.type_line(&format!("{line}; echo \"STEP\"\"={i}\""));
+            terminal.wait_for(&format!("STEP={i}"));
         }
-        drop(stdin);
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = terminal.finish();
         let mut seen = Vec::new();
         for part in text.split(['\r', '\n']) {
             if let Some(i) = part.find("go go1.") {
@@ -281,6 +279,80 @@ fn cd_switches_in_a_pseudo_terminal() {
             ["go1.21.5", "1.21.5", "go1.22.4", "1.22.4"],
             "{shell}:\n{text}"
         );
+    }
+}
+
+/// A program on a pseudo-terminal (util-linux `script`), its output
+/// collected as it comes, so that a test waits for what the screen shows
+/// rather than for some time.
+struct Terminal {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    output: std::sync::Arc<(std::sync::Mutex<Vec<u8>>, std::sync::Condvar)>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Terminal {
+    fn start(mut script: std::process::Command) -> Terminal {
+        use std::io::Read;
+        let mut child = script
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` runs the shell in a pseudo-terminal");
+        let stdin = child.stdin.take();
+        let mut stdout = child.stdout.take().unwrap();
+        let output =
+            std::sync::Arc::new((std::sync::Mutex::new(Vec::new()), std::sync::Condvar::new()));
+        let shared = output.clone();
+        let reader = std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut chunk) {
+                shared.0.lock().unwrap().extend_from_slice(&chunk[..n]);
+                shared.1.notify_all();
+            }
+        });
+        Terminal {
+            child,
+            stdin,
+            output,
+            reader,
+        }
+    }
+
+    fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits until the screen shows `needle`. The minute is a safety net
+    /// for a shell that never prints it, not a pace.
+    fn wait_for(&self, needle: &str) {
+        let (lock, shown) = &*self.output;
+        let seen = |out: &Vec<u8>| String::from_utf8_lossy(out).contains(needle);
+        let (out, waited) = shown
+            .wait_timeout_while(
+                lock.lock().unwrap(),
+                std::time::Duration::from_secs(60),
+                |out| !seen(out),
+            )
+            .unwrap();
+        assert!(
+            !waited.timed_out() || seen(&out),
+            "never shown: {needle:?}\n{}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+
+    /// Ends the input, waits for the program; all it showed.
+    fn finish(mut self) -> String {
+        drop(self.stdin.take());
+        self.child.wait().unwrap();
+        self.reader.join().unwrap();
+        let out = self.output.0.lock().unwrap();
+        String::from_utf8_lossy(&out).into_owned()
     }
 }
 
@@ -380,25 +452,27 @@ fn zsh_and_bash_complete_versions_from_the_store_and_the_cached_index() {
 
 /// In a terminal a download shows a progress bar, and takes it away when
 /// it ends, done or failed: nothing stale is left on the screen.
+///
+/// Nothing here depends on the machine's speed: the server sends half the
+/// archive, then waits until the bar is on the terminal before it sends the
+/// rest (or cuts the connection), and gov's timeouts are far longer than
+/// any of it.
 #[test]
 fn progress_bars_leave_no_stale_line_in_a_terminal() {
     use crate::common::archive;
     use crate::common::mirror::Mirror;
-    use crate::common::server::Reply;
-    use std::sync::Arc;
+    use std::io::Read;
+    use std::sync::mpsc;
+    const BAR: &[u8] = b"Go 1.22.4 [";
     for fails in [false, true] {
         let m = Mirror::new(&["1.22.4"]);
-        let body = Arc::new(archive::fake_release("1.22.4"));
-        // Slow enough for the bar to be drawn; or stalling, so that every
-        // attempt draws a bar and times out.
-        let reply = if fails {
-            Reply::Stall(body.clone(), body.len() / 2)
-        } else {
-            Reply::Slow(body, 64, std::time::Duration::from_millis(5))
-        };
-        m.server.route("go1.22.4.linux-amd64.tar.gz", reply);
+        let body = archive::fake_release("1.22.4");
+        let (drawn_tx, drawn_rx) = mpsc::channel::<()>();
+        let archives = held_archive_server(body, fails, drawn_rx);
         let mut install = m.gov_cmd(["install", "1.22.4"]);
-        install.env("GOV_HTTP_TIMEOUT", "0.3");
+        install
+            .env("GOV_DOWNLOAD_URL", &archives)
+            .env("GOV_HTTP_TIMEOUT", "600");
         let command = std::iter::once(install.get_program())
             .chain(install.get_args())
             .map(|a| format!("'{}'", a.to_string_lossy()))
@@ -411,11 +485,36 @@ fn progress_bars_leave_no_stale_line_in_a_terminal() {
                 outer.env(key, value);
             }
         }
-        outer.env("TERM", "xterm");
-        let out = outer
-            .output()
+        outer
+            .env("TERM", "xterm")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        let mut child = outer
+            .spawn()
             .expect("util-linux `script` gives gov a terminal");
-        let screen = String::from_utf8_lossy(&out.stdout);
+        // The terminal's output as it comes: the bar's first drawing
+        // releases the rest of the archive.
+        let mut terminal = child.stdout.take().unwrap();
+        let mut output = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let mut drawn_tx = Some(drawn_tx);
+        loop {
+            let n = terminal.read(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            output.extend_from_slice(&chunk[..n]);
+            if output.windows(BAR.len()).any(|w| w == BAR) {
+                if let Some(tx) = drawn_tx.take() {
+                    let _ = tx.send(());
+                }
+            }
+        }
+        // Unblocks the server if the bar never came, so that the test
+        // fails below rather than waits.
+        drop(drawn_tx);
+        child.wait().unwrap();
+        let screen = String::from_utf8_lossy(&output);
         let drawn = screen.rfind("Go 1.22.4 [").expect("the bar was drawn");
         let cleared = screen.rfind("\u{1b}[2K").unwrap_or(0);
         assert!(
@@ -423,7 +522,7 @@ fn progress_bars_leave_no_stale_line_in_a_terminal() {
             "the bar's last drawing stays (fails: {fails}):\n{screen:?}"
         );
         let done = if fails {
-            "timed out"
+            "error: "
         } else {
             "installed Go 1.22.4"
         };
@@ -436,6 +535,44 @@ fn progress_bars_leave_no_stale_line_in_a_terminal() {
             lines.join("\n")
         );
     }
+}
+
+/// An HTTP server on loopback for one archive: every request gets the
+/// first half of `body`, then, the first time only, nothing more until
+/// `drawn` fires (a minute at most: a safety net for a broken gov, not a
+/// pace); then the rest, or, if `fails`, a closed connection (a body cut
+/// short). Returns its base URL.
+fn held_archive_server(body: Vec<u8>, fails: bool, drawn: std::sync::mpsc::Receiver<()>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut drawn = Some(drawn);
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            // The request: its lines up to the blank one.
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            let half = body.len() / 2;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body[..half]);
+            let _ = stream.flush();
+            if let Some(drawn) = drawn.take() {
+                let _ = drawn.recv_timeout(std::time::Duration::from_secs(60));
+            }
+            if !fails {
+                let _ = stream.write_all(&body[half..]);
+            }
+        }
+    });
+    base
 }
 
 /// The lines a terminal shows after `output`: enough of VT100 for what
