@@ -278,4 +278,46 @@ mod tests {
         assert!(!ctx.is_set(env_vars::GOV_OFFLINE));
         assert!(!ctx.is_set(env_vars::GOV_AUTO_INSTALL));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Every variable gov reads, set to anything at all: each value is
+        /// used, or refused with an error that names it; never a panic.
+        #[test]
+        fn prop_any_environment_is_read_or_refused_without_panic(
+            values in proptest::collection::vec(
+                proptest::option::of(proptest::prop_oneof![
+                    "\\PC{0,40}",
+                    "[0-9.e+-]{0,24}",
+                    "(/|[a-z]+://)[\\PC&&[^\\x00]]{0,30}",
+                    proptest::strategy::Just("18446744073709551616".to_string()),
+                ]),
+                env_vars::READ.len(),
+            )
+        ) {
+            let tmp = tempfile::tempdir().unwrap();
+            let mut ctx = Context::with_vars(tmp.path().to_path_buf(), &[]);
+            for (name, value) in env_vars::READ.iter().zip(&values) {
+                if let Some(value) = value {
+                    ctx.set(name, value.as_str());
+                }
+            }
+            let _ = ctx.is_set(env_vars::GOV_OFFLINE);
+            let _ = crate::sources::Patience::from_context(&ctx);
+            let _ = crate::sources::Sources::from_context(&ctx);
+            let _ = crate::store::Store::system_home(&ctx);
+            if let Some(key) = crate::toolchain_env::job_key(&ctx) {
+                proptest::prop_assert!(key.len() <= 96, "{key}");
+                proptest::prop_assert!(!key.contains('/') && key != "." && key != "..");
+            }
+            // With a store of its own, selection and the child environment.
+            ctx.set(env_vars::GOV_HOME, tmp.path().join("gov").into_os_string());
+            ctx.set(env_vars::GOV_SYSTEM_HOME, tmp.path().join("system").into_os_string());
+            let Ok(store) = crate::store::Store::from_context(&ctx) else {
+                return Ok(());
+            };
+            let _ = crate::resolve::resolve(None, &ctx, &store);
+            let _ = crate::toolchain_env::ToolchainEnv::new(&tmp.path().join("go"), &ctx);
+        }
+    }
 }

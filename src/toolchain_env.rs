@@ -317,17 +317,24 @@ pub fn job_key(ctx: &Context) -> Option<String> {
             .find_map(|name| ctx.text(name))?
             .to_string()
     };
-    Some(
-        job.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect(),
-    )
+    let key: String = job
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // A directory name: a long one is cut, and told apart by a hash of it all.
+    const MAX: usize = 96;
+    if key.len() <= MAX {
+        return Some(key);
+    }
+    use sha2::{Digest, Sha256};
+    let hash = format!("{:x}", Sha256::digest(job.as_bytes()));
+    Some(format!("{}-{}", &key[..MAX - 17], &hash[..16]))
 }
 
 /// `go1.22.4-linux-amd64-<hash of the nearest go.sum and go.work.sum>` for
