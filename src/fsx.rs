@@ -359,20 +359,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// [`write_atomic`] of everything `from` holds, with mode `mode` (less the
-/// umask).
-pub fn write_atomic_from(path: &Path, from: &mut impl Read, mode: u32) -> io::Result<()> {
-    let dir = parent(path);
+/// Puts the file `from` at `to` atomically, with mode `mode` less the umask:
+/// a hard link to it when `link` (and the file system allows it), else a
+/// copy that keeps its modification time. An unpredictable temporary name
+/// in `to`'s directory, then a rename.
+pub fn link_or_copy_atomic(from: &Path, to: &Path, link: bool, mode: u32) -> io::Result<()> {
+    let dir = parent(to);
+    let prefix = format!(".{}.", file_name(to));
+    if link {
+        let linked = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .make_in(dir, |path| std::fs::hard_link(from, path));
+        if let Ok(tmp) = linked {
+            tmp.persist(to).map_err(|e| with_path(e.error, to))?;
+            return Ok(());
+        }
+    }
+    let mut source = File::open(from).map_err(|e| with_path(e, from))?;
+    let modified = source
+        .metadata()
+        .and_then(|m| m.modified())
+        .map_err(|e| with_path(e, from))?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", file_name(path)))
+        .prefix(&prefix)
         .suffix(".tmp")
         .permissions(Permissions::from_mode(mode))
         .tempfile_in(dir)
         .map_err(|e| with_path(e, dir))?;
-    io::copy(from, &mut tmp)
-        .and_then(|_| tmp.as_file().sync_all())
+    io::copy(&mut source, &mut tmp)
+        .and_then(|_| tmp.as_file().set_modified(modified))
+        .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| with_path(e, tmp.path()))?;
-    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
+    tmp.persist(to).map_err(|e| with_path(e.error, to))?;
     Ok(())
 }
 

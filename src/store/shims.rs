@@ -6,7 +6,7 @@
 //! (`/tmp/gov`).
 
 use std::ffi::OsString;
-use std::io::Read;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::{Store, StoreError};
@@ -43,16 +43,19 @@ impl Store {
     }
 
     /// [`Store::shim_target`], with the store's own copy made or brought up
-    /// to date from `exe` (a new file renamed into place, `0755`).
+    /// to date from `exe`, `0755`: a hard link to it when it is the user's
+    /// own and `0755` (its name can be taken by others, the file cannot be
+    /// changed by them), else a copy with its time; renamed into place.
     pub fn ensure_shim_target(&self, exe: &Path) -> Result<PathBuf, StoreError> {
         let target = self.shim_target(exe);
-        if target == exe || same_bytes(exe, &target)? {
+        if target == exe || same_gov(exe, &target) {
             return Ok(target);
         }
         let dir = target.parent().unwrap_or(self.home());
         fsx::create_own_dir(dir, 0o755)?;
-        let mut from = fs_err::File::open(exe)?;
-        fsx::write_atomic_from(&target, &mut from, 0o755)?;
+        let meta = fs_err::metadata(exe)?;
+        let linkable = meta.uid() == fsx::my_uid() && meta.mode() & 0o7777 == 0o755;
+        fsx::link_or_copy_atomic(exe, &target, linkable, 0o755)?;
         Ok(target)
     }
 
@@ -63,7 +66,7 @@ impl Store {
         CORE_PROGRAMS
             .iter()
             .all(|p| std::fs::read_link(self.bin_dir().join(p)).is_ok_and(|t| t == target))
-            && (target == exe || same_bytes(exe, &target).unwrap_or(false))
+            && (target == exe || same_gov(exe, &target))
     }
 
     /// Each shim in `bin/` whose way to gov another user could change, with
@@ -164,27 +167,16 @@ fn is_shim_name(name: &std::ffi::OsStr) -> bool {
         })
 }
 
-/// Whether the files `a` and `b` hold the same bytes (`false` when `b` is
-/// missing).
-fn same_bytes(a: &Path, b: &Path) -> Result<bool, StoreError> {
-    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::symlink_metadata(b)) else {
-        return Ok(false);
+/// Whether the store's copy `own` is the gov binary `exe`: the same file
+/// (a hard link), or a copy of its size and time (only the store's owner
+/// can change the copy).
+fn same_gov(exe: &Path, own: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (std::fs::metadata(exe), std::fs::symlink_metadata(own)) else {
+        return false;
     };
-    if !meta_b.is_file() || meta_a.len() != meta_b.len() {
-        return Ok(false);
-    }
-    let (mut fa, mut fb) = (fs_err::File::open(a)?, fs_err::File::open(b)?);
-    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
-    loop {
-        let n = fa.read(&mut ba)?;
-        if n == 0 {
-            return Ok(true);
-        }
-        fb.read_exact(&mut bb[..n])?;
-        if ba[..n] != bb[..n] {
-            return Ok(false);
-        }
-    }
+    b.is_file()
+        && ((a.dev(), a.ino()) == (b.dev(), b.ino())
+            || (a.len() == b.len() && a.modified().ok() == b.modified().ok()))
 }
 
 #[cfg(test)]
