@@ -49,6 +49,14 @@ pub struct Inputs<'a> {
 
 pub fn run(inputs: &Inputs) -> Vec<Check> {
     let mut checks = store_checks(inputs);
+    if inputs.ctx.cwd_gone() {
+        checks.push(check(
+            "directory",
+            Status::Warn,
+            "the current directory no longer exists: no version file applies, only the global default".into(),
+            Some("`cd` to a directory that exists, then run `gov doctor` again".into()),
+        ));
+    }
     let resolved = match resolve::resolve(None, inputs.ctx, inputs.store) {
         Ok(r) => {
             checks.push(check(
@@ -282,6 +290,16 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
     checks
 }
 
+/// Where doctor runs Go: the current directory, or `/` when it was removed
+/// (Go would fail there for that alone, not for anything doctor checks).
+fn run_dir<'a>(inputs: &'a Inputs) -> &'a Path {
+    if inputs.ctx.cwd_gone() {
+        Path::new("/")
+    } else {
+        &inputs.ctx.cwd
+    }
+}
+
 /// The `go` a shell would run: the first executable one on `path`.
 pub fn first_go_on_path(path: &std::ffi::OsStr) -> Option<PathBuf> {
     std::env::split_paths(path)
@@ -347,7 +365,7 @@ fn go_on_path(inputs: &Inputs, r: &Resolved) -> Check {
     };
     let out = Command::new(&go)
         .args(["env", "GOVERSION", "GOROOT", "GOTOOLCHAIN"])
-        .current_dir(&inputs.ctx.cwd)
+        .current_dir(run_dir(inputs))
         .output();
     let text = match out {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -502,7 +520,7 @@ fn goroot_isolation(inputs: &Inputs, r: &Resolved) -> Check {
 /// Runs the selected release's `go` as the shim would.
 fn go(inputs: &Inputs, r: &Resolved, args: &[&str]) -> Result<String, String> {
     let mut cmd = Command::new(r.root.join("bin/go"));
-    cmd.args(args).current_dir(&inputs.ctx.cwd);
+    cmd.args(args).current_dir(run_dir(inputs));
     ToolchainEnv::new(&r.root, inputs.ctx).apply(&mut cmd, inputs.ctx);
     match cmd.output() {
         Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),

@@ -96,8 +96,13 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         }
         Kind::Devcontainer | Kind::Dockerfile => None,
     };
-    let project = Project::find(&settings.ctx.cwd)?;
+    let project = match settings.ctx.cwd_gone() {
+        true => None,
+        false => Project::find(&settings.ctx.cwd)?,
+    };
     if args.kind == Kind::Dockerfile && project.is_none() {
+        // A Dockerfile builds the module here: there must be a here.
+        settings.ctx.require_cwd()?;
         return Err(Error::failed(
             format!(
                 "no go.mod in `{}` or any parent: `gov export dockerfile` builds a Go module",

@@ -75,6 +75,8 @@ struct JsonRun {
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     // Runs of a project a killed upgrade left changed would test that.
     super::upgrade::warn_of_killed_upgrades(&settings.store, None);
+    // The runs run here.
+    settings.ctx.require_cwd()?;
     let releases = releases(args, settings)?;
     let (ctx, store) = (&settings.ctx, &settings.store);
     let mut jobs = Vec::new();

@@ -99,8 +99,10 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     if args.recover {
         return recover(settings);
     }
-    // The project: the module's directory, else this one.
-    let project = find_up(&ctx.cwd, "go.mod")
+    // The project: the module's directory, else this one (which must
+    // still exist: the checks run there).
+    let cwd = ctx.require_cwd()?;
+    let project = find_up(cwd, "go.mod")
         .and_then(|m| m.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| ctx.cwd.clone());
     let project = project.canonicalize().unwrap_or(project);

@@ -47,12 +47,31 @@ fn a_removed_current_directory_falls_back_to_the_global_default() {
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 
     // What needs the directory says so.
-    let out = in_removed_dir(&env, Path::new(GOV), "local 1.22.4");
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        stderr(&out),
-        format!("{GONE}error: the current directory no longer exists (it was removed); `cd` to one that does\n")
-    );
+    for args in [
+        "local 1.22.4",
+        "export dockerfile",
+        "matrix -- true",
+        "upgrade --no-check",
+    ] {
+        let out = in_removed_dir(&env, Path::new(GOV), args);
+        assert_eq!(out.status.code(), Some(1), "{args}");
+        assert_eq!(
+            stderr(&out),
+            format!("{GONE}error: the current directory no longer exists (it was removed); `cd` to one that does\n"),
+            "{args}"
+        );
+    }
+    // What does not, works; doctor says what is odd.
+    let out = in_removed_dir(&env, Path::new(GOV), "export github");
+    assert_success(&out);
+    let out = in_removed_dir(&env, Path::new(GOV), "doctor --json");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doctor_check(&report, "directory")["status"], "warn");
+    // (The fake Go cannot answer `go env`: the checks that run it are
+    // tested on real Go.)
+    for name in ["store", "releases", "leftovers", "selection", "ownership"] {
+        assert_eq!(doctor_check(&report, name)["status"], "ok", "{name}");
+    }
     // And with no default, the error says what to do.
     env.gov_ok(["uninstall", "1.22.4"]);
     env.install_fake("1.19.8");
@@ -127,4 +146,23 @@ fn versions_on_another_file_system_work() {
         })
         .collect();
     assert_eq!(left, [disk.0.join(".gov-tmp")], "no scratch left");
+}
+
+/// A new account: no store yet. doctor says the first install makes it,
+/// not that it cannot be written.
+#[test]
+fn doctor_on_a_new_account_says_the_first_install_makes_the_store() {
+    let env = TestEnv::new();
+    let out = env.gov(["doctor", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let store = doctor_check(&report, "store");
+    assert_eq!(store["status"], "ok", "{store}");
+    assert_eq!(
+        store["detail"],
+        format!(
+            "`{}` does not exist yet: the first `gov install` (or `gov link`) creates it",
+            env.gov_home.display()
+        )
+    );
+    assert!(!env.gov_home.exists(), "doctor creates nothing");
 }
