@@ -197,8 +197,13 @@ pub fn my_uid() -> u32 {
 /// ssh's StrictModes: what gov executes or reads as a toolchain must be
 /// owned by the user or root and writable by nobody else.
 pub fn check_trust(meta: &std::fs::Metadata) -> Result<(), Untrusted> {
+    check_trust_for(meta, my_uid())
+}
+
+/// [`check_trust`] for the user `me`.
+fn check_trust_for(meta: &std::fs::Metadata, me: u32) -> Result<(), Untrusted> {
     let owner = meta.uid();
-    if owner != my_uid() && owner != 0 {
+    if owner != me && owner != 0 {
         return Err(Untrusted::Owner(owner));
     }
     let mode = meta.mode() & 0o7777;
@@ -260,8 +265,9 @@ pub fn trust_chain(path: &Path, sticky: Sticky) -> io::Result<Option<(PathBuf, U
     push(&mut pending, &absolute);
     let mut at = PathBuf::from("/");
     let mut links = 0;
+    let me = my_uid();
     let step = |meta: &std::fs::Metadata| -> Option<Untrusted> {
-        match check_trust(meta) {
+        match check_trust_for(meta, me) {
             // Others may add names here, never replace ours: the next
             // step's owner is checked.
             Err(Untrusted::Writable(mode))
