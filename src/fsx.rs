@@ -37,7 +37,7 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Found> {
 
 /// `path` opened for reading when it is a regular file; else what it is.
 #[cfg(target_os = "linux")]
-fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
+pub fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
     // `O_PATH` opens nothing: no pipe waits, no device acts on the open.
     // What it names is checked on the descriptor, then opened for reading
     // through it, so a file swapped for a pipe meanwhile is never opened.
@@ -70,7 +70,7 @@ fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
+pub fn open_regular(path: &Path) -> io::Result<Result<File, Found>> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => return Ok(Err(Found::Missing)),
         Ok(meta) if !meta.is_file() => return Ok(Err(Found::NotAFile(kind_of(&meta)))),

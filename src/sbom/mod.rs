@@ -7,6 +7,8 @@ pub mod buildinfo;
 pub mod cyclonedx;
 pub mod spdx;
 
+use std::collections::{HashMap, HashSet};
+
 use sha2::{Digest, Sha256};
 
 use crate::store::{Origin, Record};
@@ -222,7 +224,8 @@ pub struct Program<'a> {
 /// Go programs: each a package that depends on the standard library of the
 /// Go that built it and on every module it was built from. Packages
 /// programs share (the same standard library, the same module version)
-/// appear once.
+/// appear once. Linear in the modules: packages are found by id and
+/// dependencies by pair in hash tables.
 pub fn programs(programs: &[Program]) -> Bom {
     let mut bom = Bom {
         name: programs
@@ -232,15 +235,14 @@ pub fn programs(programs: &[Program]) -> Bom {
             .join(" "),
         ..Bom::default()
     };
-    let index_of = |bom: &mut Bom, package: Package| -> usize {
-        match bom.packages.iter().position(|p| p.id == package.id) {
-            Some(i) => i,
-            None => {
-                bom.packages.push(package);
-                bom.packages.len() - 1
-            }
-        }
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut index_of = |bom: &mut Bom, package: Package| -> usize {
+        *by_id.entry(package.id.clone()).or_insert_with(|| {
+            bom.packages.push(package);
+            bom.packages.len() - 1
+        })
     };
+    let mut edges: HashSet<(usize, usize)> = HashSet::new();
     for (n, program) in programs.iter().enumerate() {
         let info = program.info;
         let name = program.file.rsplit('/').next().unwrap_or(program.file);
@@ -280,11 +282,12 @@ pub fn programs(programs: &[Program]) -> Bom {
         stdlib.license = Some(GO_LICENSE);
         stdlib.supplier = Some(GO_SUPPLIER);
         let stdlib_index = index_of(&mut bom, stdlib);
+        edges.insert((program_index, stdlib_index));
         bom.depends.push((program_index, stdlib_index));
 
         for dep in &info.deps {
             let dep_index = index_of(&mut bom, module_package(dep));
-            if !bom.depends.contains(&(program_index, dep_index)) {
+            if edges.insert((program_index, dep_index)) {
                 bom.depends.push((program_index, dep_index));
             }
         }
