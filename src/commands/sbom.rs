@@ -14,7 +14,7 @@ use crate::request::Request;
 use crate::sbom::buildinfo::{self, BuildInfoError};
 use crate::sbom::{self, cyclonedx, spdx, Bom};
 use crate::settings::Settings;
-use crate::store::{rfc3339, Installed, Record};
+use crate::store::{rfc3339, Installed, Recorded};
 use crate::ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,10 +94,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 .to_string(),
         ));
     }
-    let records: Vec<Record> = releases
+    let records: Vec<Recorded> = releases
         .iter()
         .map(|(platform, i)| store.record_of(platform, i))
         .collect();
+    records.iter().for_each(super::list::warn_untrusted);
     write(
         &sbom::toolchains(&records),
         args.format,

@@ -24,7 +24,7 @@ mod shims;
 pub use history::{rfc3339, Change as HistoryEntry};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::Pruned;
-pub use record::{Edit, Origin, Record};
+pub use record::{Edit, Origin, Record, Recorded, Standing};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 
 use std::io;
