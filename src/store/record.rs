@@ -573,4 +573,56 @@ mod tests {
         let why = record.check_claims(&host, &installed).unwrap_err();
         assert!(why.contains("said `go1.22.5`"), "{why}");
     }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn prop_any_record_file_is_trusted_only_when_bound(
+                raw in proptest::collection::vec(any::<u8>(), 0..300),
+                as_json in any::<bool>(),
+                origin in 0..4usize,
+                version in "1\\.2[0-3]\\.[0-9]|.{0,12}",
+                platform in "linux-amd64|[a-z0-9-]{0,12}|.{0,8}",
+                sha256 in proptest::option::of("[0-9a-f]{64}|.{0,70}"),
+                time in proptest::option::of("2024-06-01T12:00:00Z|.{0,24}"),
+                verified in any::<bool>(),
+            ) {
+                let dir = tempfile::tempdir().unwrap();
+                let store = Store::new(dir.path().join("home"));
+                let root = dir.path().join("home/versions/1.22.4");
+                std::fs::create_dir_all(&root).unwrap();
+                std::fs::write(root.join("VERSION"), "go1.22.4\n").unwrap();
+                let installed = Installed {
+                    version: Version::parse("1.22.4").unwrap(),
+                    root,
+                    is_link: false,
+                    system: false,
+                };
+                let host = Platform::host();
+                let bytes = if as_json {
+                    let origin = ["download", "link", "import", "unknown"][origin];
+                    serde_json::to_vec(&serde_json::json!({
+                        "version": version, "platform": platform, "origin": origin,
+                        "sha256": sha256, "time": time, "verified": verified,
+                    }))
+                    .unwrap()
+                } else {
+                    raw
+                };
+                let path = store.record_path(&host, &installed.version);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &bytes).unwrap();
+                let recorded = store.record_of(&host, &installed);
+                prop_assert_eq!(recorded.version, installed.version);
+                if recorded.standing == Standing::Trusted {
+                    prop_assert_eq!(recorded.record.check_fields(), Ok(()));
+                    prop_assert_eq!(Version::parse(&recorded.record.version).ok(), Some(installed.version));
+                    prop_assert_eq!(&recorded.record.platform, &host.to_string());
+                }
+            }
+        }
+    }
 }
