@@ -14,7 +14,7 @@ use crate::request::Request;
 use crate::sbom::buildinfo::{self, BuildInfoError};
 use crate::sbom::{self, cyclonedx, spdx, Bom};
 use crate::settings::Settings;
-use crate::store::{rfc3339, Installed, Record};
+use crate::store::{rfc3339, Installed, Recorded};
 use crate::ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,10 +94,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 .to_string(),
         ));
     }
-    let records: Vec<Record> = releases
+    let records: Vec<Recorded> = releases
         .iter()
         .map(|(platform, i)| store.record_of(platform, i))
         .collect();
+    records.iter().for_each(super::list::warn_untrusted);
     write(
         &sbom::toolchains(&records),
         args.format,
@@ -112,19 +113,18 @@ fn binaries(args: &Args) -> Result<(), Error> {
     let mut failed = 0;
     for path in &args.binary {
         let name = path.display().to_string();
-        let result = buildinfo::read(path).and_then(|info| {
+        let result = buildinfo::read_and_digest(path).and_then(|(info, sha256)| {
             if info.main.is_none() && !sbom::is_go_command(&info) {
                 // Go records no modules in GOPATH mode.
                 return Err(BuildInfoError::NoModuleInfo {
                     go_version: info.go_version,
                 });
             }
-            Ok(info)
+            Ok((info, sha256))
         });
-        let digest = result.as_ref().ok().map(|_| fsx::sha256_of(path));
-        match (result, digest) {
-            (Ok(info), Some(Ok(sha256))) => read.push((name, sha256, info)),
-            (Err(e), _) => {
+        match result {
+            Ok((info, sha256)) => read.push((name, sha256, info)),
+            Err(e) => {
                 failed += 1;
                 let message = match &e {
                     BuildInfoError::Io { source, .. } => {
@@ -140,11 +140,6 @@ fn binaries(args: &Args) -> Result<(), Error> {
                 if let Some(hint) = e.hint() {
                     ui::line(ui::HINT, "hint:", &hint);
                 }
-            }
-            (Ok(_), digest) => {
-                failed += 1;
-                let e = digest.and_then(Result::err).expect("a digest error");
-                ui::line(ui::ERROR, "error:", &format!("cannot read `{name}`: {e}"));
             }
         }
     }

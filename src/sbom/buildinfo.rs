@@ -16,12 +16,17 @@
 //! Only the container's headers (ELF 32/64-bit of either byte order,
 //! Mach-O 32/64-bit and universal, PE32 and PE32+) and the blob are read,
 //! each bounded, so a damaged or hostile file ends in an error, never in a
-//! panic or a huge allocation.
+//! panic or a huge allocation. What one file may cost is bounded too:
+//! every read is charged to a budget of a few times the file's size
+//! ([`READS_PER_BYTE`]), so headers that map the same bytes at many
+//! addresses end in [`BuildInfoError::TooCostly`] after linear work, and
+//! the addresses are looked up in a sorted table, never scanned.
 
 use std::borrow::Cow;
-use std::fs::{File, OpenOptions};
-use std::io;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::fsx;
@@ -49,6 +54,19 @@ const MAX_NAMES: u64 = 1 << 20;
 const MAX_STRING: u64 = 64 << 20;
 /// The sentinels around the module information.
 const FRAME: usize = 16;
+/// What reading one file may cost: its size this many times over, plus
+/// [`READ_ALLOWANCE`]. A Go program costs a few header tables and the
+/// first chunk of its data; only headers that map the same bytes again
+/// and again come near it.
+pub const READS_PER_BYTE: u64 = 4;
+/// What any file may cost whatever its size (the tables of a small one).
+const READ_ALLOWANCE: u64 = 16 << 20;
+/// What each read costs on top of its bytes, so that many small reads
+/// count too.
+const READ_COST: u64 = 64;
+/// A program listing more modules than this is refused: the largest Go
+/// programs list a few thousand, and each module costs its SBOM a package.
+pub const MAX_MODULES: usize = 100_000;
 
 /// The build information of one Go program, as `go version -m` shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,6 +143,10 @@ pub enum BuildInfoError {
     NoModuleInfo { go_version: String },
     #[error("invalid build information, line {line}: {reason}")]
     InvalidLine { line: usize, reason: String },
+    #[error("reading its build information would cost more than reading the file {READS_PER_BYTE} times over: its headers map the same bytes again and again")]
+    TooCostly,
+    #[error("it lists more than {MAX_MODULES} modules: no Go program does")]
+    TooManyModules,
 }
 
 impl BuildInfoError {
@@ -150,7 +172,10 @@ impl BuildInfoError {
             BuildInfoError::TooLarge { .. } => {
                 Some("name the program itself, not an archive or an image that holds it".into())
             }
-            BuildInfoError::Malformed(_) | BuildInfoError::InvalidLine { .. } => Some(
+            BuildInfoError::Malformed(_)
+            | BuildInfoError::InvalidLine { .. }
+            | BuildInfoError::TooCostly
+            | BuildInfoError::TooManyModules => Some(
                 "the file is damaged or was changed after Go built it: build or download it again".into(),
             ),
             BuildInfoError::Io { .. } => None,
@@ -164,30 +189,53 @@ impl BuildInfoError {
 /// Only an I/O error names the file: the caller says which file it was
 /// reading when it reports the others (`not a Go program`).
 pub fn read(path: &Path) -> Result<BuildInfo, BuildInfoError> {
+    extract(&open(path)?)
+}
+
+/// [`read`], and the hex SHA-256 of the whole file, read through the same
+/// descriptor: what is described is what was hashed, and a file swapped
+/// for a pipe meanwhile is never opened.
+pub fn read_and_digest(path: &Path) -> Result<(BuildInfo, String), BuildInfoError> {
+    use sha2::{Digest, Sha256};
+    let src = open(path)?;
+    let info = extract(&src)?;
+    let mut hasher = Sha256::new();
+    // `read_exact_at` left the position at the start; a file that grew
+    // since is hashed as far as it was measured.
+    io::copy(&mut (&src.file).take(src.size), &mut hasher).map_err(|source| {
+        BuildInfoError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
+    Ok((info, format!("{:x}", hasher.finalize())))
+}
+
+/// The file at `path`, opened for reading only when it is a regular file
+/// no larger than [`MAX_FILE_SIZE`]: what it is is checked before it is
+/// opened ([`fsx::open_regular`]), so no pipe waits and no device acts on
+/// the open.
+fn open(path: &Path) -> Result<FileSource<'_>, BuildInfoError> {
     let io_error = |source| BuildInfoError::Io {
         path: path.to_path_buf(),
         source,
     };
-    // Checked before opening, so that no pipe waits and no device acts on
-    // the open; checked again on what was opened.
-    let meta = std::fs::metadata(path).map_err(io_error)?;
-    if !meta.is_file() {
-        return Err(BuildInfoError::NotAFile {
-            path: path.to_path_buf(),
-            kind: fsx::kind_of(&meta),
-        });
-    }
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
-        .open(path)
-        .map_err(io_error)?;
+    let not_a_file = |kind| BuildInfoError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    };
+    let file = match fsx::open_regular(path).map_err(io_error)? {
+        Ok(file) => file,
+        Err(fsx::Found::NotAFile(kind)) => return Err(not_a_file(kind)),
+        // Missing or a directory: which, for the message.
+        Err(_) => {
+            let meta = std::fs::metadata(path).map_err(io_error)?;
+            return Err(not_a_file(fsx::kind_of(&meta)));
+        }
+    };
     let meta = file.metadata().map_err(io_error)?;
     if !meta.is_file() {
-        return Err(BuildInfoError::NotAFile {
-            path: path.to_path_buf(),
-            kind: fsx::kind_of(&meta),
-        });
+        return Err(not_a_file(fsx::kind_of(&meta)));
     }
     if meta.len() > MAX_FILE_SIZE {
         return Err(BuildInfoError::TooLarge {
@@ -195,7 +243,7 @@ pub fn read(path: &Path) -> Result<BuildInfo, BuildInfoError> {
             size: meta.len(),
         });
     }
-    extract(&FileSource {
+    Ok(FileSource {
         file,
         size: meta.len(),
         path,
@@ -217,6 +265,53 @@ trait Source {
         len: u64,
         what: &'static str,
     ) -> Result<Cow<'_, [u8]>, BuildInfoError>;
+
+    /// How many bytes it holds.
+    fn size(&self) -> u64;
+}
+
+/// A source whose reads are charged to a budget: past it, every read is
+/// [`BuildInfoError::TooCostly`].
+struct Metered<'a, S: ?Sized> {
+    src: &'a S,
+    left: Cell<u64>,
+}
+
+impl<'a, S: Source + ?Sized> Metered<'a, S> {
+    fn new(src: &'a S) -> Self {
+        Metered {
+            src,
+            left: Cell::new(budget(src.size())),
+        }
+    }
+}
+
+/// What reading a file of `size` bytes may cost.
+fn budget(size: u64) -> u64 {
+    size.saturating_mul(READS_PER_BYTE)
+        .saturating_add(READ_ALLOWANCE)
+}
+
+impl<S: Source + ?Sized> Source for Metered<'_, S> {
+    fn bytes(
+        &self,
+        offset: u64,
+        len: u64,
+        what: &'static str,
+    ) -> Result<Cow<'_, [u8]>, BuildInfoError> {
+        let cost = len.saturating_add(READ_COST);
+        let left = self
+            .left
+            .get()
+            .checked_sub(cost)
+            .ok_or(BuildInfoError::TooCostly)?;
+        self.left.set(left);
+        self.src.bytes(offset, len, what)
+    }
+
+    fn size(&self) -> u64 {
+        self.src.size()
+    }
 }
 
 impl Source for [u8] {
@@ -232,6 +327,10 @@ impl Source for [u8] {
             }
             _ => Err(BuildInfoError::Truncated { what }),
         }
+    }
+
+    fn size(&self) -> u64 {
+        self.len() as u64
     }
 }
 
@@ -265,10 +364,14 @@ impl Source for FileSource<'_> {
             }),
         }
     }
+
+    fn size(&self) -> u64 {
+        self.size
+    }
 }
 
 fn extract<S: Source + ?Sized>(src: &S) -> Result<BuildInfo, BuildInfoError> {
-    let (go_version, modinfo) = raw_strings(src)?;
+    let (go_version, modinfo) = raw_strings(&Metered::new(src))?;
     let text = match framed(&modinfo) {
         Some(text) => String::from_utf8_lossy(text),
         None => return Err(BuildInfoError::NoModuleInfo { go_version }),
@@ -393,7 +496,7 @@ impl Exe {
         let ident = src
             .bytes(0, 16, "the file header")
             .map_err(|_| BuildInfoError::NotExecutable)?;
-        match ident.as_ref() {
+        let mut exe = match ident.as_ref() {
             [0x7f, b'E', b'L', b'F', ..] => elf(src, &ident),
             [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => {
                 macho(src, 0)
@@ -401,7 +504,37 @@ impl Exe {
             [0xca, 0xfe, 0xba, 0xbe | 0xbf, ..] => fat_macho(src, ident[3] == 0xbf),
             [b'M', b'Z', ..] => pe(src),
             _ => Err(BuildInfoError::NotExecutable),
-        }
+        }?;
+        exe.index();
+        Ok(exe)
+    }
+
+    /// Sorts the segments by address and trims where they overlap, so
+    /// that [`Exe::read`] finds an address by binary search, not by a scan
+    /// of up to hundreds of thousands of headers. Where two claim the
+    /// same addresses (no linker does that), the one that starts lower
+    /// keeps them, and of two that start together the first in the
+    /// headers.
+    fn index(&mut self) {
+        self.segments.retain(|s| s.size > 0);
+        // Stable: the headers' order among equal addresses.
+        self.segments.sort_by_key(|s| s.addr);
+        // The first address no segment kept so far holds.
+        let mut claimed = 0u64;
+        self.segments.retain_mut(|s| {
+            let end = s.addr.saturating_add(s.size);
+            if end <= claimed {
+                return false;
+            }
+            if s.addr < claimed {
+                let cut = claimed - s.addr;
+                s.addr = claimed;
+                s.offset = s.offset.saturating_add(cut);
+            }
+            s.size = end - s.addr;
+            claimed = end;
+            true
+        });
     }
 
     /// Up to `max` bytes at address `addr`: as far as its segment goes in
@@ -413,10 +546,12 @@ impl Exe {
         max: u64,
         what: &'static str,
     ) -> Result<Cow<'s, [u8]>, BuildInfoError> {
-        let Some(seg) = self
-            .segments
-            .iter()
-            .find(|s| s.addr <= addr && addr - s.addr < s.size)
+        // The last segment starting at or before `addr`, if it holds it.
+        let after = self.segments.partition_point(|s| s.addr <= addr);
+        let Some(seg) = after
+            .checked_sub(1)
+            .map(|i| &self.segments[i])
+            .filter(|s| addr - s.addr < s.size)
         else {
             return Ok(Cow::Borrowed(&[]));
         };
@@ -880,6 +1015,9 @@ fn parse_modinfo(text: &str) -> Result<BuildInfo, BuildInfoError> {
             info.main = Some(module_line(fields).map_err(invalid)?);
             last = Last::Main;
         } else if let Some(fields) = line.strip_prefix("dep\t") {
+            if info.deps.len() == MAX_MODULES {
+                return Err(BuildInfoError::TooManyModules);
+            }
             info.deps.push(module_line(fields).map_err(invalid)?);
             last = Last::Dep;
         } else if let Some(fields) = line.strip_prefix("=>\t") {
@@ -1607,6 +1745,171 @@ mod tests {
         assert_eq!(go_text(&expected()), MODINFO);
     }
 
+    /// A source that counts what is read of it.
+    struct Counting<'a> {
+        bytes: &'a [u8],
+        read: Cell<u64>,
+        calls: Cell<u64>,
+    }
+
+    impl<'a> Counting<'a> {
+        fn new(bytes: &'a [u8]) -> Self {
+            Counting {
+                bytes,
+                read: Cell::new(0),
+                calls: Cell::new(0),
+            }
+        }
+    }
+
+    impl Source for Counting<'_> {
+        fn bytes(
+            &self,
+            offset: u64,
+            len: u64,
+            what: &'static str,
+        ) -> Result<Cow<'_, [u8]>, BuildInfoError> {
+            self.read.set(self.read.get() + len);
+            self.calls.set(self.calls.get() + 1);
+            Source::bytes(self.bytes, offset, len, what)
+        }
+
+        fn size(&self) -> u64 {
+            self.bytes.len() as u64
+        }
+    }
+
+    /// `bytes` parsed through a counter: the result, the bytes read and
+    /// the number of reads.
+    fn counted(bytes: &[u8]) -> (Result<BuildInfo, BuildInfoError>, u64, u64) {
+        let src = Counting::new(bytes);
+        let result = extract(&src);
+        (result, src.read.get(), src.calls.get())
+    }
+
+    /// A 64-bit little-endian ELF without section headers: a writable
+    /// loadable segment for each `(address, offset, size in the file,
+    /// size in memory)`, then `body`.
+    fn elf_segments(segments: &[(u64, u64, u64, u64)], body: &[u8]) -> (Vec<u8>, u64) {
+        let mut f = vec![0u8; 64];
+        f[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+        f[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
+        f[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
+        f[0x38..0x3a].copy_from_slice(&(segments.len() as u16).to_le_bytes());
+        let body_at = (64 + 56 * segments.len() as u64).div_ceil(16) * 16;
+        for &(addr, offset, filesz, memsz) in segments {
+            let mut ph = [0u8; 56];
+            ph[..4].copy_from_slice(&1u32.to_le_bytes());
+            ph[4..8].copy_from_slice(&6u32.to_le_bytes());
+            ph[8..16].copy_from_slice(&(body_at + offset).to_le_bytes());
+            ph[16..24].copy_from_slice(&addr.to_le_bytes());
+            ph[32..40].copy_from_slice(&filesz.to_le_bytes());
+            ph[40..48].copy_from_slice(&memsz.to_le_bytes());
+            f.extend(ph);
+        }
+        f.resize(body_at as usize, 0);
+        f.extend(body);
+        (f, body_at)
+    }
+
+    #[test]
+    fn headers_that_map_the_same_bytes_cost_a_bounded_amount() {
+        // 64 segments at consecutive addresses, each the same 1 MiB (a
+        // shorter one ends the search, as in Go): searched whole, 64 MiB
+        // of reads of a 1 MiB file.
+        let chunk = CHUNK;
+        let segments: Vec<_> = (0..64u64)
+            .map(|k| (DATA_ADDR + k * chunk, 0, chunk, 64 * chunk))
+            .collect();
+        let (bytes, _) = elf_segments(&segments, &vec![0u8; chunk as usize]);
+        let (result, read, calls) = counted(&bytes);
+        assert!(
+            matches!(result, Err(BuildInfoError::TooCostly)),
+            "{result:?}"
+        );
+        assert!(read <= budget(bytes.len() as u64), "{read}");
+        assert!(calls <= budget(bytes.len() as u64) / READ_COST, "{calls}");
+        let err = result.unwrap_err();
+        assert!(err.to_string().contains("4 times over"), "{err}");
+        assert!(err.hint().unwrap().contains("build or download it again"));
+
+        // A blob in the third is found, after two chunks of nothing.
+        let mut body = vec![0u8; chunk as usize];
+        let blob = blob("go1.22.12", MODINFO);
+        body[..blob.len()].copy_from_slice(&blob);
+        let few: Vec<_> = (0..3u64)
+            .map(|k| {
+                (
+                    DATA_ADDR + k * chunk,
+                    if k == 2 { 0 } else { chunk },
+                    chunk,
+                    3 * chunk,
+                )
+            })
+            .collect();
+        let mut tail = vec![0u8; chunk as usize];
+        tail.extend(&body);
+        let (bytes, _) = elf_segments(&few, &tail);
+        let (result, read, _) = counted(&bytes);
+        assert_eq!(result.unwrap(), expected());
+        assert!(read <= 4 * chunk, "{read}");
+    }
+
+    #[test]
+    fn addresses_are_found_by_search_in_trimmed_segments() {
+        let seg = |addr, size, offset| Segment { addr, size, offset };
+        let mut exe = Exe {
+            segments: vec![
+                seg(300, 100, 3000),
+                seg(100, 100, 1000),
+                seg(150, 100, 5000), // overlaps the one at 100
+                seg(100, 10, 9000),  // inside it: dropped
+                seg(500, 0, 7000),   // empty: dropped
+                seg(u64::MAX - 5, 100, 8000),
+            ],
+            data: None,
+        };
+        exe.index();
+        let kept: Vec<(u64, u64, u64)> = exe
+            .segments
+            .iter()
+            .map(|s| (s.addr, s.size, s.offset))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (100, 100, 1000),
+                (200, 50, 5050),
+                (300, 100, 3000),
+                (u64::MAX - 5, 5, 8000)
+            ]
+        );
+        let file = vec![0u8; 10_000];
+        let at = |addr| exe.read(&file[..], addr, 1 << 20, "x").unwrap().len();
+        assert_eq!(at(99), 0);
+        assert_eq!(at(100), 100);
+        assert_eq!(at(210), 40);
+        assert_eq!(at(250), 0);
+        assert_eq!(at(399), 1);
+        assert_eq!(at(u64::MAX - 1), 1);
+    }
+
+    #[test]
+    fn more_modules_than_any_program_lists_are_refused() {
+        let mut text = String::from("path\ta\nmod\ta\t(devel)\t\n");
+        for i in 0..=MAX_MODULES {
+            text.push_str(&format!("dep\tm{i}\tv1.0.0\n"));
+        }
+        let err = parse_modinfo(&text).unwrap_err();
+        assert!(matches!(err, BuildInfoError::TooManyModules), "{err:?}");
+        assert!(err.to_string().contains("more than 100000 modules"));
+        let last = text.trim_end().rfind('\n').unwrap() + 1;
+        assert_eq!(
+            parse_modinfo(&text[..last]).unwrap().deps.len(),
+            MAX_MODULES
+        );
+    }
+
     mod prop {
         use super::*;
         use proptest::prelude::*;
@@ -1698,6 +2001,47 @@ mod tests {
                 bytes.extend_from_slice(b"PE\0\0");
                 bytes.extend_from_slice(&rest);
                 let _ = parse(&bytes);
+            }
+
+            #[test]
+            fn prop_any_headers_cost_at_most_the_budget(
+                segments in proptest::collection::vec(
+                    (0..64u64, 0..4096u64, 0..8192u64, any::<u64>()),
+                    0..300,
+                ),
+                body in proptest::collection::vec(any::<u8>(), 0..4096),
+                blob_at in proptest::option::of(0..256usize),
+            ) {
+                // Segments anywhere in a few pages of addresses, mapping
+                // any bytes of the body (or past it), overlapping at will;
+                // sometimes a real blob in the body.
+                let segments: Vec<_> = segments
+                    .into_iter()
+                    .map(|(page, offset, filesz, memsz)| (DATA_ADDR + page * 256, offset, filesz, memsz))
+                    .collect();
+                let mut body = body;
+                if let Some(at) = blob_at {
+                    let at = at * 16;
+                    let blob = blob("go1.22.12", MODINFO);
+                    body.resize(body.len().max(at + blob.len()), 0);
+                    body[at..at + blob.len()].copy_from_slice(&blob);
+                }
+                let (bytes, _) = elf_segments(&segments, &body);
+                let (_, read, calls) = counted(&bytes);
+                let budget = budget(bytes.len() as u64);
+                prop_assert!(read <= budget, "{} bytes read", read);
+                prop_assert!(calls <= budget / READ_COST, "{} reads", calls);
+            }
+
+            #[test]
+            fn prop_any_bytes_cost_at_most_the_budget(
+                kind in 0..5usize,
+                bytes in proptest::collection::vec(any::<u8>(), 0..2000),
+            ) {
+                let magic: &[u8] = [&b""[..], b"\x7fELF\x02\x01", b"\x7fELF\x01\x02", b"\xcf\xfa\xed\xfe", b"MZ"][kind];
+                let bytes = [magic, &bytes].concat();
+                let (_, read, _) = counted(&bytes);
+                prop_assert!(read <= budget(bytes.len() as u64));
             }
 
             #[test]

@@ -48,18 +48,18 @@ pub fn document(bom: &Bom, created: &str) -> Value {
             v
         })
         .collect();
-    let mut dependencies: Vec<Value> = Vec::new();
-    for (i, p) in bom.packages.iter().enumerate() {
-        let on: Vec<&str> = bom
-            .depends
-            .iter()
-            .filter(|(a, _)| *a == i)
-            .map(|&(_, b)| bom.packages[b].id.as_str())
-            .collect();
-        if !on.is_empty() {
-            dependencies.push(json!({ "ref": p.id, "dependsOn": on }));
-        }
+    // What each package depends on, in one pass over the pairs.
+    let mut on: Vec<Vec<&str>> = vec![Vec::new(); bom.packages.len()];
+    for &(a, b) in &bom.depends {
+        on[a].push(bom.packages[b].id.as_str());
     }
+    let dependencies: Vec<Value> = bom
+        .packages
+        .iter()
+        .zip(on)
+        .filter(|(_, on)| !on.is_empty())
+        .map(|(p, on)| json!({ "ref": p.id, "dependsOn": on }))
+        .collect();
     let mut doc = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",

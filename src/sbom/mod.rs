@@ -7,9 +7,11 @@ pub mod buildinfo;
 pub mod cyclonedx;
 pub mod spdx;
 
+use std::collections::{HashMap, HashSet};
+
 use sha2::{Digest, Sha256};
 
-use crate::store::{Origin, Record};
+use crate::store::{Origin, Recorded, Standing};
 
 /// Go's license, for every release.
 pub const GO_LICENSE: &str = "BSD-3-Clause";
@@ -130,29 +132,31 @@ pub fn is_network_url(url: &str) -> bool {
         .any(|p| url.starts_with(p))
 }
 
-/// The installed toolchains, one package each, from their records.
-pub fn toolchains(records: &[Record]) -> Bom {
+/// The installed toolchains, one package each, from their records. The
+/// version and platform are the store's; what a record says is stated as
+/// fact only when it is trusted ([`Standing`]): an ignored record adds
+/// nothing, and an unverified one only claims (`claimed-sha256`,
+/// `claimed-url`), never a checksum, a supplier or a download location.
+/// Each package says which (`record`, `record-problem`).
+pub fn toolchains(toolchains: &[Recorded]) -> Bom {
     let mut bom = Bom {
         name: "gov-toolchains".into(),
         ..Bom::default()
     };
-    for record in records {
-        let mut p = Package::new(
-            id(&["go", &record.version, &record.platform]),
-            Kind::Toolchain,
-            "go",
-        );
-        p.version = Some(record.version.clone());
-        p.purl = Some(stdlib_purl(&record.version));
+    for t in toolchains {
+        let (record, version, platform) =
+            (&t.record, t.version.to_string(), t.platform.to_string());
+        let trusted = t.standing == Standing::Trusted || t.standing == Standing::Missing;
+        let mut p = Package::new(id(&["go", &version, &platform]), Kind::Toolchain, "go");
+        p.purl = Some(stdlib_purl(&version));
+        p.version = Some(version);
         p.license = Some(GO_LICENSE);
         // Who built a linked or imported root (a distribution, a
         // colleague) is not known.
-        if record.origin == Origin::Download {
+        if record.origin == Origin::Download && trusted {
             p.supplier = Some(GO_SUPPLIER);
         }
-        p.sha256 = record.sha256.clone();
-        p.properties
-            .push(("platform".into(), record.platform.clone()));
+        p.properties.push(("platform".into(), platform));
         let origin = match record.origin {
             Origin::Download => "download",
             Origin::Link => "link",
@@ -172,15 +176,39 @@ pub fn toolchains(records: &[Record]) -> Bom {
                 p.properties.push((name.into(), value.clone()));
             }
         }
-        if record.origin == Origin::Download {
-            p.properties
-                .push(("verified".into(), record.verified.to_string()));
-        }
         let mut comment = Vec::new();
-        match &record.url {
-            Some(url) if is_network_url(url) => p.download = Some(url.clone()),
-            Some(url) => comment.push(format!("downloaded from {url}")),
-            None => {}
+        if trusted {
+            p.sha256 = record.sha256.clone();
+            if record.origin == Origin::Download {
+                p.properties
+                    .push(("verified".into(), record.verified.to_string()));
+            }
+            match &record.url {
+                Some(url) if is_network_url(url) => p.download = Some(url.clone()),
+                Some(url) => comment.push(format!("downloaded from {url}")),
+                None => {}
+            }
+        } else {
+            for (name, value) in [
+                ("claimed-sha256", &record.sha256),
+                ("claimed-url", &record.url),
+            ] {
+                if let Some(value) = value {
+                    p.properties.push((name.into(), value.clone()));
+                }
+            }
+        }
+        p.properties
+            .push(("record".into(), t.standing.name().into()));
+        if let Some(problem) = t.standing.problem() {
+            p.properties
+                .push(("record-problem".into(), problem.to_string()));
+            comment.push(match t.standing {
+                Standing::Ignored(_) => {
+                    "its install record is ignored: this is what gov sees of the release".into()
+                }
+                _ => "its install record is unverified: what it claims is not vouched for".into(),
+            });
         }
         match record.origin {
             Origin::Link | Origin::Import => comment.push(format!(
@@ -195,10 +223,11 @@ pub fn toolchains(records: &[Record]) -> Bom {
                     .as_deref()
                     .unwrap_or("an unknown directory")
             )),
-            Origin::Unknown => comment.push(
+            Origin::Unknown if t.standing == Standing::Missing => comment.push(
                 "installed before gov kept install records: its source and digest are unknown"
                     .into(),
             ),
+            Origin::Unknown => comment.push("its source and digest are unknown".into()),
             Origin::Download => {}
         }
         if !comment.is_empty() {
@@ -222,7 +251,8 @@ pub struct Program<'a> {
 /// Go programs: each a package that depends on the standard library of the
 /// Go that built it and on every module it was built from. Packages
 /// programs share (the same standard library, the same module version)
-/// appear once.
+/// appear once. Linear in the modules: packages are found by id and
+/// dependencies by pair in hash tables.
 pub fn programs(programs: &[Program]) -> Bom {
     let mut bom = Bom {
         name: programs
@@ -232,15 +262,14 @@ pub fn programs(programs: &[Program]) -> Bom {
             .join(" "),
         ..Bom::default()
     };
-    let index_of = |bom: &mut Bom, package: Package| -> usize {
-        match bom.packages.iter().position(|p| p.id == package.id) {
-            Some(i) => i,
-            None => {
-                bom.packages.push(package);
-                bom.packages.len() - 1
-            }
-        }
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut index_of = |bom: &mut Bom, package: Package| -> usize {
+        *by_id.entry(package.id.clone()).or_insert_with(|| {
+            bom.packages.push(package);
+            bom.packages.len() - 1
+        })
     };
+    let mut edges: HashSet<(usize, usize)> = HashSet::new();
     for (n, program) in programs.iter().enumerate() {
         let info = program.info;
         let name = program.file.rsplit('/').next().unwrap_or(program.file);
@@ -280,11 +309,12 @@ pub fn programs(programs: &[Program]) -> Bom {
         stdlib.license = Some(GO_LICENSE);
         stdlib.supplier = Some(GO_SUPPLIER);
         let stdlib_index = index_of(&mut bom, stdlib);
+        edges.insert((program_index, stdlib_index));
         bom.depends.push((program_index, stdlib_index));
 
         for dep in &info.deps {
             let dep_index = index_of(&mut bom, module_package(dep));
-            if !bom.depends.contains(&(program_index, dep_index)) {
+            if edges.insert((program_index, dep_index)) {
                 bom.depends.push((program_index, dep_index));
             }
         }

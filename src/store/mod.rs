@@ -28,7 +28,7 @@ pub use history::{rfc3339, Change as HistoryEntry};
 pub use journal::{real_path, write_through, Journal, JournalEntry, Kept};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::{Pruned, MIRROR_LOCK};
-pub use record::{Edit, Origin, Record};
+pub use record::{Edit, Origin, Record, Recorded, Standing};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 
 use std::io;

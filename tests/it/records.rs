@@ -2,6 +2,12 @@
 //! where, its digest and size, when and by which gov — and a release from
 //! before records were kept says what is unknown, never an invented digest.
 
+use std::io::Read;
+use std::os::unix::fs::symlink;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
 use crate::common::archive;
 use crate::common::mirror::Mirror;
 use crate::common::*;
@@ -93,5 +99,241 @@ fn a_release_from_before_records_says_what_is_unknown() {
     assert_eq!(record["verified"], false);
     for unknown in ["sha256", "url", "size", "time", "archive"] {
         assert!(record.get(unknown).is_none(), "{unknown}: {record}");
+    }
+}
+
+/// Runs `cmd`, failing the test if it has not finished within `limit`:
+/// a command that opens a planted pipe would wait forever, one that reads
+/// a link to `/dev/zero` would never end.
+pub fn output_within(cmd: &mut std::process::Command, limit: Duration) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drained meanwhile, so that a large output never blocks the child.
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            r.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let (out, err) = (drain(Box::new(stdout)), drain(Box::new(stderr)));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{cmd:?} still runs after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    std::process::Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// The record file of `version` in the user's store.
+fn record_file(env: &TestEnv, version: &str) -> PathBuf {
+    std::fs::read_dir(env.gov_home.join("records"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .ends_with(&format!("-{version}.json"))
+        })
+        .unwrap_or_else(|| panic!("no record of {version}"))
+}
+
+/// Rows of `gov list --json`, run under a time limit.
+fn list_rows(env: &TestEnv) -> Vec<serde_json::Value> {
+    let out = output_within(&mut env.gov_cmd(["list", "--json"]), LIMIT);
+    assert_success(&out);
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+/// Both SBOMs of the store, run under a time limit: SPDX's packages and
+/// CycloneDX's components, each with its properties as `name: value`
+/// lines (SPDX keeps them in the comment).
+fn sboms(env: &TestEnv) -> Vec<(serde_json::Value, serde_json::Value, String, String)> {
+    let run = |format: &str| {
+        let out = output_within(&mut env.gov_cmd(["sbom", "--format", format]), LIMIT);
+        assert_success(&out);
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    };
+    let (spdx, cdx) = (run("spdx"), run("cyclonedx"));
+    let packages = spdx["packages"].as_array().unwrap().clone();
+    let components = cdx["components"].as_array().unwrap().clone();
+    assert_eq!(packages.len(), components.len());
+    packages
+        .into_iter()
+        .zip(components)
+        .map(|(p, c)| {
+            let spdx_props = format!("{}\n", p["comment"].as_str().unwrap_or(""));
+            let cdx_props = c["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}: {}\n",
+                        p["name"].as_str().unwrap().trim_start_matches("gov:"),
+                        p["value"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            (p, c, spdx_props, cdx_props)
+        })
+        .collect()
+}
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+#[test]
+fn pipes_and_devices_among_records_are_never_opened() {
+    let env = TestEnv::new();
+    let dir = env.install_fake("1.22.4");
+    env.install_fake("1.21.5");
+    let fifo = record_file(&env, "1.22.4");
+    std::fs::remove_file(&fifo).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let zero = record_file(&env, "1.21.5");
+    std::fs::remove_file(&zero).unwrap();
+    symlink("/dev/zero", &zero).unwrap();
+
+    let out = output_within(&mut env.gov_cmd(["list"]), LIMIT);
+    assert_success(&out);
+    let err = stderr(&out);
+    for needle in [
+        "warning: the install record of Go 1.22.4 is ignored: ",
+        "is a named pipe",
+        "warning: the install record of Go 1.21.5 is ignored: ",
+        "is a character device",
+    ] {
+        assert!(err.contains(needle), "{needle}\n{err}");
+    }
+    assert!(stdout(&out).contains("1.22.4"));
+
+    let rows = list_rows(&env);
+    assert_eq!(rows[0]["record_status"], "ignored");
+    assert!(rows[0]["record_problem"]
+        .as_str()
+        .unwrap()
+        .contains("is a named pipe"));
+    // What gov sees instead: a link, to where it points.
+    assert_eq!(rows[0]["record"]["origin"], "link");
+    assert_eq!(rows[0]["record"]["source_dir"], dir.display().to_string());
+    assert_eq!(rows[1]["record_status"], "ignored");
+
+    for (package, component, spdx, cdx) in sboms(&env) {
+        for props in [&spdx, &cdx] {
+            assert!(props.contains("record: ignored\n"), "{props}");
+            assert!(props.contains("record-problem: "), "{props}");
+        }
+        assert!(package.get("checksums").is_none());
+        assert!(component.get("hashes").is_none());
+    }
+}
+
+#[test]
+fn a_record_whose_claims_do_not_match_its_release_is_unverified() {
+    let m = Mirror::new(&["1.20.14", "1.21.5", "1.22.4"]);
+    assert_success(&m.gov(&["install", "1.20.14", "1.21.5", "1.22.4"]));
+    let env = &m.env;
+    // 1.22.4's record is 1.21.5's (a true record of another release);
+    // 1.21.5's tree says it is another release than its record says.
+    std::fs::copy(record_file(env, "1.21.5"), record_file(env, "1.22.4")).unwrap();
+    std::fs::write(
+        env.gov_home.join("versions/1.21.5/VERSION"),
+        "go1.21.6\ntime 2024-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+
+    let rows = list_rows(env);
+    let statuses: Vec<&str> = rows
+        .iter()
+        .map(|r| r["record_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["unverified", "unverified", "trusted"]);
+    let problem = rows[0]["record_problem"].as_str().unwrap();
+    assert!(problem.contains("1.21.5"), "{problem}");
+
+    let described = sboms(env);
+    for (package, component, spdx, cdx) in &described[..2] {
+        for props in [spdx, cdx] {
+            assert!(props.contains("record: unverified\n"), "{props}");
+            assert!(props.contains("record-problem: "), "{props}");
+            assert!(props.contains("claimed-sha256: "), "{props}");
+            assert!(!props.contains("verified: true"), "{props}");
+        }
+        // Nothing the record claims is stated as fact.
+        assert!(package.get("checksums").is_none(), "{package}");
+        assert!(package.get("supplier").is_none(), "{package}");
+        assert_eq!(package["downloadLocation"], "NOASSERTION");
+        assert!(component.get("hashes").is_none(), "{component}");
+        assert!(component.get("externalReferences").is_none(), "{component}");
+    }
+    // The version is the store's, not the record's.
+    assert_eq!(described[0].0["versionInfo"], "1.22.4");
+    assert_eq!(described[0].1["version"], "1.22.4");
+    let (package, component, spdx, cdx) = &described[2];
+    assert_eq!(
+        package["checksums"][0]["checksumValue"],
+        archive::sha256(&archive::fake_release("1.20.14"))
+    );
+    assert!(component["hashes"].is_array());
+    for props in [spdx, cdx] {
+        assert!(props.contains("record: trusted\n"), "{props}");
+        assert!(props.contains("verified: true\n"), "{props}");
+    }
+}
+
+#[test]
+fn a_record_that_is_not_the_stores_own_is_ignored() {
+    let env = TestEnv::new();
+    for v in ["1.22.4", "1.21.5", "1.20.14"] {
+        env.install_fake(v);
+    }
+    // Too large to be a record; not JSON; a field out of its range.
+    let big = record_file(&env, "1.22.4");
+    std::fs::write(&big, vec![b' '; 4 << 20]).unwrap();
+    std::fs::write(record_file(&env, "1.21.5"), "{\"version\":").unwrap();
+    let text = std::fs::read_to_string(record_file(&env, "1.20.14")).unwrap();
+    let mut record: serde_json::Value = serde_json::from_str(&text).unwrap();
+    record["time"] = "yesterday".into();
+    std::fs::write(record_file(&env, "1.20.14"), record.to_string()).unwrap();
+    let rows = list_rows(&env);
+    for (row, needle) in rows
+        .iter()
+        .zip(["larger than", "not a valid record", "time"])
+    {
+        assert_eq!(row["record_status"], "ignored", "{row}");
+        let problem = row["record_problem"].as_str().unwrap();
+        assert!(problem.contains(needle), "{needle}: {problem}");
+    }
+    // Someone else's file among the store owner's records.
+    // SAFETY: getuid(2) cannot fail.
+    if unsafe { libc::getuid() } == 0 {
+        std::fs::write(&big, text).unwrap();
+        std::os::unix::fs::chown(&big, Some(4242), None).unwrap();
+        let rows = list_rows(&env);
+        assert_eq!(rows[0]["record_status"], "ignored");
+        let problem = rows[0]["record_problem"].as_str().unwrap();
+        assert!(problem.contains("uid 4242"), "{problem}");
     }
 }

@@ -182,3 +182,171 @@ fn files_that_are_not_go_programs_each_say_why_and_what_to_do() {
     );
     assert_eq!(stdout(&out), "");
 }
+
+/// The blob Go 1.18 and later link into a program: the magic, pointer
+/// size and flags, then the Go version and the framed module information,
+/// each after its varint length.
+fn go_blob(version: &str, modinfo: &str) -> Vec<u8> {
+    fn varint(mut n: usize, out: &mut Vec<u8>) {
+        while n >= 0x80 {
+            out.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    let mut b = b"\xff Go buildinf:\x08\x02".to_vec();
+    b.resize(32, 0);
+    varint(version.len(), &mut b);
+    b.extend(version.as_bytes());
+    let framed = [&[0x30; 16][..], modinfo.as_bytes(), &[0xf9; 16]].concat();
+    varint(framed.len(), &mut b);
+    b.extend(framed);
+    b
+}
+
+/// A 64-bit little-endian ELF program without section headers: a
+/// writable loadable segment for each `(address, file offset, size in the
+/// file, size in memory)`, and `body` at `body_at` (16-byte aligned, past
+/// the headers).
+fn elf(segments: &[(u64, u64, u64, u64)], body_at: u64, body: &[u8]) -> Vec<u8> {
+    let mut f = vec![0u8; 64];
+    f[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    f[16..18].copy_from_slice(&2u16.to_le_bytes());
+    f[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
+    f[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
+    f[0x38..0x3a].copy_from_slice(&(segments.len() as u16).to_le_bytes());
+    for &(addr, offset, filesz, memsz) in segments {
+        let mut ph = [0u8; 56];
+        ph[..4].copy_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+        ph[4..8].copy_from_slice(&6u32.to_le_bytes()); // read, write
+        ph[8..16].copy_from_slice(&offset.to_le_bytes());
+        ph[16..24].copy_from_slice(&addr.to_le_bytes());
+        ph[32..40].copy_from_slice(&filesz.to_le_bytes());
+        ph[40..48].copy_from_slice(&memsz.to_le_bytes());
+        f.extend(ph);
+    }
+    assert!(f.len() as u64 <= body_at);
+    f.resize(body_at as usize, 0);
+    f.extend(body);
+    f
+}
+
+/// A Go program (as far as its build information goes) built from
+/// `deps` modules.
+fn program_with_deps(deps: usize) -> Vec<u8> {
+    let mut modinfo = String::from("path\texample.com/app\nmod\texample.com/app\t(devel)\t\n");
+    for i in 0..deps {
+        modinfo.push_str(&format!(
+            "dep\texample.com/m{i}\tv1.{}.{}\th1:{:043}=\n",
+            i / 1000,
+            i % 1000,
+            i
+        ));
+    }
+    modinfo.push_str("build\tGOOS=linux\n");
+    let blob = go_blob("go1.22.4", &modinfo);
+    elf(
+        &[(0x10000, 4096, blob.len() as u64, blob.len() as u64)],
+        4096,
+        &blob,
+    )
+}
+
+#[test]
+fn a_program_with_a_hundred_thousand_modules_is_described_in_linear_time() {
+    let env = TestEnv::new();
+    let program = env.work.join("big-app");
+    std::fs::write(&program, program_with_deps(100_000)).unwrap();
+    for (format, list, edges) in [
+        ("spdx", "packages", "relationships"),
+        ("cyclonedx", "components", "dependencies"),
+    ] {
+        let file = env.work.join(format!("big.{format}.json"));
+        // Minutes with the quadratic lookups of before; a regression
+        // fails here instead of hanging.
+        let out = crate::records::output_within(
+            env.gov_cmd(["sbom", "--format", format, "--output"])
+                .arg(&file)
+                .arg("--binary")
+                .arg(&program),
+            std::time::Duration::from_secs(180),
+        );
+        assert_success(&out);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        // The program, its standard library and each module.
+        assert_eq!(doc[list].as_array().unwrap().len(), 100_002, "{format}");
+        let edges = doc[edges].as_array().unwrap();
+        match format {
+            // DESCRIBES the program; it DEPENDS_ON the rest.
+            "spdx" => assert_eq!(edges.len(), 100_002),
+            _ => assert_eq!(edges[0]["dependsOn"].as_array().unwrap().len(), 100_001),
+        }
+    }
+}
+
+#[test]
+fn headers_that_map_the_same_bytes_again_and_again_cost_a_per_file_error() {
+    let env = TestEnv::new();
+    // 60,000 segments at consecutive addresses, each mapping the same
+    // 4 MiB of the file, the first as large in memory as all of them: the
+    // search for the blob would read 240 GiB of an 8 MiB file.
+    const MIB: u64 = 1 << 20;
+    let (count, size, body_at) = (60_000u64, 4 * MIB, 4 * MIB);
+    let segments: Vec<_> = (0..count)
+        .map(|k| {
+            let memsz = if k == 0 { count * size } else { size };
+            (0x1000_0000 + k * size, body_at, size, memsz)
+        })
+        .collect();
+    let crafted = env.work.join("crafted");
+    std::fs::write(&crafted, elf(&segments, body_at, &vec![0u8; size as usize])).unwrap();
+    let good = env.work.join("good");
+    std::fs::write(&good, program_with_deps(3)).unwrap();
+    let out = crate::records::output_within(
+        env.gov_cmd(["sbom", "--binary"]).arg(&crafted).arg(&good),
+        std::time::Duration::from_secs(120),
+    );
+    assert_failure(
+        &out,
+        1,
+        &[
+            "crafted`: reading its build information would cost more than",
+            "its headers map the same bytes again and again",
+            "1 of 2 files could not be described",
+            "the SBOM describes the others",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["name"], "good");
+}
+
+#[test]
+fn a_big_program_is_read_in_one_pass() {
+    let env = TestEnv::new();
+    // 256 MiB (sparse on disk) of one data segment, the blob at its end:
+    // the search reads each byte once, the digest once more.
+    const SIZE: u64 = 256 << 20;
+    let blob = go_blob(
+        "go1.22.4",
+        "path\texample.com/big\nmod\texample.com/big\tv1.0.0\t\n",
+    );
+    let blob_at = SIZE - 4096;
+    let head = elf(&[(0x10000, 0, SIZE, SIZE)], 4096, &[]);
+    let program = env.work.join("big");
+    let mut file = std::fs::File::create(&program).unwrap();
+    use std::io::{Seek, Write};
+    file.write_all(&head).unwrap();
+    file.seek(std::io::SeekFrom::Start(blob_at)).unwrap();
+    file.write_all(&blob).unwrap();
+    file.set_len(SIZE).unwrap();
+    drop(file);
+    let out = crate::records::output_within(
+        env.gov_cmd(["sbom", "--format", "cyclonedx", "--binary"])
+            .arg(&program),
+        std::time::Duration::from_secs(120),
+    );
+    assert_success(&out);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["components"][0]["version"], "v1.0.0");
+}
