@@ -360,7 +360,8 @@ impl Store {
     pub fn write_record(&self, platform: &Platform, record: &Record) -> Result<(), StoreError> {
         let version = Version::parse(&record.version).map_err(std::io::Error::other)?;
         let path = self.record_path(platform, &version);
-        fs_err::create_dir_all(path.parent().expect("records have a directory"))?;
+        // `records/` is gov's own: never written through a link.
+        fsx::create_own_dir(path.parent().expect("records have a directory"), 0o755)?;
         let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
         fsx::write_atomic(&path, &json)?;
         Ok(())

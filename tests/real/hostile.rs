@@ -195,17 +195,27 @@ fn root_never_writes_to_a_store_another_account_owns() {
     // Root's own store with a link planted where gov keeps a directory of
     // its own: refused, nothing written through it.
     env.install_fake("1.21.5");
-    let locks = env.gov_home.join("locks");
-    std::fs::remove_dir_all(&locks).unwrap();
-    std::os::unix::fs::symlink(&roots_only, &locks).unwrap();
-    let out = env.gov(["global", "1.21.5"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("a symbolic link is where gov keeps a directory of its own"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(std::fs::read_dir(&roots_only).unwrap().count(), 0);
+    for planted in ["locks", "records", "tmp"] {
+        let dir = env.gov_home.join(planted);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        std::os::unix::fs::symlink(&roots_only, &dir).unwrap();
+        // (tmp/ is where a copy is staged.)
+        let args: Vec<&std::ffi::OsStr> = match planted {
+            "tmp" => vec!["import".as_ref(), "--copy".as_ref(), go.as_os_str()],
+            _ => vec!["link".as_ref(), "1.22.4".as_ref(), go.as_os_str()],
+        };
+        let out = env.gov(&args);
+        assert_eq!(out.status.code(), Some(1), "{planted}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("a symbolic link is where gov keeps a directory of its own"),
+            "{planted}: {}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read_dir(&roots_only).unwrap().count(), 0);
+        std::fs::remove_file(&dir).unwrap();
+    }
 }
 
 /// The other account holds root's `global` lock (opened while `locks/`
