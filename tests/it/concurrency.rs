@@ -21,6 +21,12 @@ fn rounds() -> usize {
 
 /// How an uninstall loses: another change removed the release first.
 const UNINSTALL_LOST: &str = "error: cannot uninstall Go 1.22.4: it is not installed";
+/// How a switch of the global default loses: the release went first
+/// (before the switch looked, or while it waited for the lock).
+const GLOBAL_LOST: [&str; 2] = [
+    "error: Go 1.22.4 is not installed",
+    "error: cannot make Go 1.22.4 the global default: it is not installed",
+];
 
 /// Runs `a` and `b` at once and returns what each did.
 fn together(mut a: Command, mut b: Command) -> (Output, Output) {
@@ -195,6 +201,30 @@ fn ensure_absent(env: &TestEnv, version: &str) {
 }
 
 #[test]
+fn global_vs_uninstall() {
+    let env = TestEnv::new();
+    let dirs = linked(&env, &["1.21.0", "1.22.4"]);
+    for round in 0..rounds() {
+        ensure_linked(&env, "1.22.4", &dirs[1]);
+        // Half the rounds switch to the release being removed, half away
+        // from it while it is the default.
+        let (from, to) = if round % 2 == 0 {
+            ("1.21.0", "1.22.4")
+        } else {
+            ("1.22.4", "1.21.0")
+        };
+        env.gov_ok(["global", from]);
+        let (global, uninstall) = together(
+            env.gov_cmd(["global", to]),
+            env.gov_cmd(["uninstall", "1.22.4"]),
+        );
+        won_or_lost(&global, "gov global", &GLOBAL_LOST);
+        assert!(won_or_lost(&uninstall, "gov uninstall", &[]));
+        assert_consistent(&env.gov_home, round);
+    }
+}
+
+#[test]
 fn link_vs_uninstall() {
     let env = TestEnv::new();
     let dirs = linked(&env, &["1.21.0", "1.22.4"]);
@@ -215,6 +245,32 @@ fn link_vs_uninstall() {
         won_or_lost(&link, "gov link", &["release 1.22.4 is already installed"]);
         won_or_lost(&uninstall, "gov uninstall", &[UNINSTALL_LOST]);
         assert_consistent(&env.gov_home, round);
+    }
+}
+
+#[test]
+fn uninstall_vs_uninstall() {
+    let m = Mirror::new(&["1.22.4"]);
+    for round in 0..rounds() {
+        // A downloaded release (a tree, moved aside) and a linked one.
+        if round % 2 == 0 {
+            if !is_installed(&m.env.gov_home, "1.22.4") {
+                assert_success(&m.gov(&["install", "1.22.4"]));
+            }
+        } else {
+            let dir = m.env.fake_toolchain("1.22.4");
+            ensure_linked(&m.env, "1.22.4", &dir);
+        }
+        let (a, b) = together(
+            m.gov_cmd(["uninstall", "1.22.4"]),
+            m.gov_cmd(["uninstall", "1.22.4"]),
+        );
+        let won = [&a, &b]
+            .iter()
+            .filter(|out| won_or_lost(out, "gov uninstall", &[UNINSTALL_LOST]))
+            .count();
+        assert_eq!(won, 1, "round {round}: exactly one uninstall wins");
+        assert_consistent(&m.env.gov_home, round);
     }
 }
 
@@ -241,6 +297,31 @@ fn import_copy_vs_install() {
         assert!(won_or_lost(&install, "gov install", &[]));
         assert!(is_installed(&m.env.gov_home, "1.22.4"));
         assert_consistent(&m.env.gov_home, round);
+    }
+}
+
+#[test]
+fn rollback_vs_uninstall() {
+    let env = TestEnv::new();
+    let dirs = linked(&env, &["1.21.0", "1.22.4"]);
+    for round in 0..rounds() {
+        ensure_linked(&env, "1.22.4", &dirs[1]);
+        env.gov_ok(["global", "1.22.4"]);
+        env.gov_ok(["global", "1.21.0"]);
+        let (rollback, uninstall) = together(
+            env.gov_cmd(["rollback"]),
+            env.gov_cmd(["uninstall", "1.22.4"]),
+        );
+        won_or_lost(
+            &rollback,
+            "gov rollback",
+            &[
+                "cannot roll back to Go 1.22.4: it is not installed any more",
+                GLOBAL_LOST[1],
+            ],
+        );
+        assert!(won_or_lost(&uninstall, "gov uninstall", &[]));
+        assert_consistent(&env.gov_home, round);
     }
 }
 
