@@ -301,6 +301,31 @@ fn import_copy_vs_install() {
 }
 
 #[test]
+fn install_vs_uninstall() {
+    let m = Mirror::new(&["1.22.4"]);
+    for round in 0..rounds() {
+        // From either state; from nothing, the install also makes it the
+        // global default (the first release).
+        if round % 2 == 0 {
+            if !is_installed(&m.env.gov_home, "1.22.4") {
+                assert_success(&m.gov(&["install", "1.22.4"]));
+            }
+        } else if is_installed(&m.env.gov_home, "1.22.4") {
+            assert_success(&m.gov(&["uninstall", "1.22.4"]));
+        }
+        let (install, uninstall) = together(
+            m.gov_cmd(["install", "1.22.4"]),
+            m.gov_cmd(["uninstall", "1.22.4"]),
+        );
+        // An install never loses: a release uninstalled before it could be
+        // made the default is simply not made it.
+        assert!(won_or_lost(&install, "gov install", &[]));
+        won_or_lost(&uninstall, "gov uninstall", &[UNINSTALL_LOST]);
+        assert_consistent(&m.env.gov_home, round);
+    }
+}
+
+#[test]
 fn rollback_vs_uninstall() {
     let env = TestEnv::new();
     let dirs = linked(&env, &["1.21.0", "1.22.4"]);
