@@ -225,6 +225,42 @@ fn global_vs_uninstall() {
 }
 
 #[test]
+fn install_vs_prune() {
+    let m = Mirror::new(&["1.22.4"]);
+    for round in 0..rounds() {
+        if is_installed(&m.env.gov_home, "1.22.4") {
+            assert_success(&m.gov(&["uninstall", "1.22.4"]));
+        }
+        let (install, prune) = together(
+            m.gov_cmd(["install", "1.22.4"]),
+            m.gov_cmd(["prune", "--older-than", "0s"]),
+        );
+        assert!(won_or_lost(&install, "gov install", &[]));
+        assert!(won_or_lost(&prune, "gov prune", &[]));
+        assert!(is_installed(&m.env.gov_home, "1.22.4"));
+        assert_consistent(&m.env.gov_home, round);
+    }
+}
+
+#[test]
+fn uninstall_vs_prune() {
+    let m = Mirror::new(&["1.22.4"]);
+    for round in 0..rounds() {
+        if !is_installed(&m.env.gov_home, "1.22.4") {
+            assert_success(&m.gov(&["install", "1.22.4"]));
+        }
+        let (uninstall, prune) = together(
+            m.gov_cmd(["uninstall", "1.22.4"]),
+            m.gov_cmd(["prune", "--older-than", "0s"]),
+        );
+        assert!(won_or_lost(&uninstall, "gov uninstall", &[]));
+        assert!(won_or_lost(&prune, "gov prune", &[]));
+        assert!(!is_installed(&m.env.gov_home, "1.22.4"));
+        assert_consistent(&m.env.gov_home, round);
+    }
+}
+
+#[test]
 fn link_vs_uninstall() {
     let env = TestEnv::new();
     let dirs = linked(&env, &["1.21.0", "1.22.4"]);
