@@ -387,6 +387,29 @@ fn rollback_vs_uninstall() {
 }
 
 #[test]
+fn shims_vs_uninstall_of_another_release() {
+    let env = TestEnv::new();
+    let dirs = linked(&env, &["1.22.4"]);
+    let other = env.fake_toolchain("1.21.0");
+    // Each round links one release and removes the other, so that each
+    // change brings the shims in line while the other changes the store.
+    for round in 0..rounds() {
+        let (add, add_dir, remove) = if round % 2 == 0 {
+            ("1.21.0", &other, "1.22.4")
+        } else {
+            ("1.22.4", &dirs[0], "1.21.0")
+        };
+        let (link, uninstall) = together(
+            env.gov_cmd(["link".as_ref(), add.as_ref(), add_dir.as_os_str()]),
+            env.gov_cmd(["uninstall", remove]),
+        );
+        assert!(won_or_lost(&link, "gov link", &[]));
+        assert!(won_or_lost(&uninstall, "gov uninstall", &[]));
+        assert_consistent(&env.gov_home, round);
+    }
+}
+
+#[test]
 fn global_vs_global() {
     let env = TestEnv::new();
     linked(&env, &["1.21.0", "1.22.4"]);
