@@ -7,6 +7,7 @@ use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve;
 use crate::settings::Settings;
+use crate::store::StoreError;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -80,7 +81,11 @@ pub fn finish(
     results: Vec<Result<Done, InstallError>>,
     elsewhere: bool,
 ) -> Result<(), Error> {
-    let first_default = adopt_first_default(&settings.store, &results)?;
+    let first_default = match adopt_first_default(&settings.store, &results) {
+        // Another gov uninstalled it since: there is nothing to adopt.
+        Err(InstallError::Store(StoreError::NotInstalled { .. })) => None,
+        adopted => adopted?,
+    };
     let mut failure = None;
     for result in results {
         match result {

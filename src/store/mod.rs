@@ -11,7 +11,8 @@
 //!   platforms/OS-ARCH/ releases for other platforms (`install --os --arch`)
 //!   cache/             the release index, CI caches (`gov env --isolate`)
 //!   records/           what gov knows of each release it installed
-//!   locks/             one lock file per release being changed
+//!   locks/             one lock file per release being changed, the global
+//!                      default (`global`) and the shims (`shims`)
 //!   tmp/               scratch space on the same filesystem
 //! ```
 
@@ -69,6 +70,8 @@ pub enum StoreError {
     },
     #[error("`{}` is gov's own shim directory, not a Go root", dir.display())]
     LinkToShims { dir: PathBuf },
+    #[error("cannot {doing}: it is not installed")]
+    NotInstalled { doing: String, version: Version },
     #[error("timed out waiting for another gov {doing} (lock `{}`)", path.display())]
     LockTimeout { doing: String, path: PathBuf },
     #[error("the lock `{}` is held by process {pid} of {owner}, not by a gov of yours", path.display())]
@@ -118,6 +121,9 @@ impl StoreError {
                     "link it as {named}, or pass --force if it really is Go {version}"
                 ))
             }
+            StoreError::NotInstalled { .. } => Some(
+                "another gov removed it meanwhile: run `gov list` to see what is installed".into(),
+            ),
             StoreError::NotYours { .. } => Some(
                 "run it as the system store's owner, e.g. `sudo gov --system …`".into(),
             ),
@@ -478,7 +484,27 @@ impl Store {
     /// Points `current` at `installed`, atomically: a reader sees the old
     /// target or the new one, never nothing.
     /// Recorded in the history as made by `command`.
+    ///
+    /// Under the release's lock, then the default's (the order of every
+    /// change that takes both, as [`Store::remove`] does): the release is
+    /// looked for again there, so that `current` never names one an
+    /// uninstall removed since the caller found it.
     pub fn set_global(&self, installed: &Installed, command: &str) -> Result<(), StoreError> {
+        let version = installed.version;
+        let _release = if installed.system {
+            None
+        } else {
+            Some(self.lock(
+                &Store::entry_key(installed),
+                &format!("changing Go {version}"),
+            )?)
+        };
+        if std::fs::symlink_metadata(&installed.root).is_err() {
+            return Err(StoreError::NotInstalled {
+                doing: format!("make Go {version} the global default"),
+                version,
+            });
+        }
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
         let before = self.own_global();
         if before == Some(installed.version) {
@@ -509,19 +535,23 @@ impl Store {
         change.commit()
     }
 
-    /// Removes the global default, recorded as made by `command`.
-    pub fn clear_global(&self, command: &str) -> Result<(), StoreError> {
+    /// Removes the global default if it is `version` (looked at under the
+    /// default's lock: another gov may have switched it since), recorded as
+    /// made by `command`. Returns whether it was.
+    fn clear_global_if(&self, version: Version, command: &str) -> Result<bool, StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
         let before = self.own_global();
+        if before != Some(version) {
+            return Ok(false);
+        }
         let mut history = self.open_history()?;
         match fs_err::remove_file(self.current_link()) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }
-        if before.is_some() {
-            self.append_change(&mut history, before, None, command)?;
-        }
-        change.commit()
+        self.append_change(&mut history, before, None, command)?;
+        change.commit()?;
+        Ok(true)
     }
 
     /// Registers an existing GOROOT under `version`. The toolchain is never
@@ -705,20 +735,32 @@ impl Store {
     /// Removes an installed release: the link for a linked one (never the
     /// directory it points to), the whole tree otherwise. Clears `current`
     /// when it pointed there.
+    ///
+    /// `installed` is looked at again under the lock: another gov may have
+    /// removed it (or replaced it) since it was listed.
     pub fn remove(&self, installed: &Installed) -> Result<bool, StoreError> {
-        let version = installed.version;
-        let change = self.change(
-            &Store::release_key(&Platform::host(), &version),
-            &format!("changing Go {version}"),
-        )?;
         if installed.system {
             return Err(StoreError::NotYours {
                 path: installed.root.clone(),
                 owner: owner_of(&installed.root),
             });
         }
-        let was_global = self.own_global() == Some(version);
-        if installed.is_link {
+        let version = Store::entry_version(installed);
+        let change = self.change(
+            &Store::entry_key(installed),
+            &format!("changing Go {version}"),
+        )?;
+        let is_link = match std::fs::symlink_metadata(&installed.root) {
+            Ok(meta) => meta.file_type().is_symlink(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::NotInstalled {
+                    doing: format!("uninstall Go {version}"),
+                    version,
+                })
+            }
+            Err(e) => return Err(with_path(e, &installed.root).into()),
+        };
+        if is_link {
             fs_err::remove_file(&installed.root)?;
         } else {
             // Moved aside first, so the release disappears at once, whole;
@@ -727,11 +769,26 @@ impl Store {
             fs_err::rename(&installed.root, trash.path().join("go"))?;
         }
         self.remove_record(&Platform::host(), &version)?;
-        if was_global {
-            self.clear_global(&format!("gov uninstall {version}"))?;
-        }
+        let was_global = self.clear_global_if(version, &format!("gov uninstall {version}"))?;
         change.commit()?;
         Ok(was_global)
+    }
+
+    /// The release `versions/NAME` holds, by its name (`1.20`, which
+    /// `gov global 1.20.0` also finds).
+    fn entry_version(installed: &Installed) -> Version {
+        installed
+            .root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| Version::parse(n).ok())
+            .unwrap_or(installed.version)
+    }
+
+    /// The lock of an installed release: by the name of its entry, as the
+    /// change that made it took it.
+    fn entry_key(installed: &Installed) -> String {
+        Store::release_key(&Platform::host(), &Store::entry_version(installed))
     }
 }
 

@@ -86,16 +86,24 @@ impl Store {
             .collect();
         for entry in scratch {
             let name = entry.file_name().to_string_lossy().into_owned();
-            // uninstall-V and copy-V are changes of release V, under its lock.
-            let of_release = name
+            // uninstall-V and copy-V are changes of release V, and
+            // uninstall-OS-ARCH-V of another platform's, under its lock.
+            let key = match name
                 .strip_prefix("uninstall-")
                 .or_else(|| name.strip_prefix("copy-"))
-                .and_then(|v| Version::parse(v).ok());
-            let key = match of_release {
-                Some(v) => Store::release_key(&Platform::host(), &v),
+            {
+                Some(rest) => match Version::parse(rest) {
+                    Ok(v) => Store::release_key(&Platform::host(), &v),
+                    Err(_) => rest.to_string(),
+                },
                 None => name.clone(),
             };
             if let Some(lock) = self.try_lock(&key)? {
+                // Looked at again under the lock: the change that held it
+                // may have ended, its scratch gone with it, since the listing.
+                if std::fs::symlink_metadata(entry.path()).is_err() {
+                    continue;
+                }
                 locks.push(lock);
                 found.push((entry.path(), "what an interrupted install left"));
             }

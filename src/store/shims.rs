@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use super::{Store, StoreError};
 use crate::fsx;
 
+/// The lock of `bin/`.
+const SHIMS_KEY: &str = "shims";
+
 /// The programs every toolchain has; their shims always exist.
 pub const CORE_PROGRAMS: [&str; 2] = ["go", "gofmt"];
 /// Every program a Go release ships in its `bin/` (`godoc` until Go 1.12).
@@ -105,8 +108,13 @@ impl Store {
     /// [`GO_PROGRAMS`] an installed toolchain has, and a `go1.X.Y` for each
     /// release, each a symlink to gov ([`Store::ensure_shim_target`] of
     /// `exe`); removes gov's shims of anything else.
+    ///
+    /// One refresh at a time, under the lock `shims` (taken last, after a
+    /// change's own): each reads what is installed and makes `bin/` say so,
+    /// and two at once could each undo what the other has just seen.
     pub fn refresh_shims(&self, exe: &Path) -> Result<(), StoreError> {
         self.check_owner()?;
+        let _lock = self.lock(SHIMS_KEY, "updating the shims")?;
         let exe = &self.ensure_shim_target(exe)?;
         let installed = self.installed()?;
         let mut programs: Vec<OsString> = GO_PROGRAMS

@@ -6,6 +6,7 @@
 mod common;
 
 mod commands;
+mod concurrency;
 mod env;
 mod export;
 mod global_switch;
