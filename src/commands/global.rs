@@ -37,18 +37,18 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     if let Some(path) = &args.link {
         check_fixed_link(path, &settings.store)?;
     }
-    // The fixed path first: if it cannot be set, the default is unchanged.
+    settings.store.set_global_linking(
+        &installed,
+        &format!("gov global {value}"),
+        args.link.as_deref(),
+    )?;
     if let Some(path) = &args.link {
-        crate::fsx::replace_symlink(&installed.root, path)?;
         settings.say(format!(
             "`{}` -> `{}`",
             path.display(),
             installed.root.display()
         ));
     }
-    settings
-        .store
-        .set_global(&installed, &format!("gov global {value}"))?;
     settings.say(format!("global default is now Go {}", installed.version));
     Ok(())
 }

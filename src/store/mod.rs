@@ -490,6 +490,18 @@ impl Store {
     /// looked for again there, so that `current` never names one an
     /// uninstall removed since the caller found it.
     pub fn set_global(&self, installed: &Installed, command: &str) -> Result<(), StoreError> {
+        self.set_global_linking(installed, command, None)
+    }
+
+    /// [`Store::set_global`], and `fixed` (`gov --system global --link
+    /// PATH`) pointed at the release first, under the same locks: it never
+    /// names a release an uninstall removed meanwhile.
+    pub fn set_global_linking(
+        &self,
+        installed: &Installed,
+        command: &str,
+        fixed: Option<&Path>,
+    ) -> Result<(), StoreError> {
         let version = installed.version;
         let _release = if installed.system {
             None
@@ -506,6 +518,10 @@ impl Store {
             });
         }
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
+        // The fixed path first: if it cannot be set, the default is unchanged.
+        if let Some(fixed) = fixed {
+            fsx::replace_symlink(&installed.root, fixed)?;
+        }
         let before = self.own_global();
         if before == Some(installed.version) {
             return change.commit();

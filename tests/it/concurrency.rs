@@ -224,6 +224,49 @@ fn global_vs_uninstall() {
     }
 }
 
+/// `gov global V --link PATH` against `gov uninstall V`: the fixed path
+/// never names a removed release once both are done.
+#[test]
+fn global_with_a_fixed_path_vs_uninstall() {
+    let env = TestEnv::new();
+    let dirs = linked(&env, &["1.21.0", "1.22.4"]);
+    let fixed = env.root.join("usr-local-go");
+    for round in 0..rounds() {
+        ensure_linked(&env, "1.22.4", &dirs[1]);
+        env.gov_ok([
+            "global".as_ref(),
+            "1.21.0".as_ref(),
+            "--link".as_ref(),
+            fixed.as_os_str(),
+        ]);
+        let (global, uninstall) = together(
+            env.gov_cmd([
+                "global".as_ref(),
+                "1.22.4".as_ref(),
+                "--link".as_ref(),
+                fixed.as_os_str(),
+            ]),
+            env.gov_cmd(["uninstall", "1.22.4"]),
+        );
+        let won = won_or_lost(&global, "gov global --link", &GLOBAL_LOST);
+        assert!(won_or_lost(&uninstall, "gov uninstall", &[]));
+        assert_consistent(&env.gov_home, round);
+        // A switch that lost changed nothing, the fixed path included.
+        if !won {
+            assert_eq!(
+                std::fs::read_link(&fixed).unwrap(),
+                env.gov_home.join("versions/1.21.0"),
+                "round {round}"
+            );
+            assert!(
+                fixed.join("bin/go").is_file(),
+                "round {round}: `{}` leads nowhere",
+                fixed.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn install_vs_prune() {
     let m = Mirror::new(&["1.22.4"]);
