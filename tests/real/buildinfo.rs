@@ -6,14 +6,11 @@
 //! PE32 and PE32+). No network: a module with a real version and go.sum
 //! line comes from a file-based GOPROXY written here.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use gov::sbom::buildinfo::{self, BuildInfo, BuildInfoError, Module};
-use sha2::{Digest, Sha256};
 
 use crate::common::*;
 
@@ -615,31 +612,16 @@ fn other_files_are_refused_clearly() {
     }
 }
 
+/// Go's compiler, an 18 MB Go program, reads as Go prints it. How fast
+/// (the read and the hash a caller adds) is for `bench/sbom.sh` to say,
+/// not a test: a time limit here would fail on a busy machine.
 #[test]
-fn reading_and_hashing_a_large_program_is_fast() {
-    // Go's compiler: an 18 MB Go program.
-    let compile = go_1_22().join("pkg/tool/linux_amd64/compile");
+fn a_large_program_reads_as_go_prints_it() {
+    let env = TestEnv::new();
+    let root = go_1_22();
+    let compile = root.join("pkg/tool/linux_amd64/compile");
     let size = std::fs::metadata(&compile).unwrap().len();
     assert!(size > 15 << 20, "{size}");
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let start = Instant::now();
-        let info = buildinfo::read(&compile).unwrap();
-        // What a caller recording the program does besides: hash it.
-        let mut file = std::fs::File::open(&compile).unwrap();
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0; 1 << 16];
-        loop {
-            let n = file.read(&mut buf).unwrap();
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        let _digest = hasher.finalize();
-        best = best.min(start.elapsed());
-        assert_eq!(info.path, "cmd/compile");
-    }
-    eprintln!("read + sha256 of {size} bytes: {best:?}");
-    assert!(best < Duration::from_millis(100), "{best:?}");
+    let info = agrees_with_go(&env, root, &compile);
+    assert_eq!(info.path, "cmd/compile");
 }
