@@ -350,7 +350,7 @@ fn concurrent_installs_download_once() {
         "go1.22.4.linux-amd64.tar.gz",
         Reply::Hold(body.clone(), body.len() / 2, gate.clone()),
     );
-    let said = Arc::new(std::sync::Mutex::new(String::new()));
+    // Each install, with what it has said on stderr so far.
     let children: Vec<_> = (0..3)
         .map(|_| {
             let mut child = m
@@ -362,28 +362,34 @@ fn concurrent_installs_download_once() {
                 .spawn()
                 .unwrap();
             let mut err = child.stderr.take().unwrap();
-            let said = said.clone();
+            let said = Arc::new(std::sync::Mutex::new(String::new()));
+            let heard = said.clone();
             let pump = std::thread::spawn(move || {
                 let mut buf = [0; 4096];
                 while let Ok(n @ 1..) = std::io::Read::read(&mut err, &mut buf) {
-                    said.lock()
+                    heard
+                        .lock()
                         .unwrap()
                         .push_str(&String::from_utf8_lossy(&buf[..n]));
                 }
             });
-            (child, pump)
+            (child, said, pump)
         })
         .collect();
     wait_until("two installs waiting for the first", || {
-        said.lock()
-            .unwrap()
-            .matches("waiting for another gov installing Go 1.22.4")
+        children
+            .iter()
+            .filter(|(_, said, _)| {
+                said.lock()
+                    .unwrap()
+                    .contains("waiting for another gov installing Go 1.22.4")
+            })
             .count()
             == 2
     });
     assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 1);
     gate.open();
-    for (mut child, pump) in children {
+    for (mut child, said, pump) in children {
         let status = child.wait().unwrap();
         pump.join().unwrap();
         assert!(status.success(), "{status}: {}", said.lock().unwrap());
