@@ -597,10 +597,7 @@ fn an_archive_followed_by_endless_bytes_is_cut_off_at_its_declared_size() {
         "go1.22.4.linux-amd64.tar.gz",
         Reply::Endless(Arc::new(body.clone())),
     );
-    let out = output_within(
-        &mut m.gov_cmd(["install", "1.22.4"]),
-        Duration::from_secs(60),
-    );
+    let out = output_within(&mut m.gov_cmd(["install", "1.22.4"]), PATIENCE);
     assert_failure(
         &out,
         1,
@@ -665,7 +662,7 @@ fn an_archive_of_unknown_size_meets_the_deadline_too() {
     let out = output_within(
         m.gov_cmd(["install", "1.22.4"])
             .env("GOV_DOWNLOAD_DEADLINE", "1"),
-        Duration::from_secs(60),
+        PATIENCE,
     );
     assert_failure(
         &out,
