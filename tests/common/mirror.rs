@@ -7,6 +7,9 @@ use super::archive;
 use super::server::{Reply, Server};
 use super::TestEnv;
 
+/// The `GOV_HTTP_TIMEOUT` of [`Mirror::gov_cmd`], in seconds.
+pub const MIRROR_HTTP_TIMEOUT: &str = "60";
+
 /// A mirror serving fake releases, with its own isolated gov home.
 pub struct Mirror {
     pub env: TestEnv,
@@ -52,10 +55,15 @@ impl Mirror {
         S: AsRef<std::ffi::OsStr>,
     {
         let mut cmd = self.env.gov_cmd(args);
+        // Retries at once, but patient with the server: on a busy machine
+        // its thread may take a while to answer, which must never look
+        // like a stall. A failure is fast because the server fails at once
+        // (an error status, a short body, a closed connection); a test of
+        // the timeout itself sets a small one.
         cmd.env("GOV_INDEX_URL", self.server.url("index.json"))
             .env("GOV_DOWNLOAD_URL", &self.server.base)
             .env("GOV_RETRY_DELAY_MS", "0")
-            .env("GOV_HTTP_TIMEOUT", "2");
+            .env("GOV_HTTP_TIMEOUT", MIRROR_HTTP_TIMEOUT);
         cmd
     }
 

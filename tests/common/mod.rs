@@ -6,7 +6,8 @@
 use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 pub mod archive;
 pub mod mirror;
@@ -142,6 +143,35 @@ impl TestEnv {
         std::fs::write(&path, text).unwrap();
         path
     }
+}
+
+/// How long a test waits for what takes milliseconds on an idle machine:
+/// generous, so that a busy machine never reaches it and only a broken
+/// build does.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Waits until `done` holds, looking every 20 ms; panics after
+/// [`PATIENCE`], saying it waited for `what`. Tests wait on events (a
+/// file written, a lock taken, a line printed) with it, never on time.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The output of `child` once it ends, waiting at most [`PATIENCE`]: a
+/// child that hangs (a broken build) is killed and the test fails.
+pub fn wait_output(child: Child) -> Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    rx.recv_timeout(PATIENCE).unwrap_or_else(|_| {
+        // SAFETY: a plain kill(2) of the child's pid, not yet reaped.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        panic!("process {pid} did not end within {PATIENCE:?}");
+    })
 }
 
 pub fn write_executable(path: &Path, text: &str) {

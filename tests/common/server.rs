@@ -1,11 +1,11 @@
 //! A real HTTP server on loopback whose answers a test chooses per path:
 //! files, error statuses, truncated bodies, dropped connections, stalls,
-//! bodies that never end.
+//! bodies that never end, bodies held back until the test lets them go.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -24,9 +24,40 @@ pub enum Reply {
     Stall(Arc<Vec<u8>>, usize),
     /// Sends the body slowly: `chunk` bytes every `pause`.
     Slow(Arc<Vec<u8>>, usize, Duration),
+    /// Sends `n` bytes of the body, then the rest once the gate is open
+    /// (a download in progress for as long as the test needs).
+    Hold(Arc<Vec<u8>>, usize, Gate),
     /// Sends the body, announcing no length, then zeros until the client
     /// hangs up: an archive that never ends.
     Endless(Arc<Vec<u8>>),
+}
+
+/// Where a [`Reply::Hold`] waits until the test opens it.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Lets every held reply go on, now and from now on.
+    pub fn open(&self) {
+        let (open, changed) = &*self.0;
+        *open.lock().unwrap() = true;
+        changed.notify_all();
+    }
+
+    /// Waits until the gate is open; false if it stayed shut for
+    /// [`super::PATIENCE`] (the test failed without opening it).
+    fn pass(&self) -> bool {
+        let (open, changed) = &*self.0;
+        let guard = open.lock().unwrap();
+        let (guard, _) = changed
+            .wait_timeout_while(guard, super::PATIENCE, |open| !*open)
+            .unwrap();
+        *guard
+    }
 }
 
 #[derive(Default)]
@@ -159,6 +190,16 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 r = out.write_all(part).and_then(|_| out.flush());
             }
             r
+        }
+        Some(Reply::Hold(body, n, gate)) => {
+            let r = out
+                .write_all(head(200, body.len()).as_bytes())
+                .and_then(|_| out.write_all(&body[..n]))
+                .and_then(|_| out.flush());
+            if r.is_err() || !gate.pass() {
+                return;
+            }
+            out.write_all(&body[n..])
         }
         Some(Reply::Endless(body)) => {
             let mut r = out

@@ -226,18 +226,29 @@ fn prune_removes_what_nobody_uses_and_nothing_else() {
     // Scratch space whose install is running (its lock held) stays.
     std::fs::create_dir_all(&leftover).unwrap();
     std::fs::create_dir_all(env.gov_home.join("locks")).unwrap();
-    let mut holder = std::process::Command::new("flock")
-        .arg(env.gov_home.join("locks/linux-amd64-1.21.0.lock"))
-        .args(["sleep", "5"])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let lock = env.gov_home.join("locks/linux-amd64-1.21.0.lock");
+    // In a group of its own: the sleep, which holds the lock with flock,
+    // goes with it.
+    let mut holder = std::process::Command::new("flock");
+    holder.arg(&lock).args(["sleep", "600"]);
+    std::os::unix::process::CommandExt::process_group(&mut holder, 0);
+    let mut holder = holder.spawn().unwrap();
+    // Held once another taker fails.
+    wait_until("flock to take the lock", || {
+        !std::process::Command::new("flock")
+            .args(["-n", "-x"])
+            .arg(&lock)
+            .arg("true")
+            .status()
+            .unwrap()
+            .success()
+    });
     assert_eq!(stdout(&prune(&[])), "");
     assert!(
         leftover.exists(),
         "an install in progress keeps its scratch space"
     );
-    holder.kill().unwrap();
+    unsafe { libc::kill(-(holder.id() as i32), libc::SIGKILL) };
     holder.wait().unwrap();
 
     let out = env.gov(["prune", "--older-than", "3y"]);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::archive::{self, Entry};
 use crate::common::mirror::Mirror;
-use crate::common::server::{Reply, Server};
+use crate::common::server::{Gate, Reply, Server};
 use crate::common::*;
 use crate::gov_snapshot;
 
@@ -244,21 +244,46 @@ fn truncated_dropped_and_stalled_downloads() {
     assert_failure(&out, 1, &["cannot download `", "hint: check the network"]);
     m.assert_nothing_installed();
 
+    // A stall fails within GOV_HTTP_TIMEOUT, retries included: here 3 s
+    // (each attempt waits 0.6 s for a byte, ample for the server to send
+    // the first half), checked against 30 s, which only a timeout that
+    // does not work reaches (the server stalls for a minute), however
+    // busy the machine.
     m.server.route(
         "go1.22.4.linux-amd64.tar.gz",
         Reply::Stall(body.clone(), half),
     );
-    let start = std::time::Instant::now();
-    let out = m
-        .gov_cmd(["install", "1.22.4"])
-        .env("GOV_HTTP_TIMEOUT", "1")
-        .output()
-        .unwrap();
-    gov_snapshot!(m.env, &out);
-    assert!(
-        start.elapsed() < Duration::from_secs(20),
-        "a stall times out"
+    let before = m.server.hits("go1.22.4.linux-amd64.tar.gz");
+    let start = Instant::now();
+    let out = output_within(
+        m.gov_cmd(["install", "1.22.4"])
+            .env("GOV_HTTP_TIMEOUT", "3"),
+        PATIENCE,
     );
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_secs(30),
+        "a stall times out: {took:?}"
+    );
+    // How many attempts fit in the budget depends on how fast each one
+    // gives up: at least two, at most four, each but the last announced.
+    let attempts = m.server.hits("go1.22.4.linux-amd64.tar.gz") - before;
+    assert!((2..=4).contains(&attempts), "{attempts} attempts");
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("(timed out reading response); retrying in ")
+            .count(),
+        attempts - 1,
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("after {attempts} attempts in ")),
+        "{err}"
+    );
+    let mut settings = snapshot_settings(&m.env);
+    settings.add_filter(r"(?m)^warning: .*\n", "");
+    settings.add_filter(r"after [234] attempts", "after [N] attempts");
+    settings.bind(|| insta::assert_snapshot!(run_text(&out)));
     m.assert_nothing_installed();
 }
 
@@ -318,15 +343,56 @@ fn hostile_archives_are_refused() {
 fn concurrent_installs_download_once() {
     let m = Mirror::new(&["1.22.4"]);
     let body = Arc::new(archive::fake_release("1.22.4"));
+    // The first download stays in progress until the other two installs
+    // say they wait for it: the three overlap by construction.
+    let gate = Gate::new();
     m.server.route(
         "go1.22.4.linux-amd64.tar.gz",
-        Reply::Slow(body, 64, Duration::from_millis(20)),
+        Reply::Hold(body.clone(), body.len() / 2, gate.clone()),
     );
+    // Each install, with what it has said on stderr so far.
     let children: Vec<_> = (0..3)
-        .map(|_| m.gov_cmd(["install", "1.22.4"]).spawn().unwrap())
+        .map(|_| {
+            let mut child = m
+                .gov_cmd(["install", "1.22.4"])
+                // The held download waits for the test, not for a timeout.
+                .env("GOV_HTTP_TIMEOUT", "600")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut err = child.stderr.take().unwrap();
+            let said = Arc::new(std::sync::Mutex::new(String::new()));
+            let heard = said.clone();
+            let pump = std::thread::spawn(move || {
+                let mut buf = [0; 4096];
+                while let Ok(n @ 1..) = std::io::Read::read(&mut err, &mut buf) {
+                    heard
+                        .lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+            (child, said, pump)
+        })
         .collect();
-    for child in children {
-        assert_success(&child.wait_with_output().unwrap());
+    wait_until("two installs waiting for the first", || {
+        children
+            .iter()
+            .filter(|(_, said, _)| {
+                said.lock()
+                    .unwrap()
+                    .contains("waiting for another gov installing Go 1.22.4")
+            })
+            .count()
+            == 2
+    });
+    assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 1);
+    gate.open();
+    for (mut child, said, pump) in children {
+        let status = child.wait().unwrap();
+        pump.join().unwrap();
+        assert!(status.success(), "{status}: {}", said.lock().unwrap());
     }
     assert_eq!(m.server.hits("go1.22.4.linux-amd64.tar.gz"), 1);
     assert!(m.env.gov_home.join("versions/1.22.4/bin/go").is_file());
@@ -346,14 +412,9 @@ fn a_killed_install_leaves_nothing_and_the_next_run_recovers() {
         .spawn()
         .unwrap();
     let staging = m.env.gov_home.join("tmp");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !staging.join("linux-amd64-1.22.4/go/VERSION").exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the install never started unpacking"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("the install to start unpacking", || {
+        staging.join("linux-amd64-1.22.4/go/VERSION").exists()
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!m.env.gov_home.join("versions/1.22.4").exists());
@@ -536,10 +597,7 @@ fn an_archive_followed_by_endless_bytes_is_cut_off_at_its_declared_size() {
         "go1.22.4.linux-amd64.tar.gz",
         Reply::Endless(Arc::new(body.clone())),
     );
-    let out = output_within(
-        &mut m.gov_cmd(["install", "1.22.4"]),
-        Duration::from_secs(60),
-    );
+    let out = output_within(&mut m.gov_cmd(["install", "1.22.4"]), PATIENCE);
     assert_failure(
         &out,
         1,
@@ -562,25 +620,29 @@ fn an_archive_followed_by_endless_bytes_is_cut_off_at_its_declared_size() {
 
 #[test]
 fn a_total_deadline_fires_while_bytes_keep_coming() {
-    let m = Mirror::new(&["1.22.4"]);
-    let body = Arc::new(archive::fake_release("1.22.4"));
-    // Four bytes every 50 ms: never a stall, yet seconds for the archive.
-    let drip = Duration::from_millis(50 * (body.len() as u64 / 4));
-    assert!(
-        drip > Duration::from_secs(3),
-        "the drip outlasts the deadline"
-    );
+    let m = Mirror::new(&[]);
+    // An archive followed by padding, 16 bytes every 100 ms: never a
+    // stall, yet minutes for the whole.
+    let mut body = archive::fake_release("1.22.4");
+    body.resize(32 << 10, 0);
+    m.publish("1.22.4", body.clone());
     m.server.route(
         "go1.22.4.linux-amd64.tar.gz",
-        Reply::Slow(body, 4, Duration::from_millis(50)),
+        Reply::Slow(Arc::new(body), 16, Duration::from_millis(100)),
     );
+    // The deadline is 1 s; 30 s is reached only if it does not fire
+    // (the drip takes over three minutes), however busy the machine.
     let start = Instant::now();
     let out = output_within(
         m.gov_cmd(["install", "1.22.4"])
             .env("GOV_DOWNLOAD_DEADLINE", "1"),
-        Duration::from_secs(60),
+        PATIENCE,
     );
-    assert!(start.elapsed() < drip, "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
     gov_snapshot!(m.env, &out);
     assert_eq!(
         m.server.hits("go1.22.4.linux-amd64.tar.gz"),
@@ -600,7 +662,7 @@ fn an_archive_of_unknown_size_meets_the_deadline_too() {
     let out = output_within(
         m.gov_cmd(["install", "1.22.4"])
             .env("GOV_DOWNLOAD_DEADLINE", "1"),
-        Duration::from_secs(60),
+        PATIENCE,
     );
     assert_failure(
         &out,

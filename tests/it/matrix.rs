@@ -43,7 +43,9 @@ pub(crate) fn alive(pid: i32) -> bool {
     }
 }
 
-/// Asserts every pid listed in `file` (one a line) dies within a second.
+/// Asserts every pid listed in `file` (one a line) dies. Killed, they go
+/// in milliseconds; left behind, they would sleep for ten minutes, far
+/// past the [`PATIENCE`] this waits.
 pub(crate) fn assert_all_dead(file: &Path) {
     let pids: Vec<i32> = std::fs::read_to_string(file)
         .unwrap()
@@ -51,43 +53,64 @@ pub(crate) fn assert_all_dead(file: &Path) {
         .map(|l| l.trim().parse().unwrap())
         .collect();
     assert!(!pids.is_empty());
-    let deadline = Instant::now() + Duration::from_secs(1);
-    while pids.iter().any(|p| alive(*p)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let left: Vec<_> = pids.iter().filter(|p| alive(**p)).collect();
-    assert!(left.is_empty(), "still running: {left:?} of {pids:?}");
+    wait_until(&format!("every one of {pids:?} to die"), || {
+        !pids.iter().any(|p| alive(*p))
+    });
 }
 
 /// Waits until `file` has `lines` lines.
 pub(crate) fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let n = std::fs::read_to_string(file).map_or(0, |t| t.lines().count());
-        if n >= lines {
-            return;
-        }
+    wait_until(&format!("{lines} lines in {file:?}"), || {
         if let Some(status) = gov.try_wait().unwrap() {
             panic!("gov ended first: {status}");
         }
-        assert!(
-            Instant::now() < deadline,
-            "{file:?} has {n} of {lines} lines"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        std::fs::read_to_string(file).map_or(0, |t| t.lines().count()) >= lines
+    });
+}
+
+/// The parent and the process group of `pid`.
+fn parent_and_group(pid: i32) -> Option<(i32, i32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat[stat.rfind(')')? + 2..].split(' ').skip(1);
+    Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
+}
+
+/// Waits until the group of each pid in `file` has its guard: the process
+/// `gov` forks, just after starting a run, to kill the group should gov
+/// die. A SIGKILL of gov before that fork would leave the run's children
+/// behind, so a test that sends one waits for this first.
+pub(crate) fn wait_for_guards(gov: &Child, file: &Path) {
+    let gov = gov.id() as i32;
+    let mut groups: Vec<i32> = std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .filter_map(|l| parent_and_group(l.trim().parse().ok()?))
+        .map(|(_, group)| group)
+        .collect();
+    groups.sort();
+    groups.dedup();
+    assert!(!groups.is_empty(), "no run of {file:?} is alive");
+    wait_until(
+        &format!("a guard for each of the groups {groups:?}"),
+        || {
+            let guarded: Vec<i32> = std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+                .filter_map(|pid| {
+                    let (parent, group) = parent_and_group(pid)?;
+                    (parent == gov && group != pid).then_some(group)
+                })
+                .collect();
+            groups.iter().all(|g| guarded.contains(g))
+        },
+    );
 }
 
 /// `gov matrix ARGS -- sh -c SCRIPT`, sent `signal` once two runs have
-/// each written two pids to `ROOT/pids`; its output, and when the signal
-/// went.
-fn signal_matrix(
-    env: &TestEnv,
-    args: &[&str],
-    script: &str,
-    signal: i32,
-    secs: u64,
-) -> (Output, Instant) {
+/// each written two pids to `ROOT/pids` and are guarded; its output, and
+/// when the signal went.
+fn signal_matrix(env: &TestEnv, args: &[&str], script: &str, signal: i32) -> (Output, Instant) {
     let mut gov = env
         .gov_cmd(
             ["matrix"]
@@ -100,21 +123,15 @@ fn signal_matrix(
         .spawn()
         .unwrap();
     wait_for_lines(&env.root.join("pids"), 4, &mut gov);
+    wait_for_guards(&gov, &env.root.join("pids"));
     let sent = Instant::now();
     unsafe { libc::kill(gov.id() as i32, signal) };
-    (wait_output(gov, secs), sent)
+    (wait_output(gov), sent)
 }
 
-/// gov's output, waiting at most `secs`.
-fn wait_output(child: Child, secs: u64) -> Output {
-    let pid = child.id() as i32;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
-    rx.recv_timeout(Duration::from_secs(secs))
-        .unwrap_or_else(|_| {
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("gov did not end within {secs} s");
-        })
+/// `gov ARGS`, failing the test if it still runs after [`PATIENCE`].
+fn gov_within(env: &TestEnv, args: &[&str]) -> Output {
+    crate::install::output_within(&mut env.gov_cmd(args), PATIENCE)
 }
 
 /// A run's reported durations, which vary, as `[TIME]`.
@@ -274,28 +291,41 @@ fn most_at_once(log: &str) -> usize {
     most as usize
 }
 
+/// `-j N`: never more than N at once, and N at once indeed. Each run logs
+/// its start and end (a run's end is logged before it exits, so before
+/// gov starts the next: the log bounds how many overlapped); and the
+/// first N releases each wait until all N have started, so they overlap
+/// by construction, however slowly the machine starts them.
 #[test]
 fn j_bounds_how_many_run_at_once() {
     let env = env_with(&["1.19.8", "1.20.14", "1.21.0", "1.22.4"]);
     let log = env.root.join("times.log");
-    let script = format!(
-        "echo \"$GOV_VERSION start $(date +%s%N)\" >> {log}; sleep 0.4; echo \"$GOV_VERSION end $(date +%s%N)\" >> {log}",
-        log = log.display()
-    );
-    for (jobs, want) in [("1", 1), ("2", 2), ("4", 4)] {
+    let started = env.root.join("started");
+    let order = ["1.22.4", "1.21.0", "1.20.14", "1.19.8"];
+    for jobs in [1, 2, 4] {
         let _ = std::fs::remove_file(&log);
-        let started = Instant::now();
-        let out = env.gov(["matrix", "-j", jobs, "--", "sh", "-c", &script]);
+        let _ = std::fs::remove_dir_all(&started);
+        std::fs::create_dir_all(&started).unwrap();
+        let together = order[..jobs].join(" ");
+        // The wait gives up after a minute: a gov that runs fewer at once
+        // fails the test instead of hanging it.
+        let script = format!(
+            "echo \"$GOV_VERSION start $(date +%s%N)\" >> {log}; touch {started}/$GOV_VERSION; \
+             case ' {together} ' in *\" $GOV_VERSION \"*) for v in {together}; do n=0; \
+               while [ ! -e {started}/$v ]; do n=$((n+1)); [ $n -lt 1200 ] || exit 9; sleep 0.05; done; \
+             done;; esac; \
+             echo \"$GOV_VERSION end $(date +%s%N)\" >> {log}",
+            log = log.display(),
+            started = started.display(),
+        );
+        let out = gov_within(
+            &env,
+            &["matrix", "-j", &jobs.to_string(), "--", "sh", "-c", &script],
+        );
         assert_success(&out);
         let text = std::fs::read_to_string(&log).unwrap();
         assert_eq!(text.lines().count(), 8, "{text}");
-        assert_eq!(most_at_once(&text), want, "-j {jobs}:\n{text}");
-        if want == 4 {
-            assert!(
-                started.elapsed() < Duration::from_millis(1500),
-                "all four at once"
-            );
-        }
+        assert_eq!(most_at_once(&text), jobs, "-j {jobs}:\n{text}");
     }
 }
 
@@ -444,24 +474,26 @@ fn a_command_that_cannot_start_is_an_error_per_release() {
 fn fail_fast_stops_the_others_and_skips_the_rest() {
     let env = env_with(&["1.19.8", "1.20.14", "1.21.0", "1.22.4"]);
     let pids = env.root.join("pids");
+    // 1.21.0 fails once the other two runs wrote their pids (five lines
+    // in all); theirs would sleep ten minutes, unless stopped.
     let script = format!(
-        "echo $$ >> {pids}; if [ $GOV_VERSION = 1.21.0 ]; then sleep 0.5; echo broken; exit 3; fi; sleep 30 & echo $! >> {pids}; wait",
+        "echo $$ >> {pids}; if [ $GOV_VERSION = 1.21.0 ]; then \
+           while [ $(wc -l < {pids}) -lt 5 ]; do sleep 0.05; done; echo broken; exit 3; \
+         fi; sleep 600 & echo $! >> {pids}; wait",
         pids = pids.display()
     );
-    let started = Instant::now();
-    let out = env.gov([
-        "matrix",
-        "-j",
-        "3",
-        "--fail-fast",
-        "--",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "the others were stopped"
+    let out = gov_within(
+        &env,
+        &[
+            "matrix",
+            "-j",
+            "3",
+            "--fail-fast",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let table = stdout(&out);
@@ -498,11 +530,12 @@ fn sigint_stops_every_run_and_its_children_then_reports() {
     let pids = env.root.join("pids");
     // A background child of a non-interactive shell ignores SIGINT: it
     // dies only because gov kills what a run leaves in its group.
+    // Its output written before its pids, so before the signal.
     let script = format!(
-        "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; echo \"working on $GOV_VERSION\"; wait",
+        "echo \"working on $GOV_VERSION\"; echo $$ >> {pids}; sleep 600 & echo $! >> {pids}; wait",
         pids = pids.display()
     );
-    let (out, _) = signal_matrix(&env, &["-j", "2"], &script, libc::SIGINT, 10);
+    let (out, _) = signal_matrix(&env, &["-j", "2"], &script, libc::SIGINT);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     snapshot_settings_timed(&env).bind(|| {
         insta::assert_snapshot!(stdout(&out), @r#"
@@ -511,11 +544,11 @@ fn sigint_stops_every_run_and_its_children_then_reports() {
         1.21.0   stopped (SIGINT)  [TIME]
         1.20.14  skipped           -
 
-        --- Go 1.22.4: `sh -c 'echo $$ >> [ROOT]/pids; sleep 30 & echo $! >> [ROOT]/pids; echo "working on $GOV_VERSION"; wait'` stopped (SIGINT) ---
+        --- Go 1.22.4: `sh -c 'echo "working on $GOV_VERSION"; echo $$ >> [ROOT]/pids; sleep 600 & echo $! >> [ROOT]/pids; wait'` stopped (SIGINT) ---
         working on 1.22.4
         --- end of Go 1.22.4 ---
 
-        --- Go 1.21.0: `sh -c 'echo $$ >> [ROOT]/pids; sleep 30 & echo $! >> [ROOT]/pids; echo "working on $GOV_VERSION"; wait'` stopped (SIGINT) ---
+        --- Go 1.21.0: `sh -c 'echo "working on $GOV_VERSION"; echo $$ >> [ROOT]/pids; sleep 600 & echo $! >> [ROOT]/pids; wait'` stopped (SIGINT) ---
         working on 1.21.0
         --- end of Go 1.21.0 ---
         "#);
@@ -536,10 +569,10 @@ fn a_closed_terminal_or_ctrl_backslash_stops_every_run_too() {
         let env = env_with(&["1.21.0", "1.22.4"]);
         let pids = env.root.join("pids");
         let script = format!(
-            "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
+            "echo $$ >> {pids}; sleep 600 & echo $! >> {pids}; wait",
             pids = pids.display()
         );
-        let (out, _) = signal_matrix(&env, &[], &script, signal, 10);
+        let (out, _) = signal_matrix(&env, &[], &script, signal);
         assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
         assert!(stdout(&out).contains("stopped"), "{}", stdout(&out));
         assert_all_dead(&pids);
@@ -552,11 +585,13 @@ fn sigterm_is_passed_on_and_a_run_that_ignores_it_is_killed() {
     let pids = env.root.join("pids");
     // 1.21.0's run ignores SIGTERM: SIGKILL after the grace period.
     let script = format!(
-        "if [ $GOV_VERSION = 1.21.0 ]; then trap '' TERM; fi; echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
+        "if [ $GOV_VERSION = 1.21.0 ]; then trap '' TERM; fi; echo $$ >> {pids}; sleep 600 & echo $! >> {pids}; wait",
         pids = pids.display()
     );
-    let (out, sent) = signal_matrix(&env, &[], &script, libc::SIGTERM, 20);
+    let (out, sent) = signal_matrix(&env, &[], &script, libc::SIGTERM);
     assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    // A lower bound: gov waited its grace period (5 s) before SIGKILL. A
+    // busy machine only makes it longer.
     assert!(sent.elapsed() >= Duration::from_secs(4), "the grace period");
     let table = stdout(&out);
     assert!(table.contains("1.22.4   stopped (SIGTERM)"), "{table}");
@@ -572,10 +607,10 @@ fn a_sigkill_of_gov_kills_every_run_and_what_it_started() {
     // Nothing can catch SIGKILL: each run dies with gov (the shell by its
     // parent-death signal, the background sleep by the guard of its group).
     let script = format!(
-        "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; wait",
+        "echo $$ >> {pids}; sleep 600 & echo $! >> {pids}; wait",
         pids = pids.display()
     );
-    let (out, _) = signal_matrix(&env, &[], &script, libc::SIGKILL, 10);
+    let (out, _) = signal_matrix(&env, &[], &script, libc::SIGKILL);
     assert_eq!(out.status.signal(), Some(libc::SIGKILL));
     assert_eq!(std::fs::read_to_string(&pids).unwrap().lines().count(), 4);
     assert_all_dead(&pids);
@@ -586,12 +621,11 @@ fn what_a_run_leaves_behind_in_its_group_is_killed_when_it_ends() {
     let env = env_with(&["1.22.4"]);
     let pids = env.root.join("pids");
     // The background sleep holds the output pipe open: without the kill
-    // gov would wait for it.
-    let script = format!("sleep 30 & echo $! >> {}; echo done", pids.display());
-    let started = Instant::now();
-    let out = env.gov(["matrix", "--json", "--", "sh", "-c", &script]);
+    // gov would wait for it, ten minutes, far past the patience of
+    // `gov_within`.
+    let script = format!("sleep 600 & echo $! >> {}; echo done", pids.display());
+    let out = gov_within(&env, &["matrix", "--json", "--", "sh", "-c", &script]);
     assert_success(&out);
-    assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(json(&out)[0]["output"], "done\n");
     assert_all_dead(&pids);
 }

@@ -164,14 +164,21 @@ fn a_dry_run_changes_nothing_and_json_says_plan_and_outcome() {
 #[test]
 fn an_interrupted_check_restores_and_exits_like_the_signal() {
     let m = setup();
-    let mut child = m
-        .gov_cmd(["upgrade", "--check", "sleep 30"])
+    let started = m.env.root.join("started");
+    let child = m
+        .gov_cmd([
+            "upgrade",
+            "--check",
+            &format!("touch {}; sleep 600", started.display()),
+        ])
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SIGTERM once the check runs, whatever the install before it took.
+    wait_until("the check to start", || started.exists());
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(143));
+    let out = wait_output(child);
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
     assert_eq!(global(&m), "1.22.4\n");
 }
 
@@ -179,14 +186,23 @@ fn an_interrupted_check_restores_and_exits_like_the_signal() {
 fn an_upgrade_racing_gov_global_ends_with_the_later_switch_both_recorded() {
     let m = setup();
     assert_success(&m.gov(&["install", "1.23"]));
+    let (started, go_on) = (m.env.root.join("started"), m.env.root.join("go-on"));
+    let check = format!(
+        "touch {}; while [ ! -e {} ]; do sleep 0.05; done",
+        started.display(),
+        go_on.display()
+    );
     let upgrade = m
-        .gov_cmd(["upgrade", "1.22.12", "--check", "sleep 1"])
+        .gov_cmd(["upgrade", "1.22.12", "--check", &check])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    // Another shell switches while the check runs.
+    // Another shell switches while the check runs, which then ends.
+    wait_until("the check to start", || started.exists());
     assert_success(&m.gov(&["global", "1.23.0"]));
-    assert!(upgrade.wait_with_output().unwrap().status.success());
+    std::fs::write(&go_on, "").unwrap();
+    assert_success(&wait_output(upgrade));
     assert_eq!(global(&m), "1.22.12\n", "the upgrade switched last");
     let history: Vec<serde_json::Value> =
         serde_json::from_str(&stdout(&m.gov(&["history", "--json"]))).unwrap();
@@ -306,10 +322,10 @@ fn read(m: &Mirror, relative: &str) -> String {
 
 /// The check of [`upgrade_in_check`]: two pids written, its shell's and a
 /// background sleep's.
-const SLEEPING_CHECK: &str = "echo $$ >> PIDS; sleep 30 & echo $! >> PIDS; wait";
+const SLEEPING_CHECK: &str = "echo $$ >> PIDS; sleep 600 & echo $! >> PIDS; wait";
 
 /// `gov upgrade ARGS --check CHECK` spawned, once the check has written two
-/// lines to `ROOT/pids` (named `PIDS` in `check`).
+/// lines to `ROOT/pids` (named `PIDS` in `check`) and its group is guarded.
 fn upgrade_in_check(m: &Mirror, args: &[&str], check: &str) -> std::process::Child {
     let pids = m.env.root.join("pids");
     let check = check.replace("PIDS", &pids.display().to_string());
@@ -320,6 +336,7 @@ fn upgrade_in_check(m: &Mirror, args: &[&str], check: &str) -> std::process::Chi
         .spawn()
         .unwrap();
     crate::matrix::wait_for_lines(&pids, 2, &mut gov);
+    crate::matrix::wait_for_guards(&gov, &pids);
     gov
 }
 
@@ -397,9 +414,12 @@ fn two_upgrades_of_one_module_at_once_one_wins_the_other_fails_at_once() {
         &["--go-mod"],
         "echo $$ >> PIDS; echo $$ >> PIDS; while [ ! -e go-on ]; do sleep 0.05; done",
     );
-    let started = std::time::Instant::now();
-    let out = m.gov(&["upgrade", "--go-mod", "--check", "true"]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // At once, not after waiting: the first one's check waits for
+    // `go-on`, written only after this returns.
+    let out = crate::install::output_within(
+        &mut m.gov_cmd(["upgrade", "--go-mod", "--check", "true"]),
+        PATIENCE,
+    );
     assert_failure(
         &out,
         1,
@@ -412,7 +432,7 @@ fn two_upgrades_of_one_module_at_once_one_wins_the_other_fails_at_once() {
     // The first one's edit is untouched; it ends as it would alone.
     assert!(read(&m, "go.mod").contains("go 1.22.12"));
     std::fs::write(m.env.work.join("go-on"), "").unwrap();
-    assert!(first.wait_with_output().unwrap().status.success());
+    assert_success(&wait_output(first));
     assert_eq!(read(&m, "go.mod"), "module m\n\ngo 1.22.12\n");
     assert!(journals(&m).is_empty());
 }
@@ -461,7 +481,7 @@ fn two_projects_sharing_a_version_file_by_links_are_not_upgraded_at_once() {
         )],
     );
     std::fs::write(m.env.work.join("go-on"), "").unwrap();
-    assert_success(&first.wait_with_output().unwrap());
+    assert_success(&wait_output(first));
     assert_eq!(std::fs::read_to_string(&shared).unwrap(), "1.22.12\n");
     assert!(is_link(&m.env.work.join("b/.go-version")));
 }
