@@ -58,7 +58,7 @@ use crate::env_vars;
 use crate::request::Request;
 use crate::store::{Installed, Store};
 use crate::toolchain_env::{EnvError, ToolchainEnv};
-use crate::upgrade::{self, die_with_gov, has_ended, signal_group, GroupGuard};
+use crate::upgrade::{self, die_with_gov, group_of, has_ended, signal_group, GroupGuard};
 use crate::version::Version;
 use crate::version_files::{self, VersionFileError};
 
@@ -198,6 +198,8 @@ struct Running {
     kill_at: Option<Instant>,
     /// Kills the run's group if gov dies.
     guard: Option<GroupGuard>,
+    /// The run's process group.
+    group: libc::pid_t,
 }
 
 /// Runs `command` in `cwd` under each job, at most `options.parallel` at
@@ -233,7 +235,7 @@ pub fn run_all(
                 let kill_at = Instant::now() + options.grace;
                 // A run that has just ended by itself is not stopped.
                 for r in running.iter_mut().filter(|r| !has_ended(&r.child)) {
-                    signal_group(&r.child, signal);
+                    signal_group(r.group, signal);
                     r.stopped = true;
                     r.kill_at = Some(kill_at);
                 }
@@ -241,7 +243,7 @@ pub fn run_all(
         }
         for r in &mut running {
             if r.kill_at.is_some_and(|at| Instant::now() >= at) {
-                signal_group(&r.child, libc::SIGKILL);
+                signal_group(r.group, libc::SIGKILL);
                 r.kill_at = None;
             }
         }
@@ -327,12 +329,16 @@ fn start(
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
-        .stderr(writer)
-        .process_group(0);
+        .stderr(writer);
+    // The guard first, leading the group the run joins: no moment of the
+    // run goes unguarded.
+    let guard = GroupGuard::start();
+    let pgid = guard.as_ref().map_or(0, GroupGuard::pgid);
+    cmd.process_group(pgid);
     job.env.apply(&mut cmd, ctx);
     die_with_gov(&mut cmd);
     let child = cmd.spawn()?;
-    let guard = GroupGuard::start(child.id());
+    let group = group_of(&child, pgid);
     // gov's copies of the writing end go with `cmd`: the reader sees the
     // end of the output when the run's group is gone.
     drop(cmd);
@@ -360,6 +366,7 @@ fn start(
         stopped: false,
         kill_at: None,
         guard,
+        group,
     })
 }
 
@@ -368,7 +375,7 @@ fn start(
 /// of its job.
 fn finish(mut r: Running, jobs: &[Job]) -> (usize, Run) {
     let duration = r.started.elapsed();
-    signal_group(&r.child, libc::SIGKILL);
+    signal_group(r.group, libc::SIGKILL);
     let status = r.child.wait();
     drop(r.guard.take());
     let drained = r.drained.recv_timeout(DRAIN).is_ok();

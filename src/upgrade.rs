@@ -90,11 +90,14 @@ pub fn run_check(
         .stderr(Stdio::piped());
     env.apply(&mut cmd, ctx);
     // Its own process group, so that an interrupt stops all it started
-    // (gov passes Ctrl-C on itself, see below).
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    // (gov passes Ctrl-C on itself, see below): the guard's, made before
+    // the check starts, so that no moment of it goes unguarded.
+    let guard = GroupGuard::start();
+    let pgid = guard.as_ref().map_or(0, GroupGuard::pgid);
+    std::os::unix::process::CommandExt::process_group(&mut cmd, pgid);
     die_with_gov(&mut cmd);
     let mut child = cmd.spawn()?;
-    let guard = GroupGuard::start(child.id());
+    let group = group_of(&child, pgid);
     let tail = Arc::new(Mutex::new(Vec::<u8>::new()));
     let pumps: Vec<_> = [
         child
@@ -134,9 +137,8 @@ pub fn run_check(
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(20));
     }
-    // The check has ended (unreaped, so its group's id is still its own),
-    // or gov was interrupted: its whole group goes.
-    signal_group(&child, libc::SIGKILL);
+    // The check has ended, or gov was interrupted: its whole group goes.
+    signal_group(group, libc::SIGKILL);
     let status = child.wait()?;
     drop(guard);
     for pump in pumps {
@@ -228,24 +230,23 @@ pub fn die_with_gov(cmd: &mut Command) {
     let _ = cmd;
 }
 
-/// A process in a child's process group that does nothing until gov dies,
-/// then kills the whole group. The parent-death signal of [`die_with_gov`]
-/// reaches only gov's own child, not what that child started (`go test`'s
-/// test binaries, a check's background jobs); the guard, a member of the
-/// group, also keeps the group's id from being reused while gov lives.
-/// Dropping it ends it; a kill of the group does too.
+/// A process that leads a new process group, does nothing until gov dies,
+/// then kills the whole group. gov starts it first and the child it
+/// guards in its group, so that no moment of the child goes unguarded. The
+/// parent-death signal of [`die_with_gov`] reaches only gov's own child,
+/// not what that child started (`go test`'s test binaries, a check's
+/// background jobs); the guard does. Leading the group, it also keeps the
+/// group's id from being reused while gov lives. Dropping it ends it.
 pub struct GroupGuard {
     pid: libc::pid_t,
 }
 
 impl GroupGuard {
-    /// A guard of the group `pgid` (the id of gov's child that leads it,
-    /// not yet reaped); `None` where it cannot be started (then only the
-    /// child itself dies with gov).
-    pub fn start(pgid: u32) -> Option<GroupGuard> {
+    /// A guard of a new group; `None` where it cannot be started (then the
+    /// child leads a group of its own, and only it dies with gov).
+    pub fn start() -> Option<GroupGuard> {
         #[cfg(target_os = "linux")]
         {
-            let pgid = pgid as libc::pid_t;
             // SAFETY: plain system calls; the child makes only
             // async-signal-safe ones and never returns (see `guard`).
             unsafe {
@@ -254,16 +255,34 @@ impl GroupGuard {
                 libc::sigfillset(&mut all);
                 match libc::fork() {
                     -1 => None,
-                    0 => guard(gov, pgid, &all),
-                    pid => Some(GroupGuard { pid }),
+                    0 => guard(gov, &all),
+                    pid => {
+                        // Both make it the leader (as shells do), so that
+                        // the group exists before gov starts the child.
+                        libc::setpgid(pid, pid);
+                        Some(GroupGuard { pid })
+                    }
                 }
             }
         }
         #[cfg(not(target_os = "linux"))]
         {
-            let _ = pgid;
             None
         }
+    }
+
+    /// The id of the group it leads, for the child to join.
+    pub fn pgid(&self) -> libc::pid_t {
+        self.pid
+    }
+}
+
+/// The process group of `child`, started to join `pgid` (0: its own).
+pub fn group_of(child: &Child, pgid: libc::pid_t) -> libc::pid_t {
+    if pgid == 0 {
+        child.id() as libc::pid_t
+    } else {
+        pgid
     }
 }
 
@@ -279,15 +298,16 @@ impl Drop for GroupGuard {
 }
 
 /// The guard's life, in the forked child of a process with threads: only
-/// async-signal-safe system calls, no allocation. It joins the group,
+/// async-signal-safe system calls, no allocation. It leads a new group,
 /// blocks every signal, asks for one when gov dies, lets go of every file
 /// (gov's pipes and locks among them), and waits; at any signal, if its
 /// parent is no longer gov, it kills the group, itself included.
 #[cfg(target_os = "linux")]
-unsafe fn guard(gov: libc::pid_t, pgid: libc::pid_t, all: &libc::sigset_t) -> ! {
-    if libc::setpgid(0, pgid) != 0 {
+unsafe fn guard(gov: libc::pid_t, all: &libc::sigset_t) -> ! {
+    if libc::setpgid(0, 0) != 0 {
         libc::_exit(0);
     }
+    let pgid = libc::getpid();
     libc::pthread_sigmask(libc::SIG_BLOCK, all, std::ptr::null_mut());
     libc::prctl(
         libc::PR_SET_PDEATHSIG,
@@ -332,8 +352,9 @@ pub fn has_ended(child: &Child) -> bool {
     unsafe { info.si_pid() != 0 }
 }
 
-/// Sends `signal` to `child`'s process group.
-pub fn signal_group(child: &Child, signal: i32) {
-    // SAFETY: kill(2) on the group of our own unreaped child.
-    unsafe { libc::kill(-(child.id() as libc::pid_t), signal) };
+/// Sends `signal` to the process group `pgid` (see [`group_of`]).
+pub fn signal_group(pgid: libc::pid_t, signal: i32) {
+    // SAFETY: kill(2) on a group gov made, whose id its guard or its
+    // unreaped leader keeps from reuse.
+    unsafe { libc::kill(-pgid, signal) };
 }

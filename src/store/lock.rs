@@ -79,10 +79,12 @@ impl Store {
             }
             refuse_other_holder(&file, &path)?;
             if !said {
-                eprintln!(
-                    "waiting for another gov {doing} (lock `{}`)",
+                // One write: two govs waiting on one terminal never mix lines.
+                let line = format!(
+                    "waiting for another gov {doing} (lock `{}`)\n",
                     path.display()
                 );
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
                 said = true;
             }
             if start.elapsed() > LOCK_TIMEOUT {

@@ -68,47 +68,8 @@ pub(crate) fn wait_for_lines(file: &Path, lines: usize, gov: &mut Child) {
     });
 }
 
-/// The parent and the process group of `pid`.
-fn parent_and_group(pid: i32) -> Option<(i32, i32)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut fields = stat[stat.rfind(')')? + 2..].split(' ').skip(1);
-    Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
-}
-
-/// Waits until the group of each pid in `file` has its guard: the process
-/// `gov` forks, just after starting a run, to kill the group should gov
-/// die. A SIGKILL of gov before that fork would leave the run's children
-/// behind, so a test that sends one waits for this first.
-pub(crate) fn wait_for_guards(gov: &Child, file: &Path) {
-    let gov = gov.id() as i32;
-    let mut groups: Vec<i32> = std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .filter_map(|l| parent_and_group(l.trim().parse().ok()?))
-        .map(|(_, group)| group)
-        .collect();
-    groups.sort();
-    groups.dedup();
-    assert!(!groups.is_empty(), "no run of {file:?} is alive");
-    wait_until(
-        &format!("a guard for each of the groups {groups:?}"),
-        || {
-            let guarded: Vec<i32> = std::fs::read_dir("/proc")
-                .unwrap()
-                .flatten()
-                .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-                .filter_map(|pid| {
-                    let (parent, group) = parent_and_group(pid)?;
-                    (parent == gov && group != pid).then_some(group)
-                })
-                .collect();
-            groups.iter().all(|g| guarded.contains(g))
-        },
-    );
-}
-
 /// `gov matrix ARGS -- sh -c SCRIPT`, sent `signal` once two runs have
-/// each written two pids to `ROOT/pids` and are guarded; its output, and
+/// each written two pids to `ROOT/pids`; its output, and
 /// when the signal went.
 fn signal_matrix(env: &TestEnv, args: &[&str], script: &str, signal: i32) -> (Output, Instant) {
     let mut gov = env
@@ -123,7 +84,6 @@ fn signal_matrix(env: &TestEnv, args: &[&str], script: &str, signal: i32) -> (Ou
         .spawn()
         .unwrap();
     wait_for_lines(&env.root.join("pids"), 4, &mut gov);
-    wait_for_guards(&gov, &env.root.join("pids"));
     let sent = Instant::now();
     unsafe { libc::kill(gov.id() as i32, signal) };
     (wait_output(gov), sent)
@@ -614,6 +574,27 @@ fn a_sigkill_of_gov_kills_every_run_and_what_it_started() {
     assert_eq!(out.status.signal(), Some(libc::SIGKILL));
     assert_eq!(std::fs::read_to_string(&pids).unwrap().lines().count(), 4);
     assert_all_dead(&pids);
+}
+
+/// gov killed the moment a run has started something: the guard of the
+/// run's group exists before the run does, so nothing is ever left.
+#[test]
+fn a_sigkill_as_soon_as_a_run_starts_leaves_nothing() {
+    let env = env_with(&["1.22.4"]);
+    for round in 0..30 {
+        let pids = env.root.join(format!("pids-{round}"));
+        let script = format!("sleep 600 & echo $! >> {}; wait", pids.display());
+        let mut gov = env
+            .gov_cmd(["matrix", "--", "sh", "-c", &script])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_lines(&pids, 1, &mut gov);
+        unsafe { libc::kill(gov.id() as i32, libc::SIGKILL) };
+        gov.wait().unwrap();
+        assert_all_dead(&pids);
+    }
 }
 
 #[test]

@@ -325,7 +325,7 @@ fn read(m: &Mirror, relative: &str) -> String {
 const SLEEPING_CHECK: &str = "echo $$ >> PIDS; sleep 600 & echo $! >> PIDS; wait";
 
 /// `gov upgrade ARGS --check CHECK` spawned, once the check has written two
-/// lines to `ROOT/pids` (named `PIDS` in `check`) and its group is guarded.
+/// lines to `ROOT/pids` (named `PIDS` in `check`).
 fn upgrade_in_check(m: &Mirror, args: &[&str], check: &str) -> std::process::Child {
     let pids = m.env.root.join("pids");
     let check = check.replace("PIDS", &pids.display().to_string());
@@ -336,7 +336,6 @@ fn upgrade_in_check(m: &Mirror, args: &[&str], check: &str) -> std::process::Chi
         .spawn()
         .unwrap();
     crate::matrix::wait_for_lines(&pids, 2, &mut gov);
-    crate::matrix::wait_for_guards(&gov, &pids);
     gov
 }
 
