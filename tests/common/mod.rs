@@ -164,13 +164,31 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 /// The output of `child` once it ends, waiting at most [`PATIENCE`]: a
 /// child that hangs (a broken build) is killed and the test fails.
 pub fn wait_output(child: Child) -> Output {
+    wait_output_within(child, PATIENCE)
+}
+
+/// Runs `cmd`, failing the test if it has not finished within `limit`: a
+/// transfer that never ends, a command that opens a planted pipe or reads
+/// a link to `/dev/zero` would hang the suite. Its output is read as it
+/// comes, so a large one never blocks it.
+pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> Output {
+    let child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_output_within(child, limit)
+}
+
+fn wait_output_within(child: Child, limit: std::time::Duration) -> Output {
     let pid = child.id() as i32;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
-    rx.recv_timeout(PATIENCE).unwrap_or_else(|_| {
+    rx.recv_timeout(limit).unwrap_or_else(|_| {
         // SAFETY: a plain kill(2) of the child's pid, not yet reaped.
         unsafe { libc::kill(pid, libc::SIGKILL) };
-        panic!("process {pid} did not end within {PATIENCE:?}");
+        panic!("process {pid} did not end within {limit:?}");
     })
 }
 

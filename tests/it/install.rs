@@ -1,7 +1,7 @@
 //! `gov install` and `gov list-remote` against a real HTTP server on
 //! loopback: good mirrors, lying ones, dead ones, hostile archives.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -552,26 +552,6 @@ fn a_full_disk_is_a_clean_error() {
         0,
         "scratch cleared"
     );
-}
-
-/// Runs `cmd`, failing the test if it has not finished within `limit`: a
-/// transfer that never ends, or a planted pipe, would hang the suite.
-pub(crate) fn output_within(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("{cmd:?} still runs after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
 }
 
 /// go.dev's index listing `body` as `version`'s archives, with its digest

@@ -91,7 +91,7 @@ fn signal_matrix(env: &TestEnv, args: &[&str], script: &str, signal: i32) -> (Ou
 
 /// `gov ARGS`, failing the test if it still runs after [`PATIENCE`].
 fn gov_within(env: &TestEnv, args: &[&str]) -> Output {
-    crate::install::output_within(&mut env.gov_cmd(args), PATIENCE)
+    output_within(&mut env.gov_cmd(args), PATIENCE)
 }
 
 /// A run's reported durations, which vary, as `[TIME]`.

@@ -11,7 +11,7 @@ use crate::common::mirror::Mirror;
 use crate::common::server::Reply;
 use crate::common::*;
 use crate::gov_snapshot;
-use crate::install::{output_within, sized_index};
+use crate::install::sized_index;
 
 fn upstream() -> Mirror {
     let m = Mirror::new(&["1.21.5", "1.22.4"]);

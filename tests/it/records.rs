@@ -2,11 +2,10 @@
 //! where, its digest and size, when and by which gov — and a release from
 //! before records were kept says what is unknown, never an invented digest.
 
-use std::io::Read;
 use std::os::unix::fs::symlink;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::common::archive;
 use crate::common::mirror::Mirror;
@@ -99,45 +98,6 @@ fn a_release_from_before_records_says_what_is_unknown() {
     assert_eq!(record["verified"], false);
     for unknown in ["sha256", "url", "size", "time", "archive"] {
         assert!(record.get(unknown).is_none(), "{unknown}: {record}");
-    }
-}
-
-/// Runs `cmd`, failing the test if it has not finished within `limit`:
-/// a command that opens a planted pipe would wait forever, one that reads
-/// a link to `/dev/zero` would never end.
-pub fn output_within(cmd: &mut std::process::Command, limit: Duration) -> std::process::Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Drained meanwhile, so that a large output never blocks the child.
-    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            r.read_to_end(&mut bytes).unwrap();
-            bytes
-        })
-    };
-    let (out, err) = (drain(Box::new(stdout)), drain(Box::new(stderr)));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("{cmd:?} still runs after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    std::process::Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
     }
 }
 

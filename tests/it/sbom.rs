@@ -264,7 +264,7 @@ fn a_program_with_a_hundred_thousand_modules_is_described_in_linear_time() {
         let file = env.work.join(format!("big.{format}.json"));
         // Minutes with the quadratic lookups of before; a regression
         // fails here instead of hanging.
-        let out = crate::records::output_within(
+        let out = output_within(
             env.gov_cmd(["sbom", "--format", format, "--output"])
                 .arg(&file)
                 .arg("--binary")
@@ -303,7 +303,7 @@ fn headers_that_map_the_same_bytes_again_and_again_cost_a_per_file_error() {
     std::fs::write(&crafted, elf(&segments, body_at, &vec![0u8; size as usize])).unwrap();
     let good = env.work.join("good");
     std::fs::write(&good, program_with_deps(3)).unwrap();
-    let out = crate::records::output_within(
+    let out = output_within(
         env.gov_cmd(["sbom", "--binary"]).arg(&crafted).arg(&good),
         std::time::Duration::from_secs(120),
     );
@@ -341,7 +341,7 @@ fn a_big_program_is_read_in_one_pass() {
     file.write_all(&blob).unwrap();
     file.set_len(SIZE).unwrap();
     drop(file);
-    let out = crate::records::output_within(
+    let out = output_within(
         env.gov_cmd(["sbom", "--format", "cyclonedx", "--binary"])
             .arg(&program),
         std::time::Duration::from_secs(120),

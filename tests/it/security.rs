@@ -4,35 +4,14 @@
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::archive::{self, Entry};
 use crate::common::mirror::Mirror;
 use crate::common::server::Reply;
 use crate::common::*;
 use crate::gov_snapshot;
-
-/// Runs `cmd`, failing the test if it has not finished within `limit`
-/// (a command that blocks on a planted pipe would hang forever).
-fn output_within(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("{cmd:?} still runs after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
-}
 
 /// A fake release's entries plus `extra`, ready to serve as `version`.
 fn release_with(version: &str, extra: Vec<Entry>) -> Vec<u8> {

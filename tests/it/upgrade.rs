@@ -415,7 +415,7 @@ fn two_upgrades_of_one_module_at_once_one_wins_the_other_fails_at_once() {
     );
     // At once, not after waiting: the first one's check waits for
     // `go-on`, written only after this returns.
-    let out = crate::install::output_within(
+    let out = output_within(
         &mut m.gov_cmd(["upgrade", "--go-mod", "--check", "true"]),
         PATIENCE,
     );
