@@ -9,6 +9,8 @@ fn store_state(home: &std::path::Path) -> Vec<std::path::PathBuf> {
     ["versions", "records", "tmp"]
         .iter()
         .flat_map(|dir| walk(&home.join(dir)))
+        // Scratch space beside releases on another disk, as tmp/ itself.
+        .filter(|p| !p.ends_with(".gov-tmp"))
         .collect()
 }
 
@@ -77,8 +79,12 @@ fn a_full_disk_fails_the_copy_and_leaves_nothing() {
     let env = TestEnv::new();
     let root = env.fake_toolchain("1.21.5");
     std::fs::write(root.join("pkg/big"), vec![7u8; 1 << 20]).unwrap();
+    // The releases on a small disk (the rest of the store, the gov binary
+    // its shims lead to among it, wherever the tests run from, elsewhere).
     let disk = SmallDisk::mount(env.root.join("small"), "256k");
-    let home = disk.0.join("gov");
+    let home = env.gov_home.clone();
+    std::fs::create_dir_all(&home).unwrap();
+    std::os::unix::fs::symlink(&disk.0, home.join("versions")).unwrap();
     let before = store_with_system_roots_linked(&env, &home);
     let out = env
         .gov_cmd(["import".as_ref(), "--copy".as_ref(), root.as_os_str()])
