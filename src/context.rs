@@ -59,12 +59,9 @@ impl Context {
 
     /// The current directory, for what cannot work without one: an error
     /// that says so when it was removed.
-    pub fn require_cwd(&self) -> std::io::Result<&std::path::Path> {
+    pub fn require_cwd(&self) -> Result<&std::path::Path, CwdGone> {
         if self.cwd_gone {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "the current directory no longer exists (it was removed); `cd` to one that does",
-            ));
+            return Err(CwdGone);
         }
         Ok(&self.cwd)
     }
@@ -140,6 +137,17 @@ impl Context {
     /// `PATH`, empty when unset.
     pub fn path(&self) -> &OsStr {
         self.var(env_vars::PATH).unwrap_or_default()
+    }
+}
+
+/// The current directory was removed, and a command needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the current directory no longer exists: it was removed")]
+pub struct CwdGone;
+
+impl CwdGone {
+    pub fn hint(&self) -> String {
+        "`cd` to a directory that exists, then run the command again".into()
     }
 }
 

@@ -51,6 +51,12 @@ pub enum Error {
     Interrupted { message: String, signal: i32 },
 }
 
+impl From<crate::context::CwdGone> for Error {
+    fn from(e: crate::context::CwdGone) -> Error {
+        Error::failed(e.to_string(), e.hint())
+    }
+}
+
 impl From<ResolveError> for Error {
     fn from(e: ResolveError) -> Error {
         Error::Resolve(Box::new(e))

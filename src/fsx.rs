@@ -158,6 +158,10 @@ pub fn io_hint(e: &io::Error) -> Option<String> {
         io::ErrorKind::ReadOnlyFilesystem => Some(
             "it is on a read-only file system: set GOV_HOME to a writable directory".into(),
         ),
+        // Something where gov keeps a directory of its own (a planted link).
+        io::ErrorKind::AlreadyExists => Some(
+            "something else is where gov keeps a directory of its own: if you put it there, move it away; otherwise ask who did, then run the command again".into(),
+        ),
         io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Some(
             "the disk is full: free some space (`gov prune` removes old caches), then run the command again".into(),
         ),

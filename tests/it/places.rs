@@ -57,7 +57,7 @@ fn a_removed_current_directory_falls_back_to_the_global_default() {
         assert_eq!(out.status.code(), Some(1), "{args}");
         assert_eq!(
             stderr(&out),
-            format!("{GONE}error: the current directory no longer exists (it was removed); `cd` to one that does\n"),
+            format!("{GONE}error: the current directory no longer exists: it was removed\nhint: `cd` to a directory that exists, then run the command again\n"),
             "{args}"
         );
     }

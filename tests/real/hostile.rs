@@ -209,7 +209,8 @@ fn root_never_writes_to_a_store_another_account_owns() {
         let out = env.gov(&args);
         assert_eq!(out.status.code(), Some(1), "{planted}: {}", stderr(&out));
         assert!(
-            stderr(&out).contains("a symbolic link is where gov keeps a directory of its own"),
+            stderr(&out).contains("a symbolic link is where gov keeps a directory of its own")
+                && stderr(&out).contains("hint: something else is where gov keeps a directory"),
             "{planted}: {}",
             stderr(&out)
         );
