@@ -161,6 +161,20 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Waits until someone holds a lock on the file `lock` (an exclusive
+/// `flock -n` of it fails).
+pub fn wait_until_locked(lock: &Path) {
+    wait_until(&format!("a lock on {lock:?}"), || {
+        !Command::new("flock")
+            .args(["-n", "-x"])
+            .arg(lock)
+            .arg("true")
+            .status()
+            .unwrap()
+            .success()
+    });
+}
+
 /// The output of `child` once it ends, waiting at most [`PATIENCE`]: a
 /// child that hangs (a broken build) is killed and the test fails.
 pub fn wait_output(child: Child) -> Output {

@@ -234,15 +234,7 @@ fn prune_removes_what_nobody_uses_and_nothing_else() {
     std::os::unix::process::CommandExt::process_group(&mut holder, 0);
     let mut holder = holder.spawn().unwrap();
     // Held once another taker fails.
-    wait_until("flock to take the lock", || {
-        !std::process::Command::new("flock")
-            .args(["-n", "-x"])
-            .arg(&lock)
-            .arg("true")
-            .status()
-            .unwrap()
-            .success()
-    });
+    wait_until_locked(&lock);
     assert_eq!(stdout(&prune(&[])), "");
     assert!(
         leftover.exists(),
