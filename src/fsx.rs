@@ -405,6 +405,15 @@ pub fn link_or_copy_atomic(from: &Path, to: &Path, link: bool, mode: u32) -> io:
     Ok(())
 }
 
+/// Whether `name` is one of the temporary names [`write_atomic`],
+/// [`replace_symlink`] and [`link_or_copy_atomic`] give what they put in
+/// place (`.NAME.RANDOM.tmp`): what a killed writer left, where no other
+/// writer can be at work.
+pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    bytes.starts_with(b".") && bytes.ends_with(b".tmp")
+}
+
 /// Makes `dir` a real directory, created with `mode` less the umask (its
 /// parents as any new directory); a link or anything else in its place is an error, so
 /// that gov never writes through a link into a directory of its own.

@@ -51,11 +51,16 @@ impl Store {
     /// changed by them), else a copy with its time; renamed into place.
     pub fn ensure_shim_target(&self, exe: &Path) -> Result<PathBuf, StoreError> {
         let target = self.shim_target(exe);
-        if target == exe || same_gov(exe, &target) {
+        if target == exe {
             return Ok(target);
         }
         let dir = target.parent().unwrap_or(self.home());
         fsx::create_own_dir(dir, 0o755)?;
+        // Under the shims' lock: a copy a killed gov left half-made goes.
+        remove_temps(dir)?;
+        if same_gov(exe, &target) {
+            return Ok(target);
+        }
         let meta = fs_err::metadata(exe)?;
         let linkable = meta.uid() == fsx::my_uid() && meta.mode() & 0o7777 == 0o755;
         fsx::link_or_copy_atomic(exe, &target, linkable, 0o755)?;
@@ -136,10 +141,12 @@ impl Store {
         );
         let bin = self.bin_dir();
         fsx::create_own_dir(&bin, 0o755)?;
+        // Refreshes take turns (the lock above): a link a killed one left on
+        // its way into place goes.
+        remove_temps(&bin)?;
         for entry in fs_err::read_dir(&bin)? {
             let entry = entry?;
             let name = entry.file_name();
-            // A dot-file is another refresh's link on its way into place.
             let stale = !programs.contains(&name) && !name.as_encoded_bytes().starts_with(b".");
             // gov's: a link to this gov, or a link named as a shim (one to
             // another gov binary, from before).
@@ -162,6 +169,20 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Removes what killed writers left in `dir` ([`fsx::is_temp_name`]).
+fn remove_temps(dir: &Path) -> Result<(), StoreError> {
+    for entry in fs_err::read_dir(dir)? {
+        let entry = entry?;
+        if fsx::is_temp_name(&entry.file_name()) {
+            match fs_err::remove_file(entry.path()) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A name gov gives its shims: a Go program's, or `go1.X.Y`.

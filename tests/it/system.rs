@@ -188,3 +188,27 @@ fn doctor_fails_a_system_store_others_can_write_and_never_hands_it_to_one_user()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+/// A gov killed while it put a shim or its own copy in place left a
+/// temporary file: the next change of the store removes it.
+#[test]
+fn what_a_killed_shim_refresh_left_goes_with_the_next_change() {
+    let (env, system) = system_env();
+    let dir = env.fake_toolchain("1.22.4");
+    assert_success(&as_admin(
+        &env,
+        &system,
+        &["link", "1.22.4", dir.to_str().unwrap()],
+    ));
+    let half_link = system.join("bin/.go.x7Kq2p.tmp");
+    std::os::unix::fs::symlink("/nowhere", &half_link).unwrap();
+    let half_copy = system.join("libexec/.gov.x7Kq2p.tmp");
+    std::fs::write(&half_copy, "half a gov").unwrap();
+    assert_success(&as_admin(&env, &system, &["global", "1.22.4"]));
+    assert!(
+        std::fs::symlink_metadata(&half_link).is_err(),
+        "{half_link:?}"
+    );
+    assert!(!half_copy.exists(), "{half_copy:?}");
+    assert!(system.join("libexec/gov").is_file());
+}
