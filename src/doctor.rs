@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use crate::env_vars;
 use crate::fsx;
+use crate::request::Request;
 use crate::resolve::{self, Context, Resolved};
 use crate::store::Store;
 use crate::toolchain_env::ToolchainEnv;
-use crate::version::Version;
 use crate::version_files;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -597,30 +597,23 @@ fn gotoolchain_file(inputs: &Inputs, r: &Resolved) -> Check {
 }
 
 fn module_compatibility(inputs: &Inputs, r: &Resolved) -> Vec<Check> {
-    let Some(dir) = inputs
-        .ctx
-        .cwd
-        .ancestors()
-        .find(|d| d.join("go.mod").is_file() || d.join("go.work").is_file())
-    else {
+    // The file selection reads: what doctor says agrees with what runs.
+    let gowork = inputs.ctx.var(env_vars::GOWORK);
+    let Ok(found) = version_files::find_module(&inputs.ctx.cwd, gowork) else {
+        return vec![];
+    };
+    let Some(selecting) = found.selecting else {
+        return vec![];
+    };
+    let file = selecting.path;
+    let Some(dir) = file.parent().map(Path::to_path_buf) else {
         return vec![];
     };
     let mut checks = Vec::new();
-    let file = if dir.join("go.work").is_file() {
-        dir.join("go.work")
-    } else {
-        dir.join("go.mod")
+    let needs = match selecting.request {
+        Request::Module(module) => module.go.max(module.toolchain),
+        _ => None,
     };
-    let text = version_files::read(&file)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let directives = version_files::parse_go_mod(&text);
-    let needs = [directives.go, directives.toolchain]
-        .into_iter()
-        .flatten()
-        .filter_map(|(_, v)| Version::parse(v.strip_prefix("go").unwrap_or(v)).ok())
-        .max();
     checks.push(match needs {
         Some(need) if need > r.version => check(
             "module",

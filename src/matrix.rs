@@ -85,7 +85,7 @@ pub fn module_go_line(
     cwd: &Path,
     gowork: Option<&OsStr>,
 ) -> Result<Option<GoLine>, VersionFileError> {
-    let Some(file) = version_files::find_module(cwd, gowork)? else {
+    let Some(file) = version_files::find_module(cwd, gowork)?.selecting else {
         return Ok(None);
     };
     Ok(match file.request {

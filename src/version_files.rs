@@ -229,19 +229,47 @@ pub fn find(cwd: &Path, gowork: Option<&OsStr>) -> Result<Option<VersionFile>, V
     Ok(None)
 }
 
-/// The `go.work` or `go.mod` in force for `cwd`, as Go finds it (`GOWORK`
-/// included), whatever `.go-version` or `.tool-versions` say.
-pub fn find_module(
-    cwd: &Path,
-    gowork: Option<&OsStr>,
-) -> Result<Option<VersionFile>, VersionFileError> {
+/// The Go module and workspace a directory is in, as Go finds them: the
+/// one answer to "which module is this?" for selection, doctor, matrix,
+/// upgrade and export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoModule {
+    /// The nearest `go.mod` from the directory up: the main module's file
+    /// (whatever lines it has).
+    pub go_mod: Option<PathBuf>,
+    /// The `go.work` or `go.mod` whose `go` and `toolchain` lines select a
+    /// release (`GOWORK` included), whatever `.go-version` or
+    /// `.tool-versions` say: what selection reads when no other file
+    /// decides. `None` when no Go file names a version.
+    pub selecting: Option<VersionFile>,
+}
+
+impl GoModule {
+    /// The main module's directory: the nearest `go.mod`'s.
+    pub fn dir(&self) -> Option<&Path> {
+        self.go_mod.as_deref().and_then(Path::parent)
+    }
+}
+
+/// The Go module `cwd` is in ([`GoModule`]), `GOWORK` as Go reads it.
+pub fn find_module(cwd: &Path, gowork: Option<&OsStr>) -> Result<GoModule, VersionFileError> {
+    let go_mod = cwd
+        .ancestors()
+        .map(|d| d.join(FileKind::GoMod.file_name()))
+        .find(|p| p.is_file());
     let gowork = GoWork::from_env(gowork);
     for dir in cwd.ancestors() {
         if let Some(found) = module_at(dir, &gowork)? {
-            return Ok(Some(found));
+            return Ok(GoModule {
+                go_mod,
+                selecting: Some(found),
+            });
         }
     }
-    Ok(None)
+    Ok(GoModule {
+        go_mod,
+        selecting: None,
+    })
 }
 
 /// The `go.work` or `go.mod` in force when `dir` is the nearest directory
@@ -515,5 +543,73 @@ mod tests {
                 prop_assert_eq!(d.toolchain, Some((7, toolchain.as_str())));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod module_tests {
+    use super::*;
+
+    /// Which module each directory is in, as a table: the tree, GOWORK, the
+    /// directory asked about, then the nearest go.mod and the selecting file.
+    #[test]
+    fn find_module_answers_as_go_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let files = [
+            ("w/go.work", "go 1.22\n\nuse ./m\n"),
+            ("w/m/go.mod", "module m\n\ngo 1.21.3\n"),
+            ("w/m/.go-version", "1.19.8\n"),
+            ("w/bare/go.mod", "module bare\n"),
+            ("solo/go.mod", "module solo\n\ngo 1.20\n"),
+        ];
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        std::fs::create_dir_all(root.join("w/m/sub")).unwrap();
+        let cases: [(&str, Option<&str>, Option<&str>, Option<&str>); 8] = [
+            // A module in a workspace: the go.work selects.
+            ("w/m/sub", None, Some("w/m/go.mod"), Some("w/go.work")),
+            (
+                "w/m/sub",
+                Some("off"),
+                Some("w/m/go.mod"),
+                Some("w/m/go.mod"),
+            ),
+            (
+                "w/m/sub",
+                Some("auto"),
+                Some("w/m/go.mod"),
+                Some("w/go.work"),
+            ),
+            // The workspace's own directory is in no module.
+            ("w", None, None, Some("w/go.work")),
+            // A go.mod without a go line is the module, but selects nothing.
+            ("w/bare", Some("off"), Some("w/bare/go.mod"), None),
+            ("w/bare", None, Some("w/bare/go.mod"), Some("w/go.work")),
+            ("solo", None, Some("solo/go.mod"), Some("solo/go.mod")),
+            ("", None, None, None),
+        ];
+        for (dir, gowork, go_mod, selecting) in cases {
+            let found = find_module(&root.join(dir), gowork.map(OsStr::new)).unwrap();
+            let case = format!("{dir:?} with GOWORK={gowork:?}");
+            assert_eq!(found.go_mod, go_mod.map(|p| root.join(p)), "{case}");
+            assert_eq!(
+                found.selecting.map(|f| f.path),
+                selecting.map(|p| root.join(p)),
+                "{case}"
+            );
+        }
+        let named = root.join("w/go.work");
+        let found = find_module(&root.join("solo"), Some(named.as_os_str())).unwrap();
+        assert_eq!(found.dir(), Some(root.join("solo").as_path()));
+        assert_eq!(found.selecting.map(|f| f.path), Some(named));
+        let missing = root.join("none.work");
+        assert!(matches!(
+            find_module(&root.join("solo"), Some(missing.as_os_str())),
+            Err(VersionFileError::MissingGoWork { .. })
+        ));
     }
 }

@@ -98,7 +98,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     };
     let project = match settings.ctx.cwd_gone() {
         true => None,
-        false => Project::find(&settings.ctx.cwd)?,
+        false => Project::find(&settings.ctx.cwd, settings.ctx.var(crate::env_vars::GOWORK))?,
     };
     if args.kind == Kind::Dockerfile && project.is_none() {
         // A Dockerfile builds the module here: there must be a here.

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::commands::parse_request;
 use crate::download::Fetcher;
+use crate::env_vars;
 use crate::error::Error;
 use crate::index;
 use crate::install::{Done, InstallError, Installer};
@@ -102,8 +103,10 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     // The project: the module's directory, else this one (which must
     // still exist: the checks run there).
     let cwd = ctx.require_cwd()?;
-    let project = find_up(cwd, "go.mod")
-        .and_then(|m| m.parent().map(Path::to_path_buf))
+    let module = version_files::find_module(cwd, ctx.var(env_vars::GOWORK))?;
+    let project = module
+        .dir()
+        .map(Path::to_path_buf)
         .unwrap_or_else(|| ctx.cwd.clone());
     let project = project.canonicalize().unwrap_or(project);
     if args.dry_run {
@@ -350,7 +353,7 @@ fn upgrade(
             }
         }
     }
-    let module = find_up(&ctx.cwd, "go.mod");
+    let module = version_files::find_module(&ctx.cwd, ctx.var(env_vars::GOWORK))?.go_mod;
     let go_mod = if args.go_mod {
         Some(module.clone().ok_or_else(|| {
             Error::failed(
@@ -635,8 +638,4 @@ fn plan_text(report: &Report) -> String {
         None => {}
     }
     out
-}
-
-fn find_up(dir: &Path, name: &str) -> Option<PathBuf> {
-    dir.ancestors().map(|d| d.join(name)).find(|p| p.is_file())
 }

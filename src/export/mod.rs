@@ -9,6 +9,7 @@ pub mod dockerfile;
 #[cfg(test)]
 mod props;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::index::File;
@@ -71,18 +72,22 @@ pub struct Project {
 
 impl Project {
     /// The module `cwd` is in; `None` outside any module.
-    pub fn find(cwd: &Path) -> Result<Option<Project>, version_files::VersionFileError> {
-        for dir in cwd.ancestors() {
-            let Some(text) = version_files::read(&dir.join("go.mod"))? else {
-                continue;
-            };
-            return Ok(Some(Project {
-                dir: dir.to_path_buf(),
-                module: module_path(&text).unwrap_or_default(),
-                has_go_sum: dir.join("go.sum").is_file(),
-            }));
-        }
-        Ok(None)
+    pub fn find(
+        cwd: &Path,
+        gowork: Option<&OsStr>,
+    ) -> Result<Option<Project>, version_files::VersionFileError> {
+        let Some(go_mod) = version_files::find_module(cwd, gowork)?.go_mod else {
+            return Ok(None);
+        };
+        let Some(text) = version_files::read(&go_mod)? else {
+            return Ok(None);
+        };
+        let dir = go_mod.parent().unwrap_or(cwd).to_path_buf();
+        Ok(Some(Project {
+            module: module_path(&text).unwrap_or_default(),
+            has_go_sum: dir.join("go.sum").is_file(),
+            dir,
+        }))
     }
 
     /// The name `go build` gives the module's main package: the last
