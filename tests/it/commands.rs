@@ -21,23 +21,18 @@ fn link_checks_the_directory() {
     let env = TestEnv::new();
     let empty = env.root.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), empty.as_os_str()]);
+    let out = env.try_link("1.22.4", &empty, &[]);
     gov_snapshot!(env, &out);
 
     let dir = env.fake_toolchain("1.22.4");
-    let out = env.gov(["link".as_ref(), "1.22".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.22", &dir, &[]);
     gov_snapshot!(env, &out);
 
     // A VERSION that names another release is refused, unless --force.
-    let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.22.3", &dir, &[]);
     gov_snapshot!(env, &out);
     assert!(!env.gov_home.join("versions/1.22.3").exists());
-    let out = env.gov([
-        "link".as_ref(),
-        "--force".as_ref(),
-        "1.22.3".as_ref(),
-        dir.as_os_str(),
-    ]);
+    let out = env.try_link("1.22.3", &dir, &["--force"]);
     assert_success(&out);
     assert!(
         stderr(&out).contains("says it is go1.22.4, linked as Go 1.22.3 because of --force"),
@@ -45,10 +40,10 @@ fn link_checks_the_directory() {
         stderr(&out)
     );
 
-    let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.22.3", &dir, &[]);
     gov_snapshot!(env, &out);
 
-    let out = env.gov(["link".as_ref(), "1.23.0".as_ref(), env.gov_home.as_os_str()]);
+    let out = env.try_link("1.23.0", &env.gov_home, &[]);
     gov_snapshot!(env, &out);
 }
 
@@ -305,7 +300,7 @@ fn shims_follow_the_store() {
     // Go releases before 1.13 ship `godoc` too.
     let old = env.fake_toolchain("1.12.17");
     write_executable(&old.join("bin/godoc"), "#!/bin/sh\necho godoc\n");
-    env.gov_ok(["link".as_ref(), "1.12.17".as_ref(), old.as_os_str()]);
+    env.link("1.12.17", &old);
     assert!(env.shim("godoc").exists());
     env.gov_ok(["uninstall", "1.12.17"]);
     assert!(

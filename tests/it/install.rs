@@ -32,12 +32,7 @@ fn installs_the_newest_match_and_runs_it() {
         std::fs::read_to_string(root.join("VERSION")).unwrap()
     );
 
-    let out = m
-        .env
-        .command(m.env.shim("go"))
-        .arg("+1.22")
-        .output()
-        .unwrap();
+    let out = m.env.go(&m.env.work, &["+1.22"]);
     assert_eq!(
         stdout(&out),
         format!(
@@ -118,18 +113,13 @@ fn another_platform_goes_beside_the_store() {
 #[test]
 fn auto_install_on_first_use() {
     let m = Mirror::new(&["1.22.4"]);
-    m.env.gov_ok([
-        "link".as_ref(),
-        "1.21.5".as_ref(),
-        m.env.fake_toolchain("1.21.5").as_os_str(),
-    ]);
+    m.env.link("1.21.5", &m.env.fake_toolchain("1.21.5"));
     m.env.write(".go-version", "1.22.4\n");
-    let shim = m.env.shim("go");
-    let out = m.env.command(&shim).output().unwrap();
+    let out = m.env.go(&m.env.work, &[]);
     gov_snapshot!(m.env, &out);
     let out = m
         .env
-        .command(&shim)
+        .go_cmd(&[])
         .env("GOV_AUTO_INSTALL", "1")
         .env("GOV_INDEX_URL", m.server.url("index.json"))
         .env("GOV_DOWNLOAD_URL", &m.server.base)
@@ -767,7 +757,7 @@ fn the_first_release_installed_becomes_the_global_default() {
     );
     // So `go` runs at once, anywhere.
     assert_eq!(stdout(&m.gov(&["global"])), "1.21.5\n");
-    let out = m.env.command(m.env.shim("go")).output().unwrap();
+    let out = m.env.go(&m.env.work, &[]);
     assert!(stdout(&out).starts_with("go version go1.21.5 "));
     // Later installs leave the default alone.
     let out = m.gov(&["install", "1.22"]);

@@ -89,7 +89,7 @@ fn mirrors_several_platforms_once_and_nodes_install_from_it() {
         .output()
         .unwrap();
     assert_success(&out);
-    let out = node.command(node.shim("go")).output().unwrap();
+    let out = node.go(&node.work, &[]);
     assert!(
         stdout(&out).starts_with("go version go1.22.4 "),
         "{}",

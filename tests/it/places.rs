@@ -94,7 +94,7 @@ fn go_dash_c_selects_by_that_directory_as_go_does() {
     env.write("sub/module/go.mod", "module example.com/m\n\ngo 1.21.5\n");
     std::fs::create_dir_all(env.work.join("sub/module/pkg")).unwrap();
     let go = |args: &[&str]| {
-        let out = env.command(env.shim("go")).args(args).output().unwrap();
+        let out = env.go(&env.work, args);
         assert_success(&out);
         stdout(&out).lines().next().unwrap().to_string()
     };

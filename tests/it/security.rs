@@ -205,7 +205,7 @@ fn pipes_and_devices_planted_as_version_files_are_ignored() {
         let warning = format!("ignoring `{}`: it is {kind}", planted.display());
         let limit = Duration::from_secs(10);
 
-        let mut shim = env.command(env.shim("go"));
+        let mut shim = env.go_cmd(&[]);
         let out = output_within(shim.arg("version").current_dir(&project), limit);
         assert_success(&out);
         assert!(stdout(&out).starts_with("go go1.22.4 "), "{file}");
@@ -232,7 +232,7 @@ fn text_from_files_reaches_the_terminal_escaped() {
     // Clears the screen, then rewrites the window title: both must arrive
     // as visible text, not as terminal commands.
     env.write(".go-version", "1.22\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}\n");
-    let shim = env.command(env.shim("go")).arg("version").output().unwrap();
+    let shim = env.go(&env.work, &["version"]);
     let current = env.gov(["current"]);
     let hook = env.gov(["env", "--hook", "bash"]);
     for out in [&shim, &current, &hook] {
@@ -310,17 +310,12 @@ fn only_go_roots_are_linked() {
     for program in ["go", "ls", "cat"] {
         write_executable(&prefix.join("bin").join(program), "#!/bin/sh\n");
     }
-    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), prefix.as_os_str()]);
+    let out = env.try_link("1.22.4", &prefix, &[]);
     gov_snapshot!(env, &out);
     assert!(std::fs::symlink_metadata(env.shim("ls")).is_err());
 
     // Forced, it is linked, and still only Go's own programs get shims.
-    let out = env.gov([
-        "link".as_ref(),
-        "1.22.4".as_ref(),
-        prefix.as_os_str(),
-        "--force".as_ref(),
-    ]);
+    let out = env.try_link("1.22.4", &prefix, &["--force"]);
     assert_success(&out);
     assert!(env.shim("go").exists());
     for program in ["ls", "cat"] {
@@ -331,19 +326,11 @@ fn only_go_roots_are_linked() {
     }
 
     // A Go root built from source has no VERSION: its sources say enough.
-    let source = env.root.join("go-src");
-    std::fs::create_dir_all(source.join("bin")).unwrap();
-    std::fs::create_dir_all(source.join("src/runtime")).unwrap();
-    write_executable(&source.join("bin/go"), "#!/bin/sh\n");
-    env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), source.as_os_str()]);
+    let source = env.go_root("go-src", None, "#!/bin/sh\n");
+    env.link("1.23.0", &source);
 
     // Without even `bin/go`, --force does not help.
-    let out = env.gov([
-        "link".as_ref(),
-        "1.24.0".as_ref(),
-        env.work.as_os_str(),
-        "--force".as_ref(),
-    ]);
+    let out = env.try_link("1.24.0", &env.work, &["--force"]);
     gov_snapshot!(env, &out);
 }
 
@@ -353,7 +340,7 @@ fn a_program_the_selected_release_lacks_runs_the_next_one_on_path() {
     // Go 1.12 ships `godoc`; 1.22 does not.
     let old = env.fake_toolchain("1.12.17");
     write_executable(&old.join("bin/godoc"), "#!/bin/sh\necho old godoc\n");
-    env.gov_ok(["link".as_ref(), "1.12.17".as_ref(), old.as_os_str()]);
+    env.link("1.12.17", &old);
     env.install_fake("1.22.4");
     env.gov_ok(["global", "1.22.4"]);
     assert!(env.shim("godoc").exists());
@@ -455,8 +442,7 @@ fn a_broken_release_never_runs_another_go() {
     write_executable(&other.join("go"), "#!/bin/sh\necho SYSTEM go\n");
     let path = std::env::join_paths([env.gov_home.join("bin"), other]).unwrap();
     let out = env
-        .command(env.shim("go"))
-        .arg("version")
+        .go_cmd(&["version"])
         .env("PATH", &path)
         .output()
         .unwrap();
@@ -500,7 +486,7 @@ fn vendor_builds_link_by_the_release_they_name() {
     ] {
         let dir = env.fake_toolchain(version);
         std::fs::write(dir.join("VERSION"), format!("{says}\n")).unwrap();
-        let out = env.gov(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+        let out = env.try_link(version, &dir, &[]);
         assert_success(&out);
         assert_eq!(
             stderr(&out).contains("which names no release"),
@@ -511,6 +497,6 @@ fn vendor_builds_link_by_the_release_they_name() {
     }
     let dir = env.fake_toolchain("1.20.0");
     std::fs::write(dir.join("VERSION"), "go1.20.1-vendor\n").unwrap();
-    let out = env.gov(["link".as_ref(), "1.20.0".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.20.0", &dir, &[]);
     gov_snapshot!(env, &out);
 }

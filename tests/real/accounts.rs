@@ -194,7 +194,7 @@ fn releases_another_user_can_change_are_never_run() {
 
     // A versions/ writable by the group.
     std::fs::set_permissions(&versions, std::fs::Permissions::from_mode(0o775)).unwrap();
-    let out = env.command(env.shim("go")).arg("version").output().unwrap();
+    let out = env.go(&env.work, &["version"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(&format!(
@@ -216,7 +216,7 @@ fn releases_another_user_can_change_are_never_run() {
         .status()
         .unwrap()
         .success());
-    assert_success(&env.command(env.shim("go")).arg("version").output().unwrap());
+    assert_success(&env.go(&env.work, &["version"]));
 
     // A linked root that belongs to the other account.
     let theirs = env.root.join("their-go");
@@ -235,8 +235,8 @@ fn releases_another_user_can_change_are_never_run() {
         .status()
         .unwrap()
         .success());
-    env.gov_ok(["link".as_ref(), "1.21.5".as_ref(), theirs.as_os_str()]);
-    let out = env.command(env.shim("go")).arg("+1.21.5").output().unwrap();
+    env.link("1.21.5", &theirs);
+    let out = env.go(&env.work, &["+1.21.5"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(&format!("it belongs to uid {uid}")),

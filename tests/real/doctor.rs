@@ -4,11 +4,7 @@ use crate::common::*;
 
 fn setup() -> TestEnv {
     let env = TestEnv::new();
-    env.gov_ok([
-        "link".as_ref(),
-        "1.19.8".as_ref(),
-        debian_go_1_19().as_os_str(),
-    ]);
+    env.link("1.19.8", &debian_go_1_19());
     env.gov_ok(["global", "1.19.8"]);
     env
 }
@@ -122,7 +118,7 @@ fn names_a_module_that_needs_a_newer_go() {
 fn names_broken_releases_leftovers_and_stale_shims() {
     let env = setup();
     let gone = env.fake_toolchain("1.21.5");
-    env.gov_ok(["link".as_ref(), "1.21.5".as_ref(), gone.as_os_str()]);
+    env.link("1.21.5", &gone);
     std::fs::remove_dir_all(&gone).unwrap();
     std::fs::create_dir_all(env.gov_home.join("tmp/linux-amd64-1.22.4/go")).unwrap();
     std::fs::remove_file(env.shim("gofmt")).unwrap();
@@ -179,8 +175,7 @@ fn names_gotoolchain_written_by_a_real_go_env_w() {
     env.gov_ok(["global", newest.as_str()]);
     let goenv = env.root.join("goenv");
     let out = env
-        .command(env.shim("go"))
-        .args(["env", "-w", "GOTOOLCHAIN=go1.99.0+auto"])
+        .go_cmd(&["env", "-w", "GOTOOLCHAIN=go1.99.0+auto"])
         .env("GOENV", &goenv)
         .output()
         .unwrap();

@@ -30,7 +30,7 @@ fn installs_real_releases_and_builds_with_each() {
         "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\nfunc main() { fmt.Println(\"built with\", runtime.Version()) }\n",
     );
     for v in &versions {
-        let mut build = env.command(env.shim("go"));
+        let mut build = env.go_cmd(&[]);
         build
             .args([
                 format!("+{v}"),

@@ -96,8 +96,7 @@ fn a_check_that_fails_after_the_go_mod_bump_puts_everything_back() {
     env.write("app/.go-version", &format!("# pinned\r\n{v21}\r\n"));
     // It passes under the release it has.
     let out = env
-        .command(env.shim("go"))
-        .args(["test", "./..."])
+        .go_cmd(&["test", "./..."])
         .current_dir(env.work.join("app"))
         .env("GOCACHE", env.root.join("gocache"))
         .env("GOPATH", env.root.join("gopath"))
