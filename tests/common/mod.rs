@@ -416,6 +416,11 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
         (r"127\.0\.0\.1:\d+".into(), "[SERVER]".into()),
         (r"in \d+\.\d+ ?s".into(), "in [TIME]".into()),
         (r"\bpid \d+".into(), "pid [PID]".into()),
+        // A download written aside under a random name (`tempfile`'s).
+        (
+            r"(\.[\w.-]+)\.[A-Za-z0-9]{6}\.part\b".into(),
+            "$1.[RANDOM].part".into(),
+        ),
         // A duration in a table (`gov matrix`).
         (r"\b\d+\.\d\ds\b".into(), "[TIME]".into()),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ".into(), "[DATE]".into()),
@@ -431,7 +436,8 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
     ]
 }
 
-fn regex_escape(text: &str) -> String {
+/// `text` as a regular expression that matches it literally.
+pub fn regex_escape(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let special = "\\.+*?()|[]{}^$#&-~".contains(c);
