@@ -421,6 +421,8 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
             r"(\.[\w.-]+)\.[A-Za-z0-9]{6}\.part\b".into(),
             "$1.[RANDOM].part".into(),
         ),
+        // A duration `go test` prints.
+        (r"\t\d+\.\d+s\b".into(), "\t[TIME]".into()),
         // A duration in a table (`gov matrix`).
         (r"\b\d+\.\d\ds\b".into(), "[TIME]".into()),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ".into(), "[DATE]".into()),
@@ -454,6 +456,20 @@ pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     for (pattern, replacement) in filters(env) {
         settings.add_filter(&pattern, replacement);
+    }
+    settings
+}
+
+/// [`snapshot_settings`] that also write each `(text, name)` of `names`
+/// as `[name]`: the releases of a mirror whose patch versions change as
+/// it is rebuilt.
+pub fn snapshot_settings_naming(env: &TestEnv, names: &[(&str, &str)]) -> insta::Settings {
+    let mut settings = snapshot_settings(env);
+    for (text, name) in names {
+        let text = regex_escape(text);
+        // In a table, its column is as wide as the longest name there.
+        settings.add_filter(&format!(r"(?m)^{text} {{2,}}"), format!("[{name}]  "));
+        settings.add_filter(&format!(r"\b{text}\b"), format!("[{name}]"));
     }
     settings
 }
