@@ -28,6 +28,12 @@ fn doctor(
     )
 }
 
+/// The check `name` of a report as a snapshot shows it: its status, detail
+/// and fix.
+fn check(report: &serde_json::Value, name: &str) -> String {
+    serde_json::to_string_pretty(doctor_check(report, name)).unwrap()
+}
+
 fn status<'a>(report: &'a serde_json::Value, name: &str) -> (&'a str, &'a str) {
     let c = doctor_check(report, name);
     (c["status"].as_str().unwrap(), c["detail"].as_str().unwrap())
@@ -63,9 +69,7 @@ fn names_a_stale_goroot() {
         c.env("GOROOT", "/usr/local/go-old");
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "goroot");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("/usr/local/go-old"));
+    crate::text_snapshot!(env, check(&report, "goroot"));
 }
 
 #[test]
@@ -81,9 +85,7 @@ fn names_another_go_first_on_path() {
         );
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "path");
-    assert_eq!(s, "fail");
-    assert!(detail.contains(&other.join("go").display().to_string()));
+    crate::text_snapshot!(env, check(&report, "path"));
 }
 
 #[test]
@@ -92,9 +94,7 @@ fn names_gotoolchain_written_with_go_env_w() {
     std::fs::write(env.root.join("goenv"), "GOTOOLCHAIN=go1.21.0+auto\n").unwrap();
     let (code, report) = doctor(&env, |_| {});
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "gotoolchain");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("GOTOOLCHAIN=go1.21.0+auto"), "{detail}");
+    crate::text_snapshot!(env, check(&report, "gotoolchain"));
 }
 
 #[test]
@@ -106,12 +106,7 @@ fn names_a_module_that_needs_a_newer_go() {
         c.current_dir(env.work.join("m"));
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "module");
-    assert_eq!(s, "fail");
-    assert!(
-        detail.contains("needs Go 1.21.3, but Go 1.19.8 is selected"),
-        "{detail}"
-    );
+    crate::text_snapshot!(env, check(&report, "module"));
 }
 
 #[test]
@@ -148,9 +143,7 @@ fn names_inconsistent_vendoring() {
             .env("GOCACHE", env.root.join("gocache"));
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "vendoring");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("inconsistent vendoring"), "{detail}");
+    crate::text_snapshot!(env, check(&report, "vendoring"));
     assert_eq!(status(&report, "module").0, "ok");
 }
 
@@ -182,7 +175,5 @@ fn names_gotoolchain_written_by_a_real_go_env_w() {
     assert_success(&out);
     let (code, report) = doctor(&env, |_| {});
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "gotoolchain");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("GOTOOLCHAIN=go1.99.0+auto"), "{detail}");
+    crate::text_snapshot!(env, check(&report, "gotoolchain"));
 }
