@@ -224,15 +224,7 @@ fn program_sboms_hold_every_module_version_and_sum_go_version_m_prints() {
             .arg("/bin/true")
             .output()
             .unwrap();
-        assert_failure(
-            &out,
-            1,
-            &[
-                "gopath-hello`: built by go1.19.8 without module information",
-                "`/bin/true`: not a Go program",
-                "2 of 4 files could not be described",
-            ],
-        );
+        crate::gov_snapshot!(format!("two_of_four_{format}"), env, &out);
         if let Err(e) = validate(&file) {
             panic!("{format} SBOM of the programs is invalid: {e}");
         }
