@@ -469,7 +469,11 @@ pub fn snapshot_settings_naming(env: &TestEnv, names: &[(&str, &str)]) -> insta:
         let text = regex_escape(text);
         // In a table, its column is as wide as the longest name there.
         settings.add_filter(&format!(r"(?m)^{text} {{2,}}"), format!("[{name}]  "));
-        settings.add_filter(&format!(r"\b{text}\b"), format!("[{name}]"));
+        // Anywhere else, `go1.22.12` included, but not within `1.22.123`.
+        settings.add_filter(
+            &format!(r"(?m)(^|[^0-9.]){text}([^0-9]|\.[^0-9]|\.?$)"),
+            format!("${{1}}[{name}]${{2}}"),
+        );
     }
     settings
 }
