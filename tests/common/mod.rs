@@ -431,6 +431,8 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
             r"index-[0-9a-f]{16}\.json".into(),
             "index-[HASH].json".into(),
         ),
+        // The gov under test, wherever Cargo built it.
+        (regex_escape(GOV), "[GOV]".into()),
         (
             regex_escape(&std::env::current_dir().unwrap().display().to_string()),
             "[REPO]".into(),
