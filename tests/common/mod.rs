@@ -117,24 +117,55 @@ impl TestEnv {
         dir
     }
 
+    /// A Go root at `ROOT/toolchains/NAME` whose `bin/go` is `script` and
+    /// whose `VERSION` says `version_line` (none if `None`), not linked.
+    pub fn go_root(&self, name: &str, version_line: Option<&str>, script: &str) -> PathBuf {
+        let dir = self.root.join("toolchains").join(name);
+        write_go_root(&dir, version_line, script);
+        dir
+    }
+
+    /// Runs `gov link VERSION DIR ARGS` and returns what it did.
+    pub fn try_link(&self, version: &str, dir: &Path, args: &[&str]) -> Output {
+        let mut cmd = self.gov_cmd(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+        cmd.args(args);
+        cmd.output().unwrap()
+    }
+
+    /// Links the Go root `dir` into the store as `version`, insisting it
+    /// succeeds.
+    pub fn link(&self, version: &str, dir: &Path) {
+        assert_success(&self.try_link(version, dir, &[]));
+    }
+
     /// Links a Go root under `version` whose `bin/go` is `script`.
-    pub fn link_go_script(&self, version: &str, script: &str) {
-        let dir = self
-            .root
-            .join("toolchains")
-            .join(format!("script-{version}"));
-        std::fs::create_dir_all(dir.join("bin")).unwrap();
-        std::fs::create_dir_all(dir.join("src/runtime")).unwrap();
-        std::fs::write(dir.join("VERSION"), format!("go{version}\n")).unwrap();
-        write_executable(&dir.join("bin/go"), script);
-        self.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+    pub fn link_go_script(&self, version: &str, script: &str) -> PathBuf {
+        let dir = self.go_root(
+            &format!("script-{version}"),
+            Some(&format!("go{version}")),
+            script,
+        );
+        self.link(version, &dir);
+        dir
     }
 
     /// A fake toolchain linked into the store.
     pub fn install_fake(&self, version: &str) -> PathBuf {
         let dir = self.fake_toolchain(version);
-        self.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+        self.link(version, &dir);
         dir
+    }
+
+    /// `go ARGS` through the shim, in `work` unless the caller changes it.
+    pub fn go_cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command(self.shim("go"));
+        cmd.args(args);
+        cmd
+    }
+
+    /// Runs `go ARGS` through the shim in `dir` and returns what it did.
+    pub fn go(&self, dir: &Path, args: &[&str]) -> Output {
+        self.go_cmd(args).current_dir(dir).output().unwrap()
     }
 
     pub fn write(&self, relative: &str, text: &str) -> PathBuf {
@@ -204,6 +235,18 @@ fn wait_output_within(child: Child, limit: std::time::Duration) -> Output {
         unsafe { libc::kill(pid, libc::SIGKILL) };
         panic!("process {pid} did not end within {limit:?}");
     })
+}
+
+/// Makes `at` a Go root: `bin/go` is `script`, `src/runtime` exists and
+/// `VERSION` holds `version_line` (no `VERSION` if `None`, as in a root
+/// built from source).
+pub fn write_go_root(at: &Path, version_line: Option<&str>, script: &str) {
+    std::fs::create_dir_all(at.join("bin")).unwrap();
+    std::fs::create_dir_all(at.join("src/runtime")).unwrap();
+    if let Some(line) = version_line {
+        std::fs::write(at.join("VERSION"), format!("{line}\n")).unwrap();
+    }
+    write_executable(&at.join("bin/go"), script);
 }
 
 pub fn write_executable(path: &Path, text: &str) {
@@ -342,6 +385,26 @@ pub fn run_text(out: &Output) -> String {
     )
 }
 
+/// Several runs as one snapshot shows them: each `$ LABEL` (the command
+/// as typed) above its [`run_text`].
+pub fn transcript(runs: &[(&str, &Output)]) -> String {
+    runs.iter()
+        .map(|(label, out)| format!("$ {label}\n{}", run_text(out)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The end of a run's stderr from its first `error: ` line on: what gov
+/// says last, without the status lines before it, whose order a busy
+/// machine may change.
+pub fn error_text(out: &Output) -> String {
+    let err = stderr(out);
+    match err.find("error: ") {
+        Some(at) => err[at..].to_string(),
+        None => panic!("no error in:\n{err}"),
+    }
+}
+
 /// Filters that make a run's output the same on every machine and run:
 /// the test's temporary root, the loopback server's port, timings and
 /// process ids.
@@ -352,12 +415,24 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
         (root, "[ROOT]".into()),
         (r"127\.0\.0\.1:\d+".into(), "[SERVER]".into()),
         (r"in \d+\.\d+ ?s".into(), "in [TIME]".into()),
+        (r"\bpid \d+".into(), "pid [PID]".into()),
+        // A download written aside under a random name (`tempfile`'s).
+        (
+            r"(\.[\w.-]+)\.[A-Za-z0-9]{6}\.part\b".into(),
+            "$1.[RANDOM].part".into(),
+        ),
+        // A duration `go test` prints.
+        (r"\t\d+\.\d+s\b".into(), "\t[TIME]".into()),
+        // A duration in a table (`gov matrix`).
+        (r"\b\d+\.\d\ds\b".into(), "[TIME]".into()),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ".into(), "[DATE]".into()),
         // The index cache is named by a hash of its URL, port included.
         (
             r"index-[0-9a-f]{16}\.json".into(),
             "index-[HASH].json".into(),
         ),
+        // The gov under test, wherever Cargo built it.
+        (regex_escape(GOV), "[GOV]".into()),
         (
             regex_escape(&std::env::current_dir().unwrap().display().to_string()),
             "[REPO]".into(),
@@ -365,7 +440,8 @@ pub fn filters(env: &TestEnv) -> Vec<(String, String)> {
     ]
 }
 
-fn regex_escape(text: &str) -> String {
+/// `text` as a regular expression that matches it literally.
+pub fn regex_escape(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let special = "\\.+*?()|[]{}^$#&-~".contains(c);
@@ -384,6 +460,40 @@ pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
         settings.add_filter(&pattern, replacement);
     }
     settings
+}
+
+/// [`snapshot_settings`] that also write each `(text, name)` of `names`
+/// as `[name]`: the releases of a mirror whose patch versions change as
+/// it is rebuilt.
+pub fn snapshot_settings_naming(env: &TestEnv, names: &[(&str, &str)]) -> insta::Settings {
+    let mut settings = snapshot_settings(env);
+    for (text, name) in names {
+        let text = regex_escape(text);
+        // In a table, its column is as wide as the longest name there.
+        settings.add_filter(&format!(r"(?m)^{text} {{2,}}"), format!("[{name}]  "));
+        // Anywhere else, `go1.22.12` included, but not within `1.22.123`.
+        settings.add_filter(
+            &format!(r"(?m)(^|[^0-9.]){text}([^0-9]|\.[^0-9]|\.?$)"),
+            format!("${{1}}[{name}]${{2}}"),
+        );
+    }
+    settings
+}
+
+/// Snapshots any text under `snapshots/`, with the paths and ports of
+/// `env` filtered; a name is optional.
+#[macro_export]
+macro_rules! text_snapshot {
+    ($name:expr, $env:expr, $text:expr) => {
+        $crate::common::snapshot_settings(&$env).bind(|| {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
+    ($env:expr, $text:expr) => {
+        $crate::common::snapshot_settings(&$env).bind(|| {
+            insta::assert_snapshot!($text);
+        })
+    };
 }
 
 /// Snapshots a gov run (exit code, stdout, stderr) under `snapshots/`,

@@ -21,34 +21,24 @@ fn link_checks_the_directory() {
     let env = TestEnv::new();
     let empty = env.root.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), empty.as_os_str()]);
+    let out = env.try_link("1.22.4", &empty, &[]);
     gov_snapshot!(env, &out);
 
     let dir = env.fake_toolchain("1.22.4");
-    let out = env.gov(["link".as_ref(), "1.22".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.22", &dir, &[]);
     gov_snapshot!(env, &out);
 
     // A VERSION that names another release is refused, unless --force.
-    let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.22.3", &dir, &[]);
     gov_snapshot!(env, &out);
     assert!(!env.gov_home.join("versions/1.22.3").exists());
-    let out = env.gov([
-        "link".as_ref(),
-        "--force".as_ref(),
-        "1.22.3".as_ref(),
-        dir.as_os_str(),
-    ]);
-    assert_success(&out);
-    assert!(
-        stderr(&out).contains("says it is go1.22.4, linked as Go 1.22.3 because of --force"),
-        "{}",
-        stderr(&out)
-    );
+    let out = env.try_link("1.22.3", &dir, &["--force"]);
+    gov_snapshot!("forced", env, &out);
 
-    let out = env.gov(["link".as_ref(), "1.22.3".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.22.3", &dir, &[]);
     gov_snapshot!(env, &out);
 
-    let out = env.gov(["link".as_ref(), "1.23.0".as_ref(), env.gov_home.as_os_str()]);
+    let out = env.try_link("1.23.0", &env.gov_home, &[]);
     gov_snapshot!(env, &out);
 }
 
@@ -56,8 +46,7 @@ fn link_checks_the_directory() {
 fn list_marks_the_active_release() {
     let env = TestEnv::new();
     let out = env.gov(["list"]);
-    assert_success(&out);
-    assert!(stderr(&out).contains("no Go releases installed"));
+    gov_snapshot!("nothing_installed", env, &out);
 
     let linked = env.install_fake("1.21.5");
     env.install_fake("1.22.4");
@@ -133,9 +122,11 @@ fn local_writes_and_reads_go_version() {
     );
     assert_eq!(env.gov_ok(["local"]), "1.22.4\n");
 
+    // Needles: what comes before depends on whether this machine reaches
+    // go.dev.
     let out = env.gov(["local", "1.23"]);
     assert_success(&out);
-    assert!(stderr(&out).contains("warning: Go 1.23 is not installed; run `gov install 1.23`"));
+    assert!(stderr(&out).ends_with("warning: Go 1.23 is not installed; run `gov install 1.23`\n"));
 
     let out = env.gov(["local", "--unset"]);
     assert_success(&out);
@@ -256,11 +247,7 @@ fn which_exec_and_run() {
     assert!(text.ends_with(&format!("GOROOT={}\n", root.display())));
 
     let out = env.gov(["run", "1.22", "go", "--flag", "x"]);
-    assert_success(&out);
-    let text = stdout(&out);
-    assert!(text.starts_with("go go1.22.4 "), "{text}");
-    assert!(text.contains("GOV_VERSION=1.22.4"));
-    assert!(text.contains("arg=[--flag]\narg=[x]\n"));
+    gov_snapshot!("run_passes_arguments", env, &out);
 
     let out = env.gov(["run", "1.23", "go"]);
     gov_snapshot!(env, &out);
@@ -275,13 +262,7 @@ fn uninstall_removes_links_never_their_directories() {
     env.install_fake("1.22.4");
     env.gov_ok(["global", "1.21.5"]);
     let out = env.gov(["uninstall", "1.21.5"]);
-    assert_success(&out);
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("unlinked Go 1.21.5 (kept `{}`)", dir.display())),
-        "{err}"
-    );
-    assert!(err.contains("was the global default; none is set now"));
+    gov_snapshot!("unlinked", env, &out);
     assert!(dir.join("bin/go").exists());
     assert!(!env.gov_home.join("versions/1.21.5").exists());
     assert!(std::fs::symlink_metadata(env.gov_home.join("current")).is_err());
@@ -305,7 +286,7 @@ fn shims_follow_the_store() {
     // Go releases before 1.13 ship `godoc` too.
     let old = env.fake_toolchain("1.12.17");
     write_executable(&old.join("bin/godoc"), "#!/bin/sh\necho godoc\n");
-    env.gov_ok(["link".as_ref(), "1.12.17".as_ref(), old.as_os_str()]);
+    env.link("1.12.17", &old);
     assert!(env.shim("godoc").exists());
     env.gov_ok(["uninstall", "1.12.17"]);
     assert!(

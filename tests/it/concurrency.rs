@@ -190,7 +190,7 @@ fn linked(env: &TestEnv, versions: &[&str]) -> Vec<PathBuf> {
 
 fn ensure_linked(env: &TestEnv, version: &str, dir: &Path) {
     if !is_installed(&env.gov_home, version) {
-        env.gov_ok(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
+        env.link(version, dir);
     }
 }
 

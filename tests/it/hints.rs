@@ -4,6 +4,7 @@
 
 use crate::common::mirror::Mirror;
 use crate::common::*;
+use crate::gov_snapshot;
 
 /// The first `gov …` command in backquotes on the `hint:` line.
 fn hinted(out: &std::process::Output) -> Vec<String> {
@@ -63,15 +64,7 @@ fn versions_that_exist_nowhere_are_refused_with_the_nearest_real_ones() {
     let m = Mirror::new(&["1.21.5", "1.22.4"]);
     assert_success(&m.gov(&["install", "1.22"]));
     let out = m.gov(&["run", "1.222", "true"]);
-    assert_eq!(
-        stderr(&out).lines().next(),
-        Some("error: Go 1.222 is not installed, and no Go release is called that")
-    );
-    assert!(
-        stderr(&out).contains("the nearest releases are 1.22.4"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!("run", m.env, &out);
 
     let out = m.gov(&["local", "1.21.99"]);
     assert_eq!(out.status.code(), Some(1));
@@ -80,11 +73,7 @@ fn versions_that_exist_nowhere_are_refused_with_the_nearest_real_ones() {
     assert_eq!(stdout(&m.gov(&["local"])), "1.21.5\n");
 
     let out = m.gov(&["install", "1.222"]);
-    assert!(
-        stderr(&out).contains("the nearest releases are 1.22.4"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!("install", m.env, &out);
     run_hint(&m, &out);
 
     // Offline with no index cached: gov cannot tell, so it warns and writes.
@@ -94,12 +83,7 @@ fn versions_that_exist_nowhere_are_refused_with_the_nearest_real_ones() {
         .env("GOV_OFFLINE", "1")
         .output()
         .unwrap();
-    assert_success(&out);
-    assert!(
-        stderr(&out).contains("cannot check that Go 1.21.99 exists"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!("offline", m.env, &out);
 }
 
 #[test]
@@ -113,11 +97,7 @@ fn requests_work_where_a_user_expects_them() {
     assert_success(&m.gov(&["uninstall", "1.21"]));
     // …and one that names several says which.
     let out = m.gov(&["uninstall", "1.22"]);
-    assert!(
-        stderr(&out).contains("`1.22` matches several installed releases: 1.22.4, 1.22.1"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!(m.env, &out);
     run_hint(&m, &out);
     assert_eq!(stdout(&m.gov(&["list", "--bare"])), "1.22.1\n");
     // `gov env NAME` prints the value, as `go env NAME` does.
@@ -133,11 +113,7 @@ fn requests_work_where_a_user_expects_them() {
 fn with_nothing_selected_the_hint_names_a_real_release() {
     let m = Mirror::new(&["1.22.4"]);
     let out = m.gov(&["current"]);
-    assert!(
-        stderr(&out).contains("run `gov install latest`"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!(m.env, &out);
     run_hint(&m, &out);
     // The first install became the default: now something is selected.
     assert_success(&m.gov(&["current"]));

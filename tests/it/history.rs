@@ -70,7 +70,7 @@ fn nothing_to_roll_back_to_is_a_clear_error_with_a_fix_that_works() {
     let out = env.gov(["rollback"]);
     gov_snapshot!(env, &out);
     // The fix, as a link here rather than a download.
-    env.gov_ok(["link".as_ref(), "1.21.5".as_ref(), dir.as_os_str()]);
+    env.link("1.21.5", &dir);
     env.gov_ok(["rollback"]);
     assert_eq!(env.gov_ok(["global"]), "1.21.5\n");
 }
@@ -186,7 +186,6 @@ fn a_garbled_record_is_named_by_file_and_line() {
     assert_ne!(garbled, text);
     std::fs::write(&path, garbled).unwrap();
     let out = env.gov(["rollback"]);
-    assert_failure(&out, 1, &["history.jsonl", "line 2"]);
     gov_snapshot!(env, &out);
     assert_eq!(env.gov_ok(["global"]), "1.22.4\n", "unchanged");
     // The fix the hint gives works, and so does a rollback after it.

@@ -3,6 +3,7 @@
 //! through; a link cycle is refused.
 
 use crate::common::*;
+use crate::text_snapshot;
 
 /// Everything a copy could leave: releases, records, scratch.
 fn store_state(home: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -43,17 +44,10 @@ fn a_copy_that_fails_exits_1_and_leaves_nothing() {
         .unwrap()
         .success());
     let out = env.gov(["import".as_ref(), "--copy".as_ref(), root.as_os_str()]);
+    // What stdout lists depends on the Go roots this machine has.
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!(
-            "error: cannot import `{}`: `{}` is a named pipe, which a Go root never holds",
-            root.display(),
-            fifo.display()
-        )),
-        "{err}"
-    );
     assert!(!stdout(&out).contains("copied"), "{}", stdout(&out));
+    text_snapshot!("a_named_pipe", env, stderr(&out));
     assert_eq!(store_state(&env.gov_home), before, "nothing left");
 
     // --json says which failed, and the command still fails.
@@ -92,9 +86,10 @@ fn a_full_disk_fails_the_copy_and_leaves_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("No space left on device"), "{err}");
-    assert!(err.contains("hint: the disk is full"), "{err}");
+    // Which file filled the disk depends on the order the copy took.
+    let mut settings = snapshot_settings(&env);
+    settings.add_filter(r"\(os error 28\): `[^`]*`", "(os error 28): `[FILE]`");
+    settings.bind(|| insta::assert_snapshot!(stderr(&out)));
     assert_eq!(store_state(&home), before, "nothing left");
 }
 
@@ -124,14 +119,6 @@ fn links_are_copied_as_links_and_a_cycle_is_refused() {
     std::os::unix::fs::symlink("../..", &up).unwrap();
     let out = env.gov(["import".as_ref(), "--copy".as_ref(), root.as_os_str()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains(&format!(
-            "`{}` leads to `{}`, a directory that holds it: a link cycle",
-            up.display(),
-            root.display()
-        )),
-        "{}",
-        stderr(&out)
-    );
+    text_snapshot!("a_link_cycle", env, stderr(&out));
     assert_eq!(store_state(&env.gov_home), before, "nothing left");
 }

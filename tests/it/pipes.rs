@@ -69,7 +69,7 @@ fn programs_gov_runs_do_not_inherit_an_ignored_sigpipe() {
          exit 0\n",
     );
     env.gov_ok(["global", "1.22.4"]);
-    let shim = env.command(env.shim("go")).output().unwrap();
+    let shim = env.go(&env.work, &[]);
     assert_success(&shim);
     assert!(
         !ignores_sigpipe(&stdout(&shim)),
@@ -94,7 +94,7 @@ fn a_pipeline_through_the_shim_ends_by_sigpipe_as_from_a_shell() {
     env.link_go_script("1.22.4", "#!/bin/sh\nexec yes\n");
     env.gov_ok(["global", "1.22.4"]);
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .stdout(closed_pipe())
         .stderr(Stdio::piped())
         .output()

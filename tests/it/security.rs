@@ -11,7 +11,7 @@ use crate::common::archive::{self, Entry};
 use crate::common::mirror::Mirror;
 use crate::common::server::Reply;
 use crate::common::*;
-use crate::gov_snapshot;
+use crate::{gov_snapshot, text_snapshot};
 
 /// A fake release's entries plus `extra`, ready to serve as `version`.
 fn release_with(version: &str, extra: Vec<Entry>) -> Vec<u8> {
@@ -201,25 +201,27 @@ fn pipes_and_devices_planted_as_version_files_are_ignored() {
     ];
     for (file, plant, kind) in plants {
         let project = below_a_planted(&env, file, plant);
-        let planted = project.parent().unwrap().join(file);
-        let warning = format!("ignoring `{}`: it is {kind}", planted.display());
         let limit = Duration::from_secs(10);
 
-        let mut shim = env.command(env.shim("go"));
-        let out = output_within(shim.arg("version").current_dir(&project), limit);
-        assert_success(&out);
-        assert!(stdout(&out).starts_with("go go1.22.4 "), "{file}");
-        assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
-
-        let out = output_within(env.gov_cmd(["current"]).current_dir(&project), limit);
-        assert_success(&out);
-        assert!(stdout(&out).starts_with("1.22.4"), "{}", stdout(&out));
-        assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
-
+        let mut shim = env.go_cmd(&["version"]);
+        let shim = output_within(shim.current_dir(&project), limit);
+        let current = output_within(env.gov_cmd(["current"]).current_dir(&project), limit);
         let mut hook = env.gov_cmd(["env", "--hook", "bash"]);
-        let out = output_within(hook.current_dir(&project), limit);
-        assert_success(&out);
-        assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
+        let hook = output_within(hook.current_dir(&project), limit);
+        // Each runs the global default and warns, naming the planted file.
+        text_snapshot!(
+            format!(
+                "planted_{}_{}",
+                file.trim_start_matches('.'),
+                kind.replace(' ', "_")
+            ),
+            env,
+            transcript(&[
+                ("go version", &shim),
+                ("gov current", &current),
+                ("gov env --hook bash", &hook),
+            ])
+        );
 
         std::fs::remove_dir_all(project.parent().unwrap()).unwrap();
     }
@@ -232,7 +234,7 @@ fn text_from_files_reaches_the_terminal_escaped() {
     // Clears the screen, then rewrites the window title: both must arrive
     // as visible text, not as terminal commands.
     env.write(".go-version", "1.22\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}\n");
-    let shim = env.command(env.shim("go")).arg("version").output().unwrap();
+    let shim = env.go(&env.work, &["version"]);
     let current = env.gov(["current"]);
     let hook = env.gov(["env", "--hook", "bash"]);
     for out in [&shim, &current, &hook] {
@@ -310,17 +312,12 @@ fn only_go_roots_are_linked() {
     for program in ["go", "ls", "cat"] {
         write_executable(&prefix.join("bin").join(program), "#!/bin/sh\n");
     }
-    let out = env.gov(["link".as_ref(), "1.22.4".as_ref(), prefix.as_os_str()]);
+    let out = env.try_link("1.22.4", &prefix, &[]);
     gov_snapshot!(env, &out);
     assert!(std::fs::symlink_metadata(env.shim("ls")).is_err());
 
     // Forced, it is linked, and still only Go's own programs get shims.
-    let out = env.gov([
-        "link".as_ref(),
-        "1.22.4".as_ref(),
-        prefix.as_os_str(),
-        "--force".as_ref(),
-    ]);
+    let out = env.try_link("1.22.4", &prefix, &["--force"]);
     assert_success(&out);
     assert!(env.shim("go").exists());
     for program in ["ls", "cat"] {
@@ -331,19 +328,11 @@ fn only_go_roots_are_linked() {
     }
 
     // A Go root built from source has no VERSION: its sources say enough.
-    let source = env.root.join("go-src");
-    std::fs::create_dir_all(source.join("bin")).unwrap();
-    std::fs::create_dir_all(source.join("src/runtime")).unwrap();
-    write_executable(&source.join("bin/go"), "#!/bin/sh\n");
-    env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), source.as_os_str()]);
+    let source = env.go_root("go-src", None, "#!/bin/sh\n");
+    env.link("1.23.0", &source);
 
     // Without even `bin/go`, --force does not help.
-    let out = env.gov([
-        "link".as_ref(),
-        "1.24.0".as_ref(),
-        env.work.as_os_str(),
-        "--force".as_ref(),
-    ]);
+    let out = env.try_link("1.24.0", &env.work, &["--force"]);
     gov_snapshot!(env, &out);
 }
 
@@ -353,7 +342,7 @@ fn a_program_the_selected_release_lacks_runs_the_next_one_on_path() {
     // Go 1.12 ships `godoc`; 1.22 does not.
     let old = env.fake_toolchain("1.12.17");
     write_executable(&old.join("bin/godoc"), "#!/bin/sh\necho old godoc\n");
-    env.gov_ok(["link".as_ref(), "1.12.17".as_ref(), old.as_os_str()]);
+    env.link("1.12.17", &old);
     env.install_fake("1.22.4");
     env.gov_ok(["global", "1.22.4"]);
     assert!(env.shim("godoc").exists());
@@ -415,7 +404,7 @@ fn deep_names_and_bombs_are_refused_before_they_cost_anything() {
         Entry::file("go/short", b"x", 0o644),
     ]);
     let out = m.gov(&["install", "1.22.4"]);
-    assert_failure(&out, 1, &["a name or link of 16004 bytes or 8002 levels"]);
+    gov_snapshot!("deep_name", m.env, &out);
     m.assert_nothing_installed();
 
     // A header that announces 5 GiB: refused before a byte is written.
@@ -431,7 +420,7 @@ fn deep_names_and_bombs_are_refused_before_they_cost_anything() {
     let m = Mirror::new(&[]);
     m.publish("1.22.4", gz.finish().unwrap());
     let out = m.gov(&["install", "1.22.4"]);
-    assert_failure(&out, 1, &["unpacks to more than 4 GiB"]);
+    gov_snapshot!("bomb", m.env, &out);
     m.assert_nothing_installed();
 }
 
@@ -455,8 +444,7 @@ fn a_broken_release_never_runs_another_go() {
     write_executable(&other.join("go"), "#!/bin/sh\necho SYSTEM go\n");
     let path = std::env::join_paths([env.gov_home.join("bin"), other]).unwrap();
     let out = env
-        .command(env.shim("go"))
-        .arg("version")
+        .go_cmd(&["version"])
         .env("PATH", &path)
         .output()
         .unwrap();
@@ -493,24 +481,25 @@ fn gov_local_prints_what_the_file_says_escaped() {
 #[test]
 fn vendor_builds_link_by_the_release_they_name() {
     let env = TestEnv::new();
-    for (version, says) in [
+    // Linked, and only the devel build warns that it names no release.
+    let runs: Vec<(String, std::process::Output)> = [
         ("1.22.4", "go1.22.4 X:boringcrypto"),
         ("1.21.5", "go1.21.5-1"),
         ("1.23.0", "devel go1.23-abcdef Tue Jan 2 2024"),
-    ] {
+    ]
+    .into_iter()
+    .map(|(version, says)| {
         let dir = env.fake_toolchain(version);
         std::fs::write(dir.join("VERSION"), format!("{says}\n")).unwrap();
-        let out = env.gov(["link".as_ref(), version.as_ref(), dir.as_os_str()]);
-        assert_success(&out);
-        assert_eq!(
-            stderr(&out).contains("which names no release"),
-            says.starts_with("devel"),
-            "{}",
-            stderr(&out)
-        );
-    }
+        let label = format!("gov link {version} DIR (VERSION says `{says}`)");
+        (label, env.try_link(version, &dir, &[]))
+    })
+    .collect();
+    let runs: Vec<(&str, &std::process::Output)> =
+        runs.iter().map(|(l, o)| (l.as_str(), o)).collect();
+    text_snapshot!("vendor_builds", env, transcript(&runs));
     let dir = env.fake_toolchain("1.20.0");
     std::fs::write(dir.join("VERSION"), "go1.20.1-vendor\n").unwrap();
-    let out = env.gov(["link".as_ref(), "1.20.0".as_ref(), dir.as_os_str()]);
+    let out = env.try_link("1.20.0", &dir, &[]);
     gov_snapshot!(env, &out);
 }

@@ -18,12 +18,7 @@ fn setup() -> TestEnv {
 
 /// Runs the `go` shim in `dir` and returns the first line it printed.
 fn go_in(env: &TestEnv, dir: &std::path::Path, args: &[&str]) -> String {
-    let out = env
-        .command(env.shim("go"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let out = env.go(dir, args);
     assert_success(&out);
     stdout(&out).lines().next().unwrap().to_string()
 }
@@ -72,7 +67,7 @@ fn sets_goroot_and_gotoolchain() {
     );
     // A stale GOROOT never wins; a user's GOTOOLCHAIN does.
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("GOROOT", "/stale/go")
         .env("GOTOOLCHAIN", "go1.22.4+auto")
         .output()
@@ -101,7 +96,7 @@ fn resolution_order_with_the_file_four_levels_up() {
         "go.work further up wins"
     );
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("GOWORK", "off")
         .current_dir(&deep)
         .output()
@@ -117,7 +112,7 @@ fn resolution_order_with_the_file_four_levels_up() {
         "module example.com/b\n\ngo 1.22\ntoolchain go1.22.1\n",
     );
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("GOWORK", "off")
         .current_dir(&deep)
         .output()
@@ -138,7 +133,7 @@ fn resolution_order_with_the_file_four_levels_up() {
     assert_eq!(version_of(&go_in(&env, &deep, &[])), "go1.22.1");
 
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("GOV_VERSION", "1.22")
         .current_dir(&deep)
         .output()
@@ -150,7 +145,7 @@ fn resolution_order_with_the_file_four_levels_up() {
     );
 
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("GOV_VERSION", "1.22")
         .args(["+1.21", "build"])
         .current_dir(&deep)
@@ -185,7 +180,7 @@ fn arguments_pass_through_untouched() {
         "+1.21",
         "ünï",
     ];
-    let out = env.command(env.shim("go")).args(args).output().unwrap();
+    let out = env.go(&env.work, &args);
     let text = stdout(&out);
     let got: Vec<&str> = text.lines().skip(1).collect();
     let want: Vec<String> = args.iter().map(|a| format!("arg=[{a}]")).collect();
@@ -195,15 +190,11 @@ fn arguments_pass_through_untouched() {
 #[test]
 fn exit_codes_and_stdin_pass_through() {
     let env = setup();
-    let out = env
-        .command(env.shim("go"))
-        .env("FAKE_EXIT", "7")
-        .output()
-        .unwrap();
+    let out = env.go_cmd(&[]).env("FAKE_EXIT", "7").output().unwrap();
     assert_eq!(out.status.code(), Some(7));
 
     let mut child = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("FAKE_CAT", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -224,8 +215,7 @@ fn execs_in_place_so_signals_reach_go() {
     let env = setup();
     env.link_go_script("1.23.0", "#!/bin/sh\necho $$\nexec sleep 30\n");
     let mut child = env
-        .command(env.shim("go"))
-        .arg("+1.23.0")
+        .go_cmd(&["+1.23.0"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -256,13 +246,9 @@ fn unsafe_kill(pid: u32, signal: i32) {
 fn missing_release_names_its_source_and_the_fix() {
     let env = setup();
     env.write(".go-version", "1.23.2\n");
-    let out = env.command(env.shim("go")).arg("version").output().unwrap();
+    let out = env.go(&env.work, &["version"]);
     gov_snapshot!(env, &out);
-    let out = env
-        .command(env.shim("go"))
-        .env("GOV_VERSION", "1.18")
-        .output()
-        .unwrap();
+    let out = env.go_cmd(&[]).env("GOV_VERSION", "1.18").output().unwrap();
     gov_snapshot!(env, &out);
 }
 
@@ -270,18 +256,18 @@ fn missing_release_names_its_source_and_the_fix() {
 fn nothing_selected_says_what_was_searched() {
     let env = TestEnv::new();
     env.install_fake("1.22.4");
-    let out = env.command(env.shim("go")).output().unwrap();
+    let out = env.go(&env.work, &[]);
     gov_snapshot!(env, &out);
 }
 
 #[test]
 fn malformed_input_is_a_clear_error() {
     let env = setup();
-    let out = env.command(env.shim("go")).arg("+1.x").output().unwrap();
+    let out = env.go(&env.work, &["+1.x"]);
     gov_snapshot!(env, &out);
 
     env.write("go.mod", "module m\n\ngo 1.22.x\n");
-    let out = env.command(env.shim("go")).output().unwrap();
+    let out = env.go(&env.work, &[]);
     gov_snapshot!(env, &out);
 }
 
@@ -294,8 +280,8 @@ fn a_link_loop_stops_with_an_error() {
     std::fs::create_dir_all(dir.join("pkg/tool")).unwrap();
     std::fs::write(dir.join("VERSION"), "go1.23.0\n").unwrap();
     std::os::unix::fs::symlink(env.shim("go"), dir.join("bin/go")).unwrap();
-    env.gov_ok(["link".as_ref(), "1.23.0".as_ref(), dir.as_os_str()]);
-    let out = env.command(env.shim("go")).arg("+1.23.0").output().unwrap();
+    env.link("1.23.0", &dir);
+    let out = env.go(&env.work, &["+1.23.0"]);
     gov_snapshot!(env, &out);
 }
 
@@ -310,7 +296,7 @@ fn a_path_loop_stops_with_an_error() {
         std::env::var("PATH").unwrap()
     );
     let out = env
-        .command(env.shim("go"))
+        .go_cmd(&[])
         .env("PATH", path)
         .env("GOV_VERSION", "1.23.0")
         .output()

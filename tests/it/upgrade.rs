@@ -4,6 +4,7 @@
 
 use crate::common::mirror::Mirror;
 use crate::common::*;
+use crate::{gov_snapshot, text_snapshot};
 
 /// A store with 1.22.4 installed (the global default), a mirror that also
 /// has 1.22.12 and 1.23.0.
@@ -21,16 +22,8 @@ fn global(m: &Mirror) -> String {
 fn a_patch_upgrade_switches_the_global_default_after_its_check() {
     let m = setup();
     let out = m.gov(&["upgrade", "--check", "go version"]);
-    assert_success(&out);
     // The check ran under the target, its output streamed.
-    assert!(
-        stderr(&out).contains("go version go1.22.12 "),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains(
-        "Go 1.22.12 passed 1 check(s); the global default now selects it (was Go 1.22.4)"
-    ));
+    gov_snapshot!("switched", m.env, &out);
     assert_eq!(global(&m), "1.22.12\n");
     let history: serde_json::Value =
         serde_json::from_str(&stdout(&m.gov(&["history", "--json"]))).unwrap();
@@ -38,12 +31,7 @@ fn a_patch_upgrade_switches_the_global_default_after_its_check() {
     assert_eq!(history[0]["after"], "1.22.12");
     // Again: already there.
     let out = m.gov(&["upgrade"]);
-    assert_success(&out);
-    assert!(
-        stderr(&out).contains("already the newest match"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!("already_there", m.env, &out);
 }
 
 #[test]
@@ -54,23 +42,12 @@ fn a_failing_check_switches_nothing() {
         "nodejs 20.1.0\r\ngolang 1.22.4 # pinned\r\n",
     );
     let before = std::fs::read(m.env.work.join(".tool-versions")).unwrap();
-    for (check, code) in [
-        ("echo boom; exit 3", "exit code 3"),
-        ("no-such-check-command", "exit code 127"),
+    for (name, check) in [
+        ("exit_code_3", "echo boom; exit 3"),
+        ("not_found", "no-such-check-command"),
     ] {
         let out = m.gov(&["upgrade", "1.23", "--check", check]);
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-        let err = stderr(&out);
-        assert!(
-            err.contains(&format!(
-                "the check `{check}` failed under Go 1.23.0 ({code}), so Go 1.22.4 stays"
-            )),
-            "{err}"
-        );
-        assert!(
-            err.contains("nothing was switched and every file is as it was"),
-            "{err}"
-        );
+        gov_snapshot!(format!("failing_check_{name}"), m.env, &out);
         assert_eq!(
             std::fs::read(m.env.work.join(".tool-versions")).unwrap(),
             before
@@ -153,12 +130,7 @@ fn a_dry_run_changes_nothing_and_json_says_plan_and_outcome() {
     assert_eq!(report["runs"][0]["passed"], true);
 
     let out = m.gov(&["upgrade", "1.99"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("no Go release matches `1.99`"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!("no_release_matches", m.env, &out);
 }
 
 #[test]
@@ -221,12 +193,7 @@ fn go_mod_is_refused_when_a_workspace_selects_the_release() {
         .current_dir(m.env.work.join("app"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("is selected by the workspace"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!(m.env, &out);
     assert_eq!(
         std::fs::read_to_string(m.env.work.join("app/go.mod")).unwrap(),
         "module m\n\ngo 1.22.4\n"
@@ -294,7 +261,7 @@ fn a_linked_go_mod_and_version_file_are_edited_and_restored_through_their_target
         "--check",
         "grep -q 'go 1.22.12' go.mod && exit 1",
     ]);
-    assert_failure(&out, 1, &["every file is as it was"]);
+    gov_snapshot!("check_failed", m.env, &out);
     unchanged(&m);
 
     // One that passes: the targets are changed, the links kept.
@@ -359,29 +326,23 @@ fn a_sigkill_during_the_check_kills_it_and_recover_restores_every_file() {
     assert_eq!(journals(&m).len(), 1, "one journal");
 
     // Any other command says what to do.
-    for args in [&["matrix", "--", "true"][..], &["list"]] {
-        let out = m.env.gov(args);
-        assert!(
-            stderr(&out).contains("hint: run `gov upgrade --recover`"),
-            "{args:?}: {}",
-            stderr(&out)
-        );
-    }
+    text_snapshot!(
+        "others_say_what_to_do",
+        m.env,
+        transcript(&[
+            ("gov matrix -- true", &m.env.gov(["matrix", "--", "true"])),
+            ("gov list", &m.env.gov(["list"])),
+        ])
+    );
 
     let out = m.gov(&["upgrade", "--recover"]);
-    assert_success(&out);
-    assert!(stderr(&out).contains("restored `"), "{}", stderr(&out));
+    gov_snapshot!("recovered", m.env, &out);
     assert_eq!(read(&m, "go.mod"), go_mod);
     assert_eq!(read(&m, ".go-version"), "1.22.4\n");
     assert!(journals(&m).is_empty());
     // Again: nothing left to do.
     let out = m.gov(&["upgrade", "--recover"]);
-    assert_success(&out);
-    assert!(
-        stderr(&out).contains("nothing to recover"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!("nothing_to_recover", m.env, &out);
     assert_eq!(read(&m, "go.mod"), go_mod);
 }
 
@@ -395,12 +356,7 @@ fn the_next_upgrade_here_restores_what_a_killed_one_left() {
     assert!(read(&m, "go.mod").contains("go 1.22.12"));
     // The check sees the go.mod as it was before this upgrade's own edit.
     let out = m.gov(&["upgrade", "--go-mod", "--check", "exit 1"]);
-    assert_failure(&out, 1, &["the check `exit 1` failed"]);
-    assert!(
-        stderr(&out).contains("a killed gov upgrade"),
-        "{}",
-        stderr(&out)
-    );
+    gov_snapshot!(m.env, &out);
     assert_eq!(read(&m, "go.mod"), go_mod);
     assert!(journals(&m).is_empty());
 }
@@ -419,15 +375,7 @@ fn two_upgrades_of_one_module_at_once_one_wins_the_other_fails_at_once() {
         &mut m.gov_cmd(["upgrade", "--go-mod", "--check", "true"]),
         PATIENCE,
     );
-    assert_failure(
-        &out,
-        1,
-        &[
-            "another gov upgrade (pid ",
-            "is changing `",
-            "hint: wait for it to end",
-        ],
-    );
+    gov_snapshot!(m.env, &out);
     // The first one's edit is untouched; it ends as it would alone.
     assert!(read(&m, "go.mod").contains("go 1.22.12"));
     std::fs::write(m.env.work.join("go-on"), "").unwrap();
@@ -442,7 +390,7 @@ fn help_says_how_a_killed_upgrade_is_recovered() {
     let out = env.gov(["upgrade", "--help"]);
     crate::gov_snapshot!("upgrade_help", env, &out);
     let out = env.gov(["upgrade", "--recover", "--go-mod"]);
-    assert_failure(&out, 2, &["cannot be used with"]);
+    crate::gov_snapshot!("recover_with_go_mod", env, &out);
 }
 
 #[test]
@@ -471,14 +419,7 @@ fn two_projects_sharing_a_version_file_by_links_are_not_upgraded_at_once() {
         .current_dir(m.env.work.join("b"))
         .output()
         .unwrap();
-    assert_failure(
-        &out,
-        1,
-        &[&format!(
-            "another gov upgrade is changing `{}`",
-            shared.display()
-        )],
-    );
+    gov_snapshot!(m.env, &out);
     std::fs::write(m.env.work.join("go-on"), "").unwrap();
     assert_success(&wait_output(first));
     assert_eq!(std::fs::read_to_string(&shared).unwrap(), "1.22.12\n");

@@ -4,11 +4,7 @@ use crate::common::*;
 
 fn setup() -> TestEnv {
     let env = TestEnv::new();
-    env.gov_ok([
-        "link".as_ref(),
-        "1.19.8".as_ref(),
-        debian_go_1_19().as_os_str(),
-    ]);
+    env.link("1.19.8", &debian_go_1_19());
     env.gov_ok(["global", "1.19.8"]);
     env
 }
@@ -30,6 +26,12 @@ fn doctor(
         out.status.code(),
         serde_json::from_slice(&out.stdout).unwrap(),
     )
+}
+
+/// The check `name` of a report as a snapshot shows it: its status, detail
+/// and fix.
+fn check(report: &serde_json::Value, name: &str) -> String {
+    serde_json::to_string_pretty(doctor_check(report, name)).unwrap()
 }
 
 fn status<'a>(report: &'a serde_json::Value, name: &str) -> (&'a str, &'a str) {
@@ -67,9 +69,7 @@ fn names_a_stale_goroot() {
         c.env("GOROOT", "/usr/local/go-old");
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "goroot");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("/usr/local/go-old"));
+    crate::text_snapshot!(env, check(&report, "goroot"));
 }
 
 #[test]
@@ -85,9 +85,7 @@ fn names_another_go_first_on_path() {
         );
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "path");
-    assert_eq!(s, "fail");
-    assert!(detail.contains(&other.join("go").display().to_string()));
+    crate::text_snapshot!(env, check(&report, "path"));
 }
 
 #[test]
@@ -96,9 +94,7 @@ fn names_gotoolchain_written_with_go_env_w() {
     std::fs::write(env.root.join("goenv"), "GOTOOLCHAIN=go1.21.0+auto\n").unwrap();
     let (code, report) = doctor(&env, |_| {});
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "gotoolchain");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("GOTOOLCHAIN=go1.21.0+auto"), "{detail}");
+    crate::text_snapshot!(env, check(&report, "gotoolchain"));
 }
 
 #[test]
@@ -110,19 +106,14 @@ fn names_a_module_that_needs_a_newer_go() {
         c.current_dir(env.work.join("m"));
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "module");
-    assert_eq!(s, "fail");
-    assert!(
-        detail.contains("needs Go 1.21.3, but Go 1.19.8 is selected"),
-        "{detail}"
-    );
+    crate::text_snapshot!(env, check(&report, "module"));
 }
 
 #[test]
 fn names_broken_releases_leftovers_and_stale_shims() {
     let env = setup();
     let gone = env.fake_toolchain("1.21.5");
-    env.gov_ok(["link".as_ref(), "1.21.5".as_ref(), gone.as_os_str()]);
+    env.link("1.21.5", &gone);
     std::fs::remove_dir_all(&gone).unwrap();
     std::fs::create_dir_all(env.gov_home.join("tmp/linux-amd64-1.22.4/go")).unwrap();
     std::fs::remove_file(env.shim("gofmt")).unwrap();
@@ -152,9 +143,7 @@ fn names_inconsistent_vendoring() {
             .env("GOCACHE", env.root.join("gocache"));
     });
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "vendoring");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("inconsistent vendoring"), "{detail}");
+    crate::text_snapshot!(env, check(&report, "vendoring"));
     assert_eq!(status(&report, "module").0, "ok");
 }
 
@@ -179,15 +168,12 @@ fn names_gotoolchain_written_by_a_real_go_env_w() {
     env.gov_ok(["global", newest.as_str()]);
     let goenv = env.root.join("goenv");
     let out = env
-        .command(env.shim("go"))
-        .args(["env", "-w", "GOTOOLCHAIN=go1.99.0+auto"])
+        .go_cmd(&["env", "-w", "GOTOOLCHAIN=go1.99.0+auto"])
         .env("GOENV", &goenv)
         .output()
         .unwrap();
     assert_success(&out);
     let (code, report) = doctor(&env, |_| {});
     assert_eq!(code, Some(1));
-    let (s, detail) = status(&report, "gotoolchain");
-    assert_eq!(s, "fail");
-    assert!(detail.contains("GOTOOLCHAIN=go1.99.0+auto"), "{detail}");
+    crate::text_snapshot!(env, check(&report, "gotoolchain"));
 }

@@ -5,7 +5,7 @@ use crate::common::*;
 fn with_go_1_19() -> TestEnv {
     let env = TestEnv::new();
     let dir = debian_go_1_19();
-    env.gov_ok(["link".as_ref(), "1.19.8".as_ref(), dir.as_os_str()]);
+    env.link("1.19.8", &dir);
     env
 }
 
@@ -20,7 +20,7 @@ fn go_env(cmd: &mut std::process::Command, env: &TestEnv) {
 fn go_version_through_the_shim() {
     let env = with_go_1_19();
     env.gov_ok(["global", "1.19"]);
-    let out = env.command(env.shim("go")).arg("version").output().unwrap();
+    let out = env.go(&env.work, &["version"]);
     assert_success(&out);
     assert!(
         stdout(&out).starts_with("go version go1.19.8 "),
@@ -28,9 +28,8 @@ fn go_version_through_the_shim() {
         stdout(&out)
     );
 
-    let mut cmd = env.command(env.shim("go"));
-    cmd.args(["env", "GOROOT", "GOTOOLCHAIN"])
-        .env("GOROOT", "/stale/goroot");
+    let mut cmd = env.go_cmd(&["env", "GOROOT", "GOTOOLCHAIN"]);
+    cmd.env("GOROOT", "/stale/goroot");
     go_env(&mut cmd, &env);
     let out = cmd.output().unwrap();
     assert_success(&out);
@@ -49,9 +48,8 @@ fn go_run_builds_and_runs_a_module() {
         "hello/main.go",
         "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"runtime\"\n)\n\nfunc main() {\n\tfmt.Println(\"hello from\", runtime.Version(), os.Args[1:])\n\tos.Exit(4)\n}\n",
     );
-    let mut cmd = env.command(env.shim("go"));
-    cmd.args(["run", ".", "a b", ""])
-        .current_dir(env.work.join("hello"));
+    let mut cmd = env.go_cmd(&["run", ".", "a b", ""]);
+    cmd.current_dir(env.work.join("hello"));
     go_env(&mut cmd, &env);
     let out = cmd.output().unwrap();
     assert_eq!(
@@ -59,13 +57,7 @@ fn go_run_builds_and_runs_a_module() {
         Some(1),
         "go run reports a failing program as exit 1"
     );
-    assert_eq!(
-        stdout(&out),
-        "hello from go1.19.8 [a b ]\n",
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("exit status 4"));
+    crate::gov_snapshot!("go_run_exit_status", env, &out);
 
     // The built program keeps its own exit code when run through `gov exec`.
     let mut cmd = env.gov_cmd(["exec", "go", "build", "-o", "hello-bin", "."]);
@@ -101,9 +93,5 @@ fn gov_run_and_which_on_real_go() {
         .output()
         .unwrap();
     // gofmt runs (and rejects a file that is not Go).
-    assert!(
-        stderr(&out).contains("expected 'package'"),
-        "{}",
-        stderr(&out)
-    );
+    crate::gov_snapshot!("gofmt_rejects_what_is_not_go", env, &out);
 }

@@ -26,15 +26,9 @@ fn real_root(version: &str, at: &Path) {
 
 /// A stand-in Go root saying it is `version`.
 fn stand_in(version: &str, at: &Path) {
-    std::fs::create_dir_all(at.join("bin")).unwrap();
-    std::fs::create_dir_all(at.join("src/runtime")).unwrap();
-    std::fs::write(
-        at.join("VERSION"),
-        format!("go{version}\ntime 2024-01-01T00:00:00Z\n"),
-    )
-    .unwrap();
-    write_executable(
-        &at.join("bin/go"),
+    write_go_root(
+        at,
+        Some(&format!("go{version}\ntime 2024-01-01T00:00:00Z")),
         &format!("#!/bin/sh\necho go version go{version}\n"),
     );
 }
@@ -159,11 +153,7 @@ fn import_copy_keeps_a_link_out_of_the_root_as_a_link() {
     // Debian's own root, copied the same way, runs.
     let debian = env.gov_home.join("versions/1.19.8");
     assert!(std::fs::symlink_metadata(&debian).unwrap().is_dir());
-    let out = env
-        .command(env.shim("go"))
-        .args(["+1.19.8", "version"])
-        .output()
-        .unwrap();
+    let out = env.go_cmd(&["+1.19.8", "version"]).output().unwrap();
     assert_success(&out);
     assert!(
         stdout(&out).starts_with("go version go1.19.8 "),

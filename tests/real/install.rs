@@ -30,7 +30,7 @@ fn installs_real_releases_and_builds_with_each() {
         "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\nfunc main() { fmt.Println(\"built with\", runtime.Version()) }\n",
     );
     for v in &versions {
-        let mut build = env.command(env.shim("go"));
+        let mut build = env.go_cmd(&[]);
         build
             .args([
                 format!("+{v}"),
@@ -89,11 +89,8 @@ fn a_stalled_mirror_fails_within_thirty_seconds_by_default() {
     let attempts = m.server.hits("go1.22.4.linux-amd64.tar.gz");
     assert!((3..=4).contains(&attempts), "{attempts} attempts: {err}");
     assert_eq!(err.matches("; retrying in ").count(), attempts - 1, "{err}");
-    assert!(err.contains("error: gave up on `http://"), "{err}");
     assert!(err.contains(&format!("after {attempts} attempts")), "{err}");
-    assert!(
-        err.contains("set GOV_OFFLINE=1 to use what is cached"),
-        "{err}"
-    );
-    assert!(err.contains("GOV_HTTP_TIMEOUT (now 30 s)"), "{err}");
+    let mut settings = snapshot_settings(&m.env);
+    settings.add_filter(r"after [34] attempts", "after [N] attempts");
+    settings.bind(|| insta::assert_snapshot!(error_text(&out)));
 }

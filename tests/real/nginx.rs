@@ -112,8 +112,7 @@ fn nodes_install_real_go_from_a_mirror_nginx_serves_while_it_grows() {
         node.write("hello/go.mod", "module example.com/hello\n\ngo 1.19\n");
         node.write("hello/main.go", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from the mirror\") }\n");
         let built = node
-            .command(node.shim("go"))
-            .args(["build", "-o", "hello"])
+            .go_cmd(&["build", "-o", "hello"])
             .current_dir(node.work.join("hello"))
             .env("GOCACHE", node.root.join("gocache"))
             .env("GOPATH", node.root.join("gopath"))

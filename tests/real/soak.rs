@@ -51,12 +51,7 @@ fn ten_thousand_shim_calls_while_the_store_changes() {
             std::thread::spawn(move || {
                 let mut failures = Vec::new();
                 while next.fetch_add(1, Ordering::Relaxed) < CALLS {
-                    let out = m
-                        .env
-                        .command(m.env.shim("go"))
-                        .arg("version")
-                        .output()
-                        .unwrap();
+                    let out = m.env.go(&m.env.work, &["version"]);
                     let text = stdout(&out);
                     let ran_installed = text.starts_with("go version go1.21.5 ")
                         || text.starts_with("go version go1.22.4 ");
