@@ -24,7 +24,7 @@
 //! the addresses are looked up in a sorted table, never scanned.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
@@ -35,8 +35,8 @@ use object::endian::{LittleEndian as LE, U16, U32};
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::read::macho::{FatArch, MachHeader, MachOFatFile, Section as _, Segment as _};
 use object::read::pe::{ImageNtHeaders, ImageOptionalHeader};
-use object::read::{ReadCache, ReadCacheOps, ReadRef};
-use object::{elf, macho, pe, Endianness};
+use object::read::ReadRef;
+use object::{elf, macho, pe, Endianness, SectionIndex};
 
 use crate::fsx;
 
@@ -57,6 +57,9 @@ const CHUNK: u64 = 1 << 20;
 /// A read of the headers (ELF program or section headers, Mach-O load
 /// commands, PE sections) larger than this is refused.
 const MAX_TABLE: u64 = 16 << 20;
+/// At most this many reads of the headers: a Go program takes a few and
+/// one per ELF section name up to `.go.buildinfo`.
+const MAX_READS: usize = 1024;
 /// The Go version or the module information larger than this is refused.
 const MAX_STRING: u64 = 64 << 20;
 /// The sentinels around the module information.
@@ -500,19 +503,8 @@ impl Exe {
             b'M' => "the PE headers",
             _ => "the Mach-O headers",
         };
-        let fault = Cell::new(None);
-        let cache = ReadCache::new(Ops {
-            src,
-            at: 0,
-            what,
-            fault: &fault,
-        });
-        let data = Data {
-            cache: &cache,
-            size: src.size(),
-            what,
-            fault: &fault,
-        };
+        let headers = Headers::new(src, what);
+        let data = &headers;
         let count = u32::from_be_bytes([ident[4], ident[5], ident[6], ident[7]]);
         let exe = match ident.as_ref() {
             [0x7f, b'E', b'L', b'F', class, order, ..] => match (class, order) {
@@ -527,7 +519,7 @@ impl Exe {
             magic => thin_macho(data, &magic[..4], 0).unwrap_or(Err(BuildInfoError::NotExecutable)),
         };
         let mut exe = exe.map_err(|e| match e {
-            BuildInfoError::Damaged(_) => fault.take().unwrap_or(e),
+            BuildInfoError::Damaged(_) => headers.fault.take().unwrap_or(e),
             e => e,
         })?;
         exe.index();
@@ -698,112 +690,80 @@ fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
-/// The file as `object` reads its headers: through `src`, so that every
-/// read is charged to the budget; what stopped a read is kept in `fault`.
-struct Ops<'a, S: ?Sized> {
-    src: &'a S,
-    at: u64,
+/// The file as `object` reads its headers. Each read is bounded (by the
+/// file, by [`MAX_TABLE`]) and charged to the budget through `src`, and
+/// kept in a slot of its own while `object` looks at it; what stopped a
+/// read is kept in `fault`, to be told instead of `object`'s words.
+struct Headers<'s, S: ?Sized> {
+    src: &'s S,
     what: &'static str,
-    fault: &'a Cell<Option<BuildInfoError>>,
+    reads: Vec<OnceCell<Cow<'s, [u8]>>>,
+    next: Cell<usize>,
+    fault: Cell<Option<BuildInfoError>>,
 }
 
-impl<S: Source + ?Sized> ReadCacheOps for Ops<'_, S> {
-    fn len(&mut self) -> Result<u64, ()> {
-        Ok(self.src.size())
-    }
-
-    fn seek(&mut self, pos: u64) -> Result<u64, ()> {
-        self.at = pos;
-        Ok(pos)
-    }
-
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ()> {
-        let len = buf
-            .len()
-            .min(self.src.size().saturating_sub(self.at) as usize);
-        if len == 0 && !buf.is_empty() {
-            self.fault
-                .set(Some(BuildInfoError::Truncated { what: self.what }));
-            return Ok(0);
+impl<'s, S: Source + ?Sized> Headers<'s, S> {
+    fn new(src: &'s S, what: &'static str) -> Self {
+        Headers {
+            src,
+            what,
+            reads: std::iter::repeat_with(OnceCell::new)
+                .take(MAX_READS)
+                .collect(),
+            next: Cell::new(0),
+            fault: Cell::new(None),
         }
-        self.read_exact(&mut buf[..len]).map(|()| len)
-    }
-
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), ()> {
-        match self.src.bytes(self.at, buf.len() as u64, self.what) {
-            Ok(bytes) => {
-                buf.copy_from_slice(&bytes);
-                self.at += buf.len() as u64;
-                Ok(())
-            }
-            Err(e) => {
-                self.fault.set(Some(e));
-                Err(())
-            }
-        }
-    }
-}
-
-/// The file as `object` sees it: no read past its end (which is
-/// [`BuildInfoError::Truncated`]) nor larger than [`MAX_TABLE`], so that a
-/// hostile header never makes a huge allocation.
-struct Data<'a, S: Source + ?Sized> {
-    cache: &'a ReadCache<Ops<'a, S>>,
-    size: u64,
-    what: &'static str,
-    fault: &'a Cell<Option<BuildInfoError>>,
-}
-
-impl<S: Source + ?Sized> Clone for Data<'_, S> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S: Source + ?Sized> Copy for Data<'_, S> {}
-
-impl<S: Source + ?Sized> Data<'_, S> {
-    fn fail<T>(self, fault: BuildInfoError) -> Result<T, ()> {
-        self.fault.set(Some(fault));
-        Err(())
     }
 
     /// Why the last read failed.
-    fn fault(self) -> BuildInfoError {
+    fn fault(&self) -> BuildInfoError {
         self.fault
             .take()
             .unwrap_or(BuildInfoError::Truncated { what: self.what })
     }
 }
 
-impl<'a, S: Source + ?Sized> ReadRef<'a> for Data<'a, S> {
+impl<'a, S: Source + ?Sized> ReadRef<'a> for &'a Headers<'_, S> {
     fn len(self) -> Result<u64, ()> {
-        Ok(self.size)
+        Ok(self.src.size())
     }
 
     fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
-        if size > MAX_TABLE {
-            return self.fail(BuildInfoError::Malformed(
+        let read = match self.reads.get(self.next.get()) {
+            _ if size > MAX_TABLE => Err(BuildInfoError::Malformed(
                 "a header table is larger than 16 MiB",
-            ));
+            )),
+            None => Err(BuildInfoError::Malformed("too many headers")),
+            Some(slot) => self.src.bytes(offset, size, self.what).map(|b| (slot, b)),
+        };
+        match read {
+            Ok((slot, bytes)) => {
+                self.next.set(self.next.get() + 1);
+                Ok(slot.get_or_init(|| bytes))
+            }
+            Err(fault) => {
+                self.fault.set(Some(fault));
+                Err(())
+            }
         }
-        if offset.checked_add(size).is_none_or(|end| end > self.size) {
-            return self.fail(BuildInfoError::Truncated { what: self.what });
-        }
-        self.cache.read_bytes_at(offset, size)
     }
 
     fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
-        // A name in a table that runs past the end is read up to the end.
-        let end = range.end.min(self.size);
-        self.cache.read_bytes_at_until(range.start..end, delimiter)
+        // A name: up to its table's end, or the file's, or 4 KiB.
+        let end = range
+            .end
+            .min(self.src.size())
+            .min(range.start.saturating_add(4096));
+        let bytes = self.read_bytes_at(range.start, end.saturating_sub(range.start))?;
+        let len = bytes.iter().position(|b| *b == delimiter).ok_or(())?;
+        Ok(&bytes[..len])
     }
 }
 
 /// ELF: Go's own section names the blob; the loadable segments map
 /// addresses to the file, and the first writable one holds the blob when
 /// no section names it (the section headers were stripped).
-fn elf<Elf, S>(data: Data<'_, S>) -> Result<Exe, BuildInfoError>
+fn elf<Elf, S>(data: &Headers<'_, S>) -> Result<Exe, BuildInfoError>
 where
     Elf: FileHeader<Endian = Endianness>,
     S: Source + ?Sized,
@@ -812,6 +772,20 @@ where
     let endian = header.endian()?;
     let mut exe = Exe::default();
     let sections = header.sections(endian, data)?;
+    if !sections.is_empty() {
+        // The names, whole: Go's linker puts them last, so a copy cut
+        // short ends inside them (while the blob may well be whole).
+        let names = sections.section(SectionIndex(header.shstrndx(endian, data)? as usize))?;
+        let (offset, size) = names.file_range(endian).unwrap_or_default();
+        if offset
+            .checked_add(size)
+            .is_none_or(|end| end > data.src.size())
+        {
+            return Err(BuildInfoError::Truncated {
+                what: "the ELF section names",
+            });
+        }
+    }
     if let Some((_, s)) = sections.section_by_name(endian, b".go.buildinfo") {
         exe.data = Some((s.sh_addr(endian).into(), s.sh_size(endian).into()));
     }
@@ -836,7 +810,7 @@ where
 
 /// The Mach-O file starting at `base` whose magic is `magic`, if it is one.
 fn thin_macho<S: Source + ?Sized>(
-    data: Data<'_, S>,
+    data: &Headers<'_, S>,
     magic: &[u8],
     base: u64,
 ) -> Option<Result<Exe, BuildInfoError>> {
@@ -853,7 +827,7 @@ fn thin_macho<S: Source + ?Sized>(
 
 /// Mach-O: the section `__go_buildinfo` names the blob, else the first
 /// segment that is read-write (and may only be), as Go looks.
-fn macho<Mach, S>(data: Data<'_, S>, base: u64) -> Result<Exe, BuildInfoError>
+fn macho<Mach, S>(data: &Headers<'_, S>, base: u64) -> Result<Exe, BuildInfoError>
 where
     Mach: MachHeader<Endian = Endianness>,
     S: Source + ?Sized,
@@ -898,7 +872,7 @@ where
 }
 
 /// The first architecture of a universal Mach-O binary, as Go reads it.
-fn fat_macho<Fat, S>(data: Data<'_, S>, count: u32) -> Result<Exe, BuildInfoError>
+fn fat_macho<Fat, S>(data: &Headers<'_, S>, count: u32) -> Result<Exe, BuildInfoError>
 where
     Fat: FatArch,
     S: Source + ?Sized,
@@ -917,7 +891,7 @@ where
 }
 
 /// PE: the first initialised, read-write data section, as Go looks.
-fn pe<S: Source + ?Sized>(data: Data<'_, S>) -> Result<Exe, BuildInfoError> {
+fn pe<S: Source + ?Sized>(data: &Headers<'_, S>) -> Result<Exe, BuildInfoError> {
     let dos = pe::ImageDosHeader::parse(data).map_err(|_| BuildInfoError::NotExecutable)?;
     let at = u64::from(dos.nt_headers_offset());
     let signature = data.read_at::<U32<LE>>(at).map_err(|()| data.fault())?;
@@ -946,7 +920,11 @@ fn pe<S: Source + ?Sized>(data: Data<'_, S>) -> Result<Exe, BuildInfoError> {
     }
 }
 
-fn pe_sections<Pe, S>(data: Data<'_, S>, at: u64, optional: usize) -> Result<Exe, BuildInfoError>
+fn pe_sections<Pe, S>(
+    data: &Headers<'_, S>,
+    at: u64,
+    optional: usize,
+) -> Result<Exe, BuildInfoError>
 where
     Pe: ImageNtHeaders,
     S: Source + ?Sized,
