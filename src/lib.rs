@@ -26,6 +26,7 @@ pub mod shell;
 pub mod shim;
 pub mod sources;
 pub mod store;
+pub mod timestamp;
 pub mod toolchain_env;
 pub mod ui;
 pub mod upgrade;

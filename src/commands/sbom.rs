@@ -14,7 +14,8 @@ use crate::request::Request;
 use crate::sbom::buildinfo::{self, BuildInfoError};
 use crate::sbom::{self, cyclonedx, spdx, Bom};
 use crate::settings::Settings;
-use crate::store::{rfc3339, Installed, Recorded};
+use crate::store::{Installed, Recorded};
+use crate::timestamp::rfc3339;
 use crate::ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

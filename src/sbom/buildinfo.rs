@@ -14,20 +14,29 @@
 //! framed by two 16-byte sentinels.
 //!
 //! Only the container's headers (ELF 32/64-bit of either byte order,
-//! Mach-O 32/64-bit and universal, PE32 and PE32+) and the blob are read,
-//! each bounded, so a damaged or hostile file ends in an error, never in a
-//! panic or a huge allocation. What one file may cost is bounded too:
+//! Mach-O 32/64-bit and universal, PE32 and PE32+, read by the `object`
+//! crate) and the blob are read, each bounded, so a damaged or hostile
+//! file ends in an error, never in a panic or a huge allocation. What one
+//! file may cost is bounded too:
 //! every read is charged to a budget of a few times the file's size
 //! ([`READS_PER_BYTE`]), so headers that map the same bytes at many
 //! addresses end in [`BuildInfoError::TooCostly`] after linear work, and
 //! the addresses are looked up in a sorted table, never scanned.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::fs::File;
 use std::io::{self, Read};
+use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+
+use object::endian::{LittleEndian as LE, U16, U32};
+use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
+use object::read::macho::{FatArch, MachHeader, MachOFatFile, Section as _, Segment as _};
+use object::read::pe::{ImageNtHeaders, ImageOptionalHeader};
+use object::read::ReadRef;
+use object::{elf, macho, pe, Endianness, SectionIndex};
 
 use crate::fsx;
 
@@ -45,11 +54,12 @@ const FLAG_INLINE: u8 = 2;
 const FLAG_BIG_ENDIAN: u8 = 1;
 /// The data is searched for the magic this much at a time.
 const CHUNK: u64 = 1 << 20;
-/// A table of headers (ELF program or section headers, Mach-O load
+/// A read of the headers (ELF program or section headers, Mach-O load
 /// commands, PE sections) larger than this is refused.
 const MAX_TABLE: u64 = 16 << 20;
-/// At most this much of ELF's section name table is read.
-const MAX_NAMES: u64 = 1 << 20;
+/// At most this many reads of the headers: a Go program takes a few and
+/// one per ELF section name up to `.go.buildinfo`.
+const MAX_READS: usize = 1024;
 /// The Go version or the module information larger than this is refused.
 const MAX_STRING: u64 = 64 << 20;
 /// The sentinels around the module information.
@@ -139,6 +149,9 @@ pub enum BuildInfoError {
     Truncated { what: &'static str },
     #[error("damaged executable: {0}")]
     Malformed(&'static str),
+    /// What `object` found wrong in the container's headers.
+    #[error("damaged executable: {0}")]
+    Damaged(String),
     #[error("built by {go_version} without module information (linked by hand, or by a Go older than 1.18 in GOPATH mode)")]
     NoModuleInfo { go_version: String },
     #[error("invalid build information, line {line}: {reason}")]
@@ -147,6 +160,19 @@ pub enum BuildInfoError {
     TooCostly,
     #[error("it lists more than {MAX_MODULES} modules: no Go program does")]
     TooManyModules,
+}
+
+impl From<object::Error> for BuildInfoError {
+    fn from(e: object::Error) -> Self {
+        // `Invalid ELF header size` → `invalid …`; `PE …` stays.
+        let text = e.to_string();
+        match text.get(..1) {
+            Some(first) if text[1..].starts_with(char::is_lowercase) => {
+                BuildInfoError::Damaged(first.to_lowercase() + &text[1..])
+            }
+            _ => BuildInfoError::Damaged(text),
+        }
+    }
 }
 
 impl BuildInfoError {
@@ -173,6 +199,7 @@ impl BuildInfoError {
                 Some("name the program itself, not an archive or an image that holds it".into())
             }
             BuildInfoError::Malformed(_)
+            | BuildInfoError::Damaged(_)
             | BuildInfoError::InvalidLine { .. }
             | BuildInfoError::TooCostly
             | BuildInfoError::TooManyModules => Some(
@@ -413,13 +440,10 @@ fn raw_strings<S: Source + ?Sized>(src: &S) -> Result<(String, Vec<u8>), BuildIn
                 ))
             }
         };
-        let endian = Endian {
-            big: header[15] & FLAG_BIG_ENDIAN != 0,
-        };
+        let big = header[15] & FLAG_BIG_ENDIAN != 0;
         let step = if wide { 8 } else { 4 };
-        let version = exe.pointed_string(src, endian, wide, endian.word(wide, &header, 16))?;
-        let modinfo =
-            exe.pointed_string(src, endian, wide, endian.word(wide, &header, 16 + step))?;
+        let version = exe.pointed_string(src, big, wide, word(big, wide, &header, 16))?;
+        let modinfo = exe.pointed_string(src, big, wide, word(big, wide, &header, 16 + step))?;
         (version, modinfo)
     };
     if version.is_empty() {
@@ -428,46 +452,21 @@ fn raw_strings<S: Source + ?Sized>(src: &S) -> Result<(String, Vec<u8>), BuildIn
     Ok((String::from_utf8_lossy(&version).into_owned(), modinfo))
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Endian {
-    big: bool,
-}
-
-/// Reads of fixed-size integers. Callers read only within what they
-/// checked; should one not, a read past the end gives 0 — which the checks
-/// after it refuse — never a panic.
-impl Endian {
-    /// `N` bytes at `at`, most significant first.
-    fn bytes<const N: usize>(self, b: &[u8], at: usize) -> [u8; N] {
-        let mut a: [u8; N] = at
-            .checked_add(N)
-            .and_then(|end| b.get(at..end))
-            .map_or([0; N], |s| s.try_into().expect("N bytes"));
-        if !self.big {
-            a.reverse();
-        }
-        a
-    }
-
-    fn u16(self, b: &[u8], at: usize) -> u16 {
-        u16::from_be_bytes(self.bytes(b, at))
-    }
-
-    fn u32(self, b: &[u8], at: usize) -> u32 {
-        u32::from_be_bytes(self.bytes(b, at))
-    }
-
-    fn u64(self, b: &[u8], at: usize) -> u64 {
-        u64::from_be_bytes(self.bytes(b, at))
-    }
-
-    /// A 64-bit word when `wide`, else a 32-bit one.
-    fn word(self, wide: bool, b: &[u8], at: usize) -> u64 {
-        if wide {
-            self.u64(b, at)
-        } else {
-            u64::from(self.u32(b, at))
-        }
+/// The pointer (64-bit when `wide`) at `at` of `b`, big-endian when `big`.
+/// Callers read only within what they checked; should one not, a read
+/// past the end gives 0, which the checks after it refuse.
+fn word(big: bool, wide: bool, b: &[u8], at: usize) -> u64 {
+    let n = if wide { 8 } else { 4 };
+    let Some(bytes) = at.checked_add(n).and_then(|end| b.get(at..end)) else {
+        return 0;
+    };
+    let mut buf = [0u8; 8];
+    if big {
+        buf[8 - n..].copy_from_slice(bytes);
+        u64::from_be_bytes(buf)
+    } else {
+        buf[..n].copy_from_slice(bytes);
+        u64::from_le_bytes(buf)
     }
 }
 
@@ -491,20 +490,38 @@ struct Exe {
 }
 
 impl Exe {
+    /// Reads the container's headers with `object`. Its errors name only
+    /// the header; when a read failed, what stopped it is told instead
+    /// (the file ends, a table too large, the budget spent).
     fn parse<S: Source + ?Sized>(src: &S) -> Result<Exe, BuildInfoError> {
         // Shorter than any header: not an executable of any kind.
         let ident = src
             .bytes(0, 16, "the file header")
             .map_err(|_| BuildInfoError::NotExecutable)?;
-        let mut exe = match ident.as_ref() {
-            [0x7f, b'E', b'L', b'F', ..] => elf(src, &ident),
-            [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => {
-                macho(src, 0)
-            }
-            [0xca, 0xfe, 0xba, 0xbe | 0xbf, ..] => fat_macho(src, ident[3] == 0xbf),
-            [b'M', b'Z', ..] => pe(src),
-            _ => Err(BuildInfoError::NotExecutable),
-        }?;
+        let what = match ident[0] {
+            0x7f => "the ELF headers",
+            b'M' => "the PE headers",
+            _ => "the Mach-O headers",
+        };
+        let headers = Headers::new(src, what);
+        let data = &headers;
+        let count = u32::from_be_bytes([ident[4], ident[5], ident[6], ident[7]]);
+        let exe = match ident.as_ref() {
+            [0x7f, b'E', b'L', b'F', class, order, ..] => match (class, order) {
+                (1 | 2, 1 | 2) if *class == 1 => elf::<elf::FileHeader32<Endianness>, S>(data),
+                (1 | 2, 1 | 2) => elf::<elf::FileHeader64<Endianness>, S>(data),
+                (1 | 2, _) => Err(BuildInfoError::Malformed("unknown ELF byte order")),
+                _ => Err(BuildInfoError::Malformed("unknown ELF class")),
+            },
+            [0xca, 0xfe, 0xba, 0xbe, ..] => fat_macho::<macho::FatArch32, S>(data, count),
+            [0xca, 0xfe, 0xba, 0xbf, ..] => fat_macho::<macho::FatArch64, S>(data, count),
+            [b'M', b'Z', ..] => pe(data),
+            magic => thin_macho(data, &magic[..4], 0).unwrap_or(Err(BuildInfoError::NotExecutable)),
+        };
+        let mut exe = exe.map_err(|e| match e {
+            BuildInfoError::Damaged(_) => headers.fault.take().unwrap_or(e),
+            e => e,
+        })?;
         exe.index();
         Ok(exe)
     }
@@ -630,7 +647,7 @@ impl Exe {
     fn pointed_string<S: Source + ?Sized>(
         &self,
         src: &S,
-        endian: Endian,
+        big: bool,
         wide: bool,
         addr: u64,
     ) -> Result<Vec<u8>, BuildInfoError> {
@@ -641,8 +658,8 @@ impl Exe {
             return Ok(Vec::new());
         }
         let (data, len) = (
-            endian.word(wide, &head, 0),
-            endian.word(wide, &head, step as usize),
+            word(big, wide, &head, 0),
+            word(big, wide, &head, step as usize),
         );
         if len > MAX_STRING {
             return Err(BuildInfoError::Malformed(
@@ -673,316 +690,274 @@ fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
-/// A NUL-padded name of a fixed-size field.
-fn c_name(field: &[u8]) -> &[u8] {
-    field.split(|b| *b == 0).next().unwrap_or_default()
-}
-
-/// `count` entries of `size` bytes at `offset`, bounded.
-fn table<'s, S: Source + ?Sized>(
+/// The file as `object` reads its headers. Each read is bounded (by the
+/// file, by [`MAX_TABLE`]) and charged to the budget through `src`, and
+/// kept in a slot of its own while `object` looks at it; what stopped a
+/// read is kept in `fault`, to be told instead of `object`'s words.
+struct Headers<'s, S: ?Sized> {
     src: &'s S,
-    offset: u64,
-    count: u64,
-    size: u64,
     what: &'static str,
-) -> Result<Cow<'s, [u8]>, BuildInfoError> {
-    let len = count
-        .checked_mul(size)
-        .filter(|len| *len <= MAX_TABLE)
-        .ok_or(BuildInfoError::Malformed(
-            "a header table is larger than 16 MiB",
-        ))?;
-    src.bytes(offset, len, what)
+    reads: Vec<OnceCell<Cow<'s, [u8]>>>,
+    next: Cell<usize>,
+    fault: Cell<Option<BuildInfoError>>,
 }
 
-fn elf<S: Source + ?Sized>(src: &S, ident: &[u8]) -> Result<Exe, BuildInfoError> {
-    const PT_LOAD: u32 = 1;
-    const PF_X: u32 = 1;
-    const PF_W: u32 = 2;
-    const SHN_XINDEX: u64 = 0xffff;
-    const PN_XNUM: u64 = 0xffff;
-    let wide = match ident[4] {
-        1 => false,
-        2 => true,
-        _ => return Err(BuildInfoError::Malformed("unknown ELF class")),
-    };
-    let e = match ident[5] {
-        1 => Endian { big: false },
-        2 => Endian { big: true },
-        _ => return Err(BuildInfoError::Malformed("unknown ELF byte order")),
-    };
-    let w = |b: &[u8], at: usize| e.word(wide, b, at);
-    // Offsets into the file header, the program and section headers, by
-    // class: (32-bit, 64-bit).
-    let pick = |narrow: usize, wide_at: usize| if wide { wide_at } else { narrow };
-    let h = src.bytes(0, pick(52, 64) as u64, "the ELF header")?;
-    let phoff = w(&h, pick(0x1c, 0x20));
-    let shoff = w(&h, pick(0x20, 0x28));
-    let phentsize = u64::from(e.u16(&h, pick(0x2a, 0x36)));
-    let mut phnum = u64::from(e.u16(&h, pick(0x2c, 0x38)));
-    let shentsize = u64::from(e.u16(&h, pick(0x2e, 0x3a)));
-    let mut shnum = u64::from(e.u16(&h, pick(0x30, 0x3c)));
-    let mut shstrndx = u64::from(e.u16(&h, pick(0x32, 0x3e)));
-    let (sh_min, ph_min) = (pick(40, 64) as u64, pick(32, 56) as u64);
-
-    // Section headers: Go's own section names the blob.
-    let mut sections = None;
-    if shoff != 0 {
-        if shentsize < sh_min {
-            return Err(BuildInfoError::Malformed("ELF section headers too small"));
-        }
-        // More than 0xff00 sections, or names in a section past it: the
-        // real numbers are in section 0.
-        if shnum == 0 || shstrndx == SHN_XINDEX || phnum == PN_XNUM {
-            let first = src.bytes(shoff, shentsize, "the ELF section headers")?;
-            if shnum == 0 {
-                shnum = w(&first, pick(20, 32));
-            }
-            if shstrndx == SHN_XINDEX {
-                shstrndx = u64::from(e.u32(&first, pick(24, 40)));
-            }
-            if phnum == PN_XNUM {
-                phnum = u64::from(e.u32(&first, pick(28, 44)));
-            }
-        }
-        sections = Some(table(
+impl<'s, S: Source + ?Sized> Headers<'s, S> {
+    fn new(src: &'s S, what: &'static str) -> Self {
+        Headers {
             src,
-            shoff,
-            shnum,
-            shentsize,
-            "the ELF section headers",
-        )?);
+            what,
+            reads: std::iter::repeat_with(OnceCell::new)
+                .take(MAX_READS)
+                .collect(),
+            next: Cell::new(0),
+            fault: Cell::new(None),
+        }
     }
-    let mut exe = Exe::default();
-    if let Some(sh) = &sections {
-        let entry = |i: u64| &sh[(i * shentsize) as usize..];
-        if shstrndx < shnum {
-            let names = entry(shstrndx);
-            let (offset, size) = (w(names, pick(16, 24)), w(names, pick(20, 32)));
-            let names = src.bytes(offset, size.min(MAX_NAMES), "the ELF section names")?;
-            for i in 0..shnum {
-                let s = entry(i);
-                let name = e.u32(s, 0) as usize;
-                if names
-                    .get(name..)
-                    .is_some_and(|n| n.starts_with(b".go.buildinfo\0"))
-                {
-                    exe.data = Some((w(s, pick(12, 16)), w(s, pick(20, 32))));
-                    break;
-                }
+
+    /// Why the last read failed.
+    fn fault(&self) -> BuildInfoError {
+        self.fault
+            .take()
+            .unwrap_or(BuildInfoError::Truncated { what: self.what })
+    }
+}
+
+impl<'a, S: Source + ?Sized> ReadRef<'a> for &'a Headers<'_, S> {
+    fn len(self) -> Result<u64, ()> {
+        Ok(self.src.size())
+    }
+
+    fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
+        let read = match self.reads.get(self.next.get()) {
+            _ if size > MAX_TABLE => Err(BuildInfoError::Malformed(
+                "a header table is larger than 16 MiB",
+            )),
+            None => Err(BuildInfoError::Malformed("too many headers")),
+            Some(slot) => self.src.bytes(offset, size, self.what).map(|b| (slot, b)),
+        };
+        match read {
+            Ok((slot, bytes)) => {
+                self.next.set(self.next.get() + 1);
+                Ok(slot.get_or_init(|| bytes))
+            }
+            Err(fault) => {
+                self.fault.set(Some(fault));
+                Err(())
             }
         }
     }
 
-    // Program headers: how addresses map to the file, and the first
-    // writable data when no section names the blob.
-    if phoff != 0 && phnum != 0 {
-        if phentsize < ph_min {
-            return Err(BuildInfoError::Malformed("ELF program headers too small"));
+    fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
+        // A name: up to its table's end, or the file's, or 4 KiB.
+        let end = range
+            .end
+            .min(self.src.size())
+            .min(range.start.saturating_add(4096));
+        let bytes = self.read_bytes_at(range.start, end.saturating_sub(range.start))?;
+        let len = bytes.iter().position(|b| *b == delimiter).ok_or(())?;
+        Ok(&bytes[..len])
+    }
+}
+
+/// ELF: Go's own section names the blob; the loadable segments map
+/// addresses to the file, and the first writable one holds the blob when
+/// no section names it (the section headers were stripped).
+fn elf<Elf, S>(data: &Headers<'_, S>) -> Result<Exe, BuildInfoError>
+where
+    Elf: FileHeader<Endian = Endianness>,
+    S: Source + ?Sized,
+{
+    let header = Elf::parse(data)?;
+    let endian = header.endian()?;
+    let mut exe = Exe::default();
+    let sections = header.sections(endian, data)?;
+    if !sections.is_empty() {
+        // The names, whole: Go's linker puts them last, so a copy cut
+        // short ends inside them (while the blob may well be whole).
+        let names = sections.section(SectionIndex(header.shstrndx(endian, data)? as usize))?;
+        let (offset, size) = names.file_range(endian).unwrap_or_default();
+        if offset
+            .checked_add(size)
+            .is_none_or(|end| end > data.src.size())
+        {
+            return Err(BuildInfoError::Truncated {
+                what: "the ELF section names",
+            });
         }
-        let ph = table(src, phoff, phnum, phentsize, "the ELF program headers")?;
-        let mut writable = None;
-        for i in 0..phnum {
-            let p = &ph[(i * phentsize) as usize..];
-            if e.u32(p, 0) != PT_LOAD {
-                continue;
-            }
-            let flags = e.u32(p, pick(24, 4));
-            let (offset, addr) = (w(p, pick(4, 8)), w(p, pick(8, 16)));
-            let (filesz, memsz) = (w(p, pick(16, 32)), w(p, pick(20, 40)));
+    }
+    if let Some((_, s)) = sections.section_by_name(endian, b".go.buildinfo") {
+        exe.data = Some((s.sh_addr(endian).into(), s.sh_size(endian).into()));
+    }
+    let mut writable = None;
+    for p in header.program_headers(endian, data)? {
+        if p.p_type(endian) != elf::PT_LOAD {
+            continue;
+        }
+        let addr = p.p_vaddr(endian).into();
+        exe.segments.push(Segment {
+            addr,
+            size: p.p_filesz(endian).into(),
+            offset: p.p_offset(endian).into(),
+        });
+        if writable.is_none() && p.p_flags(endian) & (elf::PF_X | elf::PF_W) == elf::PF_W {
+            writable = Some((addr, p.p_memsz(endian).into()));
+        }
+    }
+    exe.data = exe.data.or(writable);
+    Ok(exe)
+}
+
+/// The Mach-O file starting at `base` whose magic is `magic`, if it is one.
+fn thin_macho<S: Source + ?Sized>(
+    data: &Headers<'_, S>,
+    magic: &[u8],
+    base: u64,
+) -> Option<Result<Exe, BuildInfoError>> {
+    match magic {
+        [0xfe, 0xed, 0xfa, 0xce] | [0xce, 0xfa, 0xed, 0xfe] => {
+            Some(macho::<macho::MachHeader32<Endianness>, S>(data, base))
+        }
+        [0xfe, 0xed, 0xfa, 0xcf] | [0xcf, 0xfa, 0xed, 0xfe] => {
+            Some(macho::<macho::MachHeader64<Endianness>, S>(data, base))
+        }
+        _ => None,
+    }
+}
+
+/// Mach-O: the section `__go_buildinfo` names the blob, else the first
+/// segment that is read-write (and may only be), as Go looks.
+fn macho<Mach, S>(data: &Headers<'_, S>, base: u64) -> Result<Exe, BuildInfoError>
+where
+    Mach: MachHeader<Endian = Endianness>,
+    S: Source + ?Sized,
+{
+    const RW: u32 = macho::VM_PROT_READ.0 | macho::VM_PROT_WRITE.0;
+    let header = Mach::parse(data, base)?;
+    let endian = header.endian()?;
+    let mut commands = header.load_commands(endian, data, base)?;
+    let (mut exe, mut writable) = (Exe::default(), None);
+    while let Some(command) = commands.next()? {
+        let Some((segment, sections)) = Mach::Segment::from_command(command)? else {
+            continue;
+        };
+        let (addr, filesz) = (
+            segment.vmaddr(endian).into(),
+            segment.filesize(endian).into(),
+        );
+        if segment.name() != b"__PAGEZERO" {
+            let offset: u64 = segment.fileoff(endian).into();
             exe.segments.push(Segment {
                 addr,
                 size: filesz,
-                offset,
+                offset: offset.saturating_add(base),
             });
-            if writable.is_none() && flags & (PF_X | PF_W) == PF_W {
-                writable = Some((addr, memsz));
+        }
+        if writable.is_none()
+            && addr != 0
+            && filesz != 0
+            && segment.initprot(endian).0 == RW
+            && segment.maxprot(endian).0 == RW
+        {
+            writable = Some((addr, segment.vmsize(endian).into()));
+        }
+        for s in segment.sections(endian, sections)? {
+            if exe.data.is_none() && s.name() == b"__go_buildinfo" {
+                exe.data = Some((s.addr(endian).into(), s.size(endian).into()));
             }
         }
-        if exe.data.is_none() {
-            exe.data = writable;
-        }
     }
+    exe.data = exe.data.or(writable);
     Ok(exe)
 }
 
 /// The first architecture of a universal Mach-O binary, as Go reads it.
-fn fat_macho<S: Source + ?Sized>(src: &S, fat64: bool) -> Result<Exe, BuildInfoError> {
-    let e = Endian { big: true };
-    let not_executable = |_| BuildInfoError::NotExecutable;
-    let h = src
-        .bytes(0, 8, "the Mach-O universal header")
-        .map_err(not_executable)?;
+fn fat_macho<Fat, S>(data: &Headers<'_, S>, count: u32) -> Result<Exe, BuildInfoError>
+where
+    Fat: FatArch,
+    S: Source + ?Sized,
+{
     // Java's class files share the magic; their version (45 and up) is
     // where the number of architectures is, and no binary has that many.
-    let count = e.u32(&h, 4);
     if count == 0 || count >= 45 {
         return Err(BuildInfoError::NotExecutable);
     }
-    let arch = src
-        .bytes(
-            8,
-            if fat64 { 32 } else { 20 },
-            "the Mach-O universal header",
-        )
-        .map_err(not_executable)?;
-    let offset = if fat64 {
-        e.u64(&arch, 8)
-    } else {
-        u64::from(e.u32(&arch, 8))
-    };
-    // What is there must be a Mach-O.
-    let magic = src
-        .bytes(offset, 4, "the Mach-O header")
-        .map_err(not_executable)?;
-    match magic.as_ref() {
-        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => macho(src, offset),
-        _ => Err(BuildInfoError::NotExecutable),
-    }
+    let fat = MachOFatFile::<Fat>::parse(data).map_err(|_| BuildInfoError::NotExecutable)?;
+    let base = fat.arches()[0].offset().into();
+    let magic = data
+        .read_bytes_at(base, 4)
+        .map_err(|()| BuildInfoError::NotExecutable)?;
+    thin_macho(data, magic, base).unwrap_or(Err(BuildInfoError::NotExecutable))
 }
 
-/// A Mach-O file starting at `base`.
-fn macho<S: Source + ?Sized>(src: &S, base: u64) -> Result<Exe, BuildInfoError> {
-    const LC_SEGMENT: u32 = 0x1;
-    const LC_SEGMENT_64: u32 = 0x19;
-    const RW: u32 = 3;
-    let magic = src.bytes(base, 4, "the Mach-O header")?;
-    let e = Endian {
-        big: magic[0] == 0xfe,
-    };
-    let wide = magic[0] == 0xcf || magic[3] == 0xcf;
-    let header_size: u64 = if wide { 32 } else { 28 };
-    let h = src.bytes(base, header_size, "the Mach-O header")?;
-    let (ncmds, sizeofcmds) = (u64::from(e.u32(&h, 16)), u64::from(e.u32(&h, 20)));
-    let cmds = table(
-        src,
-        base + header_size,
-        1,
-        sizeofcmds,
-        "the Mach-O load commands",
-    )?;
-    let w = |b: &[u8], at: usize| e.word(wide, b, at);
-    let (seg_size, sect_size) = if wide { (72, 80) } else { (56, 68) };
-
-    let mut exe = Exe::default();
-    let mut writable = None;
-    let mut at = 0usize;
-    for _ in 0..ncmds {
-        let Some(cmd) = cmds.get(at..at + 8) else {
-            return Err(BuildInfoError::Malformed(
-                "Mach-O load commands overrun their size",
-            ));
-        };
-        let (kind, size) = (e.u32(cmd, 0), e.u32(cmd, 4) as usize);
-        let Some(cmd) = cmds.get(at..at.saturating_add(size)).filter(|_| size >= 8) else {
-            return Err(BuildInfoError::Malformed(
-                "Mach-O load commands overrun their size",
-            ));
-        };
-        at += size;
-        if kind != if wide { LC_SEGMENT_64 } else { LC_SEGMENT } {
-            continue;
-        }
-        if cmd.len() < seg_size {
-            return Err(BuildInfoError::Malformed(
-                "a Mach-O segment command is too small",
-            ));
-        }
-        let name = &cmd[8..24];
-        let step = if wide { 8 } else { 4 };
-        let addr = w(cmd, 24);
-        let memsz = w(cmd, 24 + step);
-        let fileoff = w(cmd, 24 + 2 * step);
-        let filesz = w(cmd, 24 + 3 * step);
-        let maxprot = e.u32(cmd, 24 + 4 * step);
-        let initprot = e.u32(cmd, 28 + 4 * step);
-        let nsects = e.u32(cmd, 32 + 4 * step) as usize;
-        if !name.starts_with(b"__PAGEZERO\0") {
-            exe.segments.push(Segment {
-                addr,
-                size: filesz,
-                offset: fileoff.saturating_add(base),
-            });
-        }
-        if writable.is_none() && addr != 0 && filesz != 0 && initprot == RW && maxprot == RW {
-            writable = Some((addr, memsz));
-        }
-        for s in 0..nsects {
-            let Some(sect) = cmd.get(seg_size + s * sect_size..seg_size + (s + 1) * sect_size)
-            else {
-                return Err(BuildInfoError::Malformed(
-                    "Mach-O sections overrun their command",
-                ));
-            };
-            if exe.data.is_none() && c_name(&sect[..16]) == b"__go_buildinfo" {
-                exe.data = Some((w(sect, 32), w(sect, 32 + step)));
-            }
-        }
-    }
-    if exe.data.is_none() {
-        exe.data = writable;
-    }
-    Ok(exe)
-}
-
-fn pe<S: Source + ?Sized>(src: &S) -> Result<Exe, BuildInfoError> {
-    const DATA: u32 = 0x40; // IMAGE_SCN_CNT_INITIALIZED_DATA
-    const READ: u32 = 0x4000_0000;
-    const WRITE: u32 = 0x8000_0000;
-    const ALIGN_32: u32 = 0x60_0000;
-    let e = Endian { big: false };
-    let dos = src
-        .bytes(0, 64, "the DOS header")
-        .map_err(|_| BuildInfoError::NotExecutable)?;
-    let pe_at = u64::from(e.u32(&dos, 0x3c));
-    let coff = src.bytes(pe_at, 24, "the PE header")?;
-    if &coff[..4] != b"PE\0\0" {
+/// PE: the first initialised, read-write data section, as Go looks.
+fn pe<S: Source + ?Sized>(data: &Headers<'_, S>) -> Result<Exe, BuildInfoError> {
+    let dos = pe::ImageDosHeader::parse(data).map_err(|_| BuildInfoError::NotExecutable)?;
+    let at = u64::from(dos.nt_headers_offset());
+    let signature = data.read_at::<U32<LE>>(at).map_err(|()| data.fault())?;
+    if signature.get(LE) != pe::IMAGE_NT_SIGNATURE {
         return Err(BuildInfoError::NotExecutable);
     }
-    let nsections = u64::from(e.u16(&coff, 6));
-    let optional_size = u64::from(e.u16(&coff, 20));
-    let image_base = if optional_size == 0 {
-        0
-    } else if optional_size < 32 {
+    let coff = data
+        .read_at::<pe::ImageFileHeader>(at + 4)
+        .map_err(|()| data.fault())?;
+    let optional = usize::from(coff.size_of_optional_header.get(LE));
+    if optional < 2 {
         return Err(BuildInfoError::Malformed("PE optional header too short"));
-    } else {
-        let opt = src.bytes(pe_at + 24, optional_size.min(32), "the PE optional header")?;
-        match (e.u16(&opt, 0), opt.len()) {
-            (0x10b, 32) => u64::from(e.u32(&opt, 28)),
-            (0x20b, 32) => e.u64(&opt, 24),
-            _ => return Err(BuildInfoError::Malformed("unknown PE optional header")),
+    }
+    match data
+        .read_at::<U16<LE>>(at + 24)
+        .map_err(|()| data.fault())?
+        .get(LE)
+    {
+        pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC => {
+            pe_sections::<pe::ImageNtHeaders32, S>(data, at, optional)
         }
-    };
-    let sections = table(
-        src,
-        pe_at + 24 + optional_size,
-        nsections,
-        40,
-        "the PE section table",
-    )?;
+        pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC => {
+            pe_sections::<pe::ImageNtHeaders64, S>(data, at, optional)
+        }
+        _ => Err(BuildInfoError::Malformed("unknown PE optional header")),
+    }
+}
+
+fn pe_sections<Pe, S>(
+    data: &Headers<'_, S>,
+    at: u64,
+    optional: usize,
+) -> Result<Exe, BuildInfoError>
+where
+    Pe: ImageNtHeaders,
+    S: Source + ?Sized,
+{
+    const DATA: u32 =
+        pe::IMAGE_SCN_CNT_INITIALIZED_DATA.0 | pe::IMAGE_SCN_MEM_READ.0 | pe::IMAGE_SCN_MEM_WRITE.0;
+    if optional < std::mem::size_of::<Pe::ImageOptionalHeader>() {
+        return Err(BuildInfoError::Malformed("PE optional header too short"));
+    }
+    let mut offset = at;
+    let (nt, _) = Pe::parse(data, &mut offset)?;
+    let image_base = nt.optional_header().image_base();
     let mut exe = Exe::default();
-    for s in sections.chunks_exact(40) {
-        let virtual_size = u64::from(e.u32(s, 8));
-        let virtual_addr = u64::from(e.u32(s, 12));
-        let raw_size = u64::from(e.u32(s, 16));
-        let raw_at = u64::from(e.u32(s, 20));
-        let flags = e.u32(s, 36);
-        let addr = virtual_addr
-            .checked_add(image_base)
-            .ok_or(BuildInfoError::Malformed(
-                "a PE section lies past the address space",
-            ))?;
+    for s in nt.sections(data, offset)?.iter() {
+        let virtual_addr = s.virtual_address.get(LE);
+        let raw_size = s.size_of_raw_data.get(LE);
+        let addr =
+            u64::from(virtual_addr)
+                .checked_add(image_base)
+                .ok_or(BuildInfoError::Malformed(
+                    "a PE section lies past the address space",
+                ))?;
         exe.segments.push(Segment {
             addr,
-            size: raw_size,
-            offset: raw_at,
+            size: raw_size.into(),
+            offset: s.pointer_to_raw_data.get(LE).into(),
         });
         if exe.data.is_none()
             && virtual_addr != 0
             && raw_size != 0
-            && (flags & !ALIGN_32) == (DATA | READ | WRITE)
+            && s.characteristics.get(LE).0 & !pe::IMAGE_SCN_ALIGN_32BYTES.0 == DATA
         {
-            exe.data = Some((addr, virtual_size));
+            exe.data = Some((addr, s.virtual_size.get(LE).into()));
         }
     }
     Ok(exe)

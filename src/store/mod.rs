@@ -25,7 +25,7 @@ mod record;
 mod shims;
 
 pub use copy::CopyError;
-pub use history::{rfc3339, Change as HistoryEntry};
+pub use history::Change as HistoryEntry;
 pub use journal::{real_path, write_through, Journal, JournalEntry, Kept};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::{Pruned, MIRROR_LOCK};

@@ -25,10 +25,10 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use super::history::rfc3339;
 use super::{Installed, Store, StoreError};
 use crate::fsx;
 use crate::platform::Platform;
+use crate::timestamp::{is_rfc3339, rfc3339};
 use crate::version::Version;
 
 /// How a release came into the store.
@@ -335,19 +335,6 @@ impl Record {
         }
         Ok(())
     }
-}
-
-/// `2024-06-01T12:00:00Z`, as gov writes times.
-fn is_rfc3339(time: &str) -> bool {
-    let b = time.as_bytes();
-    b.len() == 20
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 => *c == b'T',
-            13 | 16 => *c == b':',
-            19 => *c == b'Z',
-            _ => c.is_ascii_digit(),
-        })
 }
 
 impl Store {
