@@ -774,6 +774,100 @@ mod tests {
         }
     }
 
+    /// What a consumer of a verified fetch in these tests can fail with.
+    #[derive(Debug)]
+    enum Test {
+        Verify(VerifyError),
+        Refused,
+    }
+
+    impl From<VerifyError> for Test {
+        fn from(e: VerifyError) -> Test {
+            Test::Verify(e)
+        }
+    }
+
+    #[test]
+    fn a_verified_fetch_hashes_every_byte_and_checks_after_the_end() {
+        use crate::context::Context;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar.gz");
+        let body = b"archive bytes, then padding no consumer reads".to_vec();
+        std::fs::write(&path, &body).unwrap();
+        let digest = format!("{:x}", Sha256::digest(&body));
+        let url = path.to_str().unwrap();
+        let ctx = Context::with_vars(PathBuf::from("/"), &[]);
+        let fetcher = Fetcher::new(&crate::sources::Sources::from_context(&ctx));
+        let task = ui::Progress::hidden().task("a");
+        let expected = |sha256| Expected {
+            file: "a.tar.gz",
+            url,
+            sha256,
+            size: 0,
+        };
+        // A consumer that reads a little: the digest still covers it all.
+        let first_bytes = |r: &mut dyn Read| -> Result<Vec<u8>, Stop<Test>> {
+            let mut head = vec![0; 7];
+            r.read_exact(&mut head).map_err(Stop::Read)?;
+            Ok(head)
+        };
+        let fetched = fetcher
+            .fetch_verified(&expected(Some(&digest)), &task, first_bytes)
+            .unwrap();
+        assert_eq!(fetched.value, b"archive");
+        assert_eq!(
+            (fetched.sha256.as_str(), fetched.size),
+            (digest.as_str(), body.len() as u64)
+        );
+
+        let other = "0".repeat(64);
+        match fetcher.fetch_verified(&expected(Some(&other)), &task, first_bytes) {
+            Err(Test::Verify(VerifyError::Mismatch(m))) => {
+                assert_eq!((m.expected, m.actual), (other.clone(), digest.clone()))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Unchecked only when asked: the digest is still reported.
+        let fetched = fetcher
+            .fetch_verified(&expected(None), &task, first_bytes)
+            .unwrap();
+        assert_eq!(fetched.sha256, digest);
+
+        // A refusal and a failed write are final: one attempt, no check.
+        let mut calls = 0;
+        let refused =
+            fetcher.fetch_verified(&expected(Some(&other)), &task, |_| -> Result<(), _> {
+                calls += 1;
+                Err(Stop::Refused(Test::Refused))
+            });
+        assert!(matches!(refused, Err(Test::Refused)));
+        let full = fetcher.fetch_verified(&expected(Some(&digest)), &task, |_| -> Result<(), _> {
+            calls += 1;
+            Err(Stop::<Test>::write(
+                &path,
+                io::ErrorKind::StorageFull.into(),
+            ))
+        });
+        assert!(matches!(
+            full,
+            Err(Test::Verify(VerifyError::Download(
+                DownloadError::Write { .. }
+            )))
+        ));
+        assert_eq!(calls, 2);
+
+        // Into a file, as a mirror keeps it.
+        let copy = dir.path().join("copy");
+        let fetched = fetcher
+            .fetch_verified(&expected(Some(&digest)), &task, |r| {
+                let mut file = std::fs::File::create(&copy).map_err(|e| Stop::write(&copy, e))?;
+                write_all::<Test>(r, &mut file, &copy)
+            })
+            .unwrap();
+        assert_eq!(fetched.sha256, digest);
+        assert_eq!(std::fs::read(&copy).unwrap(), body);
+    }
+
     #[test]
     fn a_break_after_a_long_good_transfer_is_retried() {
         use crate::context::Context;
