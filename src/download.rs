@@ -1,16 +1,22 @@
 //! Fetching bytes: over HTTP(S) with timeouts, proxies and retries, or from
 //! `file://` URLs and plain directories (air-gapped mirrors). Every
 //! transfer is bounded three ways: a stall timeout, a total deadline and a
-//! number of bytes.
+//! number of bytes. [`Fetcher::fetch_verified`] is the one way an archive
+//! is brought in: streamed once through the hasher, then checked against
+//! its digest after the stream is drained.
 
-use std::io::{self, Read};
-use std::path::PathBuf;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use url::Url;
 
 use crate::context::BadValue;
 use crate::env_vars;
 use crate::fsx;
-use crate::sources::{Patience, Sources};
+use crate::sources::{Location, Patience, Sources};
+use crate::ui;
 
 /// Attempts for one request: the first and three retries.
 const ATTEMPTS: u32 = 4;
@@ -207,6 +213,104 @@ pub fn read_failed(url: &str, limit: u64, source: io::Error) -> DownloadError {
     }
 }
 
+/// The digest of what came is not the one expected: nothing of it is kept.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    /// The file's name, as the index lists it.
+    pub file: String,
+    pub url: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// Why a verified fetch brought nothing usable.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Download(#[from] DownloadError),
+    #[error("`{}` from `{}` has sha256 {}, not the expected {}", .0.file, .0.url, .0.actual, .0.expected)]
+    Mismatch(Mismatch),
+}
+
+/// What a verified fetch must bring.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    /// The file's name, as the index lists it: for messages.
+    pub file: &'a str,
+    pub url: &'a str,
+    /// Its sha256 in lowercase hex; `None` only when the user chose to
+    /// install without one (`--skip-checksum`).
+    pub sha256: Option<&'a str>,
+    /// What the index declares (`0`: unknown): the most bytes accepted
+    /// (at most [`MAX_ARCHIVE`]), and the length of the progress bar when
+    /// the server does not say.
+    pub size: u64,
+}
+
+/// What a verified fetch brought: what its consumer made of the bytes,
+/// and their digest and number.
+#[derive(Debug)]
+pub struct Fetched<T> {
+    pub value: T,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// Why the consumer of a verified fetch stopped before the end.
+#[derive(Debug)]
+pub enum Stop<E> {
+    /// Reading the download broke: retried when the break is transient.
+    Read(io::Error),
+    /// Writing what came failed (a full disk): never retried.
+    Write { path: PathBuf, source: io::Error },
+    /// What came is refused (a hostile archive): not retried, and
+    /// returned as it is, without a digest check.
+    Refused(E),
+}
+
+impl<E> Stop<E> {
+    pub fn write(path: &Path, source: io::Error) -> Stop<E> {
+        Stop::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Copies all of `reader` into `file` (at `path`, for messages), telling a
+/// broken download from a failed write.
+pub fn write_all<E>(
+    reader: &mut dyn Read,
+    file: &mut impl Write,
+    path: &Path,
+) -> Result<(), Stop<E>> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(Stop::Read)?;
+        if n == 0 {
+            return Ok(());
+        }
+        file.write_all(&buf[..n])
+            .map_err(|source| Stop::write(path, source))?;
+    }
+}
+
+/// A reader that hashes and counts every byte it passes on.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
 /// When one transfer, all its attempts together, must be done.
 #[derive(Debug, Clone, Copy)]
 pub struct Deadline {
@@ -326,7 +430,7 @@ impl Fetcher {
         deadline: Deadline,
     ) -> Result<Download, DownloadError> {
         self.patience()?;
-        let download = if let Some(path) = local_path(url) {
+        let download = if let Location::Local(path) = Location::parse(url) {
             open_local(path)?
         } else if self.offline {
             return Err(DownloadError::Offline { url: url.into() });
@@ -348,6 +452,66 @@ impl Fetcher {
             }),
             length: download.length,
         })
+    }
+
+    /// Brings `expected.url` once through the hasher into `consume`
+    /// (unpacking, or writing into a file with [`write_all`]), reads what
+    /// `consume` left so that the digest covers every byte, then checks
+    /// the digest. The whole is retried as one transfer, `consume` called
+    /// afresh on each attempt; `progress` shows each attempt's bar.
+    pub fn fetch_verified<T, E: From<VerifyError>>(
+        &self,
+        expected: &Expected,
+        progress: &ui::Task,
+        mut consume: impl FnMut(&mut dyn Read) -> Result<T, Stop<E>>,
+    ) -> Result<Fetched<T>, E> {
+        let url = expected.url;
+        // The archive may bring what the index declares, at most
+        // MAX_ARCHIVE: a server that goes on after it is cut off, not
+        // read to the end.
+        let limit = archive_limit(expected.size);
+        let declared = (expected.size > 0).then_some(expected.size);
+        let outcome = self
+            .retrying(|deadline| {
+                let download = self.open(url, limit, deadline)?;
+                // The bar goes away with this attempt, however it ends: a
+                // finished or failed download leaves no stale line.
+                let bar = progress.bar(download.length.or(declared));
+                let mut hashing = Hashing {
+                    inner: bar.wrap(download.reader),
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                };
+                let value = match consume(&mut hashing) {
+                    Ok(value) => value,
+                    Err(Stop::Read(e)) => return Err(read_failed(url, limit, e)),
+                    Err(Stop::Write { path, source }) => {
+                        return Err(DownloadError::Write { path, source })
+                    }
+                    Err(Stop::Refused(e)) => return Ok(Err(e)),
+                };
+                // The digest covers every byte, also those after the end
+                // of what `consume` read (a tar's padding).
+                io::copy(&mut hashing, &mut io::sink()).map_err(|e| read_failed(url, limit, e))?;
+                Ok(Ok(Fetched {
+                    value,
+                    sha256: format!("{:x}", hashing.hasher.finalize()),
+                    size: hashing.bytes,
+                }))
+            })
+            .map_err(|e| E::from(VerifyError::Download(e)))?;
+        let fetched = outcome?;
+        if let Some(expected_sha) = expected.sha256 {
+            if !fetched.sha256.eq_ignore_ascii_case(expected_sha) {
+                return Err(E::from(VerifyError::Mismatch(Mismatch {
+                    file: expected.file.to_string(),
+                    url: url.to_string(),
+                    expected: expected_sha.to_string(),
+                    actual: fetched.sha256,
+                })));
+            }
+        }
+        Ok(fetched)
     }
 
     /// The whole body of `url`, which must not be longer than `limit`:
@@ -475,33 +639,32 @@ fn open_local(path: PathBuf) -> Result<Download, DownloadError> {
     })
 }
 
-/// `file:///x` and plain paths are read from disk.
-pub fn local_path(url: &str) -> Option<PathBuf> {
-    if let Some(path) = url.strip_prefix("file://") {
-        return Some(PathBuf::from(path));
-    }
-    (!url.contains("://")).then(|| PathBuf::from(url))
-}
-
-/// `base` + `/` + `name`, whatever `base` ends with.
+/// The file `name` in the directory `base` (a URL, `file://` URL or
+/// path), whatever `base` ends with; a URL's query stays its query.
 pub fn join(base: &str, name: &str) -> String {
-    format!("{}/{name}", base.trim_end_matches('/'))
+    match Url::parse(base) {
+        Ok(mut url) if Location::is_url(&url) => {
+            // A URL with an authority always has a path to push onto.
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.pop_if_empty().push(name);
+            }
+            url.into()
+        }
+        _ => format!("{}/{name}", base.trim_end_matches('/')),
+    }
 }
 
 /// Does `NO_PROXY` (comma-separated hosts, domain suffixes or `*`) cover
 /// the host of `url`?
 pub fn bypasses_proxy(url: &str, no_proxy: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split(['/', '?'])
-        .next()
-        .unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => host.split(':').next().unwrap_or(host),
+    let host = match Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        // Without the brackets of a URL: `::1`, as NO_PROXY writes it.
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(host) => host.to_string(),
+        None => return false,
     };
     no_proxy.split(',').map(str::trim).any(|entry| {
         let entry = entry.trim_start_matches('.');
@@ -538,13 +701,24 @@ mod tests {
             join("https://dl.google.com/go/", "a.tgz"),
             "https://dl.google.com/go/a.tgz"
         );
-        assert_eq!(join("/srv/mirror", "a.tgz"), "/srv/mirror/a.tgz");
         assert_eq!(
-            local_path("file:///srv/m/a"),
-            Some(PathBuf::from("/srv/m/a"))
+            join("https://dl.google.com/go", "a.tgz"),
+            "https://dl.google.com/go/a.tgz"
         );
-        assert_eq!(local_path("/srv/m/a"), Some(PathBuf::from("/srv/m/a")));
-        assert_eq!(local_path("https://x/a"), None);
+        assert_eq!(
+            join("http://127.0.0.1:8080", "a.tgz"),
+            "http://127.0.0.1:8080/a.tgz"
+        );
+        assert_eq!(
+            join("https://m.example/go/?token=x", "a.tgz"),
+            "https://m.example/go/a.tgz?token=x"
+        );
+        assert_eq!(join("/srv/mirror", "a.tgz"), "/srv/mirror/a.tgz");
+        assert_eq!(join("/srv/mirror/", "a.tgz"), "/srv/mirror/a.tgz");
+        assert_eq!(
+            join("file:///srv/my%20m/", "a.tgz"),
+            "file:///srv/my%20m/a.tgz"
+        );
     }
 
     /// Reads `reader` to its end in pieces of `chunk` bytes.
@@ -598,6 +772,100 @@ mod tests {
             proptest::prop_assert!(limit > 0 && limit <= MAX_ARCHIVE);
             proptest::prop_assert!(declared == 0 || limit == declared.min(MAX_ARCHIVE));
         }
+    }
+
+    /// What a consumer of a verified fetch in these tests can fail with.
+    #[derive(Debug)]
+    enum Test {
+        Verify(VerifyError),
+        Refused,
+    }
+
+    impl From<VerifyError> for Test {
+        fn from(e: VerifyError) -> Test {
+            Test::Verify(e)
+        }
+    }
+
+    #[test]
+    fn a_verified_fetch_hashes_every_byte_and_checks_after_the_end() {
+        use crate::context::Context;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar.gz");
+        let body = b"archive bytes, then padding no consumer reads".to_vec();
+        std::fs::write(&path, &body).unwrap();
+        let digest = format!("{:x}", Sha256::digest(&body));
+        let url = path.to_str().unwrap();
+        let ctx = Context::with_vars(PathBuf::from("/"), &[]);
+        let fetcher = Fetcher::new(&crate::sources::Sources::from_context(&ctx));
+        let task = ui::Progress::hidden().task("a");
+        let expected = |sha256| Expected {
+            file: "a.tar.gz",
+            url,
+            sha256,
+            size: 0,
+        };
+        // A consumer that reads a little: the digest still covers it all.
+        let first_bytes = |r: &mut dyn Read| -> Result<Vec<u8>, Stop<Test>> {
+            let mut head = vec![0; 7];
+            r.read_exact(&mut head).map_err(Stop::Read)?;
+            Ok(head)
+        };
+        let fetched = fetcher
+            .fetch_verified(&expected(Some(&digest)), &task, first_bytes)
+            .unwrap();
+        assert_eq!(fetched.value, b"archive");
+        assert_eq!(
+            (fetched.sha256.as_str(), fetched.size),
+            (digest.as_str(), body.len() as u64)
+        );
+
+        let other = "0".repeat(64);
+        match fetcher.fetch_verified(&expected(Some(&other)), &task, first_bytes) {
+            Err(Test::Verify(VerifyError::Mismatch(m))) => {
+                assert_eq!((m.expected, m.actual), (other.clone(), digest.clone()))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Unchecked only when asked: the digest is still reported.
+        let fetched = fetcher
+            .fetch_verified(&expected(None), &task, first_bytes)
+            .unwrap();
+        assert_eq!(fetched.sha256, digest);
+
+        // A refusal and a failed write are final: one attempt, no check.
+        let mut calls = 0;
+        let refused =
+            fetcher.fetch_verified(&expected(Some(&other)), &task, |_| -> Result<(), _> {
+                calls += 1;
+                Err(Stop::Refused(Test::Refused))
+            });
+        assert!(matches!(refused, Err(Test::Refused)));
+        let full = fetcher.fetch_verified(&expected(Some(&digest)), &task, |_| -> Result<(), _> {
+            calls += 1;
+            Err(Stop::<Test>::write(
+                &path,
+                io::ErrorKind::StorageFull.into(),
+            ))
+        });
+        assert!(matches!(
+            full,
+            Err(Test::Verify(VerifyError::Download(
+                DownloadError::Write { .. }
+            )))
+        ));
+        assert_eq!(calls, 2);
+
+        // Into a file, as a mirror keeps it.
+        let copy = dir.path().join("copy");
+        let fetched = fetcher
+            .fetch_verified(&expected(Some(&digest)), &task, |r| {
+                let mut file = std::fs::File::create(&copy).map_err(|e| Stop::write(&copy, e))?;
+                write_all::<Test>(r, &mut file, &copy)
+            })
+            .unwrap();
+        assert_eq!(fetched.sha256, digest);
+        assert_eq!(std::fs::read(&copy).unwrap(), body);
     }
 
     #[test]

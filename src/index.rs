@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::download::{DownloadError, Fetcher};
 use crate::fsx;
+use crate::platform::Platform;
 use crate::request::Request;
 use crate::ui;
 use crate::version::Version;
@@ -49,12 +50,121 @@ pub struct Release {
 }
 
 impl Release {
-    /// The `.tar.gz` archive for a platform (`linux`, `amd64`).
+    /// The `.tar.gz` archive for a platform (`linux`, `amd64`), as listed.
     pub fn archive(&self, os: &str, arch: &str) -> Option<&File> {
         self.files.iter().find(|f| {
             f.kind == "archive" && f.os == os && f.arch == arch && f.filename.ends_with(".tar.gz")
         })
     }
+
+    /// The archive for `platform` that gov may fetch: listed, and named
+    /// by a plain file name ([`is_plain_file_name`]), since the name is
+    /// joined to the download URL and to the mirror directory.
+    pub fn archive_for(&self, platform: &Platform) -> Result<&File, EntryError> {
+        let file =
+            self.archive(&platform.os, &platform.arch)
+                .ok_or_else(|| EntryError::NoArchive {
+                    version: self.version,
+                    platform: platform.clone(),
+                })?;
+        if !is_plain_file_name(&file.filename) {
+            return Err(EntryError::UnsafeFileName {
+                version: self.version,
+                file: file.filename.clone(),
+            });
+        }
+        Ok(file)
+    }
+}
+
+impl File {
+    /// The sha256 the index lists, in lowercase: `None` when it lists
+    /// none (the oldest releases), an error when it is not 64 hex digits.
+    pub fn digest(&self) -> Result<Option<String>, EntryError> {
+        if self.sha256.is_empty() {
+            return Ok(None);
+        }
+        match parse_sha256(&self.sha256) {
+            Some(digest) => Ok(Some(digest)),
+            None => Err(EntryError::BadDigest {
+                file: self.filename.clone(),
+                sha256: self.sha256.clone(),
+            }),
+        }
+    }
+
+    /// The sha256 the index must list for gov to keep the file without
+    /// another source of truth (a mirror, a pin).
+    pub fn required_digest(&self) -> Result<String, EntryError> {
+        self.digest()?.ok_or_else(|| EntryError::NoDigest {
+            file: self.filename.clone(),
+        })
+    }
+}
+
+/// An index entry gov will not use, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum EntryError {
+    #[error("no {platform} archive of Go {version} in the release index")]
+    NoArchive {
+        version: Version,
+        platform: Platform,
+    },
+    #[error("the release index names the archive of Go {version} `{file}`, which is not a plain file name")]
+    UnsafeFileName { version: Version, file: String },
+    #[error("the release index lists no sha256 for `{file}`")]
+    NoDigest { file: String },
+    #[error("the release index lists sha256 `{sha256}` for `{file}`, which is not 64 hex digits")]
+    BadDigest { file: String, sha256: String },
+}
+
+impl EntryError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            EntryError::NoArchive { .. } => {
+                "run `gov list-remote --all` to see what the index has".into()
+            }
+            EntryError::UnsafeFileName { .. } | EntryError::BadDigest { .. } => {
+                "the mirror serves something else than go.dev: check GOV_INDEX_URL and GOV_DOWNLOAD_URL".into()
+            }
+            EntryError::NoDigest { .. } => {
+                "gov keeps only what it can verify: choose a newer release".into()
+            }
+        })
+    }
+
+    /// The index lists something go.dev never would: a forged or damaged
+    /// index, not a release gov lacks.
+    pub fn is_forged(&self) -> bool {
+        matches!(
+            self,
+            EntryError::UnsafeFileName { .. } | EntryError::BadDigest { .. }
+        )
+    }
+}
+
+/// A name the index may give an archive: one path component made of
+/// letters, digits, `.`, `_`, `+` and `-`, not starting with a dot, as all
+/// of go.dev's are. Anything else (`/`, `..`, `%2e%2e%2f`, `?`, control
+/// characters) could name something else once joined to a URL.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
+}
+
+/// The name go.dev gives the archive of `version` for `platform`
+/// (`go1.22.4.linux-amd64.tar.gz`): what a pin accepts, and nothing else.
+pub fn archive_name(version: &Version, platform: &Platform) -> String {
+    format!("go{version}.{}-{}.tar.gz", platform.os, platform.arch)
+}
+
+/// `text` as a sha256 digest: 64 hex digits, in lowercase.
+pub fn parse_sha256(text: &str) -> Option<String> {
+    (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| text.to_ascii_lowercase())
 }
 
 /// Releases newest first; entries whose version is not a Go release
@@ -339,6 +449,88 @@ mod tests {
         };
         assert_eq!(names("1.133"), ["1.13.3", "1.13", "1.13.7"]);
         assert_eq!(names("go1.13.77"), ["1.13.7", "1.13.6", "1.13.5"]);
+    }
+
+    #[test]
+    fn archive_names_from_the_index_are_plain() {
+        assert!(is_plain_file_name("go1.22.4.linux-amd64.tar.gz"));
+        assert!(is_plain_file_name("go1.23rc1.linux-armv6l.tar.gz"));
+        for bad in [
+            "%2e%2e%2fsecret.tar.gz",
+            "x.tar.gz?y",
+            "x.tar.gz#y",
+            ".hidden.tar.gz",
+            "x\ny",
+            "../x.tar.gz",
+            "a/b",
+            "/etc/passwd",
+            "..",
+            "",
+            "x\\y",
+            "a\0b",
+        ] {
+            assert!(!is_plain_file_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn entry_rules() {
+        let platform = |os: &str, arch: &str| Platform {
+            os: os.into(),
+            arch: arch.into(),
+        };
+        let index = index_2020();
+        let v1_13_7 = index.find(&Version::parse("1.13.7").unwrap()).unwrap();
+        let file = v1_13_7.archive_for(&platform("linux", "amd64")).unwrap();
+        assert_eq!(file.filename, "go1.13.7.linux-amd64.tar.gz");
+        assert_eq!(file.required_digest().unwrap().len(), 64);
+        assert_eq!(
+            archive_name(&v1_13_7.version, &platform("linux", "amd64")),
+            file.filename
+        );
+        let err = v1_13_7
+            .archive_for(&platform("plan9", "amd64"))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no plan9-amd64 archive of Go 1.13.7 in the release index"
+        );
+        // Old releases list no sha256: fine to read, not to keep unverified.
+        let old = index.find(&Version::parse("1.2.2").unwrap()).unwrap();
+        let file = old.archive_for(&platform("linux", "amd64")).unwrap();
+        assert_eq!(file.digest().unwrap(), None);
+        assert!(matches!(
+            file.required_digest(),
+            Err(EntryError::NoDigest { .. })
+        ));
+
+        let forged = |filename: &str, sha256: &str| Release {
+            version: Version::parse("1.22.4").unwrap(),
+            files: vec![File {
+                filename: filename.into(),
+                os: "linux".into(),
+                arch: "amd64".into(),
+                sha256: sha256.into(),
+                size: 0,
+                kind: "archive".into(),
+            }],
+        };
+        let here = platform("linux", "amd64");
+        let err = forged("../x.tar.gz", "").archive_for(&here).unwrap_err();
+        assert!(err.is_forged(), "{err}");
+        let release = forged("go1.22.4.linux-amd64.tar.gz", &"AB".repeat(32));
+        let file = release.archive_for(&here).unwrap();
+        assert_eq!(file.digest().unwrap(), Some("ab".repeat(32)));
+        for bad in [
+            "ab",
+            &"ab".repeat(33),
+            &format!("{} x", "0".repeat(64)),
+            &"g".repeat(64),
+        ] {
+            let release = forged("go1.22.4.linux-amd64.tar.gz", bad);
+            let err = release.archive_for(&here).unwrap().digest().unwrap_err();
+            assert!(err.is_forged(), "{bad:?}");
+        }
     }
 
     #[test]

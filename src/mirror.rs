@@ -6,32 +6,29 @@
 //! renamed); a re-run fetches only what is missing or damaged.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::download::{self, DownloadError, Fetcher};
+use crate::download::{self, DownloadError, Expected, Fetcher, Mismatch, Stop, VerifyError};
 use crate::fsx;
-use crate::index::{File, Index, MAX_INDEX};
-use crate::install::pipeline::is_plain_file_name;
+use crate::index::{self, EntryError, File, Index, Release, MAX_INDEX};
+use crate::platform::Platform;
 use crate::store::MIRROR_LOCK;
+use crate::ui;
 use crate::version::Version;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {
-    #[error("`{file}` from `{url}` has sha256 {actual}, but the index says {expected}: not kept")]
-    Digest {
-        file: String,
-        url: String,
-        expected: String,
-        actual: String,
-    },
-    #[error("the index gives `{file}` no sha256: gov mirrors only what it can verify")]
-    NoDigest { file: String },
-    #[error("the release index names an archive `{file}`, which is not a plain file name")]
-    UnsafeFileName { file: String },
+    #[error(
+        "`{}` from `{}` has sha256 {}, but the index says {}: not kept",
+        .0.file, .0.url, .0.actual, .0.expected
+    )]
+    Digest(Mismatch),
+    #[error(transparent)]
+    Entry(#[from] EntryError),
     /// Someone else's pipe, device or socket in the mirror directory.
     #[error("`{}` is {kind}, not a file: gov mirror neither reads nor replaces it", path.display())]
     NotAFile { path: PathBuf, kind: &'static str },
@@ -41,15 +38,23 @@ pub enum MirrorError {
     Io(#[from] io::Error),
 }
 
+impl From<VerifyError> for MirrorError {
+    fn from(e: VerifyError) -> MirrorError {
+        match e {
+            VerifyError::Download(e) => MirrorError::Download(e),
+            VerifyError::Mismatch(m) => MirrorError::Digest(m),
+        }
+    }
+}
+
 impl MirrorError {
     pub fn hint(&self) -> Option<String> {
         match self {
-            MirrorError::Digest { .. }
-            | MirrorError::NoDigest { .. }
-            | MirrorError::UnsafeFileName { .. } => Some(
+            MirrorError::Digest(_) => Some(
                 "check that GOV_INDEX_URL and GOV_DOWNLOAD_URL name the same trustworthy mirror"
                     .into(),
             ),
+            MirrorError::Entry(e) => e.hint(),
             MirrorError::NotAFile { path, .. } => Some(format!(
                 "remove it (`rm {}`) and run `gov mirror` again",
                 path.display()
@@ -100,78 +105,52 @@ impl Mirror {
         })
     }
 
-    /// Makes `file` (from `base`) present and verified.
+    /// Makes the archive of `release` for `platform` (from `base`)
+    /// present and verified.
     pub fn fetch(
         &self,
         fetcher: &Fetcher,
         base: &str,
-        file: &File,
+        release: &Release,
+        platform: &Platform,
+        progress: &ui::Progress,
     ) -> Result<&'static str, MirrorError> {
-        if !is_plain_file_name(&file.filename) {
-            return Err(MirrorError::UnsafeFileName {
-                file: file.filename.clone(),
-            });
-        }
-        if file.sha256.is_empty() {
-            return Err(MirrorError::NoDigest {
-                file: file.filename.clone(),
-            });
-        }
+        let file = release.archive_for(platform)?;
+        // gov mirrors only what it can verify.
+        let expected = file.required_digest()?;
         let dest = self.dir.join(&file.filename);
-        let expected = file.sha256.to_ascii_lowercase();
-        // The archive may bring what the index declares, at most
-        // MAX_ARCHIVE: a server that goes on is cut off there.
         let limit = download::archive_limit(file.size);
         if self.digest_of(&dest, limit)?.is_some_and(|d| d == expected) {
             self.write_sha256(&file.filename, &expected)?;
             return Ok("kept");
         }
-        let url = crate::download::join(base, &file.filename);
-        let (tmp, actual) = fetcher.retrying(|deadline| {
-            // Written aside, renamed when whole; a killed run's is removed
-            // by the next run or by `gov prune`.
-            let mut tmp = tempfile::Builder::new()
-                .prefix(&format!(".{}.", file.filename))
-                .suffix(".part")
-                .tempfile_in(&self.dir)
-                .map_err(|source| DownloadError::Write {
-                    path: self.dir.clone(),
-                    source,
-                })?;
-            let mut reader = fetcher.open(&url, limit, deadline)?.reader;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = reader
-                    .read(&mut buf)
-                    .map_err(|e| download::read_failed(&url, limit, e))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                // A full disk is no reason to try again.
-                tmp.write_all(&buf[..n])
-                    .map_err(|source| DownloadError::Write {
-                        path: tmp.path().to_path_buf(),
-                        source,
-                    })?;
-            }
-            Ok((tmp, format!("{:x}", hasher.finalize())))
-        })?;
-        if actual != expected {
-            return Err(MirrorError::Digest {
-                file: file.filename.clone(),
-                url,
-                expected,
-                actual,
-            });
-        }
-        tmp.as_file().sync_all()?;
+        let url = download::join(base, &file.filename);
+        let wanted = Expected {
+            file: &file.filename,
+            url: &url,
+            sha256: Some(&expected),
+            size: file.size,
+        };
+        let fetched =
+            fetcher.fetch_verified(&wanted, &progress.task(&file.filename), |archive| {
+                // Written aside, renamed when whole and verified; a killed
+                // run's is removed by the next run or by `gov prune`.
+                let mut part = tempfile::Builder::new()
+                    .prefix(&format!(".{}.", file.filename))
+                    .suffix(".part")
+                    .tempfile_in(&self.dir)
+                    .map_err(|e| Stop::write(&self.dir, e))?;
+                let path = part.path().to_path_buf();
+                download::write_all::<MirrorError>(archive, part.as_file_mut(), &path)?;
+                Ok(part)
+            })?;
+        let part = fetched.value;
+        part.as_file().sync_all()?;
         std::fs::set_permissions(
-            tmp.path(),
+            part.path(),
             std::os::unix::fs::PermissionsExt::from_mode(0o644),
         )?;
-        tmp.persist(&dest)
+        part.persist(&dest)
             .map_err(|e| fsx::with_path(e.error, &dest))?;
         self.write_sha256(&file.filename, &expected)?;
         Ok("downloaded")
@@ -218,7 +197,7 @@ impl Mirror {
             // Only names gov itself would write: the old index is a file
             // of the shared directory, as open to others as the archives.
             for file in release.files {
-                if is_plain_file_name(&file.filename) {
+                if index::is_plain_file_name(&file.filename) {
                     by_version.entry(release.version).or_default().push(file);
                 }
             }

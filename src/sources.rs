@@ -2,7 +2,10 @@
 //! the archives, offline mode, timeouts, retries and proxy exceptions.
 
 use std::ops::RangeInclusive;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use url::Url;
 
 use crate::context::{BadValue, Context, Unit};
 use crate::env_vars;
@@ -84,6 +87,45 @@ impl Sources {
     }
 }
 
+/// Where bytes come from, as `GOV_INDEX_URL` and `GOV_DOWNLOAD_URL` take
+/// it: a URL (`scheme://…`), or a path on this machine.
+#[derive(Debug, PartialEq)]
+pub enum Location {
+    /// An `http://` or `https://` URL, or one of a scheme gov does not
+    /// fetch (the client refuses it).
+    Remote(Url),
+    /// A path, or a `file://` URL, percent-decoded.
+    Local(PathBuf),
+    /// Written as a URL, but not one: `https://`, `file://host/x`.
+    Invalid,
+}
+
+impl Location {
+    pub fn parse(text: &str) -> Location {
+        match Url::parse(text) {
+            Ok(url) if Location::is_url(&url) => {
+                if url.scheme() != "file" {
+                    return Location::Remote(url);
+                }
+                match url.to_file_path() {
+                    Ok(path) => Location::Local(path),
+                    Err(()) => Location::Invalid,
+                }
+            }
+            Ok(_) | Err(url::ParseError::RelativeUrlWithoutBase) => {
+                Location::Local(PathBuf::from(text))
+            }
+            Err(_) => Location::Invalid,
+        }
+    }
+
+    /// Written as `scheme://…` (or `file:`): a URL, not a path such as
+    /// `/srv/go`, `mirror` or `c:go`.
+    pub fn is_url(url: &Url) -> bool {
+        url.has_authority() || url.scheme() == "file"
+    }
+}
+
 /// What `GOV_INDEX_URL` and `GOV_DOWNLOAD_URL` take, for messages.
 const URL_ACCEPTS: &str = "an http://, https:// or file:// URL, or a path";
 
@@ -100,20 +142,16 @@ fn check_url(ctx: &Context, name: &'static str) -> Result<(), BadValue> {
     }
 }
 
-/// An http, https or file URL, or a path (no `://`), without control
-/// characters or blanks around it.
+/// An http, https or file URL, or a path, without control characters or
+/// blanks around it.
 pub fn is_fetchable(url: &str) -> bool {
     if url.is_empty() || url.trim() != url || url.chars().any(char::is_control) {
         return false;
     }
-    match url.split_once("://") {
-        None => true,
-        Some((scheme, rest)) => {
-            ["http", "https", "file"]
-                .iter()
-                .any(|s| scheme.eq_ignore_ascii_case(s))
-                && !rest.is_empty()
-        }
+    match Location::parse(url) {
+        Location::Local(_) => true,
+        Location::Remote(url) => matches!(url.scheme(), "http" | "https"),
+        Location::Invalid => false,
     }
 }
 
@@ -154,11 +192,38 @@ mod tests {
     }
 
     #[test]
+    fn urls_and_paths() {
+        let local = |text| match Location::parse(text) {
+            Location::Local(path) => Some(path),
+            _ => None,
+        };
+        assert_eq!(local("file:///srv/m/a"), Some(PathBuf::from("/srv/m/a")));
+        assert_eq!(
+            local("file:///srv/my%20m/a"),
+            Some(PathBuf::from("/srv/my m/a"))
+        );
+        assert_eq!(
+            local("file://localhost/srv/m"),
+            Some(PathBuf::from("/srv/m"))
+        );
+        assert_eq!(local("/srv/m/a"), Some(PathBuf::from("/srv/m/a")));
+        assert_eq!(local("mirror"), Some(PathBuf::from("mirror")));
+        assert_eq!(local("c:go"), Some(PathBuf::from("c:go")));
+        assert!(matches!(
+            Location::parse("https://x/a"),
+            Location::Remote(_)
+        ));
+        assert_eq!(Location::parse("https://"), Location::Invalid);
+        assert_eq!(Location::parse("file://host/srv"), Location::Invalid);
+    }
+
+    #[test]
     fn urls_gov_can_fetch_from() {
         for good in [
             "https://go.dev/dl/?mode=json&include=all",
             "HTTP://127.0.0.1:8080/",
             "file:///srv/go/index.json",
+            "file:///srv/my%20mirror/",
             "/srv/go",
             "mirror",
         ] {
@@ -171,6 +236,7 @@ mod tests {
             " https://x",
             "https://x/\n",
             "javascript://x",
+            "file://elsewhere/srv/go",
         ] {
             assert!(!is_fetchable(bad), "{bad:?}");
         }

@@ -1,10 +1,10 @@
 //! What gov prints for people: `warning:`, `error:` and `hint:` labels,
 //! colour (through `anstream`: only on a terminal, never with `NO_COLOR`,
-//! forced with `CLICOLOR_FORCE`), and the escaping of every value that came
-//! from a file, the network or the environment.
+//! forced with `CLICOLOR_FORCE`), the escaping of every value that came
+//! from a file, the network or the environment, and [`Progress`].
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::io::{IsTerminal, Read, Write};
 
 use anstyle::{AnsiColor, Style};
 
@@ -24,6 +24,110 @@ pub fn line(style: Style, label: &str, message: &str) {
 /// Prints a `warning:` line on stderr.
 pub fn warn(message: &str) {
     line(WARNING, "warning:", message);
+}
+
+/// The one reporter of progress, on stderr: bars while bytes come (on a
+/// terminal only, and without colour), and a plain line when a piece of
+/// work ends (above the bars on a terminal, as it is elsewhere); nothing
+/// at all with `--quiet`.
+#[derive(Clone)]
+pub struct Progress {
+    bars: Option<indicatif::MultiProgress>,
+    lines: bool,
+}
+
+impl Progress {
+    /// For stderr as it is: bars on a terminal, lines off it, nothing
+    /// when `quiet`.
+    pub fn new(quiet: bool) -> Progress {
+        let bars = !quiet && std::io::stderr().is_terminal();
+        Progress {
+            bars: bars.then(indicatif::MultiProgress::new),
+            lines: !quiet,
+        }
+    }
+
+    /// Neither bars nor lines.
+    pub fn hidden() -> Progress {
+        Progress {
+            bars: None,
+            lines: false,
+        }
+    }
+
+    /// A piece of work whose transfers show as bars labelled `label`
+    /// (`Go 1.22.4`).
+    pub fn task(&self, label: impl Into<String>) -> Task {
+        Task {
+            bars: self.bars.clone(),
+            label: label.into(),
+        }
+    }
+
+    /// A line saying a piece of work ended (`Go 1.22.4: passed in
+    /// 1.20s`), escaped.
+    pub fn finished(&self, message: &str) {
+        if !self.lines {
+            return;
+        }
+        let print = || eprintln!("{}", escape(message));
+        match &self.bars {
+            Some(bars) => bars.suspend(print),
+            None => print(),
+        }
+    }
+}
+
+/// One piece of work of a [`Progress`].
+pub struct Task {
+    bars: Option<indicatif::MultiProgress>,
+    label: String,
+}
+
+impl Task {
+    /// A bar for one transfer of `length` bytes (a spinner when unknown),
+    /// gone when dropped; nothing off a terminal.
+    pub fn bar(&self, length: Option<u64>) -> Bar {
+        let Some(bars) = &self.bars else {
+            return Bar(None);
+        };
+        let bar = match length {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(escape(&self.label).into_owned());
+        Bar(Some((bars.add(bar), bars.clone())))
+    }
+}
+
+/// A transfer's bar: cleared and taken off the terminal when dropped, so
+/// that a finished or failed transfer leaves no stale line.
+pub struct Bar(Option<(indicatif::ProgressBar, indicatif::MultiProgress)>);
+
+impl Bar {
+    /// `reader`, moving the bar as bytes are read.
+    pub fn wrap<'r>(&self, reader: Box<dyn Read + Send + 'r>) -> Box<dyn Read + Send + 'r> {
+        match &self.0 {
+            Some((bar, _)) => Box::new(bar.wrap_read(reader)),
+            None => reader,
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some((bar, bars)) = &self.0 {
+            bar.finish_and_clear();
+            bars.remove(bar);
+        }
+    }
 }
 
 /// `text` with control characters (escape sequences, newlines, carriage

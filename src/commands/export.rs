@@ -325,9 +325,8 @@ fn archive_of(
         ));
     }
     // What the index says goes into the snippet: only what it must be.
-    let expected = format!("go{}.{}-{}.tar.gz", release.version, target.os, target.arch);
-    let is_digest =
-        archive.sha256.len() == 64 && archive.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    let expected = index::archive_name(&release.version, target);
+    let is_digest = index::parse_sha256(&archive.sha256).is_some();
     if archive.filename != expected || !is_digest {
         return Err(Error::failed(
             format!(

@@ -86,6 +86,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             dir.display()
         ));
     }
+    let progress = ui::Progress::new(settings.quiet);
     let mut results: Vec<Mirrored> = Vec::new();
     let mut added = Vec::new();
     let mut failures = Vec::new();
@@ -109,7 +110,8 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             let file = release
                 .archive(&platform.os, &platform.arch)
                 .expect("pick found an archive");
-            match mirror.fetch(&fetcher, &settings.sources.download_url, file) {
+            let base = &settings.sources.download_url;
+            match mirror.fetch(&fetcher, base, release, platform, &progress) {
                 Ok(action) => {
                     added.push((release.version, file.clone()));
                     results.push(Mirrored {

@@ -10,34 +10,28 @@ pub mod unpack;
 use std::io;
 use std::time::{Duration, Instant};
 
-use crate::download::{DownloadError, Fetcher};
-use crate::index::{self, Index, IndexError, Release};
+use crate::download::{DownloadError, Fetcher, Mismatch, VerifyError};
+use crate::index::{self, EntryError, Index, IndexError, Release};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::sources::Sources;
 use crate::store::{Installed, Store, StoreError};
+use crate::ui;
 use crate::version::Version;
 use pipeline::Outcome;
 use unpack::UnpackError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    #[error("no {os}-{arch} archive of Go {version} in the release index")]
-    NoArchive {
-        version: Version,
-        os: String,
-        arch: String,
-    },
+    #[error(transparent)]
+    Entry(#[from] EntryError),
     #[error(
-        "checksum mismatch for `{file}` from `{url}`: expected sha256 {expected}, got {actual}"
+        "checksum mismatch for `{}` from `{}`: expected sha256 {}, got {}",
+        .0.file, .0.url, .0.expected, .0.actual
     )]
-    Digest {
-        file: String,
-        url: String,
-        expected: String,
-        actual: String,
-    },
-    #[error("no sha256 for `{file}`: the index has none and `{url}.sha256` is missing")]
+    Digest(Mismatch),
+    /// `url`: where the digest was looked for, `<archive>.sha256`.
+    #[error("no sha256 for `{file}`: the index has none and `{url}` is missing")]
     NoDigest { file: String, url: String },
     #[error(transparent)]
     Download(#[from] DownloadError),
@@ -55,8 +49,6 @@ pub enum InstallError {
         version: Version,
         says: String,
     },
-    #[error("the release index names the archive of Go {version} `{file}`, which is not a plain file name")]
-    UnsafeFileName { version: Version, file: String },
     #[error("no Go release matches `{wanted}` for {platform} in the index at `{index_url}`")]
     NoMatch {
         wanted: String,
@@ -73,13 +65,23 @@ pub enum InstallError {
     Store(#[from] StoreError),
 }
 
+impl From<VerifyError> for InstallError {
+    fn from(e: VerifyError) -> InstallError {
+        match e {
+            VerifyError::Download(e) => InstallError::Download(e),
+            VerifyError::Mismatch(m) => InstallError::Digest(m),
+        }
+    }
+}
+
 impl InstallError {
     pub fn hint(&self) -> Option<String> {
         match self {
-            InstallError::NoArchive { .. } => {
-                Some("run `gov list-remote --all` to see what the index has".into())
+            InstallError::Entry(e) if e.is_forged() => {
+                Some(format!("nothing was installed; {}", e.hint()?))
             }
-            InstallError::Digest { .. } => Some(
+            InstallError::Entry(e) => e.hint(),
+            InstallError::Digest(_) => Some(
                 "nothing was installed; run the command again, and if it fails the same way the mirror serves a wrong file: check GOV_DOWNLOAD_URL".into(),
             ),
             InstallError::NoDigest { .. } => Some(
@@ -90,7 +92,7 @@ impl InstallError {
                 UnpackError::Write { source: e, .. } => Some(crate::fsx::io_hint(e).unwrap_or_else(|| "free some disk space or check the permissions of GOV_HOME, then run the command again".into())),
                 _ => Some("the archive is damaged or hostile; nothing was installed".into()),
             },
-            InstallError::WrongVersion { .. } | InstallError::UnsafeFileName { .. } => Some(
+            InstallError::WrongVersion { .. } => Some(
                 "nothing was installed; the mirror serves something else than go.dev: check GOV_INDEX_URL and GOV_DOWNLOAD_URL".into(),
             ),
             InstallError::NoMatch { nearest, .. } => Some(match nearest.as_slice() {
@@ -123,7 +125,8 @@ pub struct Installer<'a> {
     pub skip_checksum: bool,
     /// Fetch the index even when the cached copy is fresh.
     pub refresh: bool,
-    /// Progress bars on stderr.
+    /// Progress bars on stderr (through [`ui::Progress`], on a terminal
+    /// only).
     pub progress: bool,
     /// Say where the index came from (`--verbose`).
     pub verbose: bool,
@@ -183,13 +186,17 @@ impl<'a> Installer<'a> {
             }
             releases = fetch;
         }
-        let bars = self.progress.then(indicatif::MultiProgress::new);
+        let progress = if self.progress {
+            ui::Progress::new(false)
+        } else {
+            ui::Progress::hidden()
+        };
         let options = pipeline::Options {
             download_base: &self.sources.download_url,
             index_url: &self.sources.index_url,
             platform: &self.platform,
             skip_checksum: self.skip_checksum,
-            progress: bars.as_ref(),
+            progress: &progress,
         };
         std::thread::scope(|scope| {
             let handles: Vec<_> = releases

@@ -130,6 +130,31 @@ fn a_wrong_digest_installs_nothing() {
 }
 
 #[test]
+fn an_index_digest_that_is_not_one_is_refused_before_any_download() {
+    for listed in ["ab", "ab ".repeat(32).trim_end(), &"g".repeat(64)] {
+        let m = Mirror::new(&["1.22.4"]);
+        let index = archive::index(&[("1.22.4", listed)]);
+        m.server.route("index.json", Reply::Body(Arc::new(index)));
+        let out = m.gov(&["install", "1.22.4"]);
+        assert_failure(
+            &out,
+            1,
+            &[&format!(
+                "error: the release index lists sha256 `{listed}` for `go1.22.4.linux-amd64.tar.gz`, which is not 64 hex digits\nhint: nothing was installed;"
+            )],
+        );
+        assert_eq!(m.server.paths_hit(), ["/index.json"]);
+        m.assert_nothing_installed();
+    }
+    // A digest in capitals is a digest.
+    let m = Mirror::new(&["1.22.4"]);
+    let digest = archive::sha256(&archive::fake_release("1.22.4")).to_ascii_uppercase();
+    let index = archive::index(&[("1.22.4", &digest)]);
+    m.server.route("index.json", Reply::Body(Arc::new(index)));
+    assert_success(&m.gov(&["install", "1.22.4"]));
+}
+
+#[test]
 fn digests_from_sha256_files_and_the_loud_opt_out() {
     let m = Mirror::new(&["1.22.4"]);
     m.server.route(

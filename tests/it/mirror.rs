@@ -371,3 +371,65 @@ fn a_pipe_or_device_in_the_mirror_directory_is_refused_promptly() {
     );
     settings.bind(|| insta::assert_snapshot!("from_a_shared_directory", run_text(&out)));
 }
+
+/// `dir` as a `file://` URL, its blanks percent-encoded.
+fn file_url(dir: &Path) -> String {
+    format!("file://{}", dir.to_str().unwrap().replace(' ', "%20"))
+}
+
+#[test]
+fn a_mirror_named_by_a_file_url_with_an_encoded_blank_serves_nodes_and_other_mirrors() {
+    let up = Mirror::new(&["1.22.4"]);
+    let dir = up.env.root.join("go mirror");
+    assert_success(&up.gov(&["mirror", dir.to_str().unwrap(), "1.22.4"]));
+    let url = file_url(&dir);
+
+    // A node reads the archive through the URL, `%20` decoded.
+    let node = TestEnv::new();
+    let out = node
+        .gov_cmd(["install", "1.22.4"])
+        .env("GOV_INDEX_URL", format!("{url}/index.json"))
+        .env("GOV_DOWNLOAD_URL", format!("{url}/"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let out = node.gov_cmd(["list", "--json"]).output().unwrap();
+    assert_success(&out);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        rows[0]["record"]["url"],
+        format!("{url}/go1.22.4.linux-amd64.tar.gz"),
+        "the URL as given, joined"
+    );
+
+    // Another mirror fetches from it, verified as from any server.
+    let second = up.env.root.join("second");
+    let hits = up.server.hits("go1.22.4.linux-amd64.tar.gz");
+    let out = up
+        .gov_cmd(["mirror", second.to_str().unwrap(), "1.22.4"])
+        .env("GOV_INDEX_URL", format!("{url}/index.json"))
+        .env("GOV_DOWNLOAD_URL", &url)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(stdout(&out), "downloaded go1.22.4.linux-amd64.tar.gz\n");
+    assert_eq!(up.server.hits("go1.22.4.linux-amd64.tar.gz"), hits);
+    assert_eq!(
+        std::fs::read(second.join("go1.22.4.linux-amd64.tar.gz")).unwrap(),
+        archive::fake_release("1.22.4")
+    );
+}
+
+#[test]
+fn an_archive_the_index_gives_no_digest_is_not_mirrored() {
+    let up = Mirror::new(&["1.22.4"]);
+    up.server.route(
+        "index.json",
+        Reply::Body(Arc::new(archive::index(&[("1.22.4", "")]))),
+    );
+    let dir = up.env.root.join("mirror");
+    let out = up.gov(&["mirror", dir.to_str().unwrap(), "1.22.4"]);
+    gov_snapshot!(up.env, &out);
+    assert_eq!(up.server.hits("go1.22.4.linux-amd64.tar.gz"), 0);
+    assert_eq!(names(&dir), ["index.json"]);
+}
