@@ -540,6 +540,7 @@ impl Store {
             Path::new("versions").join(name)
         };
         fsx::replace_symlink(&target, &self.current_link())?;
+        crate::checkpoint::reached("global-linked");
         if let Err(e) = self.append_change(&mut history, before, Some(installed.version), command) {
             // Not recorded, so not done: the old default comes back.
             let _ = match &previous {
@@ -548,6 +549,7 @@ impl Store {
             };
             return Err(e);
         }
+        crate::checkpoint::reached("global-recorded");
         change.commit()
     }
 
