@@ -17,11 +17,11 @@ pub const ALL: &[&str] = &[
     // … renamed into place, the shims not yet brought in line.
     "install-renamed",
     // The global default (`gov global`, `gov rollback`, `gov upgrade`, a
-    // first install): the change appended to the history, `current` not
-    // yet swapped …
-    "global-recorded",
-    // … `current` swapped, the shims not yet brought in line.
+    // first install): `current` swapped, the change not yet appended to
+    // the history …
     "global-linked",
+    // … appended, the shims not yet brought in line.
+    "global-recorded",
     // `gov upgrade`: every file it may change kept in the journal, none
     // changed yet …
     "upgrade-kept",
