@@ -35,6 +35,9 @@ enum Scenario {
     /// `gov upgrade --check true` from the global default 1.22.4: installs
     /// 1.22.12, then switches the default.
     UpgradeGlobal,
+    /// `gov upgrade --go-mod --global --check true` in a module: 1.22.12
+    /// (linked) moves go.mod, then the default.
+    UpgradeGoModGlobal,
     /// `gov mirror DIR 1.22.4` into a mirror that holds 1.21.5.
     Mirror,
 }
@@ -99,6 +102,12 @@ const CASES: &[Case] = &[
     case(Scenario::UpgradeGlobal, "global-linked", &[]),
     case(Scenario::UpgradeGlobal, "global-recorded", &[]),
     case(Scenario::UpgradeGlobal, "upgrade-switched", &[]),
+    case(Scenario::UpgradeGoModGlobal, "upgrade-kept", &[RECOVER]),
+    case(Scenario::UpgradeGoModGlobal, "upgrade-edited", &[RECOVER]),
+    case(Scenario::UpgradeGoModGlobal, "upgrade-checked", &[RECOVER]),
+    case(Scenario::UpgradeGoModGlobal, "global-linked", &[RECOVER]),
+    case(Scenario::UpgradeGoModGlobal, "global-recorded", &[RECOVER]),
+    case(Scenario::UpgradeGoModGlobal, "upgrade-switched", &[RECOVER]),
     case(Scenario::Mirror, "mirror-archive", &[]),
     case(Scenario::Mirror, "mirror-sha256", &[]),
 ];
@@ -126,6 +135,11 @@ impl Scenario {
                 m.env.write(".go-version", "1.22.4\n");
             }
             Scenario::UpgradeGlobal => ok(&["install", "1.22.4"]),
+            Scenario::UpgradeGoModGlobal => {
+                ok(&["install", "1.22.4"]);
+                m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+                m.env.write("go.mod", "module m\n\ngo 1.22.4\n");
+            }
             Scenario::Mirror => ok(&["mirror", &mirror_dir(&m), "1.21.5"]),
         }
         m
@@ -139,6 +153,7 @@ impl Scenario {
             Scenario::Uninstall => &["uninstall", "1.22.4"],
             Scenario::UpgradeFile => &["upgrade", "--go-mod", "--check", "true"],
             Scenario::UpgradeGlobal => &["upgrade", "--check", "true"],
+            Scenario::UpgradeGoModGlobal => &["upgrade", "--go-mod", "--global", "--check", "true"],
             Scenario::Mirror => return vec!["mirror".into(), mirror_dir(m), "1.22.4".into()],
         };
         words.iter().map(|w| w.to_string()).collect()
@@ -211,6 +226,11 @@ fn crashed_upgrades_of_a_version_file() {
 #[test]
 fn crashed_upgrades_of_the_global_default() {
     crash_all(Scenario::UpgradeGlobal);
+}
+
+#[test]
+fn crashed_upgrades_of_go_mod_and_the_global_default() {
+    crash_all(Scenario::UpgradeGoModGlobal);
 }
 
 #[test]
