@@ -266,7 +266,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
                 store.scratch_dir().display(),
                 leftovers.join(", ")
             ),
-            Some("run `gov install` for those releases again: it clears them".into()),
+            Some("run `gov prune`: it removes what killed installs left (and caches unused for a week)".into()),
         )
     });
     checks.push(if store.shims_up_to_date(&inputs.exe) {

@@ -75,9 +75,15 @@ pub const GITHUB_JOB: &str = "GITHUB_JOB";
 /// BUILD_NUMBER repeats per job), Buildkite's job id.
 pub const JOB_IDS: [&str; 3] = ["CI_JOB_ID", "BUILD_TAG", "BUILDKITE_JOB_ID"];
 
+/// Test-only, in builds with the `test-hooks` feature (the tests'): the
+/// checkpoint at which gov kills itself, as `kill -9` would
+/// ([`crate::checkpoint`]). A release build neither has nor reads it.
+#[cfg(feature = "test-hooks")]
+pub const GOV_TEST_CRASH_AT: &str = "GOV_TEST_CRASH_AT";
+
 /// Every variable gov reads. (Proxies, `HTTPS_PROXY` and friends, are read
 /// by the HTTP client itself; `NO_COLOR` and `CLICOLOR` by the terminal
-/// writer.)
+/// writer; the test-only `GOV_TEST_CRASH_AT` by its checkpoints.)
 pub const READ: &[&str] = &[
     GOV_HOME,
     GOV_SYSTEM_HOME,

@@ -4,6 +4,7 @@
 //! happens on every `go` call, `store` is the layout under `GOV_HOME`.
 //! `docs/ARCHITECTURE.md` maps every module.
 
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod context;

@@ -152,7 +152,9 @@ impl Mirror {
         )?;
         part.persist(&dest)
             .map_err(|e| fsx::with_path(e.error, &dest))?;
+        crate::checkpoint::reached("mirror-archive");
         self.write_sha256(&file.filename, &expected)?;
+        crate::checkpoint::reached("mirror-sha256");
         Ok("downloaded")
     }
 

@@ -470,6 +470,7 @@ fn upgrade(
             )
         })?;
     }
+    crate::checkpoint::reached("upgrade-kept");
     let env = ToolchainEnv::new(&installed.root, ctx)
         .pin(target)
         .with_path()?;
@@ -485,6 +486,7 @@ fn upgrade(
         }
         settings.say(format!("moved `{}` to go {target}", go_mod.display()));
     }
+    crate::checkpoint::reached("upgrade-edited");
     for check in &checks {
         settings.say(format!("checking Go {target}: {check}"));
         let run = match upgrade::run_check(check, &ctx.cwd, &env, ctx) {
@@ -545,7 +547,9 @@ fn upgrade(
     }
 
     // 3. All checks passed: switch; if that fails, every file goes back.
+    crate::checkpoint::reached("upgrade-checked");
     switch_to(&switch, &installed, target, args, settings)?;
+    crate::checkpoint::reached("upgrade-switched");
     if let (Switch::Global, Source::File(path)) = (&switch, &active.source) {
         ui::warn(&format!(
             "`{}` still selects Go {current} here: run `gov upgrade --no-check {target}` without --global to move it too",

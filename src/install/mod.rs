@@ -279,7 +279,8 @@ pub fn adopt_first_default(
     let newest = done
         .iter()
         .filter_map(|d| match d {
-            Ok(Done::Installed(i, _))
+            // Also one a killed install left without its default.
+            Ok(Done::Installed(i, _) | Done::AlreadyInstalled(i))
                 if i.root.parent() == Some(store.versions_dir().as_path()) =>
             {
                 Some(i)

@@ -98,6 +98,7 @@ pub fn install(
             says,
         });
     }
+    crate::checkpoint::reached("install-verified");
     // Verified as shipped; now what gov changes, recorded.
     let mut edits = Vec::new();
     if let Some((was, now)) = toolchain_env::pin_local_toolchain(&root)? {
@@ -118,8 +119,10 @@ pub fn install(
     record.index_url = Some(opts.index_url.to_string());
     record.edits = edits;
     store.write_record(platform, &record)?;
+    crate::checkpoint::reached("install-recorded");
     fs_err::create_dir_all(&dest_dir)?;
     fs_err::rename(&root, &dest)?;
+    crate::checkpoint::reached("install-renamed");
     drop(staging);
     change.commit()?;
     Ok(Outcome::Installed(installed(version, dest)))

@@ -4,6 +4,12 @@
 //! parse (a crash mid-write, garbage) is skipped, never fatal, and the next
 //! record starts on a line of its own after it. Only `gov history` and
 //! `gov rollback` read it; the shims never do.
+//!
+//! `current` is swapped first, then the change appended (a history that
+//! cannot be written undoes the swap). A gov killed between the two leaves
+//! `current` naming another release than the last record: the history
+//! reads that change as an unrecorded one, and the next change of the
+//! default writes it down before its own.
 
 use std::io::Write;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -15,6 +21,9 @@ use serde::{Deserialize, Serialize};
 use super::{Store, StoreError};
 use crate::timestamp::rfc3339;
 use crate::version::Version;
+
+/// The command of a change gov made but was killed before it recorded.
+const UNRECORDED: &str = "(unrecorded: gov was killed while it made this change)";
 
 /// One change of the global default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +87,51 @@ impl Store {
         file.write_all(&line).map_err(|e| with_path(e).into())
     }
 
+    /// Writes down the change a killed gov made but did not record (see
+    /// [`Store::history`]), if any; under the global lock, before a change
+    /// of the default.
+    pub(super) fn record_unrecorded(&self) -> Result<(), StoreError> {
+        let Some(change) = self.history()?.into_iter().next().filter(|c| c.line == 0) else {
+            return Ok(());
+        };
+        let parse = |v: &Option<String>| v.as_deref().and_then(|v| Version::parse(v).ok());
+        let mut file = self.open_history()?;
+        self.append_change(
+            &mut file,
+            parse(&change.before),
+            parse(&change.after),
+            UNRECORDED,
+        )
+    }
+
+    /// The change of the default that `current` shows and the history
+    /// lacks: `current` names another release than the newest record's
+    /// `after` (a gov was killed between the two). A damaged record says
+    /// nothing.
+    fn unrecorded(&self, newest: Option<&Change>) -> Option<Change> {
+        let now = self.own_global();
+        let recorded = match newest.and_then(|c| c.after.as_deref()) {
+            Some(after) => Some(Version::parse(after).ok()?),
+            None => None,
+        };
+        if recorded == now {
+            return None;
+        }
+        // The swap's own time, when there is a link to tell it.
+        let time = std::fs::symlink_metadata(self.current_link())
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|_| SystemTime::now());
+        Some(Change {
+            time: rfc3339(time),
+            before: newest.and_then(|c| c.after.clone()),
+            after: now.map(|v| v.to_string()),
+            command: UNRECORDED.to_string(),
+            line: 0,
+        })
+    }
+
+    /// A change of the default as a gov makes it: `current` swapped, then
+    /// the change recorded.
     #[cfg(test)]
     fn record_change(
         &self,
@@ -85,15 +139,26 @@ impl Store {
         after: Option<Version>,
         command: &str,
     ) -> Result<(), StoreError> {
+        match after {
+            Some(v) => crate::fsx::replace_symlink(
+                &std::path::Path::new("versions").join(v.to_string()),
+                &self.current_link(),
+            )?,
+            None => {
+                let _ = std::fs::remove_file(self.current_link());
+            }
+        }
         let mut file = self.open_history()?;
         self.append_change(&mut file, before, after, command)
     }
 
-    /// Every record, newest first; unreadable lines are skipped.
+    /// Every record, newest first; unreadable lines are skipped. A change
+    /// of `current` that a killed gov did not record comes first (its
+    /// `line` is 0).
     pub fn history(&self) -> Result<Vec<Change>, StoreError> {
         let text = match std::fs::read(self.history_path()) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(crate::fsx::with_path(e, &self.history_path()).into()),
         };
         let mut changes: Vec<Change> = text
@@ -108,6 +173,9 @@ impl Store {
             })
             .collect();
         changes.reverse();
+        if let Some(change) = self.unrecorded(changes.first()) {
+            changes.insert(0, change);
+        }
         Ok(changes)
     }
 }
@@ -126,6 +194,42 @@ fn ends_unfinished(file: &std::fs::File) -> std::io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_change_a_killed_gov_did_not_record_is_read_then_written_down() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        let v = |s| Some(Version::parse(s).unwrap());
+        store
+            .record_change(None, v("1.21.5"), "gov global 1.21.5")
+            .unwrap();
+        assert_eq!(store.history().unwrap().len(), 1);
+        // Killed between the swap and its record.
+        crate::fsx::replace_symlink(Path::new("versions/1.22.4"), &store.current_link()).unwrap();
+        let history = store.history().unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].before.as_deref(), Some("1.21.5"));
+        assert_eq!(history[0].after.as_deref(), Some("1.22.4"));
+        assert_eq!(
+            (history[0].line, history[0].command.as_str()),
+            (0, UNRECORDED)
+        );
+
+        store.record_unrecorded().unwrap();
+        let history = store.history().unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].line, 2, "written down");
+        assert_eq!(history[0].after.as_deref(), Some("1.22.4"));
+        store.record_unrecorded().unwrap();
+        assert_eq!(store.history().unwrap().len(), 2, "once");
+
+        // A removed default, too.
+        std::fs::remove_file(store.current_link()).unwrap();
+        let history = store.history().unwrap();
+        assert_eq!(history[0].before.as_deref(), Some("1.22.4"));
+        assert_eq!(history[0].after, None);
+    }
 
     #[test]
     fn torn_and_garbage_lines_are_skipped() {

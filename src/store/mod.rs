@@ -522,6 +522,7 @@ impl Store {
         if let Some(fixed) = fixed {
             fsx::replace_symlink(&installed.root, fixed)?;
         }
+        self.record_unrecorded()?;
         let before = self.own_global();
         if before == Some(installed.version) {
             return change.commit();
@@ -540,6 +541,7 @@ impl Store {
             Path::new("versions").join(name)
         };
         fsx::replace_symlink(&target, &self.current_link())?;
+        crate::checkpoint::reached("global-linked");
         if let Err(e) = self.append_change(&mut history, before, Some(installed.version), command) {
             // Not recorded, so not done: the old default comes back.
             let _ = match &previous {
@@ -548,6 +550,7 @@ impl Store {
             };
             return Err(e);
         }
+        crate::checkpoint::reached("global-recorded");
         change.commit()
     }
 
@@ -556,6 +559,7 @@ impl Store {
     /// made by `command`. Returns whether it was.
     fn clear_global_if(&self, version: Version, command: &str) -> Result<bool, StoreError> {
         let change = self.change(GLOBAL_KEY, "switching the global default")?;
+        self.record_unrecorded()?;
         let before = self.own_global();
         if before != Some(version) {
             return Ok(false);
@@ -565,7 +569,9 @@ impl Store {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }
+        crate::checkpoint::reached("global-linked");
         self.append_change(&mut history, before, None, command)?;
+        crate::checkpoint::reached("global-recorded");
         change.commit()?;
         Ok(true)
     }

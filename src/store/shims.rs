@@ -67,14 +67,56 @@ impl Store {
         Ok(target)
     }
 
-    /// Whether the core shims lead to gov as [`Store::refresh_shims`] would
-    /// make them for `exe` (the store's own copy holding `exe`'s bytes).
+    /// Whether `bin/` is as [`Store::refresh_shims`] would make it for
+    /// `exe` (the store's own copy holding `exe`'s bytes): a shim for each
+    /// program and release, leading to gov, and none of gov's for anything
+    /// else. A gov killed before it brought them in line left them behind.
     pub fn shims_up_to_date(&self, exe: &Path) -> bool {
         let target = self.shim_target(exe);
-        CORE_PROGRAMS
+        let Ok(programs) = self.shim_programs() else {
+            return false;
+        };
+        let stale = std::fs::read_dir(self.bin_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let name = e.file_name();
+                !programs.contains(&name)
+                    && !name.as_encoded_bytes().starts_with(b".")
+                    && std::fs::read_link(e.path())
+                        .is_ok_and(|t| t == target || is_shim_name(&name))
+            });
+        programs
             .iter()
             .all(|p| std::fs::read_link(self.bin_dir().join(p)).is_ok_and(|t| t == target))
+            && !stale
             && (target == exe || same_gov(exe, &target))
+    }
+
+    /// The shims `bin/` holds: `go`, `gofmt` and each other program of
+    /// [`GO_PROGRAMS`] an installed toolchain has, and a `go1.X.Y` for each
+    /// release.
+    fn shim_programs(&self) -> Result<Vec<OsString>, StoreError> {
+        let installed = self.installed()?;
+        let mut programs: Vec<OsString> = GO_PROGRAMS
+            .iter()
+            .filter(|p| {
+                CORE_PROGRAMS.contains(p)
+                    || installed
+                        .iter()
+                        .any(|i| fsx::is_executable(&i.root.join("bin").join(p)))
+            })
+            .map(OsString::from)
+            .collect();
+        // A `go1.X.Y` command per release (golang.org/dl's convention).
+        programs.extend(
+            installed
+                .iter()
+                .filter(|i| !i.version.is_language_version())
+                .map(|i| OsString::from(i.version.go_name())),
+        );
+        Ok(programs)
     }
 
     /// Each shim in `bin/` whose way to gov another user could change, with
@@ -121,24 +163,7 @@ impl Store {
         self.check_owner()?;
         let _lock = self.lock(SHIMS_KEY, "updating the shims")?;
         let exe = &self.ensure_shim_target(exe)?;
-        let installed = self.installed()?;
-        let mut programs: Vec<OsString> = GO_PROGRAMS
-            .iter()
-            .filter(|p| {
-                CORE_PROGRAMS.contains(p)
-                    || installed
-                        .iter()
-                        .any(|i| fsx::is_executable(&i.root.join("bin").join(p)))
-            })
-            .map(OsString::from)
-            .collect();
-        // A `go1.X.Y` command per release (golang.org/dl's convention).
-        programs.extend(
-            installed
-                .iter()
-                .filter(|i| !i.version.is_language_version())
-                .map(|i| OsString::from(i.version.go_name())),
-        );
+        let programs = self.shim_programs()?;
         let bin = self.bin_dir();
         fsx::create_own_dir(&bin, 0o755)?;
         // Refreshes take turns (the lock above): a link a killed one left on

@@ -7,6 +7,7 @@ mod common;
 
 mod commands;
 mod concurrency;
+mod crash;
 mod env;
 mod export;
 mod global_switch;
