@@ -54,7 +54,7 @@ fn the_documented_import_graph_is_the_code_s() {
 }
 
 #[test]
-fn no_module_imports_itself_in_a_circle() {
+fn no_circle_among_top_level_modules() {
     let code = code_graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let circles = circles(&code);
     assert!(
@@ -653,7 +653,7 @@ fn matching_brace(s: &str) -> usize {
 }
 
 #[test]
-fn the_reader_sees_uses_as_the_compiler_does() {
+fn uses_are_found_past_comments_literals_and_test_code() {
     let code = r##"
         //! crate::doc_comment is not a use
         use crate::{store::{Store, Lock}, fsx, self};
