@@ -569,7 +569,7 @@ mod module_tests {
             std::fs::write(path, text).unwrap();
         }
         std::fs::create_dir_all(root.join("w/m/sub")).unwrap();
-        let cases: [(&str, Option<&str>, Option<&str>, Option<&str>); 8] = [
+        let cases = [
             // A module in a workspace: the go.work selects.
             ("w/m/sub", None, Some("w/m/go.mod"), Some("w/go.work")),
             (
