@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::env_vars;
 use crate::fsx;
+use crate::goroot::GoRoot;
 use crate::request::Request;
 use crate::resolve::{self, Context, Resolved};
 use crate::store::Store;
@@ -220,7 +221,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
     }
     let broken: Vec<String> = installed
         .iter()
-        .filter(|i| !fsx::is_executable(&i.root.join("bin/go")))
+        .filter(|i| !fsx::is_executable(&GoRoot::new(&i.root).go()))
         .map(|i| i.version.to_string())
         .collect();
     checks.push(if broken.is_empty() {
@@ -313,7 +314,7 @@ fn path_order(inputs: &Inputs, resolved: Option<&Resolved>) -> Check {
     let current = inputs.store.current_link().join("bin");
     let ours = |p: &Path| {
         p.parent() == Some(shims.as_path())
-            || resolved.is_some_and(|r| same_file(p, &r.root.join("bin/go")))
+            || resolved.is_some_and(|r| same_file(p, &GoRoot::new(&r.root).go()))
             || std::fs::read_link(p).is_ok_and(|t| t == inputs.exe)
     };
     match first {
@@ -519,7 +520,7 @@ fn goroot_isolation(inputs: &Inputs, r: &Resolved) -> Check {
 
 /// Runs the selected release's `go` as the shim would.
 fn go(inputs: &Inputs, r: &Resolved, args: &[&str]) -> Result<String, String> {
-    let mut cmd = Command::new(r.root.join("bin/go"));
+    let mut cmd = Command::new(GoRoot::new(&r.root).go());
     cmd.args(args).current_dir(run_dir(inputs));
     ToolchainEnv::new(&r.root, inputs.ctx).apply(&mut cmd, inputs.ctx);
     match cmd.output() {

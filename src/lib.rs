@@ -14,6 +14,7 @@ pub mod env_vars;
 pub mod error;
 pub mod export;
 pub mod fsx;
+pub mod goroot;
 pub mod index;
 pub mod install;
 pub mod matrix;

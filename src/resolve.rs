@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::context::Context;
 use crate::env_vars;
+use crate::goroot::GoRoot;
 use crate::request::{Module, Request, Rule};
 use crate::store::{Store, StoreError};
 use crate::version::{ParseVersionError, Version};
@@ -289,7 +290,7 @@ pub fn resolve(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Resol
 
 /// `path/bin/program` of a resolved release.
 pub fn program_path(root: &Path, program: &str) -> PathBuf {
-    root.join("bin").join(program)
+    GoRoot::new(root).program(program)
 }
 
 #[cfg(test)]

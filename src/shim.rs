@@ -14,6 +14,7 @@ use std::process::Command;
 use crate::context::Context;
 use crate::env_vars;
 use crate::error::{self, Error};
+use crate::goroot::GoRoot;
 use crate::install;
 use crate::resolve::{self, ResolveError, Resolved};
 use crate::sources::Sources;
@@ -150,7 +151,7 @@ fn run(
     // missing `go` means a broken release, never another Go.
     let optional = !store::CORE_PROGRAMS.contains(&program)
         && plus.is_none()
-        && resolved.root.join("bin/go").is_file();
+        && GoRoot::new(&resolved.root).go().is_file();
     let next = optional
         .then(|| next_on_path(program, ctx.path()))
         .flatten();

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::context::Context;
 use crate::env_vars;
 use crate::fsx;
+use crate::goroot::GoRoot;
 use crate::platform;
 use crate::store::Store;
 use crate::version::Version;
@@ -107,7 +108,7 @@ impl ToolchainEnv {
     /// holds `:` cannot be.
     pub fn with_path(mut self) -> Result<ToolchainEnv, EnvError> {
         let root = self.get(env_vars::GOROOT).map(PathBuf::from);
-        let dir = root.map(|r| r.join("bin"));
+        let dir = root.map(|r| GoRoot::new(&r).bin_dir());
         if let Some(dir) = dir
             .as_ref()
             .filter(|d| d.as_os_str().as_encoded_bytes().contains(&b':'))
@@ -265,7 +266,7 @@ pub const GO_ENV_LOCAL: &str = "GOTOOLCHAIN=local";
 /// What `ROOT/go.env` says of `GOTOOLCHAIN`: `None` when the file or the
 /// line is missing (Go before 1.21 has neither).
 pub fn go_env_toolchain(root: &Path) -> Option<String> {
-    let (text, _) = fsx::read_regular_text(&root.join("go.env"), 64 * 1024)
+    let (text, _) = fsx::read_regular_text(&GoRoot::new(root).go_env(), 64 * 1024)
         .ok()
         .flatten()?
         .ok()?;
@@ -280,7 +281,7 @@ pub fn go_env_toolchain(root: &Path) -> Option<String> {
 /// replaced) to record, or `None` when there is no `go.env` (Go before
 /// 1.21) or it already says so.
 pub fn pin_local_toolchain(root: &Path) -> std::io::Result<Option<(Option<String>, String)>> {
-    let path = root.join("go.env");
+    let path = GoRoot::new(root).go_env();
     let Some(Ok((text, _))) = fsx::read_regular_text(&path, 64 * 1024)? else {
         return Ok(None);
     };

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use crate::error::Error;
+use crate::goroot::{self, GoRoot};
 use crate::settings::Settings;
-use crate::store;
 use crate::ui;
 use crate::version::Version;
 
@@ -37,16 +37,16 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         ));
     }
     let installed = settings.store.link(&version, dir, force, None)?;
-    if let Some(says) = store::root_version(dir) {
-        match store::release_named_by(&says) {
+    if let Some(says) = GoRoot::new(dir).version_line() {
+        match goroot::release_named_by(&says) {
             Some(v) if v == version => {}
             Some(_) => ui::warn(&format!(
                 "`{}` says it is {says}, linked as Go {version} because of --force",
-                dir.join("VERSION").display()
+                GoRoot::new(dir).version_file().display()
             )),
             None => ui::warn(&format!(
                 "`{}` says `{says}`, which names no release; linked as Go {version}",
-                dir.join("VERSION").display()
+                GoRoot::new(dir).version_file().display()
             )),
         }
     }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::context::Context;
 use crate::env_vars;
-use crate::store::{self, Store, StoreError};
+use crate::goroot::{self, GoRoot};
+use crate::store::{Store, StoreError};
 use crate::version::Version;
 
 /// A place some tool keeps Go roots.
@@ -60,7 +61,7 @@ pub fn find_roots(ctx: &Context, dirs: &[PathBuf]) -> Vec<Found> {
         }
     }
     for dir in dirs {
-        places.push((dir.clone(), "given", store::check_go_root(dir).is_err()));
+        places.push((dir.clone(), "given", GoRoot::new(dir).check().is_err()));
     }
     let mut found: Vec<Found> = Vec::new();
     let mut seen = Vec::new();
@@ -87,8 +88,7 @@ pub fn find_roots(ctx: &Context, dirs: &[PathBuf]) -> Vec<Found> {
         entries.sort();
         for entry in entries {
             // asdf and some others keep the root one level down, in `go/`.
-            let root = if store::check_go_root(&entry).is_err() && entry.join("go/bin/go").exists()
-            {
+            let root = if GoRoot::new(&entry).check().is_err() && entry.join("go/bin/go").exists() {
                 entry.join("go")
             } else {
                 entry
@@ -124,15 +124,16 @@ pub fn import(
             Some("it is in gov's own store".into()),
         ));
     }
-    if let Err(problem) = store::check_go_root(&found.root) {
+    if let Err(problem) = GoRoot::new(&found.root).check() {
         return Ok(outcome(
             None,
             "skipped",
             Some(format!("not a Go root: {}", problem.reason())),
         ));
     }
-    let Some(version) =
-        store::root_version(&found.root).and_then(|says| store::release_named_by(&says))
+    let Some(version) = GoRoot::new(&found.root)
+        .version_line()
+        .and_then(|says| goroot::release_named_by(&says))
     else {
         return Ok(outcome(
             None,

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use super::unpack::{self, UnpackError};
 use super::InstallError;
 use crate::download::{self, Expected, Fetcher, Stop};
+use crate::goroot::{self, GoRoot};
 use crate::index::{self, Release};
 use crate::platform::Platform;
-use crate::store::{self, Edit, Installed, Origin, Record, Store};
+use crate::store::{Edit, Installed, Origin, Record, Store};
 use crate::toolchain_env;
 use crate::ui;
 use crate::version::Version;
@@ -84,14 +85,16 @@ pub fn install(
         },
     )?;
     let verified = expected.is_some();
-    if !root.join("bin/go").is_file() {
+    if !GoRoot::new(&root).go().is_file() {
         return Err(InstallError::NotAToolchain {
             file: file.filename.clone(),
         });
     }
     // A mirror can serve a true digest of the wrong release.
-    let says = store::root_version(&root).unwrap_or_else(|| "nothing (it is missing)".into());
-    if store::release_named_by(&says) != Some(version) {
+    let says = GoRoot::new(&root)
+        .version_line()
+        .unwrap_or_else(|| "nothing (it is missing)".into());
+    if goroot::release_named_by(&says) != Some(version) {
         return Err(InstallError::WrongVersion {
             file: file.filename.clone(),
             version,

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use crate::context::Context;
 use crate::env_vars;
 use crate::fsx;
+use crate::goroot::{release_named_by, GoRoot, GoRootProblem};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::version::Version;
@@ -62,7 +63,7 @@ pub enum StoreError {
         /// `--force` links it anyway (it has `bin/go`, nothing else of Go).
         forcible: bool,
     },
-    #[error("`{}` says it is {says}, not Go {version}", dir.join("VERSION").display())]
+    #[error("`{}` says it is {says}, not Go {version}", GoRoot::new(dir).version_file().display())]
     VersionMismatch {
         dir: PathBuf,
         says: String,
@@ -577,7 +578,7 @@ impl Store {
     }
 
     /// Registers an existing GOROOT under `version`. The toolchain is never
-    /// executed: it must look like a Go root ([`check_go_root`]), and its
+    /// executed: it must look like a Go root ([`GoRoot::check`]), and its
     /// `VERSION`, when it has one, must name `version` unless `force`.
     /// `imported_from` names the manager `gov import` found it in.
     pub fn link(
@@ -598,7 +599,7 @@ impl Store {
                 return Err(StoreError::LinkToShims { dir });
             }
         }
-        match check_go_root(&dir) {
+        match GoRoot::new(&dir).check() {
             Ok(()) => {}
             Err(GoRootProblem::NoGoRootFiles) if force => {}
             Err(problem) => {
@@ -615,7 +616,7 @@ impl Store {
                 path: existing.linked_to().unwrap_or(existing.root),
             });
         }
-        if let Some(says) = root_version(&dir) {
+        if let Some(says) = GoRoot::new(&dir).version_line() {
             // A VERSION that names no release (`devel go1.23-…`) is no
             // disagreement; `gov link` warns about it.
             let disagrees = release_named_by(&says).is_some_and(|v| v != *version);
@@ -872,34 +873,6 @@ impl Drop for Scratch {
     }
 }
 
-/// `ROOT/VERSION`, line 1 (`go1.22.4`): what a Go root says it is. `None`
-/// when there is no such regular file.
-pub fn root_version(root: &Path) -> Option<String> {
-    match fsx::read_regular_text(&root.join("VERSION"), 4096) {
-        Ok(Some(Ok((text, _)))) => Some(text.lines().next().unwrap_or("").trim().to_string()),
-        _ => None,
-    }
-}
-
-/// Why a directory does not look like a Go root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GoRootProblem {
-    NoGo,
-    /// `bin/go` among other programs, as in `/usr`: nothing says it is Go's.
-    NoGoRootFiles,
-}
-
-impl GoRootProblem {
-    pub fn reason(self) -> &'static str {
-        match self {
-            GoRootProblem::NoGo => "it has no executable `bin/go`",
-            GoRootProblem::NoGoRootFiles => {
-                "it has `bin/go` but no `VERSION`, `src/runtime` or `pkg/tool`"
-            }
-        }
-    }
-}
-
 /// Who owns `path`, by name where the system knows it.
 pub fn owner_of(path: &Path) -> String {
     let Ok(meta) = std::fs::metadata(path) else {
@@ -920,30 +893,6 @@ pub fn owner_of(path: &Path) -> String {
         Some(name) => format!("{name} (uid {uid})"),
         None => format!("uid {uid}"),
     }
-}
-
-/// The release a `VERSION` line names: `go1.22.4`, also in a vendor's
-/// build (`go1.22.4-1`, `go1.22.4+patched`, `go1.22.4 X:boringcrypto`);
-/// `None` for a development build (`devel go1.23-abcdef`) or anything else.
-pub fn release_named_by(line: &str) -> Option<Version> {
-    let word = line.split_whitespace().next()?;
-    let release = word.split(['-', '+']).next()?;
-    Version::parse(release).ok()
-}
-
-/// A Go root has an executable `bin/go` and something only Go's own
-/// trees have: a `VERSION` file, its runtime's sources or its tools.
-pub fn check_go_root(dir: &Path) -> Result<(), GoRootProblem> {
-    if !fsx::is_executable(&dir.join("bin/go")) {
-        return Err(GoRootProblem::NoGo);
-    }
-    let has_go_files = dir.join("VERSION").is_file()
-        || dir.join("src/runtime").is_dir()
-        || dir.join("pkg/tool").is_dir();
-    if !has_go_files {
-        return Err(GoRootProblem::NoGoRootFiles);
-    }
-    Ok(())
 }
 
 fn with_path(e: io::Error, path: &Path) -> io::Error {
@@ -973,20 +922,5 @@ mod tests {
             Path::new("/h/.local/share/gov")
         );
         assert!(home(&[]).is_err());
-    }
-
-    #[test]
-    fn releases_named_by_version_files() {
-        let v = |s| Version::parse(s).unwrap();
-        for (line, want) in [
-            ("go1.22.4", Some(v("1.22.4"))),
-            ("go1.22.4-1", Some(v("1.22.4"))),
-            ("go1.22.4 X:boringcrypto", Some(v("1.22.4"))),
-            ("go1.23rc1+patched", Some(v("1.23rc1"))),
-            ("devel go1.23-abcdef Tue Jan 2", None),
-            ("", None),
-        ] {
-            assert_eq!(release_named_by(line), want, "{line}");
-        }
     }
 }

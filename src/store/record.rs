@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Installed, Store, StoreError};
 use crate::fsx;
+use crate::goroot::{self, GoRoot};
 use crate::platform::Platform;
 use crate::timestamp::{is_rfc3339, rfc3339};
 use crate::version::Version;
@@ -137,7 +138,7 @@ impl Record {
     /// A linked or imported root: where it is and what its VERSION said.
     pub fn from_dir(mut self, dir: &Path) -> Record {
         self.source_dir = Some(dir.display().to_string());
-        self.version_file = super::root_version(dir);
+        self.version_file = GoRoot::new(dir).version_line();
         self
     }
 }
@@ -279,7 +280,7 @@ impl Record {
                 self.platform
             ));
         }
-        let says = super::root_version(&installed.root);
+        let says = GoRoot::new(&installed.root).version_line();
         let says_text = || {
             says.as_deref().map_or("no VERSION file".to_string(), |s| {
                 format!("a VERSION file that says `{s}`")
@@ -291,7 +292,7 @@ impl Record {
                     "it says Go {version} was downloaded, but the store holds a link"
                 ));
             }
-            if says.as_deref().and_then(super::release_named_by) != Some(version) {
+            if says.as_deref().and_then(goroot::release_named_by) != Some(version) {
                 return Err(format!(
                     "it says Go {version} was downloaded, but the release has {}",
                     says_text()

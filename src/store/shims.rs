@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Store, StoreError};
 use crate::fsx;
+use crate::goroot::GoRoot;
 
 /// The lock of `bin/`.
 const SHIMS_KEY: &str = "shims";
@@ -105,7 +106,7 @@ impl Store {
                 CORE_PROGRAMS.contains(p)
                     || installed
                         .iter()
-                        .any(|i| fsx::is_executable(&i.root.join("bin").join(p)))
+                        .any(|i| fsx::is_executable(&GoRoot::new(&i.root).program(p)))
             })
             .map(OsString::from)
             .collect();
