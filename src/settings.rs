@@ -104,20 +104,10 @@ impl Settings {
         }
         // The command as given, quoted for a shell, under sudo; sudo drops
         // most variables, so a system store elsewhere is named explicitly.
-        let quote = |a: std::ffi::OsString| {
-            let a = a.to_string_lossy().into_owned();
-            let plain = !a.is_empty()
-                && a.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._/=:@%+-,".contains(&b));
-            if plain {
-                a
-            } else {
-                crate::shell::Shell::Sh.quote(&a)
-            }
-        };
-        let args: Vec<String> = std::env::args_os().skip(1).map(quote).collect();
+        let sh = crate::shell::Shell::Sh;
+        let args = sh.command_line(std::env::args_os().skip(1));
         let home = match self.ctx.var(crate::env_vars::GOV_SYSTEM_HOME) {
-            Some(h) => format!("GOV_SYSTEM_HOME={} ", quote(h.to_os_string())),
+            Some(h) => format!("GOV_SYSTEM_HOME={} ", sh.word(&h.to_string_lossy())),
             None => String::new(),
         };
         Err(Error::failed(
@@ -125,10 +115,7 @@ impl Settings {
                 "cannot write to the system store `{}`: it belongs to {owner}",
                 probe.display()
             ),
-            format!(
-                "run it as the store's owner: `sudo {home}gov {}`",
-                args.join(" ")
-            ),
+            format!("run it as the store's owner: `sudo {home}gov {}`", args),
         ))
     }
 

@@ -55,6 +55,31 @@ impl Shell {
         }
     }
 
+    /// `value` as a word to show people, as this shell would read it:
+    /// quoted only when it holds anything but letters, digits and
+    /// `._/=:@%+-,`.
+    pub fn word(self, value: &str) -> String {
+        let plain = !value.is_empty()
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._/=:@%+-,".contains(&b));
+        if plain {
+            value.to_string()
+        } else {
+            self.quote(value)
+        }
+    }
+
+    /// A command as this shell would read it, each word quoted only if
+    /// needed (what gov shows of a command it ran or asks to be run).
+    pub fn command_line<S: AsRef<OsStr>>(self, words: impl IntoIterator<Item = S>) -> String {
+        words
+            .into_iter()
+            .map(|w| self.word(&w.as_ref().to_string_lossy()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The line that sets and exports `name` to `value`, quoted.
     pub fn set(self, name: &str, value: &str) -> String {
         self.set_word(name, &self.quote(value))
@@ -252,6 +277,12 @@ mod tests {
     fn quoting() {
         assert_eq!(Shell::Sh.quote("/a b/c"), "'/a b/c'");
         assert_eq!(Shell::Bash.quote("it's"), r"'it'\''s'");
+        assert_eq!(Shell::Sh.word("go1.22.4"), "go1.22.4");
+        assert_eq!(Shell::Sh.word(""), "''");
+        assert_eq!(
+            Shell::Sh.command_line(["go", "test", "./...", "-run", "A B"]),
+            "go test ./... -run 'A B'"
+        );
         assert_eq!(Shell::Fish.quote(r"it's \"), r"'it\'s \\'");
         assert_eq!(Shell::Pwsh.quote("it's"), "'it''s'");
     }
