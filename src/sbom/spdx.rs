@@ -94,15 +94,15 @@ pub fn document(bom: &Bom, created: &str) -> Value {
 /// `spdx-tools`, asks for a last label of 2 to 5 letters), so an IP
 /// address or `localhost` goes into the comment instead.
 pub fn is_location(url: &str) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Ok(url) = url::Url::parse(url) else {
         return false;
     };
-    if !["http", "https", "ftp"].contains(&scheme.to_ascii_lowercase().as_str()) {
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return false;
+    };
+    if !["http", "https", "ftp"].contains(&url.scheme()) {
         return false;
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or("");
-    let host = host.split(':').next().unwrap_or("");
     let labels: Vec<&str> = host.split('.').collect();
     let tld = labels.last().copied().unwrap_or("");
     labels.len() >= 2
@@ -123,6 +123,7 @@ mod tests {
             "https://dl.google.com/go/go1.22.4.linux-amd64.tar.gz",
             "http://go-mirror.example.com:8080/go/x.tar.gz",
             "ftp://ftp.example.org/go.tar.gz",
+            "HTTPS://User:pw@Go.Example.COM/x?y#z",
         ] {
             assert!(is_location(ok), "{ok}");
         }
@@ -133,6 +134,7 @@ mod tests {
             "/srv/go/x.tar.gz",
             "https://mirror.internal1/x",
             "https://",
+            "https://user@[::1]:8443/x",
         ] {
             assert!(!is_location(bad), "{bad}");
         }
