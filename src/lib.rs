@@ -16,6 +16,7 @@ pub mod export;
 pub mod fsx;
 pub mod index;
 pub mod install;
+pub mod interrupt;
 pub mod matrix;
 pub mod mirror;
 pub mod platform;

@@ -434,7 +434,7 @@ fn upgrade(
 
     // 2. Everything it may change, kept on disk; then the go.mod edit and
     // checks.
-    upgrade::catch_interrupts();
+    crate::interrupt::catch_interrupts();
     let journal = journal.as_mut().expect("only a dry run has no journal");
     let mut kept = vec![];
     if let Some(go_mod) = &go_mod {
@@ -500,7 +500,7 @@ fn upgrade(
         };
         let passed = run.passed;
         report.runs.push(run.clone());
-        if let Some(signal) = upgrade::interrupted() {
+        if let Some(signal) = crate::interrupt::interrupted() {
             return Err(Error::Interrupted {
                 message: format!(
                     "interrupted during the check `{check}`: nothing was switched, and every file is as it was"
@@ -538,8 +538,8 @@ fn upgrade(
         }
     }
 
-    upgrade::release_interrupts();
-    if let Some(signal) = upgrade::interrupted() {
+    crate::interrupt::release_interrupts();
+    if let Some(signal) = crate::interrupt::interrupted() {
         return Err(Error::Interrupted {
             message: "interrupted: nothing was switched, and every file is as it was".into(),
             signal,
