@@ -17,9 +17,10 @@ use std::time::Duration;
 use crate::context::Context;
 use crate::interrupt::{die_with_gov, group_of, has_ended, interrupted, signal_group, GroupGuard};
 use crate::resolve::Source;
+use crate::store::{Installed, Journal, Lock, Store, StoreError};
 use crate::toolchain_env::ToolchainEnv;
 use crate::version::Version;
-use crate::version_files::FileKind;
+use crate::version_files::{self, FileKind, VersionFileError};
 
 /// The check of a Go module when none is given.
 pub const MODULE_CHECK: &str = "go build ./... && go test ./...";
@@ -78,6 +79,69 @@ impl Switch {
             }
         })
     }
+}
+
+impl Switch {
+    /// Makes it select `installed` (release `target`); `command` is what
+    /// the history of the global default records. A version file is
+    /// rewritten keeping the rest of it, through a link, which stays one.
+    pub fn apply(
+        &self,
+        installed: &Installed,
+        target: Version,
+        command: &str,
+        store: &Store,
+    ) -> Result<(), UpgradeError> {
+        match self {
+            Switch::Global => store.set_global(installed, command)?,
+            Switch::File(path, kind) => {
+                let text = version_files::read(path)?;
+                let new = text
+                    .as_deref()
+                    .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
+                    .unwrap_or_else(|| format!("{target}\n"));
+                crate::store::write_through(path, new.as_bytes())?;
+            }
+            Switch::Nothing => {}
+        }
+        Ok(())
+    }
+}
+
+/// Keeps in `journal` every file `plan` may change, each under its own
+/// lock (another project may link to it, or share a version file above
+/// both); the locks are held until they are dropped.
+pub fn keep(plan: &Plan, store: &Store, journal: &mut Journal) -> Result<Vec<Lock>, UpgradeError> {
+    let mut kept = vec![];
+    if let Some(go_mod) = &plan.go_mod {
+        kept.push(go_mod.clone());
+        kept.push(go_mod.with_file_name("go.sum"));
+    }
+    if let Switch::File(path, _) = &plan.switch {
+        kept.push(path.clone());
+    }
+    let mut locks = vec![];
+    let mut reals = vec![];
+    for path in &kept {
+        let real = crate::store::real_path(path)?;
+        if reals.contains(&real) {
+            continue;
+        }
+        let Some(lock) = store.try_lock_path(&real)? else {
+            return Err(UpgradeError::Busy {
+                who: String::new(),
+                path: real,
+            });
+        };
+        locks.push(lock);
+        reals.push(real);
+    }
+    for path in kept {
+        journal
+            .keep(&path)
+            .map_err(|error| UpgradeError::Keep { error })?;
+    }
+    Ok(locks)
 }
 
 /// The target: the newest of the index's match and an installed one (a
@@ -216,6 +280,12 @@ pub enum UpgradeError {
     /// Boxed: it carries both releases.
     #[error("the check `{}` failed under Go {} ({}), so Go {} stays", .0.check, .0.target, .0.code.map_or("a signal".to_string(), |c| format!("exit code {c}")), .0.current)]
     CheckFailed(Box<FailedCheck>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    VersionFile(#[from] VersionFileError),
+    #[error(transparent)]
+    Io(#[from] io::Error),
     #[error("cannot put back the files this upgrade changed: {error}")]
     Restore { error: io::Error },
     #[error("cannot put back the files of a killed `{command}` in `{}`: {error}", project.display())]
@@ -248,6 +318,9 @@ impl UpgradeError {
             UpgradeError::NoGoMod { .. } => "run it in a Go module, or leave out --go-mod".into(),
             UpgradeError::Busy { .. } => "wait for it to end, then run the command again".into(),
             UpgradeError::NotInstalled { .. } | UpgradeError::StartCheck { .. } => return None,
+            UpgradeError::Store(e) => return e.hint(),
+            UpgradeError::VersionFile(e) => return e.hint(),
+            UpgradeError::Io(e) => return crate::fsx::io_hint(e),
             UpgradeError::Keep { .. } => {
                 "nothing was changed; gov changes only regular files of up to 64 MiB".into()
             }

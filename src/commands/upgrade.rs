@@ -381,38 +381,7 @@ fn upgrade(
     // checks.
     crate::interrupt::catch_interrupts();
     let journal = journal.as_mut().expect("only a dry run has no journal");
-    let mut kept = vec![];
-    if let Some(go_mod) = &plan.go_mod {
-        kept.push(go_mod.clone());
-        kept.push(go_mod.with_file_name("go.sum"));
-    }
-    if let Switch::File(path, _) = &plan.switch {
-        kept.push(path.clone());
-    }
-    // Each file's own lock too: another project may link to it, or share
-    // a version file above both.
-    let mut locks = vec![];
-    let mut reals = vec![];
-    for path in &kept {
-        let real = crate::store::real_path(path)?;
-        if reals.contains(&real) {
-            continue;
-        }
-        let Some(lock) = store.try_lock_path(&real)? else {
-            return Err(UpgradeError::Busy {
-                who: String::new(),
-                path: real,
-            }
-            .into());
-        };
-        locks.push(lock);
-        reals.push(real);
-    }
-    for path in kept {
-        journal
-            .keep(&path)
-            .map_err(|error| UpgradeError::Keep { error })?;
-    }
+    let _locks = upgrade::keep(&plan, store, journal)?;
     crate::checkpoint::reached("upgrade-kept");
     let env = ToolchainEnv::new(&installed.root, ctx)
         .pin(target)
@@ -483,7 +452,11 @@ fn upgrade(
 
     // 3. All checks passed: switch; if that fails, every file goes back.
     crate::checkpoint::reached("upgrade-checked");
-    switch_to(&plan.switch, &installed, target, args, settings)?;
+    let command = match &args.request {
+        Some(r) => format!("gov upgrade {r}"),
+        None => "gov upgrade".to_string(),
+    };
+    plan.switch.apply(&installed, target, &command, store)?;
     crate::checkpoint::reached("upgrade-switched");
     if let (Switch::Global, Source::File(path)) = (&plan.switch, &active.source) {
         ui::warn(&format!(
@@ -507,39 +480,6 @@ fn upgrade(
         plan.checks.len()
     );
     finish(args, settings, &report, message)
-}
-
-/// Makes `switch` select `installed`.
-fn switch_to(
-    switch: &Switch,
-    installed: &crate::store::Installed,
-    target: Version,
-    args: &Args,
-    settings: &Settings,
-) -> Result<(), Error> {
-    match switch {
-        Switch::Global => {
-            let command = match &args.request {
-                Some(r) => format!("gov upgrade {r}"),
-                None => "gov upgrade".to_string(),
-            };
-            settings.store.set_global(installed, &command)?;
-        }
-        Switch::File(path, kind) => {
-            let text = version_files::read(path)?;
-            let new = match text
-                .as_deref()
-                .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
-            {
-                Some(new) => new,
-                None => format!("{target}\n"),
-            };
-            // Through a link, which stays one.
-            crate::store::write_through(path, new.as_bytes())?;
-        }
-        Switch::Nothing => {}
-    }
-    Ok(())
 }
 
 fn finish(args: &Args, settings: &Settings, report: &Report, message: String) -> Result<(), Error> {
