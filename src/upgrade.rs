@@ -560,7 +560,6 @@ mod tests {
         want: Result<Want, &'static str>,
     }
 
-    #[derive(Debug, PartialEq)]
     struct Want {
         install: bool,
         go_mod: Option<&'static str>,
@@ -728,17 +727,21 @@ mod tests {
                         "{}",
                         c.name
                     );
-                    Want {
-                        install: plan.install,
-                        go_mod: plan
-                            .go_mod
-                            .map(|p| &*p.to_str().unwrap().to_string().leak()),
-                        checks: plan.checks.iter().map(|c| &*c.clone().leak()).collect(),
-                        up_to_date: plan.up_to_date,
-                    }
+                    (plan.install, plan.go_mod, plan.checks, plan.up_to_date)
                 })
                 .map_err(|e| e.to_string());
-            assert_eq!(got, c.want.map_err(str::to_string), "{}", c.name);
+            let want = c
+                .want
+                .map(|w| {
+                    (
+                        w.install,
+                        w.go_mod.map(PathBuf::from),
+                        w.checks.into_iter().map(str::to_string).collect(),
+                        w.up_to_date,
+                    )
+                })
+                .map_err(str::to_string);
+            assert_eq!(got, want, "{}", c.name);
         }
     }
 
