@@ -329,17 +329,20 @@ fn upgrade(
         }),
         None => None,
     };
+    // Its error is reported after the plan's own, as it always was.
+    let found = store.find(&target);
     let plan = Plan::new(upgrade::Inputs {
         current,
         source: &active.source,
         switch,
         target,
-        target_installed: store.find(&target)?.is_some(),
+        target_installed: matches!(found, Ok(Some(_))),
         module,
         module_go,
         cwd: &ctx.cwd,
         flags: &flags,
     })?;
+    found?;
     let mut report = Report::of(&plan);
     if plan.up_to_date {
         report.outcome = Outcome::UpToDate;
