@@ -10,6 +10,7 @@ use crate::install::InstallError;
 use crate::resolve::ResolveError;
 use crate::store::StoreError;
 use crate::ui;
+use crate::upgrade::UpgradeError;
 use crate::version::ParseVersionError;
 use crate::version_files::VersionFileError;
 
@@ -32,6 +33,9 @@ pub enum Error {
     Download(#[from] DownloadError),
     #[error(transparent)]
     Env(#[from] crate::toolchain_env::EnvError),
+    /// Boxed: it carries the releases and paths involved.
+    #[error(transparent)]
+    Upgrade(Box<UpgradeError>),
     #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
@@ -54,6 +58,12 @@ pub enum Error {
 impl From<crate::context::CwdGone> for Error {
     fn from(e: crate::context::CwdGone) -> Error {
         Error::failed(e.to_string(), e.hint())
+    }
+}
+
+impl From<UpgradeError> for Error {
+    fn from(e: UpgradeError) -> Error {
+        Error::Upgrade(Box::new(e))
     }
 }
 
@@ -90,6 +100,7 @@ impl Error {
             Error::Index(e) => e.hint(),
             Error::Download(e) => e.hint(),
             Error::Env(e) => e.hint(),
+            Error::Upgrade(e) => e.hint(),
             Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
             Error::Interrupted { .. } => None,
@@ -99,6 +110,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Resolve(e) => e.exit_code(),
+            Error::Upgrade(e) => e.exit_code(),
             Error::Usage { .. } | Error::Version(_) => 2,
             Error::Interrupted { signal, .. } => (128 + signal).clamp(0, 255) as u8,
             _ => 1,

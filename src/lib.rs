@@ -17,6 +17,7 @@ pub mod fsx;
 pub mod goroot;
 pub mod index;
 pub mod install;
+pub mod interrupt;
 pub mod matrix;
 pub mod mirror;
 pub mod platform;

@@ -41,7 +41,7 @@
 //! reports. No run outlives gov, not even a `SIGKILL` of gov, which
 //! nothing can catch: each run's first process gets Linux's parent-death
 //! signal (`SIGKILL`), and a guard process in each run's group kills the
-//! whole group when gov dies ([`upgrade::GroupGuard`]). Elsewhere than on
+//! whole group when gov dies ([`interrupt::GroupGuard`]). Elsewhere than on
 //! Linux a run then dies at its next write to gov's closed pipe.
 
 use std::ffi::{OsStr, OsString};
@@ -55,10 +55,10 @@ use std::time::{Duration, Instant};
 
 use crate::context::Context;
 use crate::env_vars;
+use crate::interrupt::{self, die_with_gov, group_of, has_ended, signal_group, GroupGuard};
 use crate::request::Request;
 use crate::store::{Installed, Store};
 use crate::toolchain_env::{EnvError, ToolchainEnv};
-use crate::upgrade::{self, die_with_gov, group_of, has_ended, signal_group, GroupGuard};
 use crate::version::Version;
 use crate::version_files::{self, VersionFileError};
 
@@ -214,7 +214,7 @@ pub fn run_all(
     options: &Options,
     done: &mut dyn FnMut(&Run),
 ) -> Report {
-    upgrade::catch_interrupts();
+    interrupt::catch_interrupts();
     let mut runs: Vec<Option<Run>> = vec![None; jobs.len()];
     let mut running: Vec<Running> = Vec::new();
     let mut next = 0;
@@ -225,7 +225,7 @@ pub fn run_all(
     let mut pause = Duration::from_millis(1);
     loop {
         if stopping.is_none() {
-            if let Some(signal) = upgrade::interrupted() {
+            if let Some(signal) = interrupt::interrupted() {
                 interrupted = Some(signal);
                 stopping = Some(signal);
             } else if options.fail_fast && failed {
@@ -307,9 +307,9 @@ pub fn run_all(
             })
         })
         .collect();
-    let interrupted = interrupted.or_else(upgrade::interrupted);
+    let interrupted = interrupted.or_else(interrupt::interrupted);
     // Every run is over: SIGINT and SIGTERM act as usual again.
-    upgrade::release_interrupts();
+    interrupt::release_interrupts();
     Report { runs, interrupted }
 }
 

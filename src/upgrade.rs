@@ -1,64 +1,356 @@
-//! The parts of `gov upgrade` that touch the world: checks run under the
+//! `gov upgrade`: the plan — what the target is, which file switches, the
+//! go.mod to move, the checks — worked out by a pure function ([`Plan::new`])
+//! from what was resolved, its typed errors ([`UpgradeError`]) and outcomes
+//! ([`Outcome`]); then the parts that touch the world: checks run under the
 //! target release with their output streamed and its tail kept, and the
 //! go.mod edit made by the target's own Go; the processes gov starts for
-//! them (and for `gov matrix`) die with gov, even of a `SIGKILL`. The
+//! them die with gov, even of a `SIGKILL` ([`crate::interrupt`]). The
 //! files an upgrade may change are kept in the store's journal
 //! ([`crate::store::Journal`]).
 
 use std::io::{self, Read, Write};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::context::Context;
+use crate::interrupt::{die_with_gov, group_of, has_ended, interrupted, signal_group, GroupGuard};
+use crate::resolve::Source;
+use crate::store::{Installed, Journal, Lock, Store, StoreError};
 use crate::toolchain_env::ToolchainEnv;
+use crate::version::Version;
+use crate::version_files::{self, FileKind, VersionFileError};
+
+/// The check of a Go module when none is given.
+pub const MODULE_CHECK: &str = "go build ./... && go test ./...";
+
+/// The choices of the command line, as plain values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `--check`: the checks asked for (none: the default).
+    pub checks: Vec<String>,
+    pub no_check: bool,
+    pub global: bool,
+    pub local: bool,
+    pub go_mod: bool,
+}
+
+/// What the upgrade switches when the checks pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Switch {
+    /// The global default.
+    Global,
+    /// A `.go-version` or `.tool-versions` (written if missing).
+    File(PathBuf, FileKind),
+    /// Only go.mod (selected by it, with --go-mod).
+    Nothing,
+}
+
+impl Switch {
+    /// What to switch, from what selected the `current` release and the
+    /// flags; `cwd` is where `--local` writes its `.go-version`.
+    pub fn choose(
+        current: Version,
+        source: &Source,
+        flags: &Flags,
+        cwd: &Path,
+    ) -> Result<Switch, UpgradeError> {
+        Ok(match (source, flags.global, flags.local) {
+            (_, true, _) => Switch::Global,
+            (_, _, true) => Switch::File(cwd.join(".go-version"), FileKind::GoVersion),
+            (Source::Global, ..) => Switch::Global,
+            (Source::File(path), ..) => match path.file_name().and_then(|n| n.to_str()) {
+                Some(".go-version") => Switch::File(path.clone(), FileKind::GoVersion),
+                Some(".tool-versions") => Switch::File(path.clone(), FileKind::ToolVersions),
+                _ if flags.go_mod => Switch::Nothing,
+                _ => {
+                    return Err(UpgradeError::SelectedByFile {
+                        current,
+                        path: path.clone(),
+                    })
+                }
+            },
+            (Source::Variable, ..) | (Source::Plus, ..) => {
+                return Err(UpgradeError::SelectedInShell {
+                    current,
+                    by: source.to_string(),
+                })
+            }
+        })
+    }
+}
+
+impl Switch {
+    /// Makes it select `installed` (release `target`); `command` is what
+    /// the history of the global default records. A version file is
+    /// rewritten keeping the rest of it, through a link, which stays one.
+    pub fn apply(
+        &self,
+        installed: &Installed,
+        target: Version,
+        command: &str,
+        store: &Store,
+    ) -> Result<(), UpgradeError> {
+        match self {
+            Switch::Global => store.set_global(installed, command)?,
+            Switch::File(path, kind) => {
+                let text = version_files::read(path)?;
+                let new = text
+                    .as_deref()
+                    .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
+                    .unwrap_or_else(|| format!("{target}\n"));
+                crate::store::write_through(path, new.as_bytes())?;
+            }
+            Switch::Nothing => {}
+        }
+        Ok(())
+    }
+}
+
+/// Keeps in `journal` every file `plan` may change, each under its own
+/// lock (another project may link to it, or share a version file above
+/// both); the locks are held until they are dropped.
+pub fn keep(plan: &Plan, store: &Store, journal: &mut Journal) -> Result<Vec<Lock>, UpgradeError> {
+    let mut kept = vec![];
+    if let Some(go_mod) = &plan.go_mod {
+        kept.push(go_mod.clone());
+        kept.push(go_mod.with_file_name("go.sum"));
+    }
+    if let Switch::File(path, _) = &plan.switch {
+        kept.push(path.clone());
+    }
+    let mut locks = vec![];
+    let mut reals = vec![];
+    for path in &kept {
+        let real = crate::store::real_path(path)?;
+        if reals.contains(&real) {
+            continue;
+        }
+        let Some(lock) = store.try_lock_path(&real)? else {
+            return Err(UpgradeError::Busy {
+                who: String::new(),
+                path: real,
+            });
+        };
+        locks.push(lock);
+        reals.push(real);
+    }
+    for path in kept {
+        journal
+            .keep(&path)
+            .map_err(|error| UpgradeError::Keep { error })?;
+    }
+    Ok(locks)
+}
+
+/// The target: the newest of the index's match and an installed one (a
+/// linked release, or offline); `None` when neither matches.
+pub fn newest(in_index: Option<Version>, installed: Option<Version>) -> Option<Version> {
+    match (in_index, installed) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// What was resolved before planning.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a> {
+    /// The active release and what selected it.
+    pub current: Version,
+    pub source: &'a Source,
+    /// What switches (see [`Switch::choose`]).
+    pub switch: Switch,
+    /// The release to upgrade to, and whether it is installed already.
+    pub target: Version,
+    pub target_installed: bool,
+    /// The go.mod of the module this directory is in
+    /// ([`crate::version_files::find_module`]), and its `go` line.
+    pub module: Option<&'a Path>,
+    pub module_go: Option<Version>,
+    pub cwd: &'a Path,
+    pub flags: &'a Flags,
+}
+
+/// What an upgrade does, in order: install the target, move the go.mod,
+/// run the checks, then switch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub current: Version,
+    pub target: Version,
+    /// The target must be installed first.
+    pub install: bool,
+    /// The go.mod whose go line moves to the target (`--go-mod`).
+    pub go_mod: Option<PathBuf>,
+    pub checks: Vec<String>,
+    pub switch: Switch,
+    /// Nothing to do: the target is active, and the go.mod (if any) says
+    /// so already.
+    pub up_to_date: bool,
+}
+
+impl Plan {
+    /// The plan, from what was resolved; no I/O.
+    pub fn new(inputs: Inputs<'_>) -> Result<Plan, UpgradeError> {
+        let flags = inputs.flags;
+        if flags.go_mod {
+            if let Source::File(path) = inputs.source {
+                if path.extension().is_some_and(|e| e == "work") {
+                    return Err(UpgradeError::Workspace {
+                        current: inputs.current,
+                        path: path.clone(),
+                    });
+                }
+            }
+        }
+        let go_mod = match (flags.go_mod, inputs.module) {
+            (false, _) => None,
+            (true, Some(module)) => Some(module.to_path_buf()),
+            (true, None) => {
+                return Err(UpgradeError::NoGoMod {
+                    cwd: inputs.cwd.to_path_buf(),
+                })
+            }
+        };
+        let checks = match (flags.no_check, flags.checks.is_empty(), inputs.module) {
+            (true, ..) => vec![],
+            (false, false, _) => flags.checks.clone(),
+            (false, true, Some(_)) => vec![MODULE_CHECK.to_string()],
+            (false, true, None) => vec![],
+        };
+        let go_mod_done = go_mod.is_none() || inputs.module_go.is_none_or(|v| v == inputs.target);
+        Ok(Plan {
+            current: inputs.current,
+            target: inputs.target,
+            install: !inputs.target_installed,
+            up_to_date: inputs.target == inputs.current
+                && go_mod_done
+                && !flags.local
+                && !flags.global,
+            go_mod,
+            checks,
+            switch: inputs.switch,
+        })
+    }
+}
+
+/// How an upgrade ended (a failure is an [`UpgradeError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// A dry run: only the plan.
+    Planned,
+    /// Nothing to do.
+    #[serde(rename = "already")]
+    UpToDate,
+    /// The checks passed and the switch is made.
+    Switched,
+    /// A check failed; nothing was switched.
+    Failed,
+}
+
+/// Why an upgrade did not happen, or could not put back what it changed.
+#[derive(Debug, thiserror::Error)]
+pub enum UpgradeError {
+    #[error("Go {current} is selected by `{}`", path.display())]
+    SelectedByFile { current: Version, path: PathBuf },
+    #[error("Go {current} is selected by {by} in this shell only")]
+    SelectedInShell { current: Version, by: String },
+    #[error("Go {current} is selected by the workspace `{}`", path.display())]
+    Workspace { current: Version, path: PathBuf },
+    #[error("--go-mod: no go.mod in `{}` or above", cwd.display())]
+    NoGoMod { cwd: PathBuf },
+    /// Another upgrade holds the lock of `path` (`who`: its pid and
+    /// command, when known).
+    #[error("another gov upgrade{who} is changing `{}`", path.display())]
+    Busy { who: String, path: PathBuf },
+    #[error("Go {target} is not installed after installing it")]
+    NotInstalled { target: Version },
+    /// A file could not be kept in the journal.
+    #[error("{error}")]
+    Keep { error: io::Error },
+    #[error("cannot move `{}` to Go {target}: {reason}", go_mod.display())]
+    EditGoMod {
+        go_mod: PathBuf,
+        target: Version,
+        reason: String,
+    },
+    #[error("cannot run the check `{check}`: {error}")]
+    StartCheck { check: String, error: io::Error },
+    /// Boxed: it carries both releases.
+    #[error("the check `{}` failed under Go {} ({}), so Go {} stays", .0.check, .0.target, .0.code.map_or("a signal".to_string(), |c| format!("exit code {c}")), .0.current)]
+    CheckFailed(Box<FailedCheck>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    VersionFile(#[from] VersionFileError),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error("cannot put back the files this upgrade changed: {error}")]
+    Restore { error: io::Error },
+    #[error("cannot put back the files of a killed `{command}` in `{}`: {error}", project.display())]
+    Recover {
+        command: String,
+        project: PathBuf,
+        error: io::Error,
+    },
+}
+
+/// A check that did not pass: which, under what, and how it ended.
+#[derive(Debug)]
+pub struct FailedCheck {
+    pub check: String,
+    pub target: Version,
+    pub current: Version,
+    /// The exit code; `None` when killed by a signal.
+    pub code: Option<i32>,
+}
+
+impl UpgradeError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            UpgradeError::SelectedByFile { .. } => "pass --go-mod to move its go line, or --local or --global to pin the target elsewhere".into(),
+            UpgradeError::SelectedInShell { .. } => "pass --global or --local to choose what to switch, then `gov shell --unset`".into(),
+            UpgradeError::Workspace { path, .. } => format!(
+                "--go-mod moves a go.mod, not a go.work: run `gov run TARGET go work edit -go=TARGET` in `{}`, then `gov upgrade` without --go-mod",
+                path.parent().map_or(String::new(), |d| d.display().to_string())
+            ),
+            UpgradeError::NoGoMod { .. } => "run it in a Go module, or leave out --go-mod".into(),
+            UpgradeError::Busy { .. } => "wait for it to end, then run the command again".into(),
+            UpgradeError::NotInstalled { .. } | UpgradeError::StartCheck { .. } => return None,
+            UpgradeError::Store(e) => return e.hint(),
+            UpgradeError::VersionFile(e) => return e.hint(),
+            UpgradeError::Io(e) => return crate::fsx::io_hint(e),
+            UpgradeError::Keep { .. } => {
+                "nothing was changed; gov changes only regular files of up to 64 MiB".into()
+            }
+            UpgradeError::EditGoMod { .. } => {
+                "nothing was changed; fix the go.mod, or leave out --go-mod".into()
+            }
+            UpgradeError::CheckFailed(failed) => format!(
+                "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} sh -c {}`",
+                crate::shell::Shell::Sh.quote(&failed.check),
+                target = failed.target,
+            ),
+            UpgradeError::Restore { .. } | UpgradeError::Recover { .. } => {
+                "fix the cause, then run `gov upgrade --recover`".into()
+            }
+        })
+    }
+
+    /// 2 when the command line asks for what cannot be done, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            UpgradeError::SelectedByFile { .. }
+            | UpgradeError::SelectedInShell { .. }
+            | UpgradeError::Workspace { .. } => 2,
+            _ => 1,
+        }
+    }
+}
 
 /// How much of a check's output the report keeps.
 pub const TAIL_BYTES: usize = 16 * 1024;
-
-/// The signals that mean "stop": Ctrl-C, `kill`, a closed terminal or ssh
-/// connection, Ctrl-\\.
-const INTERRUPTS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
-
-/// The signal that interrupted gov (one of [`INTERRUPTS`]), or 0.
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn on_signal(signal: libc::c_int) {
-    SIGNAL.store(signal, Ordering::SeqCst);
-}
-
-/// From now on SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted instead of
-/// killing gov, so it can restore what it changed, or stop what it
-/// started, first.
-pub fn catch_interrupts() {
-    for signal in INTERRUPTS {
-        // SAFETY: the handler only stores into an atomic, which is
-        // async-signal-safe.
-        unsafe {
-            libc::signal(signal, on_signal as *const () as libc::sighandler_t);
-        }
-    }
-}
-
-/// Those signals act as usual again (once nothing is left to restore).
-pub fn release_interrupts() {
-    for signal in INTERRUPTS {
-        // SAFETY: restoring the default disposition.
-        unsafe {
-            libc::signal(signal, libc::SIG_DFL);
-        }
-    }
-}
-
-/// The signal that interrupted gov, if one did.
-pub fn interrupted() -> Option<i32> {
-    match SIGNAL.load(Ordering::SeqCst) {
-        0 => None,
-        s => Some(s),
-    }
-}
 
 /// What became of one check.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -194,167 +486,284 @@ pub fn edit_go_mod(
     Ok(())
 }
 
-/// Makes the process `cmd` starts die with gov, even of a `SIGKILL`,
-/// which gov cannot catch: Linux's parent-death signal (`SIGKILL`), set
-/// between fork and exec, then a check that gov did not die before it was
-/// set. It fires when the thread that started the process ends: gov starts
-/// them from its main thread. Elsewhere than on Linux, nothing.
-pub fn die_with_gov(cmd: &mut Command) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: getpid(2) cannot fail.
-        let gov = unsafe { libc::getpid() };
-        // SAFETY: between fork and exec only async-signal-safe calls:
-        // prctl(2) and getppid(2).
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::prctl(
-                    libc::PR_SET_PDEATHSIG,
-                    libc::SIGKILL as libc::c_ulong,
-                    0,
-                    0,
-                    0,
-                ) != 0
-                {
-                    return Err(io::Error::last_os_error());
-                }
-                if libc::getppid() != gov {
-                    return Err(io::Error::from_raw_os_error(libc::ESRCH));
-                }
-                Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_switch_follows_what_selected_the_release_unless_a_flag_says() {
+        let cwd = Path::new("/p/sub");
+        let file = |p: &str| Source::File(PathBuf::from(p));
+        let flags = |global, local, go_mod| Flags {
+            global,
+            local,
+            go_mod,
+            ..Flags::default()
+        };
+        #[rustfmt::skip]
+        let cases = [
+            (Source::Global, flags(false, false, false), Ok(Switch::Global)),
+            (file("/p/.go-version"), flags(false, false, false), Ok(Switch::File("/p/.go-version".into(), FileKind::GoVersion))),
+            (file("/p/.tool-versions"), flags(false, false, false), Ok(Switch::File("/p/.tool-versions".into(), FileKind::ToolVersions))),
+            (file("/p/.go-version"), flags(true, false, false), Ok(Switch::Global)),
+            (Source::Global, flags(false, true, false), Ok(Switch::File("/p/sub/.go-version".into(), FileKind::GoVersion))),
+            (file("/p/go.mod"), flags(false, false, true), Ok(Switch::Nothing)),
+            (file("/p/go.work"), flags(false, false, true), Ok(Switch::Nothing)),
+            (file("/p/go.mod"), flags(false, false, false), Err("Go 1.22.1 is selected by `/p/go.mod`")),
+            (Source::Variable, flags(false, false, false), Err("Go 1.22.1 is selected by GOV_VERSION in this shell only")),
+            (Source::Plus, flags(false, false, true), Err("Go 1.22.1 is selected by the +VERSION argument in this shell only")),
+            (Source::Variable, flags(false, true, false), Ok(Switch::File("/p/sub/.go-version".into(), FileKind::GoVersion))),
+        ];
+        for (source, flags, want) in cases {
+            let got = Switch::choose(v("1.22.1"), &source, &flags, cwd).map_err(|e| {
+                assert_eq!(e.exit_code(), 2);
+                assert!(e.hint().is_some());
+                e.to_string()
             });
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = cmd;
-}
-
-/// A process that leads a new process group, does nothing until gov dies,
-/// then kills the whole group. gov starts it first and the child it
-/// guards in its group, so that no moment of the child goes unguarded. The
-/// parent-death signal of [`die_with_gov`] reaches only gov's own child,
-/// not what that child started (`go test`'s test binaries, a check's
-/// background jobs); the guard does. Leading the group, it also keeps the
-/// group's id from being reused while gov lives. Dropping it ends it.
-pub struct GroupGuard {
-    pid: libc::pid_t,
-}
-
-impl GroupGuard {
-    /// A guard of a new group; `None` where it cannot be started (then the
-    /// child leads a group of its own, and only it dies with gov).
-    pub fn start() -> Option<GroupGuard> {
-        #[cfg(target_os = "linux")]
-        {
-            // SAFETY: plain system calls; the child makes only
-            // async-signal-safe ones and never returns (see `guard`).
-            unsafe {
-                let gov = libc::getpid();
-                let mut all: libc::sigset_t = std::mem::zeroed();
-                libc::sigfillset(&mut all);
-                match libc::fork() {
-                    -1 => None,
-                    0 => guard(gov, &all),
-                    pid => {
-                        // Both make it the leader (as shells do), so that
-                        // the group exists before gov starts the child.
-                        libc::setpgid(pid, pid);
-                        Some(GroupGuard { pid })
-                    }
-                }
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            None
+            assert_eq!(got, want.map_err(str::to_string), "{source:?} {flags:?}");
         }
     }
 
-    /// The id of the group it leads, for the child to join.
-    pub fn pgid(&self) -> libc::pid_t {
-        self.pid
-    }
-}
-
-/// The process group of `child`, started to join `pgid` (0: its own).
-pub fn group_of(child: &Child, pgid: libc::pid_t) -> libc::pid_t {
-    if pgid == 0 {
-        child.id() as libc::pid_t
-    } else {
-        pgid
-    }
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) and waitpid(2) of gov's own child, not yet
-        // reaped, so its pid is still its own.
-        unsafe {
-            libc::kill(self.pid, libc::SIGKILL);
-            libc::waitpid(self.pid, std::ptr::null_mut(), 0);
+    #[test]
+    fn the_target_is_the_newest_of_the_index_and_the_store() {
+        #[rustfmt::skip]
+        let cases = [
+            (Some("1.22.5"), Some("1.22.3"), Some("1.22.5")),
+            (Some("1.22.5"), Some("1.22.7"), Some("1.22.7")),
+            (None, Some("1.22.3"), Some("1.22.3")),
+            (Some("1.22.5"), None, Some("1.22.5")),
+            (None, None, None),
+        ];
+        for (index, here, want) in cases {
+            assert_eq!(
+                newest(index.map(v), here.map(v)),
+                want.map(v),
+                "{index:?} {here:?}"
+            );
         }
     }
-}
 
-/// The guard's life, in the forked child of a process with threads: only
-/// async-signal-safe system calls, no allocation. It leads a new group,
-/// blocks every signal, asks for one when gov dies, lets go of every file
-/// (gov's pipes and locks among them), and waits; at any signal, if its
-/// parent is no longer gov, it kills the group, itself included.
-#[cfg(target_os = "linux")]
-unsafe fn guard(gov: libc::pid_t, all: &libc::sigset_t) -> ! {
-    if libc::setpgid(0, 0) != 0 {
-        libc::_exit(0);
+    /// One row: what was resolved, and the plan (or error) it gives.
+    struct Case {
+        name: &'static str,
+        source: Source,
+        switch: Switch,
+        target: &'static str,
+        installed: bool,
+        module: Option<&'static str>,
+        module_go: Option<&'static str>,
+        flags: Flags,
+        want: Result<Want, &'static str>,
     }
-    let pgid = libc::getpid();
-    libc::pthread_sigmask(libc::SIG_BLOCK, all, std::ptr::null_mut());
-    libc::prctl(
-        libc::PR_SET_PDEATHSIG,
-        libc::SIGHUP as libc::c_ulong,
-        0,
-        0,
-        0,
-    );
-    if libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32) != 0 {
-        for fd in 0..4096 {
-            libc::close(fd);
+
+    struct Want {
+        install: bool,
+        go_mod: Option<&'static str>,
+        checks: Vec<&'static str>,
+        up_to_date: bool,
+    }
+
+    fn case(name: &'static str) -> Case {
+        Case {
+            name,
+            source: Source::Global,
+            switch: Switch::Global,
+            target: "1.22.5",
+            installed: false,
+            module: None,
+            module_go: None,
+            flags: Flags::default(),
+            want: Ok(Want {
+                install: true,
+                go_mod: None,
+                checks: vec![],
+                up_to_date: false,
+            }),
         }
     }
-    loop {
-        if libc::getppid() != gov {
-            libc::kill(-pgid, libc::SIGKILL);
-            libc::_exit(0);
+
+    #[test]
+    fn plans() {
+        let module_check = vec![MODULE_CHECK];
+        let cases = [
+            case("a newer patch outside a module: install, no checks"),
+            Case {
+                installed: true,
+                module: Some("/p/go.mod"),
+                want: Ok(Want {
+                    install: false,
+                    go_mod: None,
+                    checks: module_check.clone(),
+                    up_to_date: false,
+                }),
+                ..case("in a module: go build and go test")
+            },
+            Case {
+                module: Some("/p/go.mod"),
+                flags: Flags {
+                    checks: vec!["make test".into(), "true".into()],
+                    ..Flags::default()
+                },
+                want: Ok(Want {
+                    install: true,
+                    go_mod: None,
+                    checks: vec!["make test", "true"],
+                    up_to_date: false,
+                }),
+                ..case("--check replaces the default")
+            },
+            Case {
+                module: Some("/p/go.mod"),
+                flags: Flags {
+                    no_check: true,
+                    ..Flags::default()
+                },
+                ..case("--no-check runs none")
+            },
+            Case {
+                target: "1.22.1",
+                installed: true,
+                want: Ok(Want {
+                    install: false,
+                    go_mod: None,
+                    checks: vec![],
+                    up_to_date: true,
+                }),
+                ..case("the active release is the newest")
+            },
+            Case {
+                target: "1.22.1",
+                installed: true,
+                switch: Switch::File("/p/.go-version".into(), FileKind::GoVersion),
+                flags: Flags {
+                    local: true,
+                    ..Flags::default()
+                },
+                want: Ok(Want {
+                    install: false,
+                    go_mod: None,
+                    checks: vec![],
+                    up_to_date: false,
+                }),
+                ..case("--local pins even the active release")
+            },
+            Case {
+                target: "1.22.1",
+                installed: true,
+                source: Source::File("/p/go.mod".into()),
+                switch: Switch::Nothing,
+                module: Some("/p/go.mod"),
+                module_go: Some("1.21.0"),
+                flags: Flags {
+                    go_mod: true,
+                    ..Flags::default()
+                },
+                want: Ok(Want {
+                    install: false,
+                    go_mod: Some("/p/go.mod"),
+                    checks: module_check.clone(),
+                    up_to_date: false,
+                }),
+                ..case("--go-mod with an older go line still moves it")
+            },
+            Case {
+                target: "1.22.1",
+                installed: true,
+                module: Some("/p/go.mod"),
+                module_go: Some("1.22.1"),
+                flags: Flags {
+                    go_mod: true,
+                    ..Flags::default()
+                },
+                want: Ok(Want {
+                    install: false,
+                    go_mod: Some("/p/go.mod"),
+                    checks: module_check.clone(),
+                    up_to_date: true,
+                }),
+                ..case("--go-mod with the go line there already")
+            },
+            Case {
+                flags: Flags {
+                    go_mod: true,
+                    ..Flags::default()
+                },
+                want: Err("--go-mod: no go.mod in `/p/sub` or above"),
+                ..case("--go-mod outside a module")
+            },
+            Case {
+                source: Source::File("/p/go.work".into()),
+                switch: Switch::Nothing,
+                module: Some("/p/a/go.mod"),
+                flags: Flags {
+                    go_mod: true,
+                    ..Flags::default()
+                },
+                want: Err("Go 1.22.1 is selected by the workspace `/p/go.work`"),
+                ..case("--go-mod under a workspace")
+            },
+        ];
+        for c in cases {
+            let got = Plan::new(Inputs {
+                current: v("1.22.1"),
+                source: &c.source,
+                switch: c.switch.clone(),
+                target: v(c.target),
+                target_installed: c.installed,
+                module: c.module.map(Path::new),
+                module_go: c.module_go.map(v),
+                cwd: Path::new("/p/sub"),
+                flags: &c.flags,
+            });
+            let got = got
+                .map(|plan| {
+                    assert_eq!(
+                        (plan.current, plan.target, &plan.switch),
+                        (v("1.22.1"), v(c.target), &c.switch),
+                        "{}",
+                        c.name
+                    );
+                    (plan.install, plan.go_mod, plan.checks, plan.up_to_date)
+                })
+                .map_err(|e| e.to_string());
+            let want = c
+                .want
+                .map(|w| {
+                    (
+                        w.install,
+                        w.go_mod.map(PathBuf::from),
+                        w.checks.into_iter().map(str::to_string).collect(),
+                        w.up_to_date,
+                    )
+                })
+                .map_err(str::to_string);
+            assert_eq!(got, want, "{}", c.name);
         }
-        libc::sigwaitinfo(all, std::ptr::null_mut());
     }
-}
 
-/// Has `child` ended? It is left unreaped (a zombie), so its pid — its
-/// process group's id — cannot be reused yet.
-pub fn has_ended(child: &Child) -> bool {
-    // SAFETY: waitid(2) on our own child, writing into a zeroed siginfo_t.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let rc = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            child.id() as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
-    };
-    if rc == -1 {
-        // Only if someone else reaped it (it cannot be, being ours): it is
-        // gone either way.
-        return true;
+    #[test]
+    fn outcomes_keep_their_json_names() {
+        let names: Vec<String> = [
+            Outcome::Planned,
+            Outcome::UpToDate,
+            Outcome::Switched,
+            Outcome::Failed,
+        ]
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
+        assert_eq!(
+            names,
+            [
+                r#""planned""#,
+                r#""already""#,
+                r#""switched""#,
+                r#""failed""#
+            ]
+        );
     }
-    // SAFETY: si_pid is set by a successful waitid (0: nothing ended).
-    unsafe { info.si_pid() != 0 }
-}
-
-/// Sends `signal` to the process group `pgid` (see [`group_of`]).
-pub fn signal_group(pgid: libc::pid_t, signal: i32) {
-    // SAFETY: kill(2) on a group gov made, whose id its guard or its
-    // unreaped leader keeps from reuse.
-    unsafe { libc::kill(-pgid, signal) };
 }

@@ -3,7 +3,7 @@
 //! switch what selected the active release; a failing or interrupted check
 //! leaves every file and the global default as they were (SPEC 8).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -19,12 +19,9 @@ use crate::resolve::{self, Source};
 use crate::settings::Settings;
 use crate::toolchain_env::ToolchainEnv;
 use crate::ui;
-use crate::upgrade::{self, CheckRun};
+use crate::upgrade::{self, CheckRun, Outcome, Plan, Switch, UpgradeError};
 use crate::version::Version;
-use crate::version_files::{self, FileKind};
-
-/// The check of a Go module when none is given.
-const MODULE_CHECK: &str = "go build ./... && go test ./...";
+use crate::version_files;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -72,15 +69,6 @@ pub struct Args {
     recover: bool,
 }
 
-/// What the upgrade switches when the checks pass.
-#[derive(Debug, Clone)]
-enum Switch {
-    Global,
-    File(PathBuf, FileKind),
-    /// Only go.mod (selected by it, with --go-mod).
-    Nothing,
-}
-
 #[derive(Serialize)]
 struct Report {
     current: String,
@@ -91,8 +79,27 @@ struct Report {
     switch: Option<String>,
     go_mod: Option<String>,
     /// `planned` (dry run), `switched`, `failed`, `already`.
-    outcome: &'static str,
+    outcome: Outcome,
     runs: Vec<CheckRun>,
+}
+
+impl Report {
+    fn of(plan: &Plan) -> Report {
+        Report {
+            current: plan.current.to_string(),
+            target: plan.target.to_string(),
+            install: plan.install,
+            checks: plan.checks.clone(),
+            switch: match &plan.switch {
+                Switch::Global => Some("global".into()),
+                Switch::File(path, _) => Some(path.display().to_string()),
+                Switch::Nothing => None,
+            },
+            go_mod: plan.go_mod.as_ref().map(|p| p.display().to_string()),
+            outcome: Outcome::Planned,
+            runs: vec![],
+        }
+    }
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
@@ -111,7 +118,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let project = project.canonicalize().unwrap_or(project);
     if args.dry_run {
         warn_of_killed_upgrades(store, None);
-        return upgrade(args, settings, None);
+        return upgrade(args, settings, module.go_mod.as_deref(), None);
     }
     settings.check_writable()?;
     // Held until the end, before anything is read: a second upgrade of the
@@ -124,13 +131,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .map_or(String::new(), |j| {
                 format!(" (pid {}, `{}`)", j.entry().pid, j.entry().command)
             });
-        return Err(Error::failed(
-            format!(
-                "another gov upgrade{other} is changing `{}`",
-                project.display()
-            ),
-            "wait for it to end, then run the command again".to_string(),
-        ));
+        return Err(UpgradeError::Busy {
+            who: other,
+            path: project,
+        }
+        .into());
     };
     store.remove_partial_journals();
     for journal in store.journals() {
@@ -140,16 +145,13 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     }
     warn_of_killed_upgrades(store, Some(&project));
     let mut journal = store.begin_journal(&command_line(args), &project)?;
-    let result = upgrade(args, settings, Some(&mut journal));
+    let result = upgrade(args, settings, module.go_mod.as_deref(), Some(&mut journal));
     // Whatever failed, every file goes back as it was; only then is the
     // journal removed.
     if let Err(failure) = &result {
         if let Err(e) = journal.restore() {
             crate::error::report(failure);
-            return Err(Error::failed(
-                format!("cannot put back the files this upgrade changed: {e}"),
-                "fix the cause, then run `gov upgrade --recover`".to_string(),
-            ));
+            return Err(UpgradeError::Restore { error: e }.into());
         }
     }
     journal.end()?;
@@ -211,15 +213,10 @@ fn recover(settings: &Settings) -> Result<(), Error> {
 /// held), says which, and removes the journal.
 fn recover_one(journal: crate::store::Journal, settings: &Settings) -> Result<(), Error> {
     let entry = journal.entry().clone();
-    let restored = journal.restore().map_err(|e| {
-        Error::failed(
-            format!(
-                "cannot put back the files of a killed `{}` in `{}`: {e}",
-                entry.command,
-                entry.project.display()
-            ),
-            "fix the cause, then run `gov upgrade --recover`".to_string(),
-        )
+    let restored = journal.restore().map_err(|error| UpgradeError::Recover {
+        command: entry.command.clone(),
+        project: entry.project.clone(),
+        error,
     })?;
     for path in &restored {
         settings.say(format!(
@@ -268,40 +265,26 @@ pub fn warn_of_killed_upgrades(store: &crate::store::Store, except: Option<&Path
     }
 }
 
-/// The upgrade itself; `journal` keeps every file before it is changed
-/// (none in a dry run). A failure leaves the files to the caller to put
-/// back.
+/// The upgrade itself, in the module whose go.mod is `module`; `journal`
+/// keeps every file before it is changed (none in a dry run). A failure
+/// leaves the files to the caller to put back.
 fn upgrade(
     args: &Args,
     settings: &Settings,
+    module: Option<&Path>,
     mut journal: Option<&mut crate::store::Journal>,
 ) -> Result<(), Error> {
     let (ctx, store) = (&settings.ctx, &settings.store);
+    let flags = upgrade::Flags {
+        checks: args.checks.clone(),
+        no_check: args.no_check,
+        global: args.global,
+        local: args.local,
+        go_mod: args.go_mod,
+    };
     let active = resolve::resolve(None, ctx, store)?;
     let current = active.version;
-
-    let switch = match (&active.source, args.global, args.local) {
-        (_, true, _) => Switch::Global,
-        (_, _, true) => Switch::File(ctx.cwd.join(".go-version"), FileKind::GoVersion),
-        (Source::Global, ..) => Switch::Global,
-        (Source::File(path), ..) => match path.file_name().and_then(|n| n.to_str()) {
-            Some(".go-version") => Switch::File(path.clone(), FileKind::GoVersion),
-            Some(".tool-versions") => Switch::File(path.clone(), FileKind::ToolVersions),
-            _ if args.go_mod => Switch::Nothing,
-            _ => {
-                return Err(Error::usage(
-                    format!("Go {current} is selected by `{}`", path.display()),
-                    "pass --go-mod to move its go line, or --local or --global to pin the target elsewhere".to_string(),
-                ))
-            }
-        },
-        (Source::Variable, ..) | (Source::Plus, ..) => {
-            return Err(Error::usage(
-                format!("Go {current} is selected by {} in this shell only", active.source),
-                "pass --global or --local to choose what to switch, then `gov shell --unset`".to_string(),
-            ))
-        }
-    };
+    let switch = Switch::choose(current, &active.source, &flags, &ctx.cwd)?;
 
     // The target: the request, else the newest patch of the active series.
     let request = match &args.request {
@@ -317,84 +300,52 @@ fn upgrade(
     // The index says what is newest; a release already here (a linked one,
     // or offline) needs none.
     let from_index = index::load(&source, &fetcher);
-    let target = match (&from_index, store.pick(&request)?) {
-        (Ok(index), here) => match (index.pick(&request, os, arch), here) {
-            (Some(release), Some(i)) => release.version.max(i.version),
-            (Some(release), None) => release.version,
-            (None, Some(i)) => i.version,
-            (None, None) => {
-                return Err(InstallError::NoMatch {
-                    wanted: request.to_string(),
-                    platform: platform::Platform::host(),
-                    index_url: settings.sources.index_url.clone(),
-                    nearest: index.nearest(&request.to_string(), 3),
-                }
-                .into())
-            }
-        },
-        (Err(e), Some(i)) => {
-            ui::warn(&format!(
-                "cannot check for newer releases ({e}); using what is installed"
-            ));
-            i.version
+    let here = store.pick(&request)?.map(|i| i.version);
+    let target = match from_index {
+        Ok(index) => {
+            let in_index = index.pick(&request, os, arch).map(|r| r.version);
+            upgrade::newest(in_index, here).ok_or_else(|| InstallError::NoMatch {
+                wanted: request.to_string(),
+                platform: platform::Platform::host(),
+                index_url: settings.sources.index_url.clone(),
+                nearest: index.nearest(&request.to_string(), 3),
+            })?
         }
-        (Err(_), None) => return Err(from_index.expect_err("matched Err").into()),
-    };
-    if args.go_mod {
-        if let Source::File(path) = &active.source {
-            if path.extension().is_some_and(|e| e == "work") {
-                return Err(Error::usage(
-                    format!("Go {current} is selected by the workspace `{}`", path.display()),
-                    format!(
-                        "--go-mod moves a go.mod, not a go.work: run `gov run TARGET go work edit -go=TARGET` in `{}`, then `gov upgrade` without --go-mod",
-                        path.parent().map_or(String::new(), |d| d.display().to_string())
-                    ),
+        Err(e) => match here {
+            Some(version) => {
+                ui::warn(&format!(
+                    "cannot check for newer releases ({e}); using what is installed"
                 ));
+                version
             }
-        }
-    }
-    let module = version_files::find_module(&ctx.cwd, ctx.var(env_vars::GOWORK))?.go_mod;
-    let go_mod = if args.go_mod {
-        Some(module.clone().ok_or_else(|| {
-            Error::failed(
-                format!("--go-mod: no go.mod in `{}` or above", ctx.cwd.display()),
-                "run it in a Go module, or leave out --go-mod".to_string(),
-            )
-        })?)
-    } else {
-        None
-    };
-    let checks: Vec<String> = match (args.no_check, args.checks.is_empty(), &module) {
-        (true, ..) => vec![],
-        (false, false, _) => args.checks.clone(),
-        (false, true, Some(_)) => vec![MODULE_CHECK.to_string()],
-        (false, true, None) => vec![],
-    };
-    let mut report = Report {
-        current: current.to_string(),
-        target: target.to_string(),
-        install: store.find(&target)?.is_none(),
-        checks: checks.clone(),
-        switch: match &switch {
-            Switch::Global => Some("global".into()),
-            Switch::File(path, _) => Some(path.display().to_string()),
-            Switch::Nothing => None,
+            None => return Err(e.into()),
         },
-        go_mod: go_mod.as_ref().map(|p| p.display().to_string()),
-        outcome: "planned",
-        runs: vec![],
     };
-    let go_mod_done = go_mod
-        .as_ref()
-        .and_then(|p| version_files::read(p).ok().flatten())
-        .and_then(|text| {
+    let module_go = match module.filter(|_| args.go_mod) {
+        Some(go_mod) => version_files::read(go_mod).ok().flatten().and_then(|text| {
             version_files::parse_go_mod(&text)
                 .go
                 .and_then(|(_, v)| Version::parse(v).ok())
-        })
-        .is_none_or(|v| v == target);
-    if target == current && go_mod_done && !args.local && !args.global {
-        report.outcome = "already";
+        }),
+        None => None,
+    };
+    // Its error is reported after the plan's own, as it always was.
+    let found = store.find(&target);
+    let plan = Plan::new(upgrade::Inputs {
+        current,
+        source: &active.source,
+        switch,
+        target,
+        target_installed: matches!(found, Ok(Some(_))),
+        module,
+        module_go,
+        cwd: &ctx.cwd,
+        flags: &flags,
+    })?;
+    found?;
+    let mut report = Report::of(&plan);
+    if plan.up_to_date {
+        report.outcome = Outcome::UpToDate;
         return finish(
             args,
             settings,
@@ -408,7 +359,7 @@ fn upgrade(
     settings.check_writable()?;
 
     // 1. The target, installed beside the active release.
-    if report.install {
+    if plan.install {
         let installer = Installer {
             progress: settings.progress(),
             verbose: settings.verbose,
@@ -424,83 +375,44 @@ fn upgrade(
             }
         }
     }
-    let installed = store.find(&target)?.ok_or_else(|| {
-        Error::failed(
-            format!("Go {target} is not installed after installing it"),
-            None,
-        )
-    })?;
+    let installed = store
+        .find(&target)?
+        .ok_or(UpgradeError::NotInstalled { target })?;
     store.check_trusted(&installed.root, None)?;
 
     // 2. Everything it may change, kept on disk; then the go.mod edit and
     // checks.
-    upgrade::catch_interrupts();
+    crate::interrupt::catch_interrupts();
     let journal = journal.as_mut().expect("only a dry run has no journal");
-    let mut kept = vec![];
-    if let Some(go_mod) = &go_mod {
-        kept.push(go_mod.clone());
-        kept.push(go_mod.with_file_name("go.sum"));
-    }
-    if let Switch::File(path, _) = &switch {
-        kept.push(path.clone());
-    }
-    // Each file's own lock too: another project may link to it, or share
-    // a version file above both.
-    let mut locks = vec![];
-    let mut reals = vec![];
-    for path in &kept {
-        let real = crate::store::real_path(path)?;
-        if reals.contains(&real) {
-            continue;
-        }
-        let Some(lock) = store.try_lock_path(&real)? else {
-            return Err(Error::failed(
-                format!("another gov upgrade is changing `{}`", real.display()),
-                "wait for it to end, then run the command again".to_string(),
-            ));
-        };
-        locks.push(lock);
-        reals.push(real);
-    }
-    for path in kept {
-        journal.keep(&path).map_err(|e| {
-            Error::failed(
-                e.to_string(),
-                "nothing was changed; gov changes only regular files of up to 64 MiB".to_string(),
-            )
-        })?;
-    }
+    let _locks = upgrade::keep(&plan, store, journal)?;
     crate::checkpoint::reached("upgrade-kept");
     let env = ToolchainEnv::new(&installed.root, ctx)
         .pin(target)
         .with_path()?;
-    if let Some(go_mod) = &go_mod {
+    if let Some(go_mod) = &plan.go_mod {
         let text = version_files::read(go_mod)?.unwrap_or_default();
         let had_toolchain = version_files::parse_go_mod(&text).toolchain.is_some();
-        if let Err(e) = upgrade::edit_go_mod(go_mod, &target.to_string(), had_toolchain, &env, ctx)
-        {
-            return Err(Error::failed(
-                format!("cannot move `{}` to Go {target}: {e}", go_mod.display()),
-                "nothing was changed; fix the go.mod, or leave out --go-mod".to_string(),
-            ));
-        }
+        upgrade::edit_go_mod(go_mod, &target.to_string(), had_toolchain, &env, ctx).map_err(
+            |reason| UpgradeError::EditGoMod {
+                go_mod: go_mod.clone(),
+                target,
+                reason,
+            },
+        )?;
         settings.say(format!("moved `{}` to go {target}", go_mod.display()));
     }
     crate::checkpoint::reached("upgrade-edited");
-    for check in &checks {
+    for check in &plan.checks {
         settings.say(format!("checking Go {target}: {check}"));
-        let run = match upgrade::run_check(check, &ctx.cwd, &env, ctx) {
-            Ok(run) => run,
-            Err(e) => {
-                return Err(Error::failed(
-                    format!("cannot run the check `{check}`: {e}"),
-                    None,
-                ))
+        let run = upgrade::run_check(check, &ctx.cwd, &env, ctx).map_err(|error| {
+            UpgradeError::StartCheck {
+                check: check.clone(),
+                error,
             }
-        };
+        })?;
         let passed = run.passed;
         report.runs.push(run.clone());
-        if let Some(signal) = upgrade::interrupted() {
+        if let Some(signal) = crate::interrupt::interrupted() {
             return Err(Error::Interrupted {
                 message: format!(
                     "interrupted during the check `{check}`: nothing was switched, and every file is as it was"
@@ -509,13 +421,10 @@ fn upgrade(
             });
         }
         if !passed {
-            report.outcome = "failed";
+            report.outcome = Outcome::Failed;
             if args.json {
                 super::print_json(&report);
             }
-            let code = run
-                .code
-                .map_or("a signal".to_string(), |c| format!("exit code {c}"));
             eprintln!("--- the last lines of `{}` ---", ui::escape(check));
             for line in run.tail.lines() {
                 // Tabs are the output's own indentation (Go's hints use them).
@@ -526,20 +435,18 @@ fn upgrade(
                 eprintln!("{}", shown.join("\t"));
             }
             eprintln!("---");
-            return Err(Error::failed(
-                format!(
-                    "the check `{check}` failed under Go {target} ({code}), so Go {current} stays"
-                ),
-                format!(
-                    "nothing was switched and every file is as it was; Go {target} stays installed: try it with `gov run {target} sh -c {}`",
-                    crate::shell::Shell::Sh.quote(check)
-                ),
-            ));
+            return Err(UpgradeError::CheckFailed(Box::new(upgrade::FailedCheck {
+                check: check.clone(),
+                target,
+                current,
+                code: run.code,
+            }))
+            .into());
         }
     }
 
-    upgrade::release_interrupts();
-    if let Some(signal) = upgrade::interrupted() {
+    crate::interrupt::release_interrupts();
+    if let Some(signal) = crate::interrupt::interrupted() {
         return Err(Error::Interrupted {
             message: "interrupted: nothing was switched, and every file is as it was".into(),
             signal,
@@ -548,69 +455,40 @@ fn upgrade(
 
     // 3. All checks passed: switch; if that fails, every file goes back.
     crate::checkpoint::reached("upgrade-checked");
-    switch_to(&switch, &installed, target, args, settings)?;
+    let command = match &args.request {
+        Some(r) => format!("gov upgrade {r}"),
+        None => "gov upgrade".to_string(),
+    };
+    plan.switch.apply(&installed, target, &command, store)?;
     crate::checkpoint::reached("upgrade-switched");
-    if let (Switch::Global, Source::File(path)) = (&switch, &active.source) {
+    if let (Switch::Global, Source::File(path)) = (&plan.switch, &active.source) {
         ui::warn(&format!(
             "`{}` still selects Go {current} here: run `gov upgrade --no-check {target}` without --global to move it too",
             path.display()
         ));
     }
-    report.outcome = "switched";
-    let what = match &switch {
+    report.outcome = Outcome::Switched;
+    let what = match &plan.switch {
         Switch::Global => "the global default".to_string(),
         Switch::File(path, _) => format!("`{}`", path.display()),
         Switch::Nothing => format!(
             "`{}`",
-            go_mod
+            plan.go_mod
                 .as_ref()
                 .map_or(String::new(), |p| p.display().to_string())
         ),
     };
     let message = format!(
         "Go {target} passed {} check(s); {what} now selects it (was Go {current})",
-        checks.len()
+        plan.checks.len()
     );
     finish(args, settings, &report, message)
-}
-
-/// Makes `switch` select `installed`.
-fn switch_to(
-    switch: &Switch,
-    installed: &crate::store::Installed,
-    target: Version,
-    args: &Args,
-    settings: &Settings,
-) -> Result<(), Error> {
-    match switch {
-        Switch::Global => {
-            let command = match &args.request {
-                Some(r) => format!("gov upgrade {r}"),
-                None => "gov upgrade".to_string(),
-            };
-            settings.store.set_global(installed, &command)?;
-        }
-        Switch::File(path, kind) => {
-            let text = version_files::read(path)?;
-            let new = match text
-                .as_deref()
-                .and_then(|t| version_files::rewrite(t, *kind, &target.to_string()))
-            {
-                Some(new) => new,
-                None => format!("{target}\n"),
-            };
-            // Through a link, which stays one.
-            crate::store::write_through(path, new.as_bytes())?;
-        }
-        Switch::Nothing => {}
-    }
-    Ok(())
 }
 
 fn finish(args: &Args, settings: &Settings, report: &Report, message: String) -> Result<(), Error> {
     if args.json {
         super::print_json(report);
-    } else if report.outcome == "planned" {
+    } else if report.outcome == Outcome::Planned {
         for line in message.lines() {
             println!("{}", ui::escape(line));
         }
