@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::context::Context;
+use crate::goroot::GoRoot;
 use crate::interrupt::{die_with_gov, group_of, has_ended, interrupted, signal_group, GroupGuard};
 use crate::resolve::Source;
 use crate::store::{Installed, Journal, Lock, Store, StoreError};
@@ -462,7 +463,7 @@ pub fn edit_go_mod(
     let dir = go_mod.parent().unwrap_or(Path::new("."));
     let go = env
         .get(crate::env_vars::GOROOT)
-        .map(|root| Path::new(root).join("bin/go"))
+        .map(|root| GoRoot::new(Path::new(root)).go())
         .ok_or("no GOROOT")?;
     let mut edits = vec![format!("-go={version}")];
     if had_toolchain {
