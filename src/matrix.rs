@@ -56,7 +56,7 @@ use std::time::{Duration, Instant};
 use crate::context::Context;
 use crate::env_vars;
 use crate::request::Request;
-use crate::store::{Installed, Store};
+use crate::store::{Installed, Store, StoreError};
 use crate::toolchain_env::{EnvError, ToolchainEnv};
 use crate::upgrade::{self, die_with_gov, group_of, has_ended, signal_group, GroupGuard};
 use crate::version::Version;
@@ -106,6 +106,299 @@ pub fn default_releases(installed: Vec<Installed>, go: Option<Version>) -> Vec<I
         .filter(|i| !i.version.is_language_version())
         .filter(|i| go.is_none_or(|go| i.version >= go))
         .collect()
+}
+
+/// The releases gov knows are installed: the store, or a list in a test.
+pub trait Releases {
+    /// Every installed release, newest first.
+    fn installed(&self) -> Result<Vec<Installed>, StoreError>;
+    /// The installed release `request` names, if one is.
+    fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError>;
+}
+
+impl Releases for Store {
+    fn installed(&self) -> Result<Vec<Installed>, StoreError> {
+        Store::installed(self)
+    }
+    fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError> {
+        Store::pick(self, request)
+    }
+}
+
+/// Which releases a matrix runs under, and what must be installed first.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The releases to run under, in order, each once; empty while
+    /// `to_install` is not.
+    pub releases: Vec<Installed>,
+    /// Requests nothing installed matches, each once: installed before
+    /// anything runs, then the plan is made again.
+    pub to_install: Vec<Request>,
+    pub why: Why,
+}
+
+/// Why these releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// No request: every installed release not older than this `go` line.
+    GoLine(GoLine),
+    /// No request and no `go` line here: every installed release.
+    NoModule,
+    /// The release each request picked, in the order asked.
+    Requested(Vec<(Request, Version)>),
+}
+
+impl Why {
+    /// What `--verbose` says of the choice, a line each.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Why::GoLine(line) => vec![format!(
+                "every installed release not older than `go {}` of `{}`",
+                line.go,
+                line.path.display()
+            )],
+            Why::NoModule => vec!["every installed release (no go.mod or go.work here)".into()],
+            Why::Requested(picked) => picked
+                .iter()
+                .map(|(request, version)| format!("Go {version} for `{request}`"))
+                .collect(),
+        }
+    }
+}
+
+/// The plan for `requests` (none: the default of [`default_releases`],
+/// with the `go` line `go_line` reads, asked only when a release is
+/// installed). `installing_done`: the missing requests were installed,
+/// so one still missing is an error rather than a plan to install it.
+pub fn plan(
+    requests: &[Request],
+    releases: &dyn Releases,
+    go_line: impl FnOnce() -> Result<Option<GoLine>, VersionFileError>,
+    installing_done: bool,
+) -> Result<Plan, MatrixError> {
+    if requests.is_empty() {
+        let installed = releases.installed()?;
+        if installed.is_empty() {
+            return Err(MatrixError::NothingInstalled);
+        }
+        let line = go_line()?;
+        let chosen = default_releases(installed.clone(), line.as_ref().map(|l| l.go));
+        let why = match line {
+            Some(line) if chosen.is_empty() => {
+                return Err(MatrixError::AllTooOld {
+                    line,
+                    installed: names(&installed),
+                })
+            }
+            Some(line) => Why::GoLine(line),
+            None => Why::NoModule,
+        };
+        return Ok(Plan {
+            releases: chosen,
+            to_install: Vec::new(),
+            why,
+        });
+    }
+    let mut missing: Vec<Request> = Vec::new();
+    let mut chosen: Vec<Installed> = Vec::new();
+    let mut picked = Vec::new();
+    for request in requests {
+        match releases.pick(request)? {
+            None if installing_done => {
+                return Err(MatrixError::NotInstalledAfter(request.clone()));
+            }
+            None => {
+                if !missing.contains(request) {
+                    missing.push(request.clone());
+                }
+            }
+            Some(installed) => {
+                picked.push((request.clone(), installed.version));
+                if !chosen.iter().any(|c| c.version == installed.version) {
+                    chosen.push(installed);
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Ok(Plan {
+            releases: Vec::new(),
+            to_install: missing,
+            why: Why::Requested(Vec::new()),
+        });
+    }
+    Ok(Plan {
+        releases: chosen,
+        to_install: Vec::new(),
+        why: Why::Requested(picked),
+    })
+}
+
+/// `1.22.4, 1.21.13`.
+pub fn names(releases: &[Installed]) -> String {
+    releases
+        .iter()
+        .map(|i| i.version.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How a matrix ended, from its [`Report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every run passed.
+    Passed,
+    /// A signal stopped gov: how many runs it stopped, how many never
+    /// started.
+    Interrupted {
+        signal: i32,
+        stopped: usize,
+        skipped: usize,
+    },
+    /// Some runs could not start: their releases and the first one's why.
+    CannotStart {
+        versions: Vec<Version>,
+        why: String,
+        stopped: usize,
+        skipped: usize,
+    },
+    /// Some runs failed: their releases, of `total`.
+    Failed {
+        versions: Vec<Version>,
+        total: usize,
+        stopped: usize,
+        skipped: usize,
+    },
+}
+
+impl Report {
+    /// What the runs add up to: an interrupt first, then a run that could
+    /// not start, then a failure.
+    pub fn outcome(&self) -> Outcome {
+        let count = |f: &dyn Fn(&State) -> bool| self.runs.iter().filter(|r| f(&r.state)).count();
+        let stopped = count(&|s| matches!(s, State::Stopped(_)));
+        let skipped = count(&|s| matches!(s, State::Skipped));
+        if let Some(signal) = self.interrupted {
+            return Outcome::Interrupted {
+                signal,
+                stopped,
+                skipped,
+            };
+        }
+        let versions = |f: &dyn Fn(&State) -> bool| {
+            self.runs
+                .iter()
+                .filter(|r| f(&r.state))
+                .map(|r| r.version)
+                .collect::<Vec<_>>()
+        };
+        let unstartable = versions(&|s| matches!(s, State::CannotStart(_)));
+        if !unstartable.is_empty() {
+            let why = self
+                .runs
+                .iter()
+                .find_map(|r| match &r.state {
+                    State::CannotStart(why) => Some(why.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            return Outcome::CannotStart {
+                versions: unstartable,
+                why,
+                stopped,
+                skipped,
+            };
+        }
+        let failed = versions(&|s| matches!(s, State::Ended(e) if *e != Exit::Code(0)));
+        if !failed.is_empty() {
+            return Outcome::Failed {
+                versions: failed,
+                total: self.runs.len(),
+                stopped,
+                skipped,
+            };
+        }
+        Outcome::Passed
+    }
+}
+
+/// Why a matrix could not be planned or did not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    #[error("no Go release is installed to run under")]
+    NothingInstalled,
+    #[error(
+        "`{}` needs Go {} or newer, but every installed release is older: {installed}",
+        line.path.display(),
+        line.go
+    )]
+    AllTooOld { line: GoLine, installed: String },
+    #[error("Go {0} is not installed after installing it")]
+    NotInstalledAfter(Request),
+    #[error("cannot run `{program}` under Go {}: {why}{stops}", join(versions))]
+    CannotStart {
+        program: String,
+        versions: Vec<Version>,
+        why: String,
+        /// `; --fail-fast stopped …`, or nothing.
+        stops: String,
+    },
+    #[error("`{shown}` failed under Go {} ({} of {total} releases){stops}", join(versions), versions.len())]
+    Failed {
+        shown: String,
+        versions: Vec<Version>,
+        total: usize,
+        stops: String,
+        /// The results went out as JSON, output included.
+        json: bool,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    VersionFile(#[from] VersionFileError),
+}
+
+impl MatrixError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            MatrixError::NothingInstalled => {
+                "name the releases, which installs them: `gov matrix 1.21 1.22 -- CMD`".into()
+            }
+            MatrixError::AllTooOld { line, .. } => format!(
+                "run `gov install {}`, or name the releases: `gov matrix {} -- CMD`",
+                line.go, line.go
+            ),
+            MatrixError::NotInstalledAfter(_) => "run `gov list` to see what is installed".into(),
+            MatrixError::CannotStart { .. } => {
+                "check the command's name: each run has its release's bin/ first on PATH, then yours"
+                    .into()
+            }
+            MatrixError::Failed {
+                shown,
+                versions,
+                json,
+                ..
+            } => format!(
+                "{}; run it under one release with `gov run {} {shown}`",
+                if *json {
+                    "each run's output is in the JSON"
+                } else {
+                    "the output of each failure is above"
+                },
+                versions.first().map(|v| v.to_string()).unwrap_or_default()
+            ),
+            MatrixError::Store(e) => return e.hint(),
+            MatrixError::VersionFile(e) => return e.hint(),
+        })
+    }
+}
+
+fn join(versions: &[Version]) -> String {
+    versions
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The environment a matrix run of `installed` gets: see the module's doc.

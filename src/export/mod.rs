@@ -6,11 +6,14 @@
 pub mod ci;
 pub mod devcontainer;
 pub mod dockerfile;
+pub mod pin;
 #[cfg(test)]
 mod props;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+
+pub use pin::ExportError;
 
 use crate::index::File;
 use crate::platform::Platform;
