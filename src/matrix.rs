@@ -812,6 +812,187 @@ mod tests {
         );
     }
 
+    /// A store that has `0`, as [`Releases`] sees it.
+    struct Fake(Vec<Installed>);
+
+    impl Releases for Fake {
+        fn installed(&self) -> Result<Vec<Installed>, StoreError> {
+            Ok(self.0.clone())
+        }
+        fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError> {
+            let versions: Vec<Version> = self.0.iter().map(|i| i.version).collect();
+            Ok(request
+                .pick(&versions)
+                .and_then(|v| self.0.iter().find(|i| i.version == v).cloned()))
+        }
+    }
+
+    /// Each case: what is installed, the requests, the `go` line here,
+    /// whether installing is done; then the releases to run, the requests
+    /// to install and the `--verbose` lines, or the error.
+    #[test]
+    fn plans() {
+        type Want = Result<(Vec<&'static str>, Vec<&'static str>, Vec<&'static str>), &'static str>;
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            &'a [&'a str],
+            Option<&'a str>,
+            bool,
+            Want,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "nothing installed, nothing asked",
+                &[], &[], Some("1.21"), false,
+                Err("no Go release is installed to run under"),
+            ),
+            (
+                "no module: every installed release",
+                &["1.22.4", "1.21.0"], &[], None, false,
+                Ok((vec!["1.22.4", "1.21.0"], vec![], vec!["every installed release (no go.mod or go.work here)"])),
+            ),
+            (
+                "the go line is a minimum",
+                &["1.22.4", "1.21.0", "1.20.14"], &[], Some("1.21"), false,
+                Ok((vec!["1.22.4", "1.21.0"], vec![], vec!["every installed release not older than `go 1.21` of `/m/go.mod`"])),
+            ),
+            (
+                "every release older than the go line",
+                &["1.21.0", "1.20.14"], &[], Some("1.22"), false,
+                Err("`/m/go.mod` needs Go 1.22 or newer, but every installed release is older: 1.21.0, 1.20.14"),
+            ),
+            (
+                "requests in their order, each release once",
+                &["1.22.4", "1.21.0"], &["1.21", "1.22", "1.21.0"], Some("1.23"), false,
+                Ok((vec!["1.21.0", "1.22.4"], vec![], vec!["Go 1.21.0 for `1.21`", "Go 1.22.4 for `1.22`", "Go 1.21.0 for `1.21.0`"])),
+            ),
+            (
+                "what nothing matches is installed first, once",
+                &["1.22.4"], &["1.20", "1.22", "1.20", "1.19.3"], None, false,
+                Ok((vec![], vec!["1.20", "1.19.3"], vec![])),
+            ),
+            (
+                "still missing after installing",
+                &["1.22.4"], &["1.22", "1.20"], None, true,
+                Err("Go 1.20 is not installed after installing it"),
+            ),
+        ];
+        for (name, have, requests, go, installing_done, want) in cases {
+            let fake = Fake(installed(have));
+            let requests: Vec<Request> = requests
+                .iter()
+                .map(|r| Request::parse(r).unwrap())
+                .collect();
+            let line = go.map(|go| GoLine {
+                path: "/m/go.mod".into(),
+                go: Version::parse(go).unwrap(),
+            });
+            let got = plan(&requests, &fake, || Ok(line), installing_done)
+                .map(|p| {
+                    (
+                        names(&p.releases),
+                        p.to_install
+                            .iter()
+                            .map(|r| r.to_string())
+                            .collect::<Vec<_>>(),
+                        p.why.lines(),
+                    )
+                })
+                .map_err(|e| e.to_string());
+            match (got, want) {
+                (Ok(got), Ok(want)) => {
+                    assert_eq!(got.0, want.0, "{name}");
+                    assert_eq!(got.1, want.1, "{name}");
+                    assert_eq!(got.2, want.2, "{name}");
+                }
+                (Err(got), Err(want)) => assert_eq!(got, want, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_go_line_is_read_only_when_a_release_is_installed() {
+        let read = std::cell::Cell::new(false);
+        let go_line = || {
+            read.set(true);
+            Ok(None)
+        };
+        assert!(plan(&[], &Fake(vec![]), go_line, false).is_err());
+        assert!(!read.get());
+    }
+
+    /// Each case: the runs' states and an interrupt; how the matrix ended.
+    #[test]
+    fn outcomes() {
+        let run = |v: &str, state: State| Run {
+            version: Version::parse(v).unwrap(),
+            state,
+            duration: None,
+            output: None,
+        };
+        let v = |list: &[&str]| {
+            list.iter()
+                .map(|v| Version::parse(v).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let passed = State::Ended(Exit::Code(0));
+        let failed = State::Ended(Exit::Code(1));
+        let cases = [
+            (
+                vec![run("1.22.4", passed.clone()), run("1.21.0", passed.clone())],
+                None,
+                Outcome::Passed,
+            ),
+            (
+                vec![
+                    run("1.22.4", failed.clone()),
+                    run("1.21.0", State::Stopped(Exit::Signal(15))),
+                    run("1.20.0", State::Skipped),
+                ],
+                Some(2),
+                Outcome::Interrupted {
+                    signal: 2,
+                    stopped: 1,
+                    skipped: 1,
+                },
+            ),
+            (
+                vec![
+                    run("1.22.4", failed.clone()),
+                    run("1.21.0", State::CannotStart("no such file".into())),
+                    run("1.20.0", State::Skipped),
+                ],
+                None,
+                Outcome::CannotStart {
+                    versions: v(&["1.21.0"]),
+                    why: "no such file".into(),
+                    stopped: 0,
+                    skipped: 1,
+                },
+            ),
+            (
+                vec![
+                    run("1.22.4", failed.clone()),
+                    run("1.21.0", State::Ended(Exit::Signal(9))),
+                    run("1.20.0", passed.clone()),
+                ],
+                None,
+                Outcome::Failed {
+                    versions: v(&["1.22.4", "1.21.0"]),
+                    total: 3,
+                    stopped: 0,
+                    skipped: 0,
+                },
+            ),
+        ];
+        for (runs, interrupted, want) in cases {
+            let report = Report { runs, interrupted };
+            assert_eq!(report.outcome(), want);
+        }
+    }
+
     #[test]
     fn the_workspace_wins_then_the_nearest_module() {
         let tmp = tempfile::tempdir().unwrap();

@@ -294,3 +294,228 @@ impl ExportError {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Context;
+
+    const DIGEST: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn linux_amd64() -> Platform {
+        Platform {
+            os: "linux".into(),
+            arch: "amd64".into(),
+        }
+    }
+
+    /// 1.22.4 as it should be; 1.21.0 without a sha256; 1.20.0 with a
+    /// file name that is not its own.
+    fn index() -> Index {
+        let release = |version: &str, filename: &str, sha256: &str| index::Release {
+            version: Version::parse(version).unwrap(),
+            files: vec![serde_json::from_value(serde_json::json!({
+                "filename": filename, "os": "linux", "arch": "amd64",
+                "sha256": sha256, "kind": "archive",
+            }))
+            .unwrap()],
+        };
+        Index {
+            releases: vec![
+                release("1.22.4", "go1.22.4.linux-amd64.tar.gz", DIGEST),
+                release("1.21.0", "go1.21.0.linux-amd64.tar.gz", ""),
+                release("1.20.0", "go1.22.4.linux-amd64.tar.gz", DIGEST),
+            ],
+            origin: "https://mirror.example/index.json".into(),
+        }
+    }
+
+    #[test]
+    fn the_selection_is_named_from_here() {
+        let cwd = Path::new("/src/app/cmd");
+        for (file, shown) in [
+            ("/src/app/cmd/.go-version", ".go-version"),
+            ("/src/app/go.mod", "../go.mod"),
+            ("/src/go.work", "../../go.work"),
+            ("/elsewhere/.go-version", "/elsewhere/.go-version"),
+        ] {
+            let selection = Selection {
+                request: Request::parse("1.22").unwrap(),
+                source: resolve::Source::File(file.into()),
+            };
+            let seen = as_seen_from(selection, cwd);
+            assert_eq!(seen.source.to_string(), shown, "{file}");
+        }
+    }
+
+    #[test]
+    fn what_is_wanted_installed_or_not() {
+        let selection = Selection {
+            request: Request::parse("1.22").unwrap(),
+            source: resolve::Source::File(".go-version".into()),
+        };
+        let v = Version::parse("1.22.4").unwrap();
+        let installed = Wanted::of(
+            &selection,
+            Ok(Resolved {
+                version: v,
+                root: "/g/1.22.4".into(),
+                source: selection.source.clone(),
+                module: None,
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            installed,
+            Wanted {
+                request: Request::Exact(v),
+                why: "set by .go-version".into(),
+                installed: Some(v),
+            }
+        );
+        assert!(!installed.needs_index(false));
+        assert!(installed.needs_index(true));
+        let missing = Wanted::of(
+            &selection,
+            Err(ResolveError::NotInstalled {
+                request: selection.request.clone(),
+                selected_by: selection.source.clone(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(missing.request, Request::parse("1.22").unwrap());
+        assert_eq!(
+            missing.why,
+            "set by .go-version; not installed here, so the newest release the index has for `1.22`"
+        );
+        assert!(missing.needs_index(false));
+    }
+
+    /// Each case: what is wanted (installed or not), whether the index was
+    /// read, the variables in force; then the pin's release, archive URL,
+    /// mirrors, release URL and skipped variables, or the error.
+    #[test]
+    fn pins() {
+        let index = index();
+        let release = format!("{}/v{}", crate::export::RELEASES, env!("CARGO_PKG_VERSION"));
+        type Expect<'a> = Result<
+            (
+                &'a str,
+                Option<&'a str>,
+                Vec<&'a str>,
+                &'a str,
+                Vec<&'a str>,
+            ),
+            &'a str,
+        >;
+        type Vars<'a> = &'a [(&'static str, &'a str)];
+        type Case<'a> = (
+            &'a str,
+            Option<&'a str>,
+            &'a str,
+            bool,
+            Vars<'a>,
+            Expect<'a>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "installed, no index: no archive, no network",
+                Some("1.22.4"), "1.22.4", false, &[],
+                Ok(("1.22.4", None, vec![], &release, vec![])),
+            ),
+            (
+                "not installed: the newest the index has",
+                None, "1.22", true, &[],
+                Ok(("1.22.4", Some("https://dl.google.com/go/go1.22.4.linux-amd64.tar.gz"), vec![], &release, vec![])),
+            ),
+            (
+                "http mirrors are carried, the release URL too",
+                None, "1.22", true,
+                &[
+                    (env_vars::GOV_INDEX_URL, "https://m.example/i.json?a=1&b=2"),
+                    (env_vars::GOV_DOWNLOAD_URL, "https://m.example/dl"),
+                    (env_vars::GOV_RELEASE_URL, "https://m.example/gov"),
+                ],
+                Ok((
+                    "1.22.4",
+                    Some("https://m.example/dl/go1.22.4.linux-amd64.tar.gz"),
+                    vec!["GOV_INDEX_URL=https://m.example/i.json?a=1&b=2", "GOV_DOWNLOAD_URL=https://m.example/dl"],
+                    "https://m.example/gov",
+                    vec![],
+                )),
+            ),
+            (
+                "a path names this machine only: left out",
+                Some("1.22.4"), "1.22.4", false,
+                &[(env_vars::GOV_DOWNLOAD_URL, "/srv/go"), (env_vars::GOV_RELEASE_URL, "file:///srv/gov")],
+                Ok(("1.22.4", None, vec![], &release, vec!["GOV_DOWNLOAD_URL=/srv/go", "GOV_RELEASE_URL=file:///srv/gov"])),
+            ),
+            (
+                "a URL a snippet cannot carry",
+                Some("1.22.4"), "1.22.4", false,
+                &[(env_vars::GOV_INDEX_URL, "https://m.example/$(id)")],
+                Err("GOV_INDEX_URL `https://m.example/$(id)` cannot go into a snippet"),
+            ),
+            (
+                "nothing in the index",
+                None, "1.23", true, &[],
+                Err("the release index (https://mirror.example/index.json) has no Go 1.23 for linux-amd64"),
+            ),
+            (
+                "no digest",
+                None, "1.21", true, &[],
+                Err("the release index lists no sha256 for `go1.21.0.linux-amd64.tar.gz`"),
+            ),
+            (
+                "a file name not the release's",
+                None, "1.20", true, &[],
+                Err("the release index (https://mirror.example/index.json) lists `go1.22.4.linux-amd64.tar.gz` with sha256 `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` for Go 1.20.0: expected `go1.20.0.linux-amd64.tar.gz` and 64 hex digits"),
+            ),
+        ];
+        for (name, installed, request, read_index, vars, expect) in cases {
+            let ctx = Context::with_vars("/src/app".into(), vars);
+            let sources = Sources::from_context(&ctx);
+            let installed = installed.map(|v| Version::parse(v).unwrap());
+            let inputs = Inputs {
+                wanted: Wanted {
+                    request: Request::parse(request).unwrap(),
+                    why: "set by .go-version".into(),
+                    installed,
+                },
+                index: read_index.then_some(&index),
+                asked: None,
+                target: linux_amd64(),
+                sources: &sources,
+                release_url: ctx.text(env_vars::GOV_RELEASE_URL),
+            };
+            let mut skipped = Vec::new();
+            let got = pin(inputs, &mut |name, value| {
+                skipped.push(format!("{name}={value}"))
+            })
+            .map_err(|e| e.to_string());
+            let got = got.as_ref().map(|pin| {
+                (
+                    pin.version.to_string(),
+                    pin.archive.as_ref().map(|a| a.url.as_str()),
+                    pin.mirrors
+                        .iter()
+                        .map(|(n, v)| format!("{n}={v}"))
+                        .collect::<Vec<_>>(),
+                    pin.release_url.as_str(),
+                    skipped.clone(),
+                )
+            });
+            match (got, expect) {
+                (Ok(got), Ok(want)) => {
+                    assert_eq!(got.0, want.0, "{name}");
+                    assert_eq!(got.1, want.1, "{name}");
+                    assert_eq!(got.2, want.2, "{name}");
+                    assert_eq!(got.3, want.3, "{name}");
+                    assert_eq!(got.4, want.4, "{name}");
+                }
+                (Err(got), Err(want)) => assert_eq!(got, want, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+}
