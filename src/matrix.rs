@@ -7,7 +7,10 @@
 //! `go.work` in force, else the nearest `go.mod`, whatever `.go-version`
 //! says, since the line is what the code needs — compared in Go's order
 //! (`go 1.21` admits 1.21.0 and newer, and 1.21's pre-releases, as Go
-//! itself does); outside a module, every installed release.
+//! itself does); outside a module, every installed release. Named
+//! releases run in the order named, each once, installed first when
+//! nothing installed matches. [`plan`] decides this from what is installed
+//! and the `go` line; [`Report::outcome`] says how the runs ended.
 //!
 //! **The environment of a run** is [`ToolchainEnv`]'s, as for `gov run`
 //! (`GOROOT`, the release's `bin/` first on `PATH`, `GOV_VERSION` pinned),
