@@ -5,8 +5,10 @@ use std::error::Error as _;
 use std::io::{self, Write};
 
 use crate::download::DownloadError;
+use crate::export::ExportError;
 use crate::index::IndexError;
 use crate::install::InstallError;
+use crate::matrix::MatrixError;
 use crate::resolve::ResolveError;
 use crate::store::StoreError;
 use crate::ui;
@@ -36,6 +38,11 @@ pub enum Error {
     /// Boxed: it carries the releases and paths involved.
     #[error(transparent)]
     Upgrade(Box<UpgradeError>),
+    /// Boxed, as are the next: they carry what was asked and found.
+    #[error(transparent)]
+    Matrix(Box<MatrixError>),
+    #[error(transparent)]
+    Export(Box<ExportError>),
     #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
@@ -73,6 +80,28 @@ impl From<ResolveError> for Error {
     }
 }
 
+/// A module error that wraps another module's is reported as that one.
+impl From<MatrixError> for Error {
+    fn from(e: MatrixError) -> Error {
+        match e {
+            MatrixError::Store(e) => e.into(),
+            MatrixError::VersionFile(e) => e.into(),
+            e => Error::Matrix(Box::new(e)),
+        }
+    }
+}
+
+impl From<ExportError> for Error {
+    fn from(e: ExportError) -> Error {
+        match e {
+            ExportError::Resolve(e) => Error::Resolve(e),
+            ExportError::VersionFile(e) => e.into(),
+            ExportError::Version(e) => e.into(),
+            e => Error::Export(Box::new(e)),
+        }
+    }
+}
+
 impl Error {
     pub fn failed(message: impl Into<String>, hint: impl Into<Option<String>>) -> Error {
         Error::Failed {
@@ -101,6 +130,8 @@ impl Error {
             Error::Download(e) => e.hint(),
             Error::Env(e) => e.hint(),
             Error::Upgrade(e) => e.hint(),
+            Error::Matrix(e) => e.hint(),
+            Error::Export(e) => e.hint(),
             Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
             Error::Interrupted { .. } => None,

@@ -7,7 +7,10 @@
 //! `go.work` in force, else the nearest `go.mod`, whatever `.go-version`
 //! says, since the line is what the code needs — compared in Go's order
 //! (`go 1.21` admits 1.21.0 and newer, and 1.21's pre-releases, as Go
-//! itself does); outside a module, every installed release.
+//! itself does); outside a module, every installed release. Named
+//! releases run in the order named, each once, installed first when
+//! nothing installed matches. [`plan`] decides this from what is installed
+//! and the `go` line; [`Report::outcome`] says how the runs ended.
 //!
 //! **The environment of a run** is [`ToolchainEnv`]'s, as for `gov run`
 //! (`GOROOT`, the release's `bin/` first on `PATH`, `GOV_VERSION` pinned),
@@ -57,7 +60,7 @@ use crate::context::Context;
 use crate::env_vars;
 use crate::interrupt::{self, die_with_gov, group_of, has_ended, signal_group, GroupGuard};
 use crate::request::Request;
-use crate::store::{Installed, Store};
+use crate::store::{Installed, Store, StoreError};
 use crate::toolchain_env::{EnvError, ToolchainEnv};
 use crate::version::Version;
 use crate::version_files::{self, VersionFileError};
@@ -106,6 +109,299 @@ pub fn default_releases(installed: Vec<Installed>, go: Option<Version>) -> Vec<I
         .filter(|i| !i.version.is_language_version())
         .filter(|i| go.is_none_or(|go| i.version >= go))
         .collect()
+}
+
+/// The releases gov knows are installed: the store, or a list in a test.
+pub trait Releases {
+    /// Every installed release, newest first.
+    fn installed(&self) -> Result<Vec<Installed>, StoreError>;
+    /// The installed release `request` names, if one is.
+    fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError>;
+}
+
+impl Releases for Store {
+    fn installed(&self) -> Result<Vec<Installed>, StoreError> {
+        Store::installed(self)
+    }
+    fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError> {
+        Store::pick(self, request)
+    }
+}
+
+/// Which releases a matrix runs under, and what must be installed first.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The releases to run under, in order, each once; empty while
+    /// `to_install` is not.
+    pub releases: Vec<Installed>,
+    /// Requests nothing installed matches, each once: installed before
+    /// anything runs, then the plan is made again.
+    pub to_install: Vec<Request>,
+    pub why: Why,
+}
+
+/// Why these releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// No request: every installed release not older than this `go` line.
+    GoLine(GoLine),
+    /// No request and no `go` line here: every installed release.
+    NoModule,
+    /// The release each request picked, in the order asked.
+    Requested(Vec<(Request, Version)>),
+}
+
+impl Why {
+    /// What `--verbose` says of the choice, a line each.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Why::GoLine(line) => vec![format!(
+                "every installed release not older than `go {}` of `{}`",
+                line.go,
+                line.path.display()
+            )],
+            Why::NoModule => vec!["every installed release (no go.mod or go.work here)".into()],
+            Why::Requested(picked) => picked
+                .iter()
+                .map(|(request, version)| format!("Go {version} for `{request}`"))
+                .collect(),
+        }
+    }
+}
+
+/// The plan for `requests` (none: the default of [`default_releases`],
+/// with the `go` line `go_line` reads, asked only when a release is
+/// installed). `installing_done`: the missing requests were installed,
+/// so one still missing is an error rather than a plan to install it.
+pub fn plan(
+    requests: &[Request],
+    releases: &dyn Releases,
+    go_line: impl FnOnce() -> Result<Option<GoLine>, VersionFileError>,
+    installing_done: bool,
+) -> Result<Plan, MatrixError> {
+    if requests.is_empty() {
+        let installed = releases.installed()?;
+        if installed.is_empty() {
+            return Err(MatrixError::NothingInstalled);
+        }
+        let line = go_line()?;
+        let chosen = default_releases(installed.clone(), line.as_ref().map(|l| l.go));
+        let why = match line {
+            Some(line) if chosen.is_empty() => {
+                return Err(MatrixError::AllTooOld {
+                    line,
+                    installed: names(&installed),
+                })
+            }
+            Some(line) => Why::GoLine(line),
+            None => Why::NoModule,
+        };
+        return Ok(Plan {
+            releases: chosen,
+            to_install: Vec::new(),
+            why,
+        });
+    }
+    let mut missing: Vec<Request> = Vec::new();
+    let mut chosen: Vec<Installed> = Vec::new();
+    let mut picked = Vec::new();
+    for request in requests {
+        match releases.pick(request)? {
+            None if installing_done => {
+                return Err(MatrixError::NotInstalledAfter(request.clone()));
+            }
+            None => {
+                if !missing.contains(request) {
+                    missing.push(request.clone());
+                }
+            }
+            Some(installed) => {
+                picked.push((request.clone(), installed.version));
+                if !chosen.iter().any(|c| c.version == installed.version) {
+                    chosen.push(installed);
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Ok(Plan {
+            releases: Vec::new(),
+            to_install: missing,
+            why: Why::Requested(Vec::new()),
+        });
+    }
+    Ok(Plan {
+        releases: chosen,
+        to_install: Vec::new(),
+        why: Why::Requested(picked),
+    })
+}
+
+/// `1.22.4, 1.21.13`.
+pub fn names(releases: &[Installed]) -> String {
+    releases
+        .iter()
+        .map(|i| i.version.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How a matrix ended, from its [`Report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every run passed.
+    Passed,
+    /// A signal stopped gov: how many runs it stopped, how many never
+    /// started.
+    Interrupted {
+        signal: i32,
+        stopped: usize,
+        skipped: usize,
+    },
+    /// Some runs could not start: their releases and the first one's why.
+    CannotStart {
+        versions: Vec<Version>,
+        why: String,
+        stopped: usize,
+        skipped: usize,
+    },
+    /// Some runs failed: their releases, of `total`.
+    Failed {
+        versions: Vec<Version>,
+        total: usize,
+        stopped: usize,
+        skipped: usize,
+    },
+}
+
+impl Report {
+    /// What the runs add up to: an interrupt first, then a run that could
+    /// not start, then a failure.
+    pub fn outcome(&self) -> Outcome {
+        let count = |f: &dyn Fn(&State) -> bool| self.runs.iter().filter(|r| f(&r.state)).count();
+        let stopped = count(&|s| matches!(s, State::Stopped(_)));
+        let skipped = count(&|s| matches!(s, State::Skipped));
+        if let Some(signal) = self.interrupted {
+            return Outcome::Interrupted {
+                signal,
+                stopped,
+                skipped,
+            };
+        }
+        let versions = |f: &dyn Fn(&State) -> bool| {
+            self.runs
+                .iter()
+                .filter(|r| f(&r.state))
+                .map(|r| r.version)
+                .collect::<Vec<_>>()
+        };
+        let unstartable = versions(&|s| matches!(s, State::CannotStart(_)));
+        if !unstartable.is_empty() {
+            let why = self
+                .runs
+                .iter()
+                .find_map(|r| match &r.state {
+                    State::CannotStart(why) => Some(why.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            return Outcome::CannotStart {
+                versions: unstartable,
+                why,
+                stopped,
+                skipped,
+            };
+        }
+        let failed = versions(&|s| matches!(s, State::Ended(e) if *e != Exit::Code(0)));
+        if !failed.is_empty() {
+            return Outcome::Failed {
+                versions: failed,
+                total: self.runs.len(),
+                stopped,
+                skipped,
+            };
+        }
+        Outcome::Passed
+    }
+}
+
+/// Why a matrix could not be planned or did not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    #[error("no Go release is installed to run under")]
+    NothingInstalled,
+    #[error(
+        "`{}` needs Go {} or newer, but every installed release is older: {installed}",
+        line.path.display(),
+        line.go
+    )]
+    AllTooOld { line: GoLine, installed: String },
+    #[error("Go {0} is not installed after installing it")]
+    NotInstalledAfter(Request),
+    #[error("cannot run `{program}` under Go {}: {why}{stops}", join(versions))]
+    CannotStart {
+        program: String,
+        versions: Vec<Version>,
+        why: String,
+        /// `; --fail-fast stopped …`, or nothing.
+        stops: String,
+    },
+    #[error("`{shown}` failed under Go {} ({} of {total} releases){stops}", join(versions), versions.len())]
+    Failed {
+        shown: String,
+        versions: Vec<Version>,
+        total: usize,
+        stops: String,
+        /// The results went out as JSON, output included.
+        json: bool,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    VersionFile(#[from] VersionFileError),
+}
+
+impl MatrixError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            MatrixError::NothingInstalled => {
+                "name the releases, which installs them: `gov matrix 1.21 1.22 -- CMD`".into()
+            }
+            MatrixError::AllTooOld { line, .. } => format!(
+                "run `gov install {}`, or name the releases: `gov matrix {} -- CMD`",
+                line.go, line.go
+            ),
+            MatrixError::NotInstalledAfter(_) => "run `gov list` to see what is installed".into(),
+            MatrixError::CannotStart { .. } => {
+                "check the command's name: each run has its release's bin/ first on PATH, then yours"
+                    .into()
+            }
+            MatrixError::Failed {
+                shown,
+                versions,
+                json,
+                ..
+            } => format!(
+                "{}; run it under one release with `gov run {} {shown}`",
+                if *json {
+                    "each run's output is in the JSON"
+                } else {
+                    "the output of each failure is above"
+                },
+                versions.first().map(|v| v.to_string()).unwrap_or_default()
+            ),
+            MatrixError::Store(e) => return e.hint(),
+            MatrixError::VersionFile(e) => return e.hint(),
+        })
+    }
+}
+
+fn join(versions: &[Version]) -> String {
+    versions
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The environment a matrix run of `installed` gets: see the module's doc.
@@ -517,6 +813,187 @@ mod tests {
             names(&default_releases(installed(&["1.22", "1.22.1"]), None)),
             ["1.22.1"]
         );
+    }
+
+    /// A store that has `0`, as [`Releases`] sees it.
+    struct Fake(Vec<Installed>);
+
+    impl Releases for Fake {
+        fn installed(&self) -> Result<Vec<Installed>, StoreError> {
+            Ok(self.0.clone())
+        }
+        fn pick(&self, request: &Request) -> Result<Option<Installed>, StoreError> {
+            let versions: Vec<Version> = self.0.iter().map(|i| i.version).collect();
+            Ok(request
+                .pick(&versions)
+                .and_then(|v| self.0.iter().find(|i| i.version == v).cloned()))
+        }
+    }
+
+    /// Each case: what is installed, the requests, the `go` line here,
+    /// whether installing is done; then the releases to run, the requests
+    /// to install and the `--verbose` lines, or the error.
+    #[test]
+    fn plans() {
+        type Want = Result<(Vec<&'static str>, Vec<&'static str>, Vec<&'static str>), &'static str>;
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            &'a [&'a str],
+            Option<&'a str>,
+            bool,
+            Want,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "nothing installed, nothing asked",
+                &[], &[], Some("1.21"), false,
+                Err("no Go release is installed to run under"),
+            ),
+            (
+                "no module: every installed release",
+                &["1.22.4", "1.21.0"], &[], None, false,
+                Ok((vec!["1.22.4", "1.21.0"], vec![], vec!["every installed release (no go.mod or go.work here)"])),
+            ),
+            (
+                "the go line is a minimum",
+                &["1.22.4", "1.21.0", "1.20.14"], &[], Some("1.21"), false,
+                Ok((vec!["1.22.4", "1.21.0"], vec![], vec!["every installed release not older than `go 1.21` of `/m/go.mod`"])),
+            ),
+            (
+                "every release older than the go line",
+                &["1.21.0", "1.20.14"], &[], Some("1.22"), false,
+                Err("`/m/go.mod` needs Go 1.22 or newer, but every installed release is older: 1.21.0, 1.20.14"),
+            ),
+            (
+                "requests in their order, each release once",
+                &["1.22.4", "1.21.0"], &["1.21", "1.22", "1.21.0"], Some("1.23"), false,
+                Ok((vec!["1.21.0", "1.22.4"], vec![], vec!["Go 1.21.0 for `1.21`", "Go 1.22.4 for `1.22`", "Go 1.21.0 for `1.21.0`"])),
+            ),
+            (
+                "what nothing matches is installed first, once",
+                &["1.22.4"], &["1.20", "1.22", "1.20", "1.19.3"], None, false,
+                Ok((vec![], vec!["1.20", "1.19.3"], vec![])),
+            ),
+            (
+                "still missing after installing",
+                &["1.22.4"], &["1.22", "1.20"], None, true,
+                Err("Go 1.20 is not installed after installing it"),
+            ),
+        ];
+        for (name, have, requests, go, installing_done, want) in cases {
+            let fake = Fake(installed(have));
+            let requests: Vec<Request> = requests
+                .iter()
+                .map(|r| Request::parse(r).unwrap())
+                .collect();
+            let line = go.map(|go| GoLine {
+                path: "/m/go.mod".into(),
+                go: Version::parse(go).unwrap(),
+            });
+            let got = plan(&requests, &fake, || Ok(line), installing_done)
+                .map(|p| {
+                    (
+                        names(&p.releases),
+                        p.to_install
+                            .iter()
+                            .map(|r| r.to_string())
+                            .collect::<Vec<_>>(),
+                        p.why.lines(),
+                    )
+                })
+                .map_err(|e| e.to_string());
+            match (got, want) {
+                (Ok(got), Ok(want)) => {
+                    assert_eq!(got.0, want.0, "{name}");
+                    assert_eq!(got.1, want.1, "{name}");
+                    assert_eq!(got.2, want.2, "{name}");
+                }
+                (Err(got), Err(want)) => assert_eq!(got, want, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_go_line_is_read_only_when_a_release_is_installed() {
+        let read = std::cell::Cell::new(false);
+        let go_line = || {
+            read.set(true);
+            Ok(None)
+        };
+        assert!(plan(&[], &Fake(vec![]), go_line, false).is_err());
+        assert!(!read.get());
+    }
+
+    /// Each case: the runs' states and an interrupt; how the matrix ended.
+    #[test]
+    fn outcomes() {
+        let run = |v: &str, state: State| Run {
+            version: Version::parse(v).unwrap(),
+            state,
+            duration: None,
+            output: None,
+        };
+        let v = |list: &[&str]| {
+            list.iter()
+                .map(|v| Version::parse(v).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let passed = State::Ended(Exit::Code(0));
+        let failed = State::Ended(Exit::Code(1));
+        let cases = [
+            (
+                vec![run("1.22.4", passed.clone()), run("1.21.0", passed.clone())],
+                None,
+                Outcome::Passed,
+            ),
+            (
+                vec![
+                    run("1.22.4", failed.clone()),
+                    run("1.21.0", State::Stopped(Exit::Signal(15))),
+                    run("1.20.0", State::Skipped),
+                ],
+                Some(2),
+                Outcome::Interrupted {
+                    signal: 2,
+                    stopped: 1,
+                    skipped: 1,
+                },
+            ),
+            (
+                vec![
+                    run("1.22.4", failed.clone()),
+                    run("1.21.0", State::CannotStart("no such file".into())),
+                    run("1.20.0", State::Skipped),
+                ],
+                None,
+                Outcome::CannotStart {
+                    versions: v(&["1.21.0"]),
+                    why: "no such file".into(),
+                    stopped: 0,
+                    skipped: 1,
+                },
+            ),
+            (
+                vec![
+                    run("1.22.4", failed.clone()),
+                    run("1.21.0", State::Ended(Exit::Signal(9))),
+                    run("1.20.0", passed.clone()),
+                ],
+                None,
+                Outcome::Failed {
+                    versions: v(&["1.22.4", "1.21.0"]),
+                    total: 3,
+                    stopped: 0,
+                    skipped: 0,
+                },
+            ),
+        ];
+        for (runs, interrupted, want) in cases {
+            let report = Report { runs, interrupted };
+            assert_eq!(report.outcome(), want);
+        }
     }
 
     #[test]

@@ -4,17 +4,12 @@
 use crate::download::Fetcher;
 use crate::env_vars;
 use crate::error::Error;
-use crate::export::{self, ci, devcontainer, dockerfile, Archive, Pin, Project};
+use crate::export::{self, ci, devcontainer, dockerfile, pin, ExportError, Pin, Project};
 use crate::index;
 use crate::platform::Platform;
-use crate::request::Request;
-use crate::resolve::{self, ResolveError};
+use crate::resolve;
 use crate::settings::Settings;
-use crate::sources;
 use crate::ui;
-use crate::version::Version;
-
-use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
@@ -103,28 +98,21 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     if args.kind == Kind::Dockerfile && project.is_none() {
         // A Dockerfile builds the module here: there must be a here.
         settings.ctx.require_cwd()?;
-        return Err(Error::failed(
-            format!(
-                "no go.mod in `{}` or any parent: `gov export dockerfile` builds a Go module",
-                settings.ctx.cwd.display()
-            ),
-            "run it in the module's directory, or make one with `go mod init`".to_string(),
-        ));
+        return Err(ExportError::NoModule {
+            cwd: settings.ctx.cwd.clone(),
+        }
+        .into());
     }
     let pin = pin(settings, asked, &target, args.add)?;
     let text = match args.kind {
         Kind::Dockerfile => {
             let project = project.expect("checked above");
             let archive_url = pin.archive.as_ref().map_or("", |a| a.url.as_str());
-            if args.add && !is_http(archive_url) {
-                return Err(Error::failed(
-                    format!(
-                        "`ADD` cannot fetch `{}`: GOV_DOWNLOAD_URL is not an http(s) URL",
-                        archive_url
-                    ),
-                    "serve the mirror over http(s), or leave out --add to install with gov"
-                        .to_string(),
-                ));
+            if args.add && !pin::is_http(archive_url) {
+                return Err(ExportError::AddNeedsHttp {
+                    url: archive_url.to_string(),
+                }
+                .into());
             }
             let binary = if args.package == "." {
                 project.binary_name()
@@ -209,177 +197,39 @@ fn check_flags(args: &Args) -> Result<(), Error> {
 }
 
 /// The release this directory selects, exactly: the installed one it
-/// resolves to, else the newest in the index the request names.
-/// The index is read only when `need_archive` (the `ADD` form) or when
-/// the release is not installed: a snippet of an installed release needs
-/// no network.
+/// resolves to, else the newest in the index the request names. The
+/// index is read only when the pin needs it ([`pin::Wanted::needs_index`]).
 fn pin(
     settings: &Settings,
     asked: Option<Platform>,
     target: &Platform,
     need_archive: bool,
 ) -> Result<Pin, Error> {
-    let mut selection = resolve::select(None, &settings.ctx, &settings.store)?;
-    // The snippet is committed with the project: name its file from here.
-    if let resolve::Source::File(path) = &selection.source {
-        selection.source = resolve::Source::File(relative_to(path, &settings.ctx.cwd));
-    }
-    let (request, why, installed) = match resolve::resolve_selection(
-        selection.clone(),
-        &settings.store,
-    ) {
-        Ok(resolved) => (
-            Request::Exact(resolved.version),
-            resolved.reason(),
-            Some(resolved.version),
-        ),
-        Err(ResolveError::NotInstalled { .. } | ResolveError::TooOld { .. }) => {
-            let request = Request::parse(&resolve::install_arg(&selection.request))?;
-            let why = format!(
-                "set by {}; not installed here, so the newest release the index has for `{request}`",
-                selection.source
-            );
-            (request, why, None)
-        }
-        Err(e) => return Err(e.into()),
+    let (ctx, store, sources) = (&settings.ctx, &settings.store, &settings.sources);
+    let selection = pin::as_seen_from(resolve::select(None, ctx, store)?, &ctx.cwd);
+    let resolved = resolve::resolve_selection(selection.clone(), store);
+    let wanted = pin::Wanted::of(&selection, resolved)?;
+    let index = match wanted.needs_index(need_archive) {
+        true => Some(index::load(
+            &index::Source::of(sources, store, false),
+            &Fetcher::new(sources),
+        )?),
+        false => None,
     };
-    let sources = &settings.sources;
-    let (version, archive) = match installed {
-        Some(version) if !need_archive => (version, None),
-        _ => {
-            let (version, archive) = archive_of(settings, &request, target)?;
-            (version, Some(archive))
-        }
-    };
-    let mut mirrors = Vec::new();
-    for (name, value, default) in [
-        (
-            env_vars::GOV_INDEX_URL,
-            &sources.index_url,
-            sources::DEFAULT_INDEX_URL,
-        ),
-        (
-            env_vars::GOV_DOWNLOAD_URL,
-            &sources.download_url,
-            sources::DEFAULT_DOWNLOAD_URL,
-        ),
-    ] {
-        if value != default {
-            if let Some(value) = snippet_url(name, value)? {
-                mirrors.push((name, value));
-            }
-        }
-    }
-    let release_url = match settings.ctx.text(env_vars::GOV_RELEASE_URL) {
-        Some(url) => snippet_url(env_vars::GOV_RELEASE_URL, url)?,
-        None => None,
-    }
-    .unwrap_or_else(|| format!("{}/v{}", export::RELEASES, env!("CARGO_PKG_VERSION")));
-    Ok(Pin {
-        version,
-        why,
-        platform: asked,
+    let inputs = pin::Inputs {
+        wanted,
+        index: index.as_ref(),
+        asked,
         target: target.clone(),
-        archive,
-        mirrors,
-        release_url,
-    })
-}
-
-/// The newest release `request` names in the index, with its archive for
-/// `target`, checked: a snippet carries only a file name that is the
-/// release's and a digest of 64 hex digits.
-fn archive_of(
-    settings: &Settings,
-    request: &Request,
-    target: &Platform,
-) -> Result<(Version, Archive), Error> {
-    let sources = &settings.sources;
-    let source = index::Source::of(sources, &settings.store, false);
-    let index = index::load(&source, &Fetcher::new(sources))?;
-    let release = index
-        .pick(request, &target.os, &target.arch)
-        .ok_or_else(|| {
-            Error::failed(
-                format!(
-                    "the release index ({}) has no Go {request} for {target}",
-                    index.origin
-                ),
-                format!(
-                    "run `gov list-remote --os {} --arch {}` to see what it has",
-                    target.os, target.arch
-                ),
-            )
-        })?;
-    let archive = release
-        .archive(&target.os, &target.arch)
-        .expect("picked among releases with an archive")
-        .clone();
-    if archive.sha256.is_empty() {
-        return Err(Error::failed(
-            format!(
-                "the release index lists no sha256 for `{}`",
-                archive.filename
-            ),
-            "pin a newer release: gov pins only what it can verify".to_string(),
-        ));
-    }
-    // What the index says goes into the snippet: only what it must be.
-    let expected = index::archive_name(&release.version, target);
-    let is_digest = index::parse_sha256(&archive.sha256).is_some();
-    if archive.filename != expected || !is_digest {
-        return Err(Error::failed(
-            format!(
-                "the release index ({}) lists `{}` with sha256 `{}` for Go {}: expected `{expected}` and 64 hex digits",
-                index.origin,
-                ui::escape(&archive.filename),
-                ui::escape(&archive.sha256),
-                release.version
-            ),
-            "check the mirror (GOV_INDEX_URL): its index is damaged or forged".to_string(),
-        ));
-    }
-    let url = crate::download::join(&sources.download_url, &archive.filename);
-    Ok((release.version, Archive { file: archive, url }))
-}
-
-/// A mirror's URL as a snippet can carry it: http(s) and plain. A path or
-/// `file://` URL names this machine only, so it is left out, with a warning.
-fn snippet_url(name: &str, value: &str) -> Result<Option<String>, Error> {
-    if !is_http(value) {
+        sources,
+        release_url: ctx.text(env_vars::GOV_RELEASE_URL),
+    };
+    Ok(pin::pin(inputs, &mut |name, value| {
         ui::warn(&format!(
             "{name} `{}` is not an http(s) URL; the snippet uses the default instead",
             ui::escape(value)
-        ));
-        return Ok(None);
-    }
-    if !export::is_plain_url(value) {
-        return Err(Error::failed(
-            format!("{name} `{}` cannot go into a snippet", ui::escape(value)),
-            "percent-encode blanks, quotes and `$` in the URL".to_string(),
-        ));
-    }
-    Ok(Some(value.to_string()))
-}
-
-/// `path`, a version file in `cwd` or one of its parents, as seen from
-/// `cwd`: `.go-version`, `../go.mod`.
-fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return path.to_path_buf();
-    };
-    match cwd.strip_prefix(dir) {
-        Ok(below) => below
-            .components()
-            .map(|_| Path::new(".."))
-            .collect::<PathBuf>()
-            .join(name),
-        Err(_) => path.to_path_buf(),
-    }
-}
-
-fn is_http(url: &str) -> bool {
-    url.starts_with("http://") || url.starts_with("https://")
+        ))
+    })?)
 }
 
 fn no_runner(what: &str, target: &Platform) -> Error {

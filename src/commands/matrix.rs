@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::commands::parse_request;
 use crate::error::Error;
 use crate::install::Installer;
-use crate::matrix::{self, Exit, Job, Options, Run, State};
+use crate::matrix::{self, Exit, Job, MatrixError, Options, Outcome, Run, State};
 use crate::request::Request;
 use crate::settings::Settings;
 use crate::shell::Shell;
@@ -94,7 +94,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let shown = show_command(&args.command);
     settings.say(format!(
         "running `{shown}` under Go {} ({} at a time)",
-        names(&releases),
+        matrix::names(&releases),
         parallel.min(jobs.len())
     ));
     let options = Options {
@@ -102,8 +102,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         fail_fast: args.fail_fast,
         grace: GRACE,
     };
+    let progress = ui::Progress::new(settings.quiet);
     let report = matrix::run_all(&jobs, &args.command, &ctx.cwd, ctx, &options, &mut |run| {
-        settings.say(format!("Go {}: {}", run.version, progress_line(run)))
+        progress.finished(&format!("Go {}: {}", run.version, progress_line(run)))
     });
     if args.json {
         let list: Vec<JsonRun> = report.runs.iter().map(json_run).collect();
@@ -112,75 +113,28 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         print_table(&report.runs);
         print_failures(&report.runs, &shown, report.interrupted.is_some());
     }
-    outcome(&report, &shown, args)
+    outcome(report.outcome(), &shown, args)
 }
 
-/// The releases to run under, installing what the requests name and
-/// nothing installed matches.
+/// The releases to run under, installing first what the requests name
+/// and nothing installed matches.
 fn releases(args: &Args, settings: &Settings) -> Result<Vec<Installed>, Error> {
     let (ctx, store) = (&settings.ctx, &settings.store);
-    if args.requests.is_empty() {
-        let installed = store.installed()?;
-        if installed.is_empty() {
-            return Err(Error::failed(
-                "no Go release is installed to run under",
-                "name the releases, which installs them: `gov matrix 1.21 1.22 -- CMD`".to_string(),
-            ));
-        }
-        let line = matrix::module_go_line(&ctx.cwd, ctx.var(crate::env_vars::GOWORK))?;
-        let chosen = matrix::default_releases(installed.clone(), line.as_ref().map(|l| l.go));
-        match &line {
-            Some(line) if chosen.is_empty() => {
-                return Err(Error::failed(
-                    format!(
-                        "`{}` needs Go {} or newer, but every installed release is older: {}",
-                        line.path.display(),
-                        line.go,
-                        names(&installed)
-                    ),
-                    format!(
-                        "run `gov install {}`, or name the releases: `gov matrix {} -- CMD`",
-                        line.go, line.go
-                    ),
-                ))
-            }
-            Some(line) => settings.explain(format!(
-                "every installed release not older than `go {}` of `{}`",
-                line.go,
-                line.path.display()
-            )),
-            None => settings.explain("every installed release (no go.mod or go.work here)"),
-        }
-        return Ok(chosen);
-    }
     let requests = args
         .requests
         .iter()
         .map(|r| parse_request(r))
         .collect::<Result<Vec<Request>, _>>()?;
-    let mut missing: Vec<Request> = Vec::new();
-    for request in &requests {
-        if store.pick(request)?.is_none() && !missing.contains(request) {
-            missing.push(request.clone());
-        }
+    let go_line = || matrix::module_go_line(&ctx.cwd, ctx.var(crate::env_vars::GOWORK));
+    let mut plan = matrix::plan(&requests, store, go_line, false)?;
+    if !plan.to_install.is_empty() {
+        install(&plan.to_install, settings)?;
+        plan = matrix::plan(&requests, store, go_line, true)?;
     }
-    if !missing.is_empty() {
-        install(&missing, settings)?;
+    for line in plan.why.lines() {
+        settings.explain(line);
     }
-    let mut chosen: Vec<Installed> = Vec::new();
-    for request in &requests {
-        let installed = store.pick(request)?.ok_or_else(|| {
-            Error::failed(
-                format!("Go {request} is not installed after installing it"),
-                "run `gov list` to see what is installed".to_string(),
-            )
-        })?;
-        settings.explain(format!("Go {} for `{request}`", installed.version));
-        if !chosen.iter().any(|c| c.version == installed.version) {
-            chosen.push(installed);
-        }
-    }
-    Ok(chosen)
+    Ok(plan.releases)
 }
 
 /// Installs `requests` in parallel, as `gov install` does; any failure
@@ -194,15 +148,6 @@ fn install(requests: &[Request], settings: &Settings) -> Result<(), Error> {
     };
     let results = installer.install_all(requests)?;
     super::install::finish(settings, results, false)
-}
-
-/// `1.22.4, 1.21.13`.
-fn names(releases: &[Installed]) -> String {
-    releases
-        .iter()
-        .map(|i| i.version.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The command as a shell would read it, each word quoted only if needed.
@@ -338,71 +283,51 @@ fn json_run(run: &Run) -> JsonRun {
 }
 
 /// Ok when every run passed; else the error that says what did not.
-fn outcome(report: &matrix::Report, shown: &str, args: &Args) -> Result<(), Error> {
-    let count = |f: &dyn Fn(&State) -> bool| report.runs.iter().filter(|r| f(&r.state)).count();
-    let stopped = count(&|s| matches!(s, State::Stopped(_)));
-    let skipped = count(&|s| matches!(s, State::Skipped));
-    if let Some(signal) = report.interrupted {
-        return Err(Error::Interrupted {
+fn outcome(outcome: Outcome, shown: &str, args: &Args) -> Result<(), Error> {
+    let stops = |stopped: usize, skipped: usize| {
+        if args.fail_fast && stopped + skipped > 0 {
+            format!("; --fail-fast stopped {stopped} run(s) and skipped {skipped}")
+        } else {
+            String::new()
+        }
+    };
+    Err(match outcome {
+        Outcome::Passed => return Ok(()),
+        Outcome::Interrupted {
+            signal,
+            stopped,
+            skipped,
+        } => Error::Interrupted {
             message: format!(
                 "interrupted by {}: {stopped} run(s) stopped, {skipped} not started; the table says what finished",
                 matrix::signal_name(signal)
             ),
             signal,
-        });
-    }
-    let versions = |f: &dyn Fn(&State) -> bool| {
-        report
-            .runs
-            .iter()
-            .filter(|r| f(&r.state))
-            .map(|r| r.version.to_string())
-            .collect::<Vec<_>>()
-    };
-    let failed = versions(&|s| matches!(s, State::Ended(e) if *e != Exit::Code(0)));
-    let unstartable = versions(&|s| matches!(s, State::CannotStart(_)));
-    let total = report.runs.len();
-    let stops = if args.fail_fast && stopped + skipped > 0 {
-        format!("; --fail-fast stopped {stopped} run(s) and skipped {skipped}")
-    } else {
-        String::new()
-    };
-    let program = shown.split(' ').next().unwrap_or(shown);
-    if !unstartable.is_empty() {
-        let why = report
-            .runs
-            .iter()
-            .find_map(|r| match &r.state {
-                State::CannotStart(why) => Some(why.as_str()),
-                _ => None,
-            })
-            .unwrap_or_default();
-        return Err(Error::failed(
-            format!(
-                "cannot run `{program}` under Go {}: {why}{stops}",
-                unstartable.join(", ")
-            ),
-            "check the command's name: each run has its release's bin/ first on PATH, then yours"
-                .to_string(),
-        ));
-    }
-    if !failed.is_empty() {
-        let first = &failed[0];
-        return Err(Error::failed(
-            format!(
-                "`{shown}` failed under Go {} ({} of {total} releases){stops}",
-                failed.join(", "),
-                failed.len()
-            ),
-            format!(
-                "{}; run it under one release with `gov run {first} {shown}`",
-                if args.json {
-                    "each run's output is in the JSON"
-                } else {
-                    "the output of each failure is above"
-                }
-            ),
-        ));
-    }
-    Ok(())
+        },
+        Outcome::CannotStart {
+            versions,
+            why,
+            stopped,
+            skipped,
+        } => MatrixError::CannotStart {
+            program: shown.split(' ').next().unwrap_or(shown).to_string(),
+            versions,
+            why,
+            stops: stops(stopped, skipped),
+        }
+        .into(),
+        Outcome::Failed {
+            versions,
+            total,
+            stopped,
+            skipped,
+        } => MatrixError::Failed {
+            shown: shown.to_string(),
+            versions,
+            total,
+            stops: stops(stopped, skipped),
+            json: args.json,
+        }
+        .into(),
+    })
 }

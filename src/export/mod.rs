@@ -1,16 +1,20 @@
 //! `gov export`: ready snippets that pin the release a project selects —
 //! a Dockerfile, a devcontainer, a GitHub or GitLab CI job. Each kind
-//! renders from the same [`Pin`]; rendering is pure text, so every snippet
-//! is tested by parsing and running what it says.
+//! renders from the same [`Pin`], which [`pin::pin`] works out from the
+//! resolved selection, the index and the mirrors; rendering is pure text,
+//! so every snippet is tested by parsing and running what it says.
 
 pub mod ci;
 pub mod devcontainer;
 pub mod dockerfile;
+pub mod pin;
 #[cfg(test)]
 mod props;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+
+pub use pin::ExportError;
 
 use crate::index::File;
 use crate::platform::Platform;
