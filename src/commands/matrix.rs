@@ -91,7 +91,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let shown = show_command(&args.command);
+    let shown = Shell::Sh.command_line(&args.command);
     settings.say(format!(
         "running `{shown}` under Go {} ({} at a time)",
         matrix::names(&releases),
@@ -148,26 +148,6 @@ fn install(requests: &[Request], settings: &Settings) -> Result<(), Error> {
     };
     let results = installer.install_all(requests)?;
     super::install::finish(settings, results, false)
-}
-
-/// The command as a shell would read it, each word quoted only if needed.
-fn show_command(command: &[OsString]) -> String {
-    command
-        .iter()
-        .map(|word| {
-            let word = word.to_string_lossy();
-            let plain = !word.is_empty()
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._/=:@%+-,".contains(&b));
-            if plain {
-                word.into_owned()
-            } else {
-                Shell::Sh.quote(&word)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `passed`, `failed (exit code 1)`, `stopped (SIGTERM)`, ...
