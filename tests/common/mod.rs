@@ -536,3 +536,18 @@ impl Drop for SmallDisk {
         let _ = Command::new("umount").arg(&self.0).status();
     }
 }
+
+/// `bin/go` of a release whose `go mod edit -go=V FILE` rewrites FILE's go
+/// line in place (through a link, as Go does) and whose `go version` says
+/// what it is, followed by `tail` (a shell word list such as
+/// ` GOROOT=$GOROOT`).
+pub fn editing_go(version: &str, tail: &str) -> String {
+    format!(
+        "#!/bin/sh\n\
+         if [ \"$1 $2\" = 'mod edit' ]; then\n\
+           case \"$3\" in -go=*) t=$(sed \"s/^go .*/go ${{3#-go=}}/\" \"$4\") && printf '%s\\n' \"$t\" > \"$4\" ;; esac\n\
+           exit 0\n\
+         fi\n\
+         echo \"go version go{version} linux/amd64{tail}\"\n"
+    )
+}

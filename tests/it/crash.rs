@@ -130,14 +130,16 @@ impl Scenario {
             }
             Scenario::UpgradeFile => {
                 ok(&["install", "1.22.4"]);
-                m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+                m.env
+                    .link_go_script("1.22.12", &editing_go("1.22.12", " GOROOT=$GOROOT"));
                 m.env.write("go.mod", "module m\n\ngo 1.22.4\n");
                 m.env.write(".go-version", "1.22.4\n");
             }
             Scenario::UpgradeGlobal => ok(&["install", "1.22.4"]),
             Scenario::UpgradeGoModGlobal => {
                 ok(&["install", "1.22.4"]);
-                m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+                m.env
+                    .link_go_script("1.22.12", &editing_go("1.22.12", " GOROOT=$GOROOT"));
                 m.env.write("go.mod", "module m\n\ngo 1.22.4\n");
             }
             Scenario::Mirror => ok(&["mirror", &mirror_dir(&m), "1.21.5"]),
@@ -158,18 +160,6 @@ impl Scenario {
         };
         words.iter().map(|w| w.to_string()).collect()
     }
-}
-
-/// A `go` that moves go.mod's go line with `go mod edit -go=V`, as Go's own.
-fn editing_go(version: &str) -> String {
-    format!(
-        "#!/bin/sh\n\
-         if [ \"$1 $2\" = 'mod edit' ]; then\n\
-           case \"$3\" in -go=*) t=$(sed \"s/^go .*/go ${{3#-go=}}/\" \"$4\") && printf '%s\\n' \"$t\" > \"$4\" ;; esac\n\
-           exit 0\n\
-         fi\n\
-         echo \"go version go{version} linux/amd64 GOROOT=$GOROOT\"\n"
-    )
 }
 
 fn mirror_dir(m: &Mirror) -> String {

@@ -200,25 +200,11 @@ fn go_mod_is_refused_when_a_workspace_selects_the_release() {
     );
 }
 
-/// `bin/go` of a release whose `go mod edit -go=V FILE` rewrites FILE's go
-/// line in place (through a link, as Go does) and whose `go version` says
-/// what it is.
-fn editing_go(version: &str) -> String {
-    format!(
-        "#!/bin/sh\n\
-         if [ \"$1 $2\" = 'mod edit' ]; then\n\
-           case \"$3\" in -go=*) t=$(sed \"s/^go .*/go ${{3#-go=}}/\" \"$4\") && printf '%s\\n' \"$t\" > \"$4\" ;; esac\n\
-           exit 0\n\
-         fi\n\
-         echo \"go version go{version} linux/amd64\"\n"
-    )
-}
-
 /// A store with 1.22.4 installed (the global default) and 1.22.12, the
 /// newest of its series, linked with [`editing_go`]; a module in `work`.
 fn module_setup(go_mod: &str) -> Mirror {
     let m = setup();
-    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12", ""));
     m.env.write("go.mod", go_mod);
     m
 }
@@ -230,7 +216,7 @@ fn is_link(path: &std::path::Path) -> bool {
 #[test]
 fn a_linked_go_mod_and_version_file_are_edited_and_restored_through_their_targets() {
     let m = setup();
-    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12", ""));
     let shared = m.env.root.join("shared");
     std::fs::create_dir_all(&shared).unwrap();
     let go_mod = "module m\r\n\r\ngo 1.22.4 // keep\r\n";
@@ -396,7 +382,7 @@ fn help_says_how_a_killed_upgrade_is_recovered() {
 #[test]
 fn two_projects_sharing_a_version_file_by_links_are_not_upgraded_at_once() {
     let m = setup();
-    m.env.link_go_script("1.22.12", &editing_go("1.22.12"));
+    m.env.link_go_script("1.22.12", &editing_go("1.22.12", ""));
     let shared = m.env.write("shared/go-version", "1.22.4\n");
     for project in ["a", "b"] {
         std::fs::create_dir_all(m.env.work.join(project)).unwrap();
