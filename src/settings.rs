@@ -2,7 +2,6 @@
 //! take: the process [`Context`] (the one reader of the environment), the
 //! store, where releases come from, and how much to say.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::context::Context;
@@ -48,9 +47,10 @@ impl Settings {
         })
     }
 
-    /// Progress bars: on a terminal only, never with `--quiet`.
+    /// Progress bars, unless `--quiet` ([`crate::ui::Progress`] shows them
+    /// on a terminal only).
     pub fn progress(&self) -> bool {
-        !self.quiet && std::io::stderr().is_terminal()
+        !self.quiet
     }
 
     /// A status line for people, on stderr; `--quiet` drops it.

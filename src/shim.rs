@@ -112,12 +112,11 @@ fn run(
                 Ok(exe) => store.clone().with_shim_target(exe),
                 Err(_) => store.clone(),
             };
-            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
             install::ensure(
                 &store,
                 &Sources::from_context(&ctx),
                 &request,
-                progress,
+                true,
                 &|line| eprintln!("gov: {line}"),
             )?;
             resolve::resolve(plus, &ctx, &store)?

@@ -125,8 +125,8 @@ pub struct Installer<'a> {
     pub skip_checksum: bool,
     /// Fetch the index even when the cached copy is fresh.
     pub refresh: bool,
-    /// Progress bars on stderr (through [`ui::Progress`], on a terminal
-    /// only).
+    /// Progress bars on stderr; [`ui::Progress`] shows them on a terminal
+    /// only.
     pub progress: bool,
     /// Say where the index came from (`--verbose`).
     pub verbose: bool,
