@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 pub use crate::context::Context;
 use crate::env_vars;
-use crate::goroot::GoRoot;
 use crate::request::{Module, Request, Rule};
 use crate::store::{Store, StoreError};
 use crate::version::{ParseVersionError, Version};
@@ -286,11 +285,6 @@ fn installed_text(installed: &[Version]) -> String {
 /// [`select`] then [`resolve_selection`].
 pub fn resolve(plus: Option<&str>, ctx: &Context, store: &Store) -> Result<Resolved, ResolveError> {
     resolve_selection(select(plus, ctx, store)?, store)
-}
-
-/// `path/bin/program` of a resolved release.
-pub fn program_path(root: &Path, program: &str) -> PathBuf {
-    GoRoot::new(root).program(program)
 }
 
 #[cfg(test)]

@@ -123,7 +123,7 @@ fn run(
         }
         other => other?,
     };
-    let target = resolve::program_path(&resolved.root, program);
+    let target = GoRoot::new(&resolved.root).program(program);
     store.check_trusted(&resolved.root, Some(&target))?;
     // A toolchain whose `bin/go` leads back here runs this shim again, one
     // level deeper: checked there, so the first call pays nothing for it.

@@ -1,6 +1,7 @@
 //! `gov which [PROGRAM]`: the full path of a program of the active release.
 
 use crate::error::Error;
+use crate::goroot::GoRoot;
 use crate::resolve;
 use crate::settings::Settings;
 
@@ -17,7 +18,7 @@ pub struct Args {
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let program = args.program.as_str();
     let resolved = resolve::resolve(None, &settings.ctx, &settings.store)?;
-    let path = resolve::program_path(&resolved.root, program);
+    let path = GoRoot::new(&resolved.root).program(program);
     if !path.exists() {
         return Err(Error::failed(
             format!(
