@@ -22,8 +22,10 @@ use super::{Store, StoreError};
 use crate::timestamp::rfc3339;
 use crate::version::Version;
 
-/// The command of a change gov made but was killed before it recorded.
-const UNRECORDED: &str = "(unrecorded: gov was killed while it made this change)";
+/// The command of a change of `current` the history lacks: a gov killed
+/// between the swap and its record, or a link changed by hand (or by a gov
+/// older than the history).
+const UNRECORDED: &str = "(unrecorded: `current` changed with no record of it)";
 
 /// One change of the global default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
