@@ -88,7 +88,9 @@ pub fn find_roots(ctx: &Context, dirs: &[PathBuf]) -> Vec<Found> {
         entries.sort();
         for entry in entries {
             // asdf and some others keep the root one level down, in `go/`.
-            let root = if GoRoot::new(&entry).check().is_err() && entry.join("go/bin/go").exists() {
+            let root = if GoRoot::new(&entry).check().is_err()
+                && GoRoot::new(&entry.join("go")).go().exists()
+            {
                 entry.join("go")
             } else {
                 entry
@@ -124,14 +126,15 @@ pub fn import(
             Some("it is in gov's own store".into()),
         ));
     }
-    if let Err(problem) = GoRoot::new(&found.root).check() {
+    let go_root = GoRoot::new(&found.root);
+    if let Err(problem) = go_root.check() {
         return Ok(outcome(
             None,
             "skipped",
             Some(format!("not a Go root: {}", problem.reason())),
         ));
     }
-    let Some(version) = GoRoot::new(&found.root)
+    let Some(version) = go_root
         .version_line()
         .and_then(|says| goroot::release_named_by(&says))
     else {

@@ -186,11 +186,7 @@ impl<'a> Installer<'a> {
             }
             releases = fetch;
         }
-        let progress = if self.progress {
-            ui::Progress::new(false)
-        } else {
-            ui::Progress::hidden()
-        };
+        let progress = ui::Progress::new(!self.progress);
         let options = pipeline::Options {
             download_base: &self.sources.download_url,
             index_url: &self.sources.index_url,

@@ -85,13 +85,14 @@ pub fn install(
         },
     )?;
     let verified = expected.is_some();
-    if !GoRoot::new(&root).go().is_file() {
+    let go_root = GoRoot::new(&root);
+    if !go_root.go().is_file() {
         return Err(InstallError::NotAToolchain {
             file: file.filename.clone(),
         });
     }
     // A mirror can serve a true digest of the wrong release.
-    let says = GoRoot::new(&root)
+    let says = go_root
         .version_line()
         .unwrap_or_else(|| "nothing (it is missing)".into());
     if goroot::release_named_by(&says) != Some(version) {
