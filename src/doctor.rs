@@ -600,21 +600,27 @@ fn gotoolchain_file(inputs: &Inputs, r: &Resolved) -> Check {
 fn module_compatibility(inputs: &Inputs, r: &Resolved) -> Vec<Check> {
     // The file selection reads: what doctor says agrees with what runs.
     let gowork = inputs.ctx.var(env_vars::GOWORK);
-    let Ok(found) = version_files::find_module(&inputs.ctx.cwd, gowork) else {
-        return vec![];
+    let found = match version_files::find_module(&inputs.ctx.cwd, gowork) {
+        Ok(found) => found,
+        Err(e) => return vec![check("module", Status::Fail, e.to_string(), e.hint())],
     };
-    let Some(selecting) = found.selecting else {
-        return vec![];
+    // The module's own directory holds its vendor/; the file that selects
+    // (a go.work above it, or the go.mod) says what it needs.
+    let (file, needs) = match (found.selecting.clone(), &found.go_mod) {
+        (Some(selecting), _) => (
+            selecting.path,
+            match selecting.request {
+                Request::Module(module) => module.go.max(module.toolchain),
+                _ => None,
+            },
+        ),
+        (None, Some(go_mod)) => (go_mod.clone(), None),
+        (None, None) => return vec![],
     };
-    let file = selecting.path;
-    let Some(dir) = file.parent().map(Path::to_path_buf) else {
+    let Some(dir) = found.dir().or_else(|| file.parent()).map(Path::to_path_buf) else {
         return vec![];
     };
     let mut checks = Vec::new();
-    let needs = match selecting.request {
-        Request::Module(module) => module.go.max(module.toolchain),
-        _ => None,
-    };
     checks.push(match needs {
         Some(need) if need > r.version => check(
             "module",

@@ -161,3 +161,51 @@ fn doctor_on_a_new_account_says_the_first_install_makes_the_store() {
     );
     assert!(!env.gov_home.exists(), "doctor creates nothing");
 }
+
+/// Doctor reads the module as selection does: a go.mod without a `go`
+/// line is still the module (its vendor/ is checked), and a GOWORK naming
+/// no file, which Go would refuse here, is a failed check with its fix
+/// even where a .go-version chose the release.
+#[test]
+fn doctor_reads_the_module_as_selection_does() {
+    let env = TestEnv::new();
+    env.link_go_script(
+        "1.22.4",
+        "#!/bin/sh\necho \"go version go1.22.4 linux/amd64\"\n",
+    );
+    assert!(env.gov(["global", "1.22.4"]).status.success());
+    env.write("go.mod", "module m\n");
+    std::fs::create_dir_all(env.work.join("vendor")).unwrap();
+    let report = |gowork: Option<&str>| -> serde_json::Value {
+        let mut cmd = env.gov_cmd(["doctor", "--json"]);
+        if let Some(w) = gowork {
+            cmd.env("GOWORK", w);
+        }
+        serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap()
+    };
+    let r = report(None);
+    let module = doctor_check(&r, "module");
+    assert_eq!(module["status"], "ok", "{module}");
+    assert_eq!(
+        module["detail"],
+        format!(
+            "Go 1.22.4 satisfies `{}`",
+            env.work.join("go.mod").display()
+        )
+    );
+    doctor_check(&r, "vendoring");
+
+    env.write("go.mod", "module m\n\ngo 1.21\n");
+    env.write(".go-version", "1.22.4\n");
+    let r = report(Some("/nonexistent/go.work"));
+    let module = doctor_check(&r, "module");
+    assert_eq!(module["status"], "fail", "{module}");
+    assert_eq!(
+        module["detail"],
+        "GOWORK names a file that does not exist: `/nonexistent/go.work`"
+    );
+    assert_eq!(
+        module["fix"],
+        "unset GOWORK, or set it to `off` or to an existing go.work"
+    );
+}
