@@ -22,6 +22,10 @@ pub const GOV_DOWNLOAD_URL: &str = "GOV_DOWNLOAD_URL";
 pub const GOV_RELEASE_URL: &str = "GOV_RELEASE_URL";
 /// `1`: never touch the network; use only what is cached.
 pub const GOV_OFFLINE: &str = "GOV_OFFLINE";
+/// Where releases come from: `dl` (go.dev/dl and the `GOV_*_URL`
+/// mirrors, the default) or `proxy` (Go's module proxy, `GOPROXY`, each
+/// release proved by the checksum database, `GOSUMDB`).
+pub const GOV_SOURCE: &str = "GOV_SOURCE";
 /// Seconds without a byte from the server before a download fails, retries
 /// included (default 30, from 0.1 to 86400).
 pub const GOV_HTTP_TIMEOUT: &str = "GOV_HTTP_TIMEOUT";
@@ -57,6 +61,19 @@ pub const GOWORK: &str = "GOWORK";
 pub const GOCACHE: &str = "GOCACHE";
 pub const GOMODCACHE: &str = "GOMODCACHE";
 pub const GOPATH: &str = "GOPATH";
+/// Go's own, read as Go reads them when `GOV_SOURCE=proxy`: the module
+/// proxies, the checksum database, and the module patterns neither applies
+/// to (which never include the toolchain module).
+pub const GOPROXY: &str = "GOPROXY";
+pub const GOSUMDB: &str = "GOSUMDB";
+pub const GONOSUMDB: &str = "GONOSUMDB";
+pub const GOPRIVATE: &str = "GOPRIVATE";
+/// Go's own settings file (`go env -w`), and its default place under the
+/// user's configuration directory.
+pub const GOENV: &str = "GOENV";
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// Credentials for private proxies (default `~/.netrc`), as Go reads them.
+pub const NETRC: &str = "NETRC";
 /// The search path for programs.
 pub const PATH: &str = "PATH";
 /// The user's shell, for `gov shell` output.
@@ -94,6 +111,7 @@ pub const READ: &[&str] = &[
     GOV_DOWNLOAD_URL,
     GOV_RELEASE_URL,
     GOV_OFFLINE,
+    GOV_SOURCE,
     GOV_HTTP_TIMEOUT,
     GOV_RETRY_DELAY_MS,
     GOV_DOWNLOAD_DEADLINE,
@@ -106,6 +124,15 @@ pub const READ: &[&str] = &[
     GOROOT,
     GOTOOLCHAIN,
     GOWORK,
+    GOMODCACHE,
+    GOPATH,
+    GOPROXY,
+    GOSUMDB,
+    GONOSUMDB,
+    GOPRIVATE,
+    GOENV,
+    XDG_CONFIG_HOME,
+    NETRC,
     PATH,
     SHELL,
     GITHUB_ENV,

@@ -27,6 +27,11 @@ pub const DOWNLOAD_DEADLINE: (RangeInclusive<f64>, Duration) =
 
 #[derive(Debug, Clone)]
 pub struct Sources {
+    /// `GOV_SOURCE` (`--source`): go.dev/dl style, or Go's module proxy;
+    /// a value gov cannot take is kept to fail the commands that download.
+    pub channel: Result<Channel, BadValue>,
+    /// Go's own settings, for the module proxy channel.
+    pub go: GoSettings,
     pub index_url: String,
     pub download_url: String,
     /// `GOV_OFFLINE`: never touch the network.
@@ -72,6 +77,16 @@ impl Sources {
     pub fn from_context(ctx: &Context) -> Sources {
         let text = |name, default: &str| ctx.text(name).unwrap_or(default).to_string();
         Sources {
+            channel: match ctx.text(env_vars::GOV_SOURCE) {
+                None => Ok(Channel::Dl),
+                Some(value) => Channel::parse(value).ok_or_else(|| BadValue {
+                    name: env_vars::GOV_SOURCE,
+                    value: value.into(),
+                    accepts: "`dl` (go.dev/dl and its mirrors) or `proxy` (Go's module proxy)"
+                        .into(),
+                }),
+            },
+            go: GoSettings::from_context(ctx),
             index_url: text(env_vars::GOV_INDEX_URL, DEFAULT_INDEX_URL),
             download_url: text(env_vars::GOV_DOWNLOAD_URL, DEFAULT_DOWNLOAD_URL),
             offline: ctx.is_set(env_vars::GOV_OFFLINE),
@@ -85,6 +100,135 @@ impl Sources {
                 .to_string(),
         }
     }
+}
+
+/// Where releases come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// go.dev/dl: the release index and its archives (`GOV_INDEX_URL`,
+    /// `GOV_DOWNLOAD_URL`), each checked against the index's sha256.
+    Dl,
+    /// Go's module proxy (`GOPROXY`): the `golang.org/toolchain` modules
+    /// Go itself switches to, each proved by the checksum database.
+    Proxy,
+}
+
+impl Channel {
+    pub fn parse(text: &str) -> Option<Channel> {
+        match text {
+            "dl" => Some(Channel::Dl),
+            "proxy" => Some(Channel::Proxy),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Dl => "dl",
+            Channel::Proxy => "proxy",
+        }
+    }
+}
+
+/// Go's settings for the module proxy, as the `go` command reads them: the
+/// environment first, then its settings file (`go env -w`, `GOENV`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoSettings {
+    /// Set in the environment (an empty value is unset).
+    env: Vec<(&'static str, String)>,
+    /// Go's settings file, read only when a value is asked for.
+    file: Option<PathBuf>,
+    /// `$NETRC`, else `~/.netrc`.
+    pub netrc: Option<PathBuf>,
+    /// Where Go keeps downloaded modules: `GOMODCACHE`, else the first
+    /// `GOPATH` entry's `pkg/mod`, else `~/go/pkg/mod`.
+    pub mod_cache: Option<PathBuf>,
+}
+
+/// The variables of Go's that [`GoSettings`] answers for.
+const GO_VARS: [&str; 6] = [
+    env_vars::GOPROXY,
+    env_vars::GOSUMDB,
+    env_vars::GONOSUMDB,
+    env_vars::GOPRIVATE,
+    env_vars::GOMODCACHE,
+    env_vars::GOPATH,
+];
+
+impl GoSettings {
+    pub fn from_context(ctx: &Context) -> GoSettings {
+        let home = ctx.var(env_vars::HOME).map(PathBuf::from);
+        let file = match ctx.text(env_vars::GOENV) {
+            Some("off") => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => ctx
+                .var(env_vars::XDG_CONFIG_HOME)
+                .map(PathBuf::from)
+                .or_else(|| home.as_ref().map(|h| h.join(".config")))
+                .map(|config| config.join("go").join("env")),
+        };
+        let env: Vec<_> = GO_VARS
+            .iter()
+            .filter_map(|name| Some((*name, ctx.text(name)?.to_string())))
+            .collect();
+        let mut settings = GoSettings {
+            env,
+            file,
+            netrc: ctx
+                .var(env_vars::NETRC)
+                .map(PathBuf::from)
+                .or_else(|| home.as_ref().map(|h| h.join(".netrc"))),
+            mod_cache: None,
+        };
+        settings.mod_cache = settings
+            .get(env_vars::GOMODCACHE)
+            .map(PathBuf::from)
+            .or_else(|| {
+                let gopath = settings.get(env_vars::GOPATH);
+                let first = gopath
+                    .as_deref()
+                    .and_then(|p| p.split(':').find(|e| !e.is_empty()));
+                match first {
+                    Some(dir) => Some(PathBuf::from(dir)),
+                    None => home.as_ref().map(|h| h.join("go")),
+                }
+                .map(|gopath| gopath.join("pkg").join("mod"))
+            });
+        settings
+    }
+
+    /// Go's value of `name` (one of [`GO_VARS`]): the environment's, else
+    /// the settings file's; `None` when neither sets it.
+    pub fn get(&self, name: &str) -> Option<String> {
+        if let Some((_, value)) = self.env.iter().find(|(k, _)| *k == name) {
+            return Some(value.clone());
+        }
+        let text = std::fs::read_to_string(self.file.as_ref()?).ok()?;
+        go_env_file_value(&text, name)
+    }
+
+    /// `GOPROXY`, Go's default when unset.
+    pub fn goproxy(&self) -> String {
+        self.get(env_vars::GOPROXY)
+            .unwrap_or_else(|| "https://proxy.golang.org,direct".into())
+    }
+
+    /// `GOSUMDB`, Go's default when unset.
+    pub fn gosumdb(&self) -> String {
+        self.get(env_vars::GOSUMDB)
+            .unwrap_or_else(|| "sum.golang.org".into())
+    }
+}
+
+/// The value of `name` in Go's settings file (`NAME=VALUE` lines; the
+/// last one wins, as in Go); an empty value is unset.
+fn go_env_file_value(text: &str, name: &str) -> Option<String> {
+    text.lines()
+        .filter_map(|line| line.split_once('='))
+        .filter(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.trim().to_string())
+        .last()
+        .filter(|v| !v.is_empty())
 }
 
 /// Where bytes come from, as `GOV_INDEX_URL` and `GOV_DOWNLOAD_URL` take
@@ -289,5 +433,61 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn go_settings_as_go_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("go-env");
+        std::fs::write(
+            &file,
+            "GOPROXY=https://corp.example/proxy\nGOSUMDB=off\nGOPRIVATE=\n",
+        )
+        .unwrap();
+        let file = file.to_str().unwrap();
+        let go = |vars: &[(&'static str, &str)]| {
+            GoSettings::from_context(&Context::with_vars(PathBuf::from("/"), vars))
+        };
+        // The environment beats the file; an empty value is unset.
+        let both = go(&[
+            (env_vars::GOENV, file),
+            (env_vars::GOSUMDB, "sum.golang.org"),
+        ]);
+        assert_eq!(both.goproxy(), "https://corp.example/proxy");
+        assert_eq!(both.gosumdb(), "sum.golang.org");
+        assert_eq!(both.get(env_vars::GOPRIVATE), None);
+        // GOENV=off: Go's defaults.
+        let off = go(&[(env_vars::GOENV, "off"), (env_vars::HOME, "/h")]);
+        assert_eq!(off.goproxy(), "https://proxy.golang.org,direct");
+        assert_eq!(off.gosumdb(), "sum.golang.org");
+        assert_eq!(off.mod_cache, Some(PathBuf::from("/h/go/pkg/mod")));
+        assert_eq!(off.netrc, Some(PathBuf::from("/h/.netrc")));
+        // The module cache: GOMODCACHE, else GOPATH's first entry.
+        let gopath = go(&[(env_vars::GOENV, "off"), (env_vars::GOPATH, ":/a:/b")]);
+        assert_eq!(gopath.mod_cache, Some(PathBuf::from("/a/pkg/mod")));
+        let cache = go(&[(env_vars::GOENV, "off"), (env_vars::GOMODCACHE, "/m")]);
+        assert_eq!(cache.mod_cache, Some(PathBuf::from("/m")));
+        // The default file is under XDG_CONFIG_HOME, else ~/.config.
+        let xdg = go(&[(env_vars::XDG_CONFIG_HOME, "/x"), (env_vars::HOME, "/h")]);
+        assert_eq!(xdg.file, Some(PathBuf::from("/x/go/env")));
+        let home = go(&[(env_vars::HOME, "/h")]);
+        assert_eq!(home.file, Some(PathBuf::from("/h/.config/go/env")));
+    }
+
+    #[test]
+    fn channels() {
+        let sources = |value| {
+            Sources::from_context(&Context::with_vars(
+                PathBuf::from("/"),
+                &[(env_vars::GOV_SOURCE, value)],
+            ))
+            .channel
+        };
+        assert_eq!(sources("proxy"), Ok(Channel::Proxy));
+        assert_eq!(sources("dl"), Ok(Channel::Dl));
+        assert_eq!(
+            sources("goproxy").unwrap_err().to_string(),
+            "GOV_SOURCE is `goproxy`, but it takes `dl` (go.dev/dl and its mirrors) or `proxy` (Go's module proxy)"
+        );
     }
 }

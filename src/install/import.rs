@@ -1,5 +1,6 @@
 //! `gov import`: Go toolchains other tools installed — goenv, gvm, g,
-//! golang.org/dl, asdf, mise, `/usr/local/go`, `/usr/lib/go-*` — found,
+//! golang.org/dl, asdf, mise, `/usr/local/go`, `/usr/lib/go-*`, and the
+//! toolchains Go switched to itself (its module cache) — found,
 //! checked as `gov link` checks (never executed) and registered under the
 //! release their `VERSION` names: linked, or copied into the store.
 
@@ -8,15 +9,19 @@ use std::path::{Path, PathBuf};
 use crate::context::Context;
 use crate::env_vars;
 use crate::goroot::{self, GoRoot};
-use crate::store::{Store, StoreError};
+use crate::platform::Platform;
+use crate::sources::GoSettings;
+use crate::store::{Imported, Module, Store, StoreError};
 use crate::version::Version;
 
 /// A place some tool keeps Go roots.
 #[derive(Debug, Clone)]
 pub struct Found {
     pub root: PathBuf,
-    /// Which tool's (`goenv`, `gvm`, …, or `given`).
+    /// Which tool's (`goenv`, `gvm`, …, `go` or `given`).
     pub by: &'static str,
+    /// The toolchain module it is, for one in Go's module cache.
+    pub module: Option<Module>,
 }
 
 /// What became of one root.
@@ -65,17 +70,22 @@ pub fn find_roots(ctx: &Context, dirs: &[PathBuf]) -> Vec<Found> {
     }
     let mut found: Vec<Found> = Vec::new();
     let mut seen = Vec::new();
-    let mut add = |root: PathBuf, by| {
+    let mut add = |root: PathBuf, by, module| {
         let key = root.canonicalize().unwrap_or_else(|_| root.clone());
         if !seen.contains(&key) {
             seen.push(key);
-            found.push(Found { root, by });
+            found.push(Found { root, by, module });
         }
     };
+    if let Some(cache) = GoSettings::from_context(ctx).mod_cache {
+        for (root, module) in go_mod_cache_toolchains(&cache, &Platform::host()) {
+            add(root, "go", Some(module));
+        }
+    }
     for (place, by, holds_many) in places {
         if !holds_many {
             if place.exists() {
-                add(place, by);
+                add(place, by, None);
             }
             continue;
         }
@@ -95,9 +105,46 @@ pub fn find_roots(ctx: &Context, dirs: &[PathBuf]) -> Vec<Found> {
             } else {
                 entry
             };
-            add(root, by);
+            add(root, by, None);
         }
     }
+    found
+}
+
+/// The toolchains Go downloaded for `platform` when it switched
+/// (`GOMODCACHE/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64`), each
+/// with the `h1:` Go checked it against (its `.ziphash`).
+fn go_mod_cache_toolchains(cache: &Path, platform: &Platform) -> Vec<(PathBuf, Module)> {
+    let suffix = format!(".{platform}");
+    let mut found: Vec<(PathBuf, Module)> = std::fs::read_dir(cache.join("golang.org"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let version = name.strip_prefix("toolchain@")?;
+            if !version.starts_with("v0.0.1-go") || !version.ends_with(&suffix) {
+                return None;
+            }
+            let ziphash = cache
+                .join("cache/download/golang.org/toolchain/@v")
+                .join(format!("{version}.ziphash"));
+            let h1 = std::fs::read_to_string(ziphash).ok()?;
+            let h1 = h1.trim();
+            // What Go wrote: one `h1:` line, else not a download it finished.
+            if !h1.starts_with("h1:") || h1.len() > 128 || h1.contains(char::is_whitespace) {
+                return None;
+            }
+            let module = Module {
+                path: "golang.org/toolchain".into(),
+                version: version.into(),
+                h1: h1.into(),
+                proved_by: None,
+            };
+            Some((entry.path(), module))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
     found
 }
 
@@ -155,15 +202,19 @@ pub fn import(
             )),
         ));
     }
+    let imported = Imported {
+        by: found.by,
+        module: found.module.clone(),
+    };
     match (copy, dry_run) {
         (false, true) => Ok(outcome(Some(version), "would link", None)),
         (true, true) => Ok(outcome(Some(version), "would copy", None)),
         (false, false) => {
-            store.link(&version, &found.root, false, Some(found.by))?;
+            store.link(&version, &found.root, false, Some(&imported))?;
             Ok(outcome(Some(version), "linked", None))
         }
         (true, false) => {
-            store.copy_in(&version, &found.root, found.by)?;
+            store.copy_in(&version, &found.root, &imported)?;
             Ok(outcome(Some(version), "copied", None))
         }
     }

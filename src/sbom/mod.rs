@@ -176,6 +176,23 @@ pub fn toolchains(toolchains: &[Recorded]) -> Bom {
                 p.properties.push((name.into(), value.clone()));
             }
         }
+        // The toolchain module and the checksum database tree that proved
+        // it: facts when trusted, claims otherwise.
+        if let Some(module) = &record.module {
+            let prefix = if trusted { "" } else { "claimed-" };
+            let mut facts = vec![
+                ("module", format!("{}@{}", module.path, module.version)),
+                ("module-h1", module.h1.clone()),
+            ];
+            if let Some(tree) = &module.proved_by {
+                facts.push(("sumdb", tree.database.clone()));
+                facts.push(("sumdb-tree-size", tree.size.to_string()));
+                facts.push(("sumdb-tree-hash", tree.hash.clone()));
+            }
+            for (name, value) in facts {
+                p.properties.push((format!("{prefix}{name}"), value));
+            }
+        }
         let mut comment = Vec::new();
         if trusted {
             p.sha256 = record.sha256.clone();

@@ -222,10 +222,11 @@ impl Copy {
     }
 
     /// The copy's mode: the system store's `0755`/`0644`, or the source's
-    /// less group and world write.
+    /// less group and world write, plus the owner's: the copy is the
+    /// store's to remove (Go's module cache keeps its files read-only).
     fn mode(&self, meta: &std::fs::Metadata, dir: bool) -> u32 {
         if !self.shared {
-            return meta.mode() & 0o755;
+            return meta.mode() & 0o755 | 0o200;
         }
         if dir || meta.mode() & 0o111 != 0 {
             0o755

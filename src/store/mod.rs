@@ -29,7 +29,7 @@ pub use history::Change as HistoryEntry;
 pub use journal::{real_path, write_through, Journal, JournalEntry, Kept};
 pub use lock::{Lock, LOCK_TIMEOUT};
 pub use prune::{Pruned, MIRROR_LOCK};
-pub use record::{Edit, Origin, Record, Recorded, Standing};
+pub use record::{Edit, Module, Origin, Record, Recorded, Standing, Tree};
 pub use shims::{CORE_PROGRAMS, GO_PROGRAMS};
 
 use std::io;
@@ -153,6 +153,16 @@ impl StoreError {
             StoreError::Copy(e) => e.hint(),
         }
     }
+}
+
+/// Where `gov import` found a Go root.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The tool that installed it (`goenv`, `gvm`, `go` for Go's module
+    /// cache, …).
+    pub by: &'static str,
+    /// The toolchain module it is, when Go downloaded it.
+    pub module: Option<Module>,
 }
 
 /// A release in the store.
@@ -580,13 +590,13 @@ impl Store {
     /// Registers an existing GOROOT under `version`. The toolchain is never
     /// executed: it must look like a Go root ([`GoRoot::check`]), and its
     /// `VERSION`, when it has one, must name `version` unless `force`.
-    /// `imported_from` names the manager `gov import` found it in.
+    /// `imported` says where `gov import` found it.
     pub fn link(
         &self,
         version: &Version,
         dir: &Path,
         force: bool,
-        imported_from: Option<&str>,
+        imported: Option<&Imported>,
     ) -> Result<Installed, StoreError> {
         let dir = fs_err::canonicalize(dir)?;
         let change = self.change(
@@ -630,7 +640,7 @@ impl Store {
         }
         fs_err::create_dir_all(self.versions_dir())?;
         let root = self.versions_dir().join(version.to_string());
-        let origin = if imported_from.is_some() {
+        let origin = if imported.is_some() {
             Origin::Import
         } else {
             Origin::Link
@@ -638,7 +648,10 @@ impl Store {
         let mut record = Record::new(origin, version, &Platform::host())
             .from_dir(&dir)
             .now();
-        record.imported_from = imported_from.map(str::to_string);
+        if let Some(imported) = imported {
+            record.imported_from = Some(imported.by.to_string());
+            record.module = imported.module.clone();
+        }
         self.write_record(&Platform::host(), &record)?;
         fs_err::os::unix::fs::symlink(&dir, &root)?;
         change.commit()?;
@@ -650,14 +663,14 @@ impl Store {
         })
     }
 
-    /// Copies the Go root `dir`, found by `gov import` in `imported_from`'s
-    /// store, into the store as `version`: into scratch space first, renamed
+    /// Copies the Go root `dir`, found by `gov import` where `imported`
+    /// says, into the store as `version`: into scratch space first, renamed
     /// into place whole (links kept as links).
     pub fn copy_in(
         &self,
         version: &Version,
         dir: &Path,
-        imported_from: &str,
+        imported: &Imported,
     ) -> Result<Installed, StoreError> {
         let change = self.change(
             &Store::release_key(&Platform::host(), version),
@@ -677,7 +690,8 @@ impl Store {
         let mut record = Record::new(Origin::Import, version, &Platform::host())
             .from_dir(dir)
             .now();
-        record.imported_from = Some(imported_from.to_string());
+        record.imported_from = Some(imported.by.to_string());
+        record.module = imported.module.clone();
         self.write_record(&Platform::host(), &record)?;
         if let Err(e) = fs_err::rename(&copy, &root) {
             let _ = self.remove_record(&Platform::host(), version);

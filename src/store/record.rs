@@ -95,6 +95,36 @@ pub struct Record {
     /// Files gov changed in the release, relative to its root.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edits: Vec<Edit>,
+    /// The toolchain module it came from (Go's module proxy, or Go's own
+    /// module cache), and what proved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<Module>,
+}
+
+/// A `golang.org/toolchain` module and its proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Module {
+    /// `golang.org/toolchain`.
+    pub path: String,
+    /// `v0.0.1-go1.22.12.linux-amd64`.
+    pub version: String,
+    /// The dirhash of the module's zip, `h1:…`.
+    pub h1: String,
+    /// The checksum database tree that holds `h1` (none for a module Go
+    /// downloaded and verified itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proved_by: Option<Tree>,
+}
+
+/// A signed tree of a checksum database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tree {
+    /// The database's name (`sum.golang.org`).
+    pub database: String,
+    /// Its number of records.
+    pub size: u64,
+    /// Its root hash, base64.
+    pub hash: String,
 }
 
 /// One line gov changed in a file of a release.
@@ -125,6 +155,7 @@ impl Record {
             time: None,
             gov_version: None,
             edits: Vec::new(),
+            module: None,
         }
     }
 
@@ -246,6 +277,21 @@ impl Record {
             ("imported_from", &self.imported_from),
             ("gov_version", &self.gov_version),
         ];
+        let module = self.module.iter().flat_map(|m| {
+            [
+                ("module.path", Some(&m.path)),
+                ("module.version", Some(&m.version)),
+                ("module.h1", Some(&m.h1)),
+                (
+                    "module.proved_by.database",
+                    m.proved_by.as_ref().map(|t| &t.database),
+                ),
+                (
+                    "module.proved_by.hash",
+                    m.proved_by.as_ref().map(|t| &t.hash),
+                ),
+            ]
+        });
         let edits = self.edits.iter().flat_map(|e| {
             [
                 ("edits.path", Some(&e.path)),
@@ -253,7 +299,8 @@ impl Record {
                 ("edits.now", Some(&e.now)),
             ]
         });
-        for (field, text) in texts.iter().map(|(f, t)| (*f, t.as_ref())).chain(edits) {
+        let all = texts.iter().map(|(f, t)| (*f, t.as_ref()));
+        for (field, text) in all.chain(edits).chain(module) {
             let Some(text) = text else { continue };
             if text.len() > MAX_FIELD || text.chars().any(char::is_control) {
                 return Err(format!(
