@@ -225,9 +225,8 @@ impl GoSettings {
 fn go_env_file_value(text: &str, name: &str) -> Option<String> {
     text.lines()
         .filter_map(|line| line.split_once('='))
-        .filter(|(key, _)| key.trim() == name)
+        .rfind(|(key, _)| key.trim() == name)
         .map(|(_, value)| value.trim().to_string())
-        .last()
         .filter(|v| !v.is_empty())
 }
 
