@@ -2,7 +2,7 @@
 //! archive once through the hasher into scratch space → check the digest
 //! and what was unpacked → rename into place → shims in line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::unpack::{self, UnpackError};
 use super::InstallError;
@@ -84,52 +84,82 @@ pub fn install(
             }
         },
     )?;
-    let verified = expected.is_some();
-    let go_root = GoRoot::new(&root);
-    if !go_root.go().is_file() {
-        return Err(InstallError::NotAToolchain {
-            file: file.filename.clone(),
-        });
-    }
-    // A mirror can serve a true digest of the wrong release.
-    let says = go_root
-        .version_line()
-        .unwrap_or_else(|| "nothing (it is missing)".into());
-    if goroot::release_named_by(&says) != Some(version) {
-        return Err(InstallError::WrongVersion {
-            file: file.filename.clone(),
-            version,
-            says,
-        });
-    }
-    crate::checkpoint::reached("install-verified");
-    // Verified as shipped; now what gov changes, recorded.
-    let mut edits = Vec::new();
-    if let Some((was, now)) = toolchain_env::pin_local_toolchain(&root)? {
-        edits.push(Edit {
-            path: "go.env".into(),
-            was,
-            now,
-        });
-    }
-    // The record first: a kill between the two leaves a record of
-    // nothing installed (harmless), never a release without its record.
     let mut record = Record::new(Origin::Download, &version, platform).now();
     record.archive = Some(file.filename.clone());
     record.url = Some(url);
     record.sha256 = Some(fetched.sha256);
-    record.verified = verified;
+    record.verified = expected.is_some();
     record.size = Some(fetched.size);
     record.index_url = Some(opts.index_url.to_string());
-    record.edits = edits;
-    store.write_record(platform, &record)?;
-    crate::checkpoint::reached("install-recorded");
-    fs_err::create_dir_all(&dest_dir)?;
-    fs_err::rename(&root, &dest)?;
-    crate::checkpoint::reached("install-renamed");
+    let unpacked = Unpacked {
+        version,
+        platform,
+        root: &root,
+        from: &file.filename,
+        dest: &dest,
+    };
+    let installed = unpacked.commit(store, record)?;
     drop(staging);
     change.commit()?;
-    Ok(Outcome::Installed(installed(version, dest)))
+    Ok(Outcome::Installed(installed))
+}
+
+/// A release unpacked into scratch space, not yet in the store.
+pub struct Unpacked<'a> {
+    pub version: Version,
+    pub platform: &'a Platform,
+    /// The Go root in scratch space.
+    pub root: &'a Path,
+    /// The archive (or module) it came from, for messages.
+    pub from: &'a str,
+    /// Where it goes in the store.
+    pub dest: &'a Path,
+}
+
+impl Unpacked<'_> {
+    /// Checks that the Go root is the release it should be, pins it to
+    /// itself (`GOTOOLCHAIN=local` in `go.env`), writes its record and
+    /// renames it into place: the last steps of every install, under the
+    /// caller's store change.
+    pub fn commit(&self, store: &Store, mut record: Record) -> Result<Installed, InstallError> {
+        let version = self.version;
+        let go_root = GoRoot::new(self.root);
+        if !go_root.go().is_file() {
+            return Err(InstallError::NotAToolchain {
+                file: self.from.to_string(),
+            });
+        }
+        // A mirror can serve a true digest of the wrong release.
+        let says = go_root
+            .version_line()
+            .unwrap_or_else(|| "nothing (it is missing)".into());
+        if goroot::release_named_by(&says) != Some(version) {
+            return Err(InstallError::WrongVersion {
+                file: self.from.to_string(),
+                version,
+                says,
+            });
+        }
+        crate::checkpoint::reached("install-verified");
+        // Verified as shipped; now what gov changes, recorded.
+        if let Some((was, now)) = toolchain_env::pin_local_toolchain(self.root)? {
+            record.edits.push(Edit {
+                path: "go.env".into(),
+                was,
+                now,
+            });
+        }
+        // The record first: a kill between the two leaves a record of
+        // nothing installed (harmless), never a release without its record.
+        store.write_record(self.platform, &record)?;
+        crate::checkpoint::reached("install-recorded");
+        if let Some(dir) = self.dest.parent() {
+            fs_err::create_dir_all(dir)?;
+        }
+        fs_err::rename(self.root, self.dest)?;
+        crate::checkpoint::reached("install-renamed");
+        Ok(installed(version, self.dest.to_path_buf()))
+    }
 }
 
 fn installed(version: Version, root: PathBuf) -> Installed {
