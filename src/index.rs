@@ -245,15 +245,8 @@ impl Index {
     /// typo such as `1.222`), newest first among equals: for "did you
     /// mean".
     pub fn nearest(&self, wanted: &str, n: usize) -> Vec<Version> {
-        let wanted = wanted.trim_start_matches("go");
-        let mut scored: Vec<(usize, Version)> = self
-            .releases
-            .iter()
-            .filter(|r| r.version.is_stable())
-            .map(|r| (edit_distance(wanted, &r.version.to_string()), r.version))
-            .collect();
-        scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        scored.into_iter().take(n).map(|(_, v)| v).collect()
+        let versions: Vec<Version> = self.releases.iter().map(|r| r.version).collect();
+        nearest(&versions, wanted, n)
     }
 
     pub fn pick(&self, request: &Request, os: &str, arch: &str) -> Option<&Release> {
@@ -267,6 +260,20 @@ impl Index {
         let picked = request.pick(&versions)?;
         self.find(&picked)
     }
+}
+
+/// Up to `n` stable releases of `versions` whose names are closest to
+/// `wanted` (a typo such as `1.222`), newest first among equals: for "did
+/// you mean".
+pub fn nearest(versions: &[Version], wanted: &str, n: usize) -> Vec<Version> {
+    let wanted = wanted.trim_start_matches("go");
+    let mut scored: Vec<(usize, Version)> = versions
+        .iter()
+        .filter(|v| v.is_stable())
+        .map(|v| (edit_distance(wanted, &v.to_string()), *v))
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    scored.into_iter().take(n).map(|(_, v)| v).collect()
 }
 
 /// How to get the index.

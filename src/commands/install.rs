@@ -7,6 +7,7 @@ use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve;
 use crate::settings::Settings;
+use crate::sources::Channel;
 use crate::store::StoreError;
 
 #[derive(Debug, clap::Args)]
@@ -14,7 +15,8 @@ use crate::store::StoreError;
   gov install 1.22              the newest 1.22.x
   gov install latest 1.21.13    several at once, in parallel
   gov install                   what this directory's go.mod or .go-version asks for
-  gov install 1.22 --os darwin --arch arm64   for another machine")]
+  gov install 1.22 --os darwin --arch arm64   for another machine
+  gov install 1.22 --source proxy   Go's module proxy, proved by the checksum database")]
 pub struct Args {
     /// `1.22.4`, `1.22`, `1`, `latest`, `1.23rc1`
     requests: Vec<String>,
@@ -33,6 +35,10 @@ pub struct Args {
     /// Install into your own store even a release the system store has
     #[arg(long)]
     force: bool,
+    /// Where releases come from: `dl` (go.dev/dl, GOV_INDEX_URL) or `proxy`
+    /// (Go's module proxy, GOPROXY, proved by GOSUMDB) [env: GOV_SOURCE]
+    #[arg(long, value_name = "dl|proxy", value_parser = super::parse_channel)]
+    source: Option<Channel>,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
@@ -58,6 +64,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .map(|r| parse_request(r))
             .collect::<Result<Vec<_>, _>>()?
     };
+    let sources = super::sources_with(settings, args.source);
     let installer = Installer {
         platform: Platform::host_or(args.os.as_deref(), args.arch.as_deref()),
         skip_checksum: args.skip_checksum,
@@ -65,7 +72,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         progress: settings.progress(),
         verbose: settings.verbose,
         force: args.force,
-        ..Installer::new(&settings.store, &settings.sources)
+        ..Installer::new(&settings.store, &sources)
     };
     let elsewhere = !installer.platform.is_host();
     let results = installer.install_all(&requests)?;

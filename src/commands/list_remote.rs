@@ -1,5 +1,6 @@
-//! `gov list-remote [PREFIX] [--all] [--json]`: releases in the index,
-//! newest first, the installed ones marked.
+//! `gov list-remote [PREFIX] [--all] [--json]`: releases in the index (or,
+//! with `--source proxy`, the toolchain modules the proxies list), newest
+//! first, the installed ones marked.
 
 use serde::Serialize;
 
@@ -7,15 +8,20 @@ use crate::commands::parse_request;
 use crate::download::Fetcher;
 use crate::error::Error;
 use crate::index;
-use crate::platform;
+use crate::download::DownloadError;
+use crate::goproxy;
+use crate::install::proxy;
+use crate::platform::Platform;
 use crate::settings::Settings;
+use crate::sources::Channel;
+use crate::version::Version;
 
 #[derive(Serialize)]
 struct Row {
     version: String,
     stable: bool,
     installed: bool,
-    /// The archive for this machine, when the index has one.
+    /// The archive (or module zip) for this machine, when there is one.
     archive: Option<String>,
 }
 
@@ -36,30 +42,63 @@ pub struct Args {
     /// Fetch the release index even if the cached copy is fresh
     #[arg(long)]
     refresh: bool,
+    /// Where releases come from: `dl` (the index) or `proxy` (the
+    /// `golang.org/toolchain` modules GOPROXY lists) [env: GOV_SOURCE]
+    #[arg(long, value_name = "dl|proxy", value_parser = super::parse_channel)]
+    source: Option<Channel>,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let filter = args.prefix.as_deref().map(parse_request).transpose()?;
-    let fetcher = Fetcher::new(&settings.sources);
-    let source = index::Source::of(&settings.sources, &settings.store, args.refresh);
-    let index = index::load(&source, &fetcher)?;
-    settings.explain(format!("release index from {}", index.origin));
+    let sources = super::sources_with(settings, args.source);
+    let channel = sources.channel.clone().map_err(DownloadError::Setting)?;
+    let fetcher = Fetcher::new(&sources);
     let installed: Vec<_> = settings
         .store
         .installed()?
         .into_iter()
         .map(|i| i.version)
         .collect();
-    let (os, arch) = platform::host();
-    let rows: Vec<Row> = index
-        .releases
-        .iter()
-        .filter(|r| filter.as_ref().is_none_or(|f| f.matches(&r.version)))
-        .map(|r| Row {
-            version: r.version.to_string(),
-            stable: r.version.is_stable(),
-            installed: installed.contains(&r.version),
-            archive: r.archive(os, arch).map(|f| f.filename.clone()),
+    let host = Platform::host();
+    let listed: Vec<(Version, Option<String>)> = match channel {
+        Channel::Dl => {
+            let source = index::Source::of(&sources, &settings.store, args.refresh);
+            let index = index::load(&source, &fetcher)?;
+            settings.explain(format!("release index from {}", index.origin));
+            index
+                .releases
+                .iter()
+                .map(|r| {
+                    let archive = r.archive(&host.os, &host.arch);
+                    (r.version, archive.map(|f| f.filename.clone()))
+                })
+                .collect()
+        }
+        Channel::Proxy => {
+            let proxies = proxy::Channel::new(&sources.go, &settings.store)?;
+            settings.explain(format!(
+                "toolchain modules from GOPROXY {}",
+                sources.go.goproxy()
+            ));
+            let mut versions = proxies.versions(&fetcher, &host)?;
+            versions.reverse();
+            versions
+                .into_iter()
+                .map(|v| {
+                    let zip = goproxy::module_version(&v, &host).map(|m| format!("{m}.zip"));
+                    (v, zip.ok())
+                })
+                .collect()
+        }
+    };
+    let rows: Vec<Row> = listed
+        .into_iter()
+        .filter(|(v, _)| filter.as_ref().is_none_or(|f| f.matches(v)))
+        .map(|(v, archive)| Row {
+            version: v.to_string(),
+            stable: v.is_stable(),
+            installed: installed.contains(&v),
+            archive,
         })
         .filter(|row| args.all || (row.stable && row.archive.is_some()))
         .collect();

@@ -1,5 +1,7 @@
-//! `gov mirror DIR [REQUEST...] [--os OS --arch ARCH]...`: fill a
-//! directory any static web server can serve as a Go release mirror.
+//! `gov mirror DIR [--proxy] [REQUEST...] [--os OS --arch ARCH]...`: fill a
+//! directory any static web server can serve as a Go release mirror — in
+//! go.dev/dl's layout, or with `--proxy` as a `GOPROXY` with the checksum
+//! database's proofs (both can share one directory).
 
 use std::path::PathBuf;
 
@@ -7,18 +9,22 @@ use crate::commands::parse_request;
 use crate::download::Fetcher;
 use crate::error::Error;
 use crate::index;
+use crate::install::proxy;
 use crate::mirror::{Mirror, MirrorError, Mirrored};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::settings::Settings;
 use crate::ui;
+use crate::version::Version;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   gov mirror /srv/go 1.22 1.21                         this machine's platform
   gov mirror /srv/go latest --os linux --arch amd64 --os linux --arch arm64
+  gov mirror /srv/go --proxy 1.22                       as a GOPROXY, with the database's proofs
 Then, on every node:
-  GOV_INDEX_URL=https://mirror.example/go/index.json GOV_DOWNLOAD_URL=https://mirror.example/go/ gov install 1.22")]
+  GOV_INDEX_URL=https://mirror.example/go/index.json GOV_DOWNLOAD_URL=https://mirror.example/go/ gov install 1.22
+  GOPROXY=https://mirror.example/go GOV_SOURCE=proxy gov install 1.22   (and Go's own GOTOOLCHAIN switch)")]
 pub struct Args {
     /// The mirror directory (made if missing)
     dir: PathBuf,
@@ -33,6 +39,10 @@ pub struct Args {
     /// Print what became of each archive as JSON
     #[arg(long)]
     json: bool,
+    /// Mirror Go's toolchain modules from GOPROXY, with what GOSUMDB proves
+    /// of them, as a static GOPROXY
+    #[arg(long)]
+    proxy: bool,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
@@ -67,25 +77,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let fetcher = Fetcher::new(&settings.sources);
+    if args.proxy {
+        return run_proxy(args, settings, &fetcher, &platforms, &requests);
+    }
     let source = index::Source::of(&settings.sources, &settings.store, true);
     let upstream = index::load(&source, &fetcher)?;
-    let mirror = Mirror::open(&args.dir)?;
-    // Held by this run alone now: what a killed one left goes.
-    for path in settings.store.clear_mirror_leftovers(mirror.dir())? {
-        settings.say(format!(
-            "removed `{}`, left by an interrupted run",
-            path.display()
-        ));
-    }
-    // For `gov prune`, should this run be killed too; knowing it is a
-    // convenience, so failing to write it down fails nothing.
-    let dir = std::fs::canonicalize(mirror.dir()).unwrap_or_else(|_| args.dir.clone());
-    if let Err(e) = settings.store.remember_mirror(&dir) {
-        settings.explain(format!(
-            "cannot note `{}` for `gov prune`: {e}",
-            dir.display()
-        ));
-    }
+    let mirror = open(args, settings)?;
     let progress = ui::Progress::new(settings.quiet);
     let mut results: Vec<Mirrored> = Vec::new();
     let mut added = Vec::new();
@@ -144,14 +141,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             hint,
         )
     })?;
-    if args.json {
-        super::print_json(&results);
-    } else {
-        // stdout lists what the mirror holds; failures went to stderr.
-        for r in results.iter().filter(|r| r.error.is_none()) {
-            println!("{}", ui::escape(&format!("{} {}", r.action, r.file)));
-        }
-    }
+    print_results(args, &results);
     if !failures.is_empty() {
         let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();
         return Err(Error::failed(
@@ -171,6 +161,129 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         results.len()
     ));
     Ok(())
+}
+
+/// `--proxy`: the toolchain modules `requests` name for each platform,
+/// from the proxies of GOPROXY, proved by GOSUMDB.
+fn run_proxy(
+    args: &Args,
+    settings: &Settings,
+    fetcher: &Fetcher,
+    platforms: &[Platform],
+    requests: &[Request],
+) -> Result<(), Error> {
+    let channel = proxy::Channel::new(&settings.sources.go, &settings.store)
+        .map_err(crate::install::InstallError::from)?;
+    let mirror = open(args, settings)?;
+    let progress = ui::Progress::new(settings.quiet);
+    let mut results: Vec<Mirrored> = Vec::new();
+    let mut failures = Vec::new();
+    for platform in platforms {
+        let listed = channel
+            .versions(fetcher, platform)
+            .map_err(crate::install::InstallError::from)?;
+        for request in requests {
+            let stable: Vec<Version> = listed
+                .iter()
+                .copied()
+                .filter(|v| v.is_stable() || matches!(request, Request::Exact(_)))
+                .collect();
+            let what = format!("Go {request} for {platform}");
+            let outcome = match request.pick(&stable) {
+                None => Err((
+                    vec![format!(
+                        "no toolchain module matches `{request}` for {platform} at GOPROXY `{}`",
+                        settings.sources.go.goproxy()
+                    )],
+                    None,
+                )),
+                Some(version) => mirror
+                    .fetch_module(fetcher, &channel, &version, platform, &progress)
+                    .map(|action| (action, format!("{version} for {platform}")))
+                    .map_err(|e| (causes(&e), e.hint())),
+            };
+            match outcome {
+                Ok((action, file)) => results.push(Mirrored {
+                    file,
+                    action,
+                    error: None,
+                }),
+                Err((causes, hint)) => {
+                    report_failure(&what, &causes, hint);
+                    failures.push(what.clone());
+                    results.push(Mirrored {
+                        file: what,
+                        action: "failed",
+                        error: Some(causes.join(": ")),
+                    });
+                }
+            }
+        }
+    }
+    mirror.write_module_list().map_err(|e| {
+        let hint = e.hint();
+        Error::failed(
+            format!(
+                "cannot write the module list of `{}`: {}",
+                args.dir.display(),
+                causes(&e).join(": ")
+            ),
+            hint,
+        )
+    })?;
+    print_results(args, &results);
+    if !failures.is_empty() {
+        let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();
+        return Err(Error::failed(
+            format!(
+                "{} of {} toolchain module(s) could not be mirrored: {}; the rest are in `{}`",
+                failures.len(),
+                results.len(),
+                names.join(", "),
+                args.dir.display()
+            ),
+            "check GOPROXY and GOSUMDB and run the command again: it fetches only what is missing"
+                .to_string(),
+        ));
+    }
+    settings.say(format!(
+        "`{}` serves {} toolchain module(s): point GOPROXY at it (GOV_SOURCE=proxy for gov; Go's GOTOOLCHAIN switch reads it too)",
+        args.dir.display(),
+        results.len()
+    ));
+    Ok(())
+}
+
+/// The mirror directory, locked, with what a killed run left cleared.
+fn open(args: &Args, settings: &Settings) -> Result<Mirror, Error> {
+    let mirror = Mirror::open(&args.dir)?;
+    for path in settings.store.clear_mirror_leftovers(mirror.dir())? {
+        settings.say(format!(
+            "removed `{}`, left by an interrupted run",
+            path.display()
+        ));
+    }
+    // For `gov prune`, should this run be killed too; knowing it is a
+    // convenience, so failing to write it down fails nothing.
+    let dir = std::fs::canonicalize(mirror.dir()).unwrap_or_else(|_| args.dir.clone());
+    if let Err(e) = settings.store.remember_mirror(&dir) {
+        settings.explain(format!(
+            "cannot note `{}` for `gov prune`: {e}",
+            dir.display()
+        ));
+    }
+    Ok(mirror)
+}
+
+/// What the mirror holds, on stdout (failures went to stderr).
+fn print_results(args: &Args, results: &[Mirrored]) {
+    if args.json {
+        super::print_json(&results);
+    } else {
+        for r in results.iter().filter(|r| r.error.is_none()) {
+            println!("{}", ui::escape(&format!("{} {}", r.action, r.file)));
+        }
+    }
 }
 
 /// The message of `e` and of each of its causes.

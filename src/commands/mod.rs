@@ -98,3 +98,20 @@ pub fn nearest_names(index: &Index, request: &Request) -> Vec<String> {
         .map(|v| v.to_string())
         .collect()
 }
+
+/// `--source`: `dl` or `proxy`.
+pub fn parse_channel(text: &str) -> Result<crate::sources::Channel, String> {
+    crate::sources::Channel::parse(text).ok_or_else(|| format!("`{text}` is neither `dl` nor `proxy`"))
+}
+
+/// The settings' sources, with `--source` when given.
+pub fn sources_with(
+    settings: &Settings,
+    channel: Option<crate::sources::Channel>,
+) -> crate::sources::Sources {
+    let mut sources = settings.sources.clone();
+    if let Some(channel) = channel {
+        sources.channel = Ok(channel);
+    }
+    sources
+}

@@ -307,7 +307,7 @@ fn upgrade(
             upgrade::newest(in_index, here).ok_or_else(|| InstallError::NoMatch {
                 wanted: request.to_string(),
                 platform: platform::Platform::host(),
-                index_url: settings.sources.index_url.clone(),
+                place: format!("the index at `{}`", settings.sources.index_url),
                 nearest: index.nearest(&request.to_string(), 3),
             })?
         }

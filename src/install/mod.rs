@@ -1,11 +1,14 @@
 //! Getting releases into the store. [`ensure`] is the one entry for
 //! "install it if missing" (a shim with `GOV_AUTO_INSTALL`), [`Installer`]
-//! installs many at once (`gov install`); [`pipeline`] is one release,
-//! [`unpack`] the archive.
+//! installs many at once (`gov install`); [`pipeline`] is one release from
+//! go.dev/dl, [`unpack`] its archive; [`proxy`] is one from Go's module
+//! proxy, [`unzip`] its zip.
 
 pub mod import;
 pub mod pipeline;
+pub mod proxy;
 pub mod unpack;
+pub mod unzip;
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -14,7 +17,7 @@ use crate::download::{DownloadError, Fetcher, Mismatch, VerifyError};
 use crate::index::{self, EntryError, Index, IndexError, Release};
 use crate::platform::Platform;
 use crate::request::Request;
-use crate::sources::Sources;
+use crate::sources::{Channel, Sources};
 use crate::store::{Installed, Store, StoreError};
 use crate::ui;
 use crate::version::Version;
@@ -49,16 +52,26 @@ pub enum InstallError {
         version: Version,
         says: String,
     },
-    #[error("no Go release matches `{wanted}` for {platform} in the index at `{index_url}`")]
+    #[error("no Go release matches `{wanted}` for {platform} in {place}")]
     NoMatch {
         wanted: String,
         platform: Platform,
-        index_url: String,
+        /// Where releases were looked for: "the index at `URL`".
+        place: String,
         /// The releases whose names are closest to what was asked.
         nearest: Vec<Version>,
     },
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Channel(#[from] proxy::ChannelError),
+    #[error("cannot unpack `{file}`")]
+    Unzip {
+        file: String,
+        #[source]
+        source: unzip::UnzipError,
+    },
+
     #[error(transparent)]
     Io(#[from] io::Error),
     #[error(transparent)]
@@ -103,9 +116,28 @@ impl InstallError {
                 ),
             }),
             InstallError::Index(e) => e.hint(),
+            InstallError::Channel(e) => e.hint(),
+            InstallError::Unzip { source, .. } => source.hint().or_else(|| {
+                Some("the module zip is damaged or hostile; nothing was installed".into())
+            }),
             InstallError::Store(e) => e.hint(),
             InstallError::Io(e) => crate::fsx::io_hint(e),
             _ => None,
+        }
+    }
+}
+
+/// A release to install, and where from.
+enum Pick {
+    Dl(Release),
+    Module(Version),
+}
+
+impl Pick {
+    fn version(&self) -> Version {
+        match self {
+            Pick::Dl(release) => release.version,
+            Pick::Module(version) => *version,
         }
     }
 }
@@ -173,18 +205,34 @@ impl<'a> Installer<'a> {
         if pending.is_empty() {
             return Ok(done);
         }
+        let channel = self.sources.channel.clone().map_err(DownloadError::Setting)?;
         let fetcher = Fetcher::new(self.sources);
-        let mut releases = self.pick(&pending, &fetcher)?;
+        let proxy = match channel {
+            Channel::Dl => None,
+            Channel::Proxy => Some(proxy::Channel::new(&self.sources.go, self.store)?),
+        };
+        let mut picked = match &proxy {
+            None => self
+                .pick(&pending, &fetcher)?
+                .into_iter()
+                .map(Pick::Dl)
+                .collect(),
+            Some(proxy) => self
+                .pick_module(&pending, proxy, &fetcher)?
+                .into_iter()
+                .map(Pick::Module)
+                .collect(),
+        };
         // What the system store has is not downloaded again, unless forced.
         if self.platform.is_host() && !self.force {
             let mut fetch = Vec::new();
-            for release in releases {
-                match self.store.find(&release.version)? {
+            for pick in picked {
+                match self.store.find(&pick.version())? {
                     Some(i) if i.system => done.push(Ok(Done::AlreadyInstalled(i))),
-                    _ => fetch.push(release),
+                    _ => fetch.push(pick),
                 }
             }
-            releases = fetch;
+            picked = fetch;
         }
         let progress = ui::Progress::new(!self.progress);
         let options = pipeline::Options {
@@ -194,18 +242,27 @@ impl<'a> Installer<'a> {
             skip_checksum: self.skip_checksum,
             progress: &progress,
         };
+        let module_options = proxy::Options {
+            platform: &self.platform,
+            progress: &progress,
+        };
+        let install = |pick: &Pick| match (pick, &proxy) {
+            (Pick::Dl(release), _) => pipeline::install(self.store, &fetcher, release, &options),
+            (Pick::Module(version), Some(channel)) => {
+                proxy::install(self.store, &fetcher, channel, *version, &module_options)
+            }
+            (Pick::Module(_), None) => unreachable!("modules are picked from a proxy"),
+        };
         std::thread::scope(|scope| {
-            let handles: Vec<_> = releases
+            let handles: Vec<_> = picked
                 .iter()
-                .map(|release| {
-                    let (fetcher, options) = (&fetcher, &options);
+                .map(|pick| {
+                    let install = &install;
                     scope.spawn(move || {
                         let start = Instant::now();
-                        pipeline::install(self.store, fetcher, release, options).map(|outcome| {
-                            match outcome {
-                                Outcome::Installed(i) => Done::Installed(i, start.elapsed()),
-                                Outcome::AlreadyInstalled(i) => Done::AlreadyInstalled(i),
-                            }
+                        install(pick).map(|outcome| match outcome {
+                            Outcome::Installed(i) => Done::Installed(i, start.elapsed()),
+                            Outcome::AlreadyInstalled(i) => Done::AlreadyInstalled(i),
                         })
                     })
                 })
@@ -215,6 +272,41 @@ impl<'a> Installer<'a> {
             }
         });
         Ok(done)
+    }
+
+    /// The release each request names, from the toolchain modules the
+    /// proxies list (stable ones, unless the request names a pre-release).
+    fn pick_module(
+        &self,
+        requests: &[Request],
+        channel: &proxy::Channel,
+        fetcher: &Fetcher,
+    ) -> Result<Vec<Version>, InstallError> {
+        let listed = channel.versions(fetcher, &self.platform)?;
+        let mut picked = Vec::new();
+        for request in requests {
+            let candidates: Vec<Version> = listed
+                .iter()
+                .copied()
+                .filter(|v| v.is_stable() || matches!(request, Request::Exact(_)))
+                .collect();
+            let version = request.pick(&candidates).ok_or_else(|| InstallError::NoMatch {
+                wanted: match request {
+                    Request::AtLeast(v) => format!("{v} or newer"),
+                    r => r.to_string(),
+                },
+                platform: self.platform.clone(),
+                place: format!(
+                    "the toolchain modules of GOPROXY `{}`",
+                    self.sources.go.goproxy()
+                ),
+                nearest: crate::index::nearest(&listed, &request.to_string(), 3),
+            })?;
+            if !picked.contains(&version) {
+                picked.push(version);
+            }
+        }
+        Ok(picked)
     }
 
     /// The release each request names, from the index. A request the
@@ -248,7 +340,7 @@ impl<'a> Installer<'a> {
                     r => r.to_string(),
                 },
                 platform: self.platform.clone(),
-                index_url: self.sources.index_url.clone(),
+                place: format!("the index at `{}`", self.sources.index_url),
                 nearest: index.nearest(&request.to_string(), 3),
             })?;
             if !releases

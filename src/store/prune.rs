@@ -217,8 +217,11 @@ fn try_lock_mirror(dir: &Path) -> Option<Option<std::fs::File>> {
 /// The files of `dir` a killed `gov mirror` left; links are listed, not
 /// followed (removing one removes the link).
 fn mirror_leftovers(dir: &Path) -> Vec<PathBuf> {
-    read_dir(dir)
+    // Archives at the top, toolchain module zips (`--proxy`) below.
+    let modules = dir.join("golang.org/toolchain/@v");
+    [read_dir(dir), read_dir(&modules)]
         .into_iter()
+        .flatten()
         .filter(|e| is_mirror_leftover(&e.file_name().to_string_lossy()))
         .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .map(|e| e.path())

@@ -14,11 +14,14 @@ use sha2::{Digest, Sha256};
 
 use crate::download::{self, DownloadError, Expected, Fetcher, Mismatch, Stop, VerifyError};
 use crate::fsx;
+use crate::install::proxy::ChannelError;
 use crate::index::{self, EntryError, File, Index, Release, MAX_INDEX};
 use crate::platform::Platform;
 use crate::store::MIRROR_LOCK;
 use crate::ui;
 use crate::version::Version;
+
+mod proxy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {
@@ -36,6 +39,18 @@ pub enum MirrorError {
     Download(#[from] DownloadError),
     #[error(transparent)]
     Io(#[from] io::Error),
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// `GOSUMDB=off` with a `file://` GOPROXY: a mirror keeps only what a
+    /// database proved.
+    #[error("`{module}` cannot be mirrored without a checksum database to prove it (GOSUMDB=off)")]
+    Unproved { module: String },
+    #[error("cannot read the module zip `{file}`")]
+    Zip {
+        file: String,
+        #[source]
+        source: crate::install::unzip::UnzipError,
+    },
 }
 
 impl From<VerifyError> for MirrorError {
@@ -61,6 +76,11 @@ impl MirrorError {
             )),
             MirrorError::Download(e) => e.hint(),
             MirrorError::Io(e) => fsx::io_hint(e),
+            MirrorError::Channel(e) => e.hint(),
+            MirrorError::Unproved { .. } => {
+                Some("unset GOSUMDB, or name the database that proves the toolchains".into())
+            }
+            MirrorError::Zip { source, .. } => source.hint(),
         }
     }
 }

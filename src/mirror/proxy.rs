@@ -1,0 +1,225 @@
+//! `gov mirror DIR --proxy`: DIR as a static `GOPROXY` for the module
+//! `golang.org/toolchain` — `@v/list`, and per release `.info`, `.mod` and
+//! `.zip` — with what the checksum database proved of each (under
+//! `sumdb/<name>/`: `supported`, the lookups, the tiles), so that nodes
+//! with `GOPROXY=<DIR's URL>` verify every toolchain against the real
+//! database key with no other network: gov, and Go's own `GOTOOLCHAIN`
+//! switch. Nothing is kept that the database did not prove.
+
+use std::path::{Path, PathBuf};
+
+use super::{Mirror, MirrorError};
+use crate::download::{self, DownloadError, Expected, Fetcher, Stop, VerifyError};
+use crate::dirhash;
+use crate::fsx;
+use crate::goproxy::{self, TOOLCHAIN_MODULE};
+use crate::install::proxy::{Channel, ChannelError};
+use crate::install::unzip;
+use crate::platform::Platform;
+use crate::sumdb::Verified;
+use crate::ui;
+use crate::version::Version;
+
+/// The most a `.mod` or `.info` file may hold.
+const MAX_SMALL: u64 = 64 << 10;
+
+impl Mirror {
+    /// `DIR/golang.org/toolchain/@v`.
+    fn module_dir(&self) -> PathBuf {
+        self.dir
+            .join(goproxy::escape_path(TOOLCHAIN_MODULE))
+            .join("@v")
+    }
+
+    /// Makes the module of Go `version` for `platform` present and proved:
+    /// its zip (kept when already there and still matching the database),
+    /// `.mod` and `.info`, and the database's proof of them.
+    pub fn fetch_module(
+        &self,
+        fetcher: &Fetcher,
+        channel: &Channel,
+        version: &Version,
+        platform: &Platform,
+        progress: &ui::Progress,
+    ) -> Result<&'static str, MirrorError> {
+        let module_version =
+            goproxy::module_version(version, platform).map_err(ChannelError::from)?;
+        let Some(proof) = channel.lookup(fetcher, &module_version)? else {
+            return Err(MirrorError::Unproved {
+                module: format!("{TOOLCHAIN_MODULE}@{module_version}"),
+            });
+        };
+        let dir = self.module_dir();
+        fs_err::create_dir_all(&dir)?;
+        let at = |ext: &str| {
+            let name = format!("{}.{ext}", goproxy::escape_version(&module_version));
+            (
+                format!("{}/@v/{name}", goproxy::escape_path(TOOLCHAIN_MODULE)),
+                dir.join(name),
+            )
+        };
+        // The `.mod`: Go checks it against the database's `/go.mod` line.
+        let (path, dest) = at("mod");
+        let body = channel
+            .proxies
+            .fetch(&path, |url| fetcher.get(url, MAX_SMALL))
+            .map_err(ChannelError::from)?;
+        proof
+            .check_go_mod(TOOLCHAIN_MODULE, &module_version, &dirhash::h1_of_go_mod(&body))
+            .map_err(ChannelError::from)?;
+        write_file(&dest, &body)?;
+        let (path, dest) = at("info");
+        let body = channel
+            .proxies
+            .fetch(&path, |url| fetcher.get(url, MAX_SMALL))
+            .map_err(ChannelError::from)?;
+        write_file(&dest, &body)?;
+
+        let (path, dest) = at("zip");
+        let action = match unzip::hash_zip(&dest) {
+            Ok(h1) if proof.check(TOOLCHAIN_MODULE, &module_version, &h1).is_ok() => "kept",
+            _ => {
+                self.download_zip(fetcher, channel, &path, &dest, progress)?;
+                let h1 = unzip::hash_zip(&dest).map_err(|source| MirrorError::Zip {
+                    file: dest.display().to_string(),
+                    source,
+                });
+                let checked = h1.and_then(|h1| {
+                    proof
+                        .check(TOOLCHAIN_MODULE, &module_version, &h1)
+                        .map_err(|e| MirrorError::Channel(e.into()))
+                });
+                if let Err(e) = checked {
+                    // Nothing the database does not vouch for stays.
+                    let _ = fs_err::remove_file(&dest);
+                    return Err(e);
+                }
+                "downloaded"
+            }
+        };
+        let db = channel
+            .database
+            .as_ref()
+            .expect("a proof comes from a database");
+        self.write_proof(&db.name, &proof)?;
+        Ok(action)
+    }
+
+    /// The zip at `path` (under each proxy) into `dest`, written aside and
+    /// renamed when whole.
+    fn download_zip(
+        &self,
+        fetcher: &Fetcher,
+        channel: &Channel,
+        path: &str,
+        dest: &Path,
+        progress: &ui::Progress,
+    ) -> Result<(), MirrorError> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = dest.parent().expect("a file in a directory");
+        let task = progress.task(&name);
+        let part = channel.proxies.fetch(path, |url| {
+            let wanted = Expected {
+                file: &name,
+                url,
+                sha256: None,
+                size: 0,
+            };
+            fetcher
+                .fetch_verified::<_, VerifyError>(&wanted, &task, |body| {
+                    let mut part = tempfile::Builder::new()
+                        .prefix(&format!(".{name}."))
+                        .suffix(".part")
+                        .tempfile_in(dir)
+                        .map_err(|e| Stop::write(dir, e))?;
+                    let at = part.path().to_path_buf();
+                    download::write_all(body, part.as_file_mut(), &at)?;
+                    Ok(part)
+                })
+                .map(|fetched| fetched.value)
+                .map_err(|e| match e {
+                    VerifyError::Download(e) => e,
+                    VerifyError::Mismatch(m) => DownloadError::Other {
+                        url: m.url,
+                        message: "unexpected digest check".into(),
+                    },
+                })
+        });
+        let part = part.map_err(ChannelError::from)?;
+        part.as_file().sync_all()?;
+        std::fs::set_permissions(
+            part.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )?;
+        part.persist(dest)
+            .map_err(|e| fsx::with_path(e.error, dest))?;
+        Ok(())
+    }
+
+    /// What proved a module, where a proxy serves its database: under
+    /// `sumdb/<name>/`, `supported`, the lookup and each tile the proof
+    /// read, and the tree as `latest`.
+    fn write_proof(&self, database: &str, proof: &Verified) -> Result<(), MirrorError> {
+        let base = self.dir.join("sumdb").join(database);
+        write_file(&base.join("supported"), b"")?;
+        for (path, bytes) in &proof.used {
+            // Paths as the database names them: no `..`, nothing absolute.
+            if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+                continue;
+            }
+            write_file(&base.join(path), bytes)?;
+        }
+        let latest = base.join("latest");
+        let newer = match std::fs::read(&latest) {
+            Ok(old) => crate::sumdb::tree_size(&old).is_none_or(|size| size < proof.tree.size),
+            Err(_) => true,
+        };
+        if newer {
+            write_file(&latest, &proof.note)?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites `@v/list` to list exactly the module zips DIR holds.
+    pub fn write_module_list(&self) -> Result<(), MirrorError> {
+        let dir = self.module_dir();
+        let mut listed: Vec<String> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let version = name.strip_suffix(".zip")?;
+                (version.starts_with("v0.0.1-go") && e.path().is_file())
+                    .then(|| version.to_string())
+            })
+            .collect();
+        if listed.is_empty() && !dir.exists() {
+            return Ok(());
+        }
+        listed.sort();
+        let mut body = listed.join("\n");
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        write_file(&dir.join("list"), body.as_bytes())
+    }
+}
+
+/// `bytes` at `path` (directories made), replaced whole, readable by all:
+/// what a static web server serves.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), MirrorError> {
+    if let Some(dir) = path.parent() {
+        fs_err::create_dir_all(dir)?;
+    }
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    fsx::write_atomic(path, bytes)?;
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .map_err(|e| fsx::with_path(e, path))?;
+    Ok(())
+}
