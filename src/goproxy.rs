@@ -822,7 +822,12 @@ mod tests {
         use Answer::*;
         let list = "https://a,https://b|https://c,direct";
         // (answers, hosts asked, who served it or whether "not found")
-        let cases: &[(&[(&str, Answer)], &[&str], Result<&str, bool>)] = &[
+        type Case<'a> = (
+            &'a [(&'a str, Answer)],
+            &'a [&'a str],
+            Result<&'a str, bool>,
+        );
+        let cases: &[Case] = &[
             (&[("a", Ok)], &["a"], Result::Ok("a")),
             (
                 &[("a", Status(404)), ("b", Ok)],
