@@ -58,6 +58,12 @@ pub enum ProxyError {
     TooOld { version: String },
     #[error("go{version} is a language version, not a release: {TOOLCHAIN_MODULE} holds releases such as go{version}.0")]
     LanguageVersion { version: String },
+    #[error("`{url}` is not the `.info` of {module_version}: {reason}")]
+    BadInfo {
+        url: String,
+        module_version: String,
+        reason: String,
+    },
     #[error("cannot fetch `{what}` through GOPROXY=`{goproxy}`: {}", list(tried))]
     Failed {
         /// What was asked for: a module path with its `@v/…` file.
@@ -117,6 +123,10 @@ impl ProxyError {
                     )
                 }
             }
+            ProxyError::BadInfo { .. } => Some(
+                "check that GOPROXY names a Go module proxy, or install from go.dev with GOV_SOURCE=dl"
+                    .into(),
+            ),
             ProxyError::Sumdb { name, .. } => Some(format!(
                 "check the network and GOPROXY, or name the database's own URL: `GOSUMDB=\"{name} https://{name}\"` (with its key when it is not sum.golang.org)"
             )),
@@ -238,6 +248,31 @@ pub fn parse_list(body: &str, platform: &Platform) -> Vec<Version> {
     // Equal releases are spelt alike here: only one spelling round-trips.
     versions.dedup();
     versions
+}
+
+/// What a proxy's `@v/<version>.info` says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Info {
+    #[serde(rename = "Version")]
+    pub version: String,
+    /// RFC 3339, as the proxy gives it.
+    #[serde(rename = "Time", default)]
+    pub time: Option<String>,
+}
+
+/// Reads the `.info` of `module_version` fetched from `url`: JSON naming
+/// that very version, as Go requires of a proxy.
+pub fn parse_info(body: &[u8], url: &str, module_version: &str) -> Result<Info, ProxyError> {
+    let bad = |reason: String| ProxyError::BadInfo {
+        url: url.to_string(),
+        module_version: module_version.to_string(),
+        reason,
+    };
+    let info: Info = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+    if info.version != module_version {
+        return Err(bad(format!("it is for version `{}`", info.version)));
+    }
+    Ok(info)
 }
 
 /// A module path or version as Go escapes it for proxies and the module
@@ -386,6 +421,10 @@ impl ProxyList {
     /// proxies in turn: `attempt` gets the full URL and does the transfer
     /// (retries included). After a proxy written before `,` only a "not
     /// found" (404, 410) moves on; after `|` any error does.
+    ///
+    /// What is refused for good rather than failed (a hostile zip) is
+    /// returned as a value, `T = Result<_, Refusal>`, as
+    /// [`crate::download::Fetcher::fetch_verified`] does: it ends the walk.
     pub fn fetch<T>(
         &self,
         path: &str,
@@ -666,6 +705,30 @@ mod tests {
             ),
         ] {
             assert_eq!(proxy_url(base, &list_path()), url);
+        }
+    }
+
+    #[test]
+    fn info_files() {
+        let mv = "v0.0.1-go1.22.12.linux-amd64";
+        let info = parse_info(
+            br#"{"Version":"v0.0.1-go1.22.12.linux-amd64","Time":"2025-03-04T17:00:00Z"}"#,
+            "u",
+            mv,
+        )
+        .unwrap();
+        assert_eq!(info.time.as_deref(), Some("2025-03-04T17:00:00Z"));
+        assert!(parse_info(br#"{"Version":"v0.0.1-go1.22.12.linux-amd64"}"#, "u", mv).is_ok());
+        for bad in [
+            &br#"{"Version":"v0.0.1-go1.22.11.linux-amd64"}"#[..],
+            b"{}",
+            b"<html>",
+            b"",
+        ] {
+            let err = parse_info(bad, "u", mv).unwrap_err();
+            assert!(err
+                .to_string()
+                .starts_with("`u` is not the `.info` of v0.0.1-go1.22.12"));
         }
     }
 
