@@ -460,8 +460,11 @@ impl ProxyList {
     /// Go decides it: each proxy in turn is asked for
     /// `<proxy>/sumdb/<name>/supported`; the first that answers serves
     /// the database at `<proxy>/sumdb/<name>`. A "not found" (or any error
-    /// after `|`) moves on; `direct`, `off` or the end of the list mean
-    /// the database's own URL, `direct_url`; any other error is final.
+    /// after `|`) moves on. Reaching `direct` means the database's own
+    /// URL, `direct_url`; so do `off` and the end of the list when every
+    /// proxy said "not found". Otherwise the proxies' error is reported
+    /// (one after `,`, or one passed by `|` that the list never made up
+    /// for), as Go reports it.
     ///
     /// Once a proxy serves the database, every request goes there: when
     /// one of them fails, Go does not fall back to the database's own
