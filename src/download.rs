@@ -15,6 +15,7 @@ use url::Url;
 use crate::context::BadValue;
 use crate::env_vars;
 use crate::fsx;
+use crate::netrc::{Credentials, Netrc};
 use crate::sources::{Location, Patience, Sources};
 use crate::ui;
 
@@ -384,6 +385,9 @@ pub struct Fetcher {
     patience: Result<Patience, BadValue>,
     offline: bool,
     no_proxy: String,
+    /// Logins for private proxies, sent only over https
+    /// ([`credentials_for`]).
+    netrc: Netrc,
 }
 
 impl Fetcher {
@@ -403,6 +407,9 @@ impl Fetcher {
                 .timeout_connect(timeout.min(Duration::from_secs(15)))
                 .timeout_read(timeout)
                 .user_agent(concat!("gov/", env!("CARGO_PKG_VERSION")))
+                // Credentials follow a redirect only to the same host,
+                // never from https down to http (as Go's client).
+                .redirect_auth_headers(ureq::RedirectAuthHeaders::SameHost)
         };
         Fetcher {
             proxied: builder().try_proxy_from_env(true).build(),
@@ -410,7 +417,15 @@ impl Fetcher {
             patience: sources.transfers.clone(),
             offline: sources.offline,
             no_proxy: sources.no_proxy.clone(),
+            netrc: Netrc::default(),
         }
+    }
+
+    /// Sends the logins of `netrc` (HTTP Basic) to the https hosts it
+    /// names, as Go does for private module proxies.
+    pub fn with_netrc(mut self, netrc: Netrc) -> Fetcher {
+        self.netrc = netrc;
+        self
     }
 
     fn patience(&self) -> Result<&Patience, DownloadError> {
@@ -585,8 +600,7 @@ impl Fetcher {
     }
 
     fn open_http(&self, url: &str) -> Result<Download, DownloadError> {
-        let agent = self.agent_for(url);
-        match agent.get(url).call() {
+        match self.request(url).call() {
             Ok(response) => {
                 let length = response
                     .header("Content-Length")
@@ -604,6 +618,15 @@ impl Fetcher {
                 url: url.into(),
                 source: Box::new(t),
             }),
+        }
+    }
+
+    /// The GET request for `url`, with the netrc login when one goes there.
+    fn request(&self, url: &str) -> ureq::Request {
+        let request = self.agent_for(url).get(url);
+        match credentials_for(&self.netrc, url) {
+            Some(credentials) => request.set("Authorization", &basic_auth(credentials)),
+            None => request,
         }
     }
 
@@ -654,6 +677,30 @@ pub fn join(base: &str, name: &str) -> String {
     }
 }
 
+/// The netrc login to send with a request for `url`: only over https, to
+/// the host the entry names (`host:port` first when the URL has a port,
+/// then `host`), and never when the URL carries its own user and password.
+pub fn credentials_for<'a>(netrc: &'a Netrc, url: &str) -> Option<&'a Credentials> {
+    let url = Url::parse(url).ok()?;
+    if url.scheme() != "https" || !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    let host = url.host_str()?;
+    url.port()
+        .and_then(|port| netrc.credentials_for(&format!("{host}:{port}")))
+        .or_else(|| netrc.credentials_for(host))
+}
+
+/// The `Authorization` header for `credentials`.
+fn basic_auth(credentials: &Credentials) -> String {
+    use base64::Engine;
+    let pair = format!("{}:{}", credentials.login, credentials.password);
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
 /// Does `NO_PROXY` (comma-separated hosts, domain suffixes or `*`) cover
 /// the host of `url`?
 pub fn bypasses_proxy(url: &str, no_proxy: &str) -> bool {
@@ -693,6 +740,117 @@ mod tests {
         assert!(!bypasses_proxy("https://go.dev/dl/", "google.com"));
         assert!(!bypasses_proxy("https://notgo.dev/", "go.dev"));
         assert!(!bypasses_proxy("https://go.dev/", ""));
+    }
+
+    #[test]
+    fn netrc_logins_go_to_https_hosts_only() {
+        let netrc = Netrc::parse(
+            "machine proxy.example login u password p\n\
+             machine other.example:8443 login w password r\n\
+             machine 127.0.0.1 login local password secret\n",
+        );
+        let login = |url| credentials_for(&netrc, url).map(|c| c.login.as_str());
+        for (url, want) in [
+            (
+                "https://proxy.example/golang.org/toolchain/@v/list",
+                Some("u"),
+            ),
+            ("https://PROXY.EXAMPLE/x", Some("u")),
+            ("https://proxy.example:443/x", Some("u")),
+            // A port the netrc does not name: the host's entry.
+            ("https://proxy.example:8443/x", Some("u")),
+            ("https://other.example:8443/x", Some("w")),
+            ("https://other.example/x", None),
+            // Never over http, nor to file:// or paths.
+            ("http://proxy.example/x", None),
+            ("http://127.0.0.1:8080/x", None),
+            ("file:///srv/proxy.example/x", None),
+            ("/srv/proxy.example", None),
+            // Another host, or one that merely ends alike.
+            ("https://evil.example/proxy.example", None),
+            ("https://proxy.example.evil.example/x", None),
+            ("https://xproxy.example/x", None),
+            // The URL's own user wins.
+            ("https://me@proxy.example/x", None),
+            ("https://me:pw@proxy.example/x", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(login(url), want, "{url}");
+        }
+        let header = basic_auth(credentials_for(&netrc, "https://proxy.example/").unwrap());
+        assert_eq!(header, "Basic dTpw");
+
+        // What the fetcher puts on its requests.
+        let ctx = crate::context::Context::with_vars(PathBuf::from("/"), &[]);
+        let fetcher = Fetcher::new(&crate::sources::Sources::from_context(&ctx)).with_netrc(netrc);
+        let sent = |url| {
+            fetcher
+                .request(url)
+                .header("Authorization")
+                .map(str::to_string)
+        };
+        assert_eq!(
+            sent("https://proxy.example/x").as_deref(),
+            Some("Basic dTpw")
+        );
+        assert_eq!(sent("http://proxy.example/x"), None);
+        assert_eq!(sent("https://other.example/x"), None);
+    }
+
+    /// A server on loopback that answers one request with `200 ok` and
+    /// hands back the request's header lines.
+    fn one_request_server() -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::BufRead;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/golang.org/toolchain/@v/list",
+            listener.local_addr().unwrap()
+        );
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = io::BufReader::new(stream.try_clone().unwrap());
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line.trim().is_empty() {
+                    break;
+                }
+                headers.push(line.trim().to_string());
+            }
+            let mut stream = stream;
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                .unwrap();
+            headers
+        });
+        (url, server)
+    }
+
+    #[test]
+    fn no_credentials_over_http() {
+        use crate::context::Context;
+        let (url, server) = one_request_server();
+        let ctx = Context::with_vars(PathBuf::from("/"), &[(env_vars::NO_PROXY, "*")]);
+        let netrc = Netrc::parse("machine 127.0.0.1 login local password secret\n");
+        let fetcher = Fetcher::new(&crate::sources::Sources::from_context(&ctx)).with_netrc(netrc);
+        assert_eq!(fetcher.get(&url, 100).unwrap(), b"ok");
+        let headers = server.join().unwrap();
+        assert!(
+            headers[0].starts_with("GET /golang.org/toolchain/@v/list"),
+            "{headers:?}"
+        );
+        let authorization = |headers: &[String]| {
+            headers
+                .iter()
+                .any(|h| h.to_ascii_lowercase().starts_with("authorization"))
+        };
+        assert!(!authorization(&headers), "{headers:?}");
+        // The server does see the header when one is sent: a URL's own
+        // user and password (the user's choice, even over http).
+        let (url, server) = one_request_server();
+        let url = url.replace("http://", "http://me:pw@");
+        assert_eq!(fetcher.get(&url, 100).unwrap(), b"ok");
+        assert!(authorization(&server.join().unwrap()));
     }
 
     #[test]
