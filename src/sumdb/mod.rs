@@ -20,6 +20,8 @@
 //! what was proven against, so several processes may verify at once.
 
 pub mod note;
+#[cfg(test)]
+mod tests;
 pub mod tlog;
 
 use std::collections::{HashMap, HashSet};
@@ -232,6 +234,35 @@ impl Verified {
     }
 }
 
+/// Two trees signed by one database that cannot both be true: the older
+/// is not a prefix of the newer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fork {
+    pub database: String,
+    pub older: Tree,
+    pub newer: Tree,
+    /// The signed notes of both: the evidence to report.
+    pub older_note: String,
+    pub newer_note: String,
+}
+
+impl std::fmt::Display for Fork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let indent = |note: &str| note.trim_end().replace('\n', "\n\t");
+        write!(
+            f,
+            "SECURITY ERROR: checksum database {} has forked: {} is not a prefix of {}\n\
+             go.sum database server misbehavior detected!\n\n\
+             older tree:\n\t{}\nnewer tree:\n\t{}",
+            self.database,
+            self.older,
+            self.newer,
+            indent(&self.older_note),
+            indent(&self.newer_note)
+        )
+    }
+}
+
 /// What went wrong: a security failure (the database or what serves it
 /// misbehaves, or the download is not what it logged), a remote failure,
 /// a local one, or a bad configuration.
@@ -295,20 +326,8 @@ pub enum SumdbError {
         #[source]
         source: TlogError,
     },
-    #[error(
-        "SECURITY ERROR: checksum database {database} has forked: {older} is not a prefix of {newer}\n\
-         go.sum database server misbehavior detected!\n\n\
-         older tree:\n\t{}\nnewer tree:\n\t{}",
-        older_note.trim_end().replace('\n', "\n\t"),
-        newer_note.trim_end().replace('\n', "\n\t")
-    )]
-    Fork {
-        database: String,
-        older: Tree,
-        newer: Tree,
-        older_note: String,
-        newer_note: String,
-    },
+    #[error("{0}")]
+    Fork(Box<Fork>),
     #[error("SECURITY ERROR: checksum database {database}: record {id} for `{module}@{version}` is not in {tree}")]
     RecordNotInTree {
         database: String,
@@ -366,7 +385,7 @@ impl SumdbError {
             SumdbError::Note { .. }
                 | SumdbError::Malformed { .. }
                 | SumdbError::Log { .. }
-                | SumdbError::Fork { .. }
+                | SumdbError::Fork(_)
                 | SumdbError::RecordNotInTree { .. }
                 | SumdbError::RecordMismatch { .. }
                 | SumdbError::MissingHash { .. }
@@ -411,7 +430,7 @@ impl SumdbError {
             SumdbError::Note { source: NoteError::UnknownKey { .. }, .. } => Some(
                 "the tree is signed by another key than GOSUMDB's: check GOSUMDB and GOPROXY (a proxy may serve another database under this name)".into(),
             ),
-            SumdbError::Fork { .. } => Some(
+            SumdbError::Fork(_) => Some(
                 "do not install from this database: keep both tree notes above and report them to its operator (for sum.golang.org: https://go.dev/issue)".into(),
             ),
             SumdbError::ChecksumMismatch { .. } => Some(
@@ -786,13 +805,13 @@ impl<'a, R: Remote> Session<'a, R> {
         if h == older.hash {
             return Ok(());
         }
-        Err(SumdbError::Fork {
+        Err(SumdbError::Fork(Box::new(Fork {
             database: self.client.db.name().to_string(),
             older: older.into(),
             newer: newer.into(),
             older_note: String::from_utf8_lossy(older_msg).into_owned(),
             newer_note: String::from_utf8_lossy(newer_msg).into_owned(),
-        })
+        })))
     }
 
     /// One tile's bytes, unverified: from the cache (its own file, or the

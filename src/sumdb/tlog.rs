@@ -1136,6 +1136,98 @@ mod tests {
         }
     }
 
+    /// Tiles out of an in-memory log, one of them forged.
+    struct Tiles<'a> {
+        log: &'a [Hash],
+        forge: Option<Tile>,
+        saved: Vec<Tile>,
+    }
+
+    impl TileReader for Tiles<'_> {
+        type Error = TlogError;
+        fn height(&self) -> u32 {
+            8
+        }
+        fn read_tiles(&mut self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+            let mut out = Vec::new();
+            for tile in tiles {
+                let mut data = read_tile_data(tile, &mut { self.log })?;
+                if Some(*tile) == self.forge {
+                    data[5 * HASH_SIZE] ^= 1;
+                }
+                out.push(data);
+            }
+            Ok(out)
+        }
+        fn save_tiles(&mut self, tiles: &[Tile], _: &[Vec<u8>]) {
+            self.saved.extend_from_slice(tiles);
+        }
+    }
+
+    #[test]
+    fn tile_hash_reader_trusts_only_tiles_that_hash_up_to_the_tree() {
+        let log = build_log(300);
+        let tree = Tree {
+            n: 300,
+            hash: tree_hash(300, &mut log.as_slice()).unwrap(),
+        };
+        let mut honest = Tiles {
+            log: &log,
+            forge: None,
+            saved: Vec::new(),
+        };
+        for n in 0..300 {
+            let index = stored_hash_index(0, n);
+            let got = TileHashReader::new(tree, &mut honest)
+                .read_hashes(&[index])
+                .unwrap();
+            assert_eq!(got, [log[index as usize]]);
+        }
+        assert_eq!(
+            tree_hash(300, &mut TileHashReader::new(tree, &mut honest)),
+            Ok(tree.hash)
+        );
+
+        // Record 5's tile is neither a top-level tile of the tree of 300 (those
+        // are tile/8/1/000.p/1 and tile/8/0/001.p/44) nor one of as many
+        // tiles as there are top-level subtrees: it must still be checked
+        // against its parent.
+        let forged_tile = Tile {
+            h: 8,
+            l: 0,
+            n: 0,
+            w: 256,
+        };
+        let mut forged = Tiles {
+            log: &log,
+            forge: Some(forged_tile),
+            saved: Vec::new(),
+        };
+        let err = TileHashReader::new(tree, &mut forged)
+            .read_hashes(&[stored_hash_index(0, 5)])
+            .unwrap_err();
+        assert_eq!(err, TlogError::InconsistentTile("tile/8/0/000".into()));
+        assert!(forged.saved.is_empty());
+
+        // A forged top-level tile does not hash up to the root.
+        forged.forge = Some(Tile {
+            h: 8,
+            l: 0,
+            n: 1,
+            w: 44,
+        });
+        let err = TileHashReader::new(tree, &mut forged)
+            .read_hashes(&[stored_hash_index(0, 261)])
+            .unwrap_err();
+        assert!(matches!(err, TlogError::InconsistentTile(_)), "{err}");
+
+        // Hashes beyond the tree are not read.
+        let err = TileHashReader::new(tree, &mut honest)
+            .read_hashes(&[stored_hash_index(0, 300)])
+            .unwrap_err();
+        assert!(matches!(err, TlogError::NotInTree { .. }), "{err}");
+    }
+
     #[test]
     fn tree_notes() {
         let tree = Tree {
