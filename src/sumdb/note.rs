@@ -194,6 +194,10 @@ pub fn open<'a>(msg: &'a [u8], verifier: &Verifier) -> Result<&'a str, NoteError
             signers.push(format!("{name}+{hash:08x}"));
             continue;
         }
+        if verified {
+            // Go checks the first signature by a key and skips repeats.
+            continue;
+        }
         if !verifier.verify(text.as_bytes(), &sig[4..]) {
             return Err(NoteError::BadSignature {
                 name: name.to_string(),

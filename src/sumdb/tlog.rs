@@ -725,6 +725,15 @@ fn tile_hash(data: &[u8]) -> Hash {
 pub fn read_tile_data<R: HashReader + ?Sized>(tile: &Tile, r: &mut R) -> Result<Vec<u8>, R::Error> {
     let level =
         u32::try_from(tile.l).map_err(|_| TlogError::MalformedTilePath(tile.path()))? * tile.h;
+    // Beyond any tree this code accepts (and beyond `u64` arithmetic).
+    let records = MAX_TREE_SIZE.checked_shr(level).unwrap_or(0);
+    if tile.n > records >> tile.h {
+        return Err(TlogError::NotInTree {
+            index: tile.n,
+            size: MAX_TREE_SIZE,
+        }
+        .into());
+    }
     let start = tile.n << tile.h;
     let indexes: Vec<u64> = (0..u64::from(tile.w))
         .map(|i| stored_hash_index(level, start + i))
@@ -1226,6 +1235,18 @@ mod tests {
             .read_hashes(&[stored_hash_index(0, 300)])
             .unwrap_err();
         assert!(matches!(err, TlogError::NotInTree { .. }), "{err}");
+    }
+
+    #[test]
+    fn absurd_tiles_are_refused_not_computed() {
+        let log = build_log(3);
+        for path in ["tile/30/63/999", "tile/8/0/x999/x999/x999/x999/x999/999"] {
+            let tile = Tile::parse(path).unwrap();
+            assert!(matches!(
+                read_tile_data(&tile, &mut log.as_slice()),
+                Err(TlogError::NotInTree { .. })
+            ));
+        }
     }
 
     #[test]
