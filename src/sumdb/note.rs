@@ -287,6 +287,22 @@ mod tests {
         }
     }
 
+    /// Go's `note.Sign` with the same key, on the same text (Ed25519
+    /// signatures are deterministic).
+    #[test]
+    fn signs_as_go_does() {
+        let (signing, vkey) = key("sumdb.example.com", 1);
+        assert_eq!(
+            vkey,
+            "sumdb.example.com+f53d632f+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"
+        );
+        let go = base64::engine::general_purpose::STANDARD
+            .decode("aGVsbG8KCuKAlCBzdW1kYi5leGFtcGxlLmNvbSA5VDFqTDRMM0xWaWh0bG9UQkFndUpvMHRwd1hoQW84Nm9ZYTN5N3AzUjNYa05TbWhKcCtxaTRJMG03SWhlbVVjR0JPKys0NGszNHhUVjk2Qjh0T0x0OEpjdlEwPQo=")
+            .unwrap();
+        assert_eq!(sign("hello\n", "sumdb.example.com", &signing), go);
+        assert_eq!(open(&go, &Verifier::parse(&vkey).unwrap()), Ok("hello\n"));
+    }
+
     #[test]
     fn malformed_keys() {
         let (_, good) = key("example.com", 7);

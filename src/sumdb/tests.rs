@@ -634,7 +634,7 @@ fn two_processes_verifying_at_once_keep_latest_whole() {
     log.add(TOOLCHAIN, VERSION, ZIP_H1);
     log.fill("m", 400);
     let server = Server::new(log).with(Behavior {
-        signed: Some(2),
+        signed: Some(20),
         grow: 13,
         ..Behavior::default()
     });
@@ -711,4 +711,99 @@ fn gosumdb_values() {
         assert!(err.to_string().contains(&format!("`{bad}`")), "{err}");
         assert!(err.hint().unwrap().contains("GOSUMDB"));
     }
+}
+
+/// What Go's own `sumdb.TestServer` (golang.org/x/mod 0.7.0) served for a
+/// log of five lookups, signed by `key(NAME, 1)`: each lookup answer once
+/// the tree had all five, and every tile of that tree (base64).
+const GO_SERVED: &[(&str, &str)] = &[
+    (
+        "lookup/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64",
+        "MApnb2xhbmcub3JnL3Rvb2xjaGFpbiB2MC4wLjEtZ28xLjIyLjEyLmxpbnV4LWFtZDY0IGgxOloyOXNZVzVuTG05eVp5OTBiMjlzWTJoaGFXNTJNQzR3TGpFdFoyOHhMakk9CmdvbGFuZy5vcmcvdG9vbGNoYWluIHYwLjAuMS1nbzEuMjIuMTIubGludXgtYW1kNjQvZ28ubW9kIGgxOjh3bGc2OE5xd1c3ZU1uSTFhQUJrL0MycERZWGo4bXJNWTRUeVJmaUxlUzA9Cgpnby5zdW0gZGF0YWJhc2UgdHJlZQo1CkpxVHREMzZORXBDMTZSdGoyZDJtYW5SS1lPQ2w4QXcwWlgyU2RqYmI4dk09CgrigJQgc3VtZGIuZXhhbXBsZS5jb20gOVQxakwyVDFVQjYvY1k5MmV1ZUVVeFEvVHRDUmhWUjNlZExoOGY1SncvaHhyWHNvejFIbnV6T1h6WFQxTW9QekZDYTJxMXB2d3BHb05NbndJTXd2NkhmcHB3WT0K",
+    ),
+    (
+        "lookup/github.com/!burnt!sushi/toml@v1.0.0-!r!c",
+        "MQpnaXRodWIuY29tL0J1cm50U3VzaGkvdG9tbCB2MS4wLjAtUkMgaDE6WjJsMGFIVmlMbU52YlM5Q2RYSnVkRk4xYzJocEwzUnZiV3gyTVM0d0xqQT0KZ2l0aHViLmNvbS9CdXJudFN1c2hpL3RvbWwgdjEuMC4wLVJDL2dvLm1vZCBoMTo4d2xnNjhOcXdXN2VNbkkxYUFCay9DMnBEWVhqOG1yTVk0VHlSZmlMZVMwPQoKZ28uc3VtIGRhdGFiYXNlIHRyZWUKNQpKcVR0RDM2TkVwQzE2UnRqMmQybWFuUktZT0NsOEF3MFpYMlNkamJiOHZNPQoK4oCUIHN1bWRiLmV4YW1wbGUuY29tIDlUMWpMMlQxVUI2L2NZOTJldWVFVXhRL1R0Q1JoVlIzZWRMaDhmNUp3L2h4clhzb3oxSG51ek9YelhUMU1vUHpGQ2EycTFwdndwR29OTW53SU13djZIZnBwd1k9Cg==",
+    ),
+    (
+        "lookup/example.com/a@v1.0.0",
+        "MgpleGFtcGxlLmNvbS9hIHYxLjAuMCBoMTpaWGhoYlhCc1pTNWpiMjB2WVhZeExqQXVNREF4TWpNME5UWTNPRGxoWW1OPQpleGFtcGxlLmNvbS9hIHYxLjAuMC9nby5tb2QgaDE6OHdsZzY4TnF3VzdlTW5JMWFBQmsvQzJwRFlYajhtck1ZNFR5UmZpTGVTMD0KCmdvLnN1bSBkYXRhYmFzZSB0cmVlCjUKSnFUdEQzNk5FcEMxNlJ0ajJkMm1hblJLWU9DbDhBdzBaWDJTZGpiYjh2TT0KCuKAlCBzdW1kYi5leGFtcGxlLmNvbSA5VDFqTDJUMVVCNi9jWTkyZXVlRVV4US9UdENSaFZSM2VkTGg4ZjVKdy9oeHJYc296MUhudXpPWHpYVDFNb1B6RkNhMnExcHZ3cEdvTk1ud0lNd3Y2SGZwcHdZPQo=",
+    ),
+    (
+        "lookup/example.com/b@v1.0.0",
+        "MwpleGFtcGxlLmNvbS9iIHYxLjAuMCBoMTpaWGhoYlhCc1pTNWpiMjB2WW5ZeExqQXVNREF4TWpNME5UWTNPRGxoWW1OPQpleGFtcGxlLmNvbS9iIHYxLjAuMC9nby5tb2QgaDE6OHdsZzY4TnF3VzdlTW5JMWFBQmsvQzJwRFlYajhtck1ZNFR5UmZpTGVTMD0KCmdvLnN1bSBkYXRhYmFzZSB0cmVlCjUKSnFUdEQzNk5FcEMxNlJ0ajJkMm1hblJLWU9DbDhBdzBaWDJTZGpiYjh2TT0KCuKAlCBzdW1kYi5leGFtcGxlLmNvbSA5VDFqTDJUMVVCNi9jWTkyZXVlRVV4US9UdENSaFZSM2VkTGg4ZjVKdy9oeHJYc296MUhudXpPWHpYVDFNb1B6RkNhMnExcHZ3cEdvTk1ud0lNd3Y2SGZwcHdZPQo=",
+    ),
+    (
+        "lookup/example.com/c@v1.0.0",
+        "NApleGFtcGxlLmNvbS9jIHYxLjAuMCBoMTpaWGhoYlhCc1pTNWpiMjB2WTNZeExqQXVNREF4TWpNME5UWTNPRGxoWW1OPQpleGFtcGxlLmNvbS9jIHYxLjAuMC9nby5tb2QgaDE6OHdsZzY4TnF3VzdlTW5JMWFBQmsvQzJwRFlYajhtck1ZNFR5UmZpTGVTMD0KCmdvLnN1bSBkYXRhYmFzZSB0cmVlCjUKSnFUdEQzNk5FcEMxNlJ0ajJkMm1hblJLWU9DbDhBdzBaWDJTZGpiYjh2TT0KCuKAlCBzdW1kYi5leGFtcGxlLmNvbSA5VDFqTDJUMVVCNi9jWTkyZXVlRVV4US9UdENSaFZSM2VkTGg4ZjVKdy9oeHJYc296MUhudXpPWHpYVDFNb1B6RkNhMnExcHZ3cEdvTk1ud0lNd3Y2SGZwcHdZPQo=",
+    ),
+    (
+        "tile/8/0/000.p/1",
+        "pz722QQsRTxN8jxTtOQQVypijKhODtzOZSFsPPRYGak=",
+    ),
+    (
+        "tile/8/0/000.p/2",
+        "pz722QQsRTxN8jxTtOQQVypijKhODtzOZSFsPPRYGanbZXX7zgsilsfIoTqhKU54cfNjMGKLQPNEEFSuyZN+LQ==",
+    ),
+    (
+        "tile/8/0/000.p/3",
+        "pz722QQsRTxN8jxTtOQQVypijKhODtzOZSFsPPRYGanbZXX7zgsilsfIoTqhKU54cfNjMGKLQPNEEFSuyZN+LXfEp7ZEnJwXeXKZ2vWIy11n0pRbc9uqjcbP9kzSmhuW",
+    ),
+    (
+        "tile/8/0/000.p/4",
+        "pz722QQsRTxN8jxTtOQQVypijKhODtzOZSFsPPRYGanbZXX7zgsilsfIoTqhKU54cfNjMGKLQPNEEFSuyZN+LXfEp7ZEnJwXeXKZ2vWIy11n0pRbc9uqjcbP9kzSmhuW4SKS29DWfVxak4Osg1tQJsEFYhtLp28iV6R9pWznre8=",
+    ),
+    (
+        "tile/8/0/000.p/5",
+        "pz722QQsRTxN8jxTtOQQVypijKhODtzOZSFsPPRYGanbZXX7zgsilsfIoTqhKU54cfNjMGKLQPNEEFSuyZN+LXfEp7ZEnJwXeXKZ2vWIy11n0pRbc9uqjcbP9kzSmhuW4SKS29DWfVxak4Osg1tQJsEFYhtLp28iV6R9pWznre+99OLoldZ4OX/dyqywWpXjHiV3G0fJcorFSdUfk2YIJg==",
+    ),
+];
+
+/// Go's own server as the oracle: its answers and tiles, made by x/mod's
+/// code, verify here; its note for the tree is byte for byte what the
+/// key signs here.
+#[test]
+fn what_gos_own_server_serves_verifies() {
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).unwrap();
+    assert_eq!(
+        key(NAME, 1).1,
+        "sumdb.example.com+f53d632f+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"
+    );
+    let mirror = Mirror(
+        GO_SERVED
+            .iter()
+            .map(|(p, b)| (p.to_string(), b64(b)))
+            .collect(),
+    );
+    let d = dirs();
+    let c = Client::new(&database(1), &mirror, &d.state, &d.cache);
+    let modules = [
+        (TOOLCHAIN, VERSION),
+        ("github.com/BurntSushi/toml", "v1.0.0-RC"),
+        ("example.com/a", "v1.0.0"),
+        ("example.com/b", "v1.0.0"),
+        ("example.com/c", "v1.0.0"),
+    ];
+    for (module, version) in modules {
+        let v = c.lookup(module, version).unwrap();
+        assert_eq!(v.tree.size, 5);
+        assert_eq!(v.hash_for_gomod(module, version), Some(GOMOD_H1));
+        let h1 = v.hash_for(module, version).unwrap().to_string();
+        c.verify(module, version, &h1).unwrap();
+    }
+    // The tree as Go signed it; our log code agrees on its hash.
+    let mut log = Log::new(1);
+    for (i, (module, _)) in modules.iter().enumerate() {
+        let answer = b64(GO_SERVED[i].1);
+        let (_, text, _) = tlog::parse_record(&answer).unwrap();
+        assert!(text.starts_with(module.as_bytes()) || i == 1);
+        let id = log.records.len() as u64;
+        let more = tlog::stored_hashes(id, text, &mut log.hashes.as_slice()).unwrap();
+        log.hashes.extend(more);
+        log.records.push(text.to_vec());
+    }
+    let latest = b64("Z28uc3VtIGRhdGFiYXNlIHRyZWUKNQpKcVR0RDM2TkVwQzE2UnRqMmQybWFuUktZT0NsOEF3MFpYMlNkamJiOHZNPQoK4oCUIHN1bWRiLmV4YW1wbGUuY29tIDlUMWpMMlQxVUI2L2NZOTJldWVFVXhRL1R0Q1JoVlIzZWRMaDhmNUp3L2h4clhzb3oxSG51ek9YelhUMU1vUHpGQ2EycTFwdndwR29OTW53SU13djZIZnBwd1k9Cg==");
+    assert_eq!(log.note(5), latest);
+    assert_eq!(fs_err::read(c.latest_path()).unwrap(), latest);
 }

@@ -1249,6 +1249,44 @@ mod tests {
         }
     }
 
+    /// What Go's tlog (x/mod 0.7.0) computes for the same log.
+    #[test]
+    fn agrees_with_go() {
+        let log = build_log(1000);
+        let r = &mut log.as_slice();
+        for (n, hash) in [
+            (1, "hH2/O6WqM8SXbRrP04wkRcdxBnXjSED3frqPG1Slmqo="),
+            (2, "iDYylbHW0Tfc8TPv9Zsm3tnGSeG45mXMQ+Eqym5W/aw="),
+            (7, "VVOPta6muLtr4TjexJLyDN2n5k9t9+4IYo4R6tZk+rQ="),
+            (256, "YM4q9B2yxJjQzI3wjS28QSe5lhVenLORq/0HtRJm3q4="),
+            (300, "Ey++6U8jR3/07muS3KCjyN5ywJOyyUIHrJWv/iryBOQ="),
+            (513, "8m4/7KKVVKa/XRJxsoImwu6NMzwC+0MHyLaKdstSNuQ="),
+            (1000, "/OM0wh4QVBZH2yGIJAxlVIH0IqehjKLfQ+JUXW3B0iM="),
+        ] {
+            assert_eq!(format_hash(&tree_hash(n, r).unwrap()), hash, "tree {n}");
+        }
+        for (index, path) in [
+            (0, "tile/8/0/000.p/1"),
+            (1, "tile/8/0/000.p/2"),
+            (2, "tile/8/0/000.p/2"),
+            (255, "tile/8/0/000.p/129"),
+            (256, "tile/8/0/000.p/130"),
+            (299, "tile/8/0/000.p/152"),
+            (510, "tile/8/1/000.p/1"),
+            (1000, "tile/8/0/001.p/248"),
+            (1997, "tile/8/0/003.p/235"),
+        ] {
+            assert_eq!(Tile::for_index(8, index).path(), path, "index {index}");
+        }
+        let data = Tile {
+            h: 8,
+            l: DATA_LEVEL,
+            n: 1_234_067,
+            w: 256,
+        };
+        assert_eq!(data.path(), "tile/8/data/x001/x234/067");
+    }
+
     #[test]
     fn tree_notes() {
         let tree = Tree {
