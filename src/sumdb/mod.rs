@@ -416,7 +416,11 @@ impl SumdbError {
                 "set GOSUMDB to `sum.golang.org` (the default) or to `name+hash+key [URL]`, or unset it".into(),
             ),
             SumdbError::InvalidModule { .. } => None,
-            SumdbError::Remote { source: RemoteError::NotFound, .. } => Some(
+            SumdbError::Remote {
+                source: RemoteError::NotFound,
+                path,
+                ..
+            } if path.starts_with("lookup/") => Some(
                 "the checksum database does not know this version: check the version (`gov list-remote`)".into(),
             ),
             SumdbError::Remote { .. } => Some(
@@ -586,8 +590,11 @@ impl<R: Remote> Client<R> {
         let tree = self.open_tree(note_msg, &path)?;
         session.merge_latest(tree, note_msg)?;
 
-        // The record must be leaf `id` of its own tree (which is now
-        // proven consistent with the newest one).
+        // The record must be leaf `id` of its own tree (now proven
+        // consistent with the newest one). Go proves it in the newest tree
+        // instead, which is the same tree unless an older answer was
+        // cached; proving it in the answer's own tree keeps `used` enough
+        // for a verifier that has seen nothing else.
         if id >= tree.n {
             return Err(SumdbError::RecordNotInTree {
                 database: self.db.name().to_string(),
