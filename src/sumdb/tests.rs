@@ -807,3 +807,47 @@ fn what_gos_own_server_serves_verifies() {
     assert_eq!(log.note(5), latest);
     assert_eq!(fs_err::read(c.latest_path()).unwrap(), latest);
 }
+
+/// Go's own client (x/mod 0.7.0), each time fresh, looking up records 5,
+/// 300 and 599 in a 600-record log of Go's own test server: the answer
+/// Go got (`LOOKUP module version h1`) and every path it fetched, with
+/// its bytes (`path base64`).
+const GO_CLIENT_600: &str = include_str!("testdata/go_client_600.txt");
+
+/// The same lookups through this client, from only what Go fetched: the
+/// same hashes, and exactly the same paths used.
+#[test]
+fn fetches_what_gos_client_fetches() {
+    use base64::Engine as _;
+    use std::collections::BTreeSet;
+    let mut groups: Vec<((String, String, String), HashMap<String, Vec<u8>>)> = Vec::new();
+    for line in GO_CLIENT_600.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        match fields.as_slice() {
+            ["LOOKUP", module, version, h1] => {
+                groups.push((
+                    (module.to_string(), version.to_string(), h1.to_string()),
+                    HashMap::new(),
+                ));
+            }
+            [path, data] => {
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .unwrap();
+                groups.last_mut().unwrap().1.insert(path.to_string(), data);
+            }
+            _ => panic!("bad fixture line {line:?}"),
+        }
+    }
+    assert_eq!(groups.len(), 3);
+    for ((module, version, h1), files) in groups {
+        let go_paths: BTreeSet<String> = files.keys().cloned().collect();
+        let mirror = Mirror(files);
+        let d = dirs();
+        let c = Client::new(&database(1), &mirror, &d.state, &d.cache);
+        let v = c.verify(&module, &version, &h1).unwrap();
+        assert_eq!(v.tree.size, 600);
+        let ours: BTreeSet<String> = v.used.iter().map(|(p, _)| p.clone()).collect();
+        assert_eq!(ours, go_paths, "{module}");
+    }
+}
