@@ -820,7 +820,9 @@ const GO_CLIENT_600: &str = include_str!("testdata/go_client_600.txt");
 fn fetches_what_gos_client_fetches() {
     use base64::Engine as _;
     use std::collections::BTreeSet;
-    let mut groups: Vec<((String, String, String), HashMap<String, Vec<u8>>)> = Vec::new();
+    /// What Go looked up (module, version, h1) and the files it fetched.
+    type Group = ((String, String, String), HashMap<String, Vec<u8>>);
+    let mut groups: Vec<Group> = Vec::new();
     for line in GO_CLIENT_600.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
         match fields.as_slice() {
