@@ -31,6 +31,7 @@ pub mod shell;
 pub mod shim;
 pub mod sources;
 pub mod store;
+pub mod sumdb;
 pub mod timestamp;
 pub mod toolchain_env;
 pub mod ui;
