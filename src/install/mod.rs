@@ -6,6 +6,7 @@
 pub mod import;
 pub mod pipeline;
 pub mod unpack;
+pub mod unzip;
 
 use std::io;
 use std::time::{Duration, Instant};
