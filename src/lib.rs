@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod dirhash;
 pub mod doctor;
 pub mod download;
 pub mod env_vars;

@@ -13,6 +13,7 @@ pub mod archive;
 pub mod mirror;
 pub mod podman;
 pub mod server;
+pub mod zip;
 
 pub const GOV: &str = env!("CARGO_BIN_EXE_gov");
 
