@@ -529,6 +529,30 @@ impl Fetcher {
         Ok(fetched)
     }
 
+    /// The file `name` at `url` into `consume` as [`Fetcher::fetch_verified`]
+    /// brings it, with no digest to expect: for what is checked another way
+    /// (a toolchain module, by its `h1:`). Returns what came, its sha256
+    /// and size.
+    pub fn fetch_unverified<T>(
+        &self,
+        name: &str,
+        url: &str,
+        progress: &ui::Task,
+        consume: impl FnMut(&mut dyn Read) -> Result<T, Stop<VerifyError>>,
+    ) -> Result<Fetched<T>, DownloadError> {
+        let wanted = Expected {
+            file: name,
+            url,
+            sha256: None,
+            size: 0,
+        };
+        match self.fetch_verified(&wanted, progress, consume) {
+            Ok(fetched) => Ok(fetched),
+            Err(VerifyError::Download(e)) => Err(e),
+            Err(VerifyError::Mismatch(_)) => unreachable!("no digest was expected"),
+        }
+    }
+
     /// The whole body of `url`, which must not be longer than `limit`:
     /// a server that sends more is refused, not read to the end.
     pub fn get(&self, url: &str, limit: u64) -> Result<Vec<u8>, DownloadError> {

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::index;
 use crate::download::DownloadError;
 use crate::goproxy;
-use crate::install::proxy;
+use crate::install::{proxy, InstallError};
 use crate::platform::Platform;
 use crate::settings::Settings;
 use crate::sources::Channel;
@@ -52,7 +52,6 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let filter = args.prefix.as_deref().map(parse_request).transpose()?;
     let sources = super::sources_with(settings, args.source);
     let channel = sources.channel.clone().map_err(DownloadError::Setting)?;
-    let fetcher = Fetcher::new(&sources);
     let installed: Vec<_> = settings
         .store
         .installed()?
@@ -63,7 +62,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let listed: Vec<(Version, Option<String>)> = match channel {
         Channel::Dl => {
             let source = index::Source::of(&sources, &settings.store, args.refresh);
-            let index = index::load(&source, &fetcher)?;
+            let index = index::load(&source, &Fetcher::new(&sources))?;
             settings.explain(format!("release index from {}", index.origin));
             index
                 .releases
@@ -75,12 +74,16 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 .collect()
         }
         Channel::Proxy => {
-            let proxies = proxy::Channel::new(&sources.go, &settings.store)?;
+            let fetcher = proxy::fetcher(&sources).map_err(InstallError::from)?;
+            let proxies =
+                proxy::Channel::new(&sources.go, &settings.store).map_err(InstallError::from)?;
             settings.explain(format!(
                 "toolchain modules from GOPROXY {}",
                 sources.go.goproxy()
             ));
-            let mut versions = proxies.versions(&fetcher, &host)?;
+            let mut versions = proxies
+                .versions(&fetcher, &host)
+                .map_err(InstallError::from)?;
             versions.reverse();
             versions
                 .into_iter()

@@ -76,10 +76,10 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .map(|r| parse_request(r))
             .collect::<Result<Vec<_>, _>>()?
     };
-    let fetcher = Fetcher::new(&settings.sources);
     if args.proxy {
-        return run_proxy(args, settings, &fetcher, &platforms, &requests);
+        return run_proxy(args, settings, &platforms, &requests);
     }
+    let fetcher = Fetcher::new(&settings.sources);
     let source = index::Source::of(&settings.sources, &settings.store, true);
     let upstream = index::load(&source, &fetcher)?;
     let mirror = open(args, settings)?;
@@ -168,10 +168,10 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
 fn run_proxy(
     args: &Args,
     settings: &Settings,
-    fetcher: &Fetcher,
     platforms: &[Platform],
     requests: &[Request],
 ) -> Result<(), Error> {
+    let fetcher = &proxy::fetcher(&settings.sources).map_err(crate::install::InstallError::from)?;
     let channel = proxy::Channel::new(&settings.sources.go, &settings.store)
         .map_err(crate::install::InstallError::from)?;
     let mirror = open(args, settings)?;

@@ -206,12 +206,14 @@ impl<'a> Installer<'a> {
             return Ok(done);
         }
         let channel = self.sources.channel.clone().map_err(DownloadError::Setting)?;
-        let fetcher = Fetcher::new(self.sources);
-        let proxy = match channel {
-            Channel::Dl => None,
-            Channel::Proxy => Some(proxy::Channel::new(&self.sources.go, self.store)?),
+        let (fetcher, proxy) = match channel {
+            Channel::Dl => (Fetcher::new(self.sources), None),
+            Channel::Proxy => (
+                proxy::fetcher(self.sources)?,
+                Some(proxy::Channel::new(&self.sources.go, self.store)?),
+            ),
         };
-        let mut picked = match &proxy {
+        let mut picked: Vec<Pick> = match &proxy {
             None => self
                 .pick(&pending, &fetcher)?
                 .into_iter()

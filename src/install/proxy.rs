@@ -13,14 +13,23 @@ use std::path::PathBuf;
 use super::pipeline::{Outcome, Unpacked};
 use super::unzip;
 use super::InstallError;
-use crate::download::{DownloadError, Expected, Fetcher, Stop, VerifyError};
+use crate::download::{Fetcher, Stop};
 use crate::goproxy::{self, ProxyError, ProxyList, TOOLCHAIN_MODULE};
 use crate::platform::Platform;
-use crate::sources::GoSettings;
+use crate::netrc::{Netrc, NetrcError};
+use crate::sources::{GoSettings, Sources};
 use crate::store::{Installed, Module, Origin, Record, Store, Tree};
 use crate::sumdb::{self, Database, SumdbError, Verified};
 use crate::ui;
 use crate::version::Version;
+
+/// The most a proxy's `@v/list` may hold (the real one is a few kB).
+const MAX_LIST: u64 = 4 << 20;
+/// The most a database's `supported` answer may hold (it is empty).
+const MAX_SUPPORTED: u64 = 4 << 10;
+/// The most one answer of a checksum database may hold: a lookup, a tile
+/// (at most 256 hashes of 32 bytes), a note.
+const MAX_RESPONSE: u64 = 1 << 20;
 
 /// Why Go's channel brought nothing.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +38,8 @@ pub enum ChannelError {
     Proxy(#[from] ProxyError),
     #[error(transparent)]
     Sumdb(#[from] SumdbError),
+    #[error(transparent)]
+    Netrc(#[from] NetrcError),
     #[error("GOSUMDB=off: Go toolchains are always checked against the checksum database, and GOPROXY `{goproxy}` is not a single file:// URL")]
     SumdbOff { goproxy: String },
 }
@@ -38,6 +49,7 @@ impl ChannelError {
         match self {
             ChannelError::Proxy(e) => e.hint(),
             ChannelError::Sumdb(e) => e.hint(),
+            ChannelError::Netrc(e) => e.hint(),
             ChannelError::SumdbOff { .. } => Some(
                 "unset GOSUMDB (sum.golang.org is the default) or name a database, `GOSUMDB='name+hash+key URL'`; only a GOPROXY that is one file:// URL may go without one, as in Go".into(),
             ),
@@ -87,14 +99,13 @@ impl Channel {
         fetcher: &Fetcher,
         platform: &Platform,
     ) -> Result<Vec<Version>, ChannelError> {
-        let path = format!("{}/@v/list", goproxy::escape_path(TOOLCHAIN_MODULE));
         let body = self
             .proxies
-            .fetch(&path, |url| fetcher.get(url, goproxy::MAX_LIST))?;
-        let mut versions = goproxy::parse_list(&String::from_utf8_lossy(&body), platform);
-        versions.sort();
-        versions.dedup();
-        Ok(versions)
+            .fetch(&goproxy::list_path(), |url| fetcher.get(url, MAX_LIST))?;
+        Ok(goproxy::parse_list(
+            &String::from_utf8_lossy(&body),
+            platform,
+        ))
     }
 
     /// The database's record of `module_version`, proved: `None` when
@@ -107,20 +118,34 @@ impl Channel {
         let Some(db) = &self.database else {
             return Ok(None);
         };
-        let base = self.proxies.sumdb_base(
-            |url| fetcher.get(url, 1024).map(|_| ()),
-            &db.name,
-            &db.url(),
-        )?;
+        // A database named with its URL is asked directly, as Go does;
+        // otherwise through the first proxy that serves it.
+        let base = if db.has_explicit_url() {
+            db.url().to_string()
+        } else {
+            self.proxies.sumdb_base(db.name(), db.url(), |url| {
+                fetcher.get(url, MAX_SUPPORTED).map(|_| ())
+            })?
+        };
         let remote = FetchRemote { fetcher, base };
         let client = sumdb::Client::new(
             db,
             remote,
-            &self.state_dir.join(&db.name),
-            &self.cache_dir.join(&db.name),
+            &self.state_dir.join(db.name()),
+            &self.cache_dir.join(db.name()),
         );
         Ok(Some(client.lookup(TOOLCHAIN_MODULE, module_version)?))
     }
+}
+
+/// A [`Fetcher`] for `sources` that logs in to private proxies with the
+/// credentials of the netrc file (over https only), as Go does.
+pub fn fetcher(sources: &Sources) -> Result<Fetcher, ChannelError> {
+    let netrc = match &sources.go.netrc {
+        Some(path) => Netrc::load(Some(path.as_os_str()), None)?,
+        None => Netrc::default(),
+    };
+    Ok(Fetcher::new(sources).with_netrc(netrc))
 }
 
 /// The checksum database reached through [`Fetcher`].
@@ -134,10 +159,10 @@ impl sumdb::Remote for FetchRemote<'_> {
     fn get(&self, path: &str) -> Result<Vec<u8>, sumdb::RemoteError> {
         let url = format!("{}/{path}", self.base.trim_end_matches('/'));
         self.fetcher
-            .get(&url, sumdb::MAX_RESPONSE)
-            .map_err(|e| sumdb::RemoteError {
-                not_found: e.is_not_found(),
-                message: e.to_string(),
+            .get(&url, MAX_RESPONSE)
+            .map_err(|e| match e.is_not_found() {
+                true => sumdb::RemoteError::NotFound,
+                false => sumdb::RemoteError::Failed(e.to_string()),
             })
     }
 }
@@ -180,33 +205,15 @@ pub fn install(
     let zip = staging.path().join("module.zip");
     let root = staging.path().join("go");
     let file = format!("{module_version}.zip");
-    let path = format!(
-        "{}/@v/{}",
-        goproxy::escape_path(TOOLCHAIN_MODULE),
-        goproxy::escape_version(&file)
-    );
+    let path = goproxy::file_path(&module_version, "zip");
     let task = opts.progress.task(format!("Go {version}"));
     let fetched = channel.proxies.fetch(&path, |url| {
-        let wanted = Expected {
-            file: &file,
-            url,
-            sha256: None,
-            size: 0,
-        };
         fetcher
-            .fetch_verified::<_, VerifyError>(&wanted, &task, |body| {
+            .fetch_unverified(&file, url, &task, |body| {
                 let mut out = fs_err::File::create(&zip).map_err(|e| Stop::write(&zip, e))?;
                 crate::download::write_all(body, &mut out, &zip)
             })
             .map(|fetched| (url.to_string(), fetched))
-            .map_err(|e| match e {
-                VerifyError::Download(e) => e,
-                // No digest was expected of it.
-                VerifyError::Mismatch(m) => DownloadError::Other {
-                    url: m.url,
-                    message: "unexpected digest check".into(),
-                },
-            })
     });
     let (url, fetched) = fetched.map_err(ChannelError::from)?;
     drop(task);
@@ -220,10 +227,10 @@ pub fn install(
     if let Some(proof) = &proof {
         let db = channel.database.as_ref().expect("a proof comes from a database");
         proof
-            .check(TOOLCHAIN_MODULE, &module_version, &unzipped.h1)
+            .check(db.name(), TOOLCHAIN_MODULE, &module_version, &unzipped.h1)
             .map_err(ChannelError::from)?;
         proved_by = Some(Tree {
-            database: db.name.clone(),
+            database: db.name().to_string(),
             size: proof.tree.size,
             hash: proof.tree.hash.clone(),
         });

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Mirror, MirrorError};
-use crate::download::{self, DownloadError, Expected, Fetcher, Stop, VerifyError};
+use crate::download::{self, Fetcher, Stop};
 use crate::dirhash;
 use crate::fsx;
 use crate::goproxy::{self, TOOLCHAIN_MODULE};
@@ -26,9 +26,8 @@ const MAX_SMALL: u64 = 64 << 10;
 impl Mirror {
     /// `DIR/golang.org/toolchain/@v`.
     fn module_dir(&self) -> PathBuf {
-        self.dir
-            .join(goproxy::escape_path(TOOLCHAIN_MODULE))
-            .join("@v")
+        let list = self.dir.join(goproxy::list_path());
+        list.parent().expect("the list is in @v/").to_path_buf()
     }
 
     /// Makes the module of Go `version` for `platform` present and proved:
@@ -49,14 +48,14 @@ impl Mirror {
                 module: format!("{TOOLCHAIN_MODULE}@{module_version}"),
             });
         };
-        let dir = self.module_dir();
-        fs_err::create_dir_all(&dir)?;
+        let db = channel
+            .database
+            .as_ref()
+            .expect("a proof comes from a database");
+        fs_err::create_dir_all(self.module_dir())?;
         let at = |ext: &str| {
-            let name = format!("{}.{ext}", goproxy::escape_version(&module_version));
-            (
-                format!("{}/@v/{name}", goproxy::escape_path(TOOLCHAIN_MODULE)),
-                dir.join(name),
-            )
+            let path = goproxy::file_path(&module_version, ext);
+            (path.clone(), self.dir.join(path))
         };
         // The `.mod`: Go checks it against the database's `/go.mod` line.
         let (path, dest) = at("mod");
@@ -65,7 +64,12 @@ impl Mirror {
             .fetch(&path, |url| fetcher.get(url, MAX_SMALL))
             .map_err(ChannelError::from)?;
         proof
-            .check_go_mod(TOOLCHAIN_MODULE, &module_version, &dirhash::h1_of_go_mod(&body))
+            .check(
+                db.name(),
+                TOOLCHAIN_MODULE,
+                &format!("{module_version}/go.mod"),
+                &dirhash::h1_of_go_mod(&body),
+            )
             .map_err(ChannelError::from)?;
         write_file(&dest, &body)?;
         let (path, dest) = at("info");
@@ -77,7 +81,7 @@ impl Mirror {
 
         let (path, dest) = at("zip");
         let action = match unzip::hash_zip(&dest) {
-            Ok(h1) if proof.check(TOOLCHAIN_MODULE, &module_version, &h1).is_ok() => "kept",
+            Ok(h1) if proof.check(db.name(), TOOLCHAIN_MODULE, &module_version, &h1).is_ok() => "kept",
             _ => {
                 self.download_zip(fetcher, channel, &path, &dest, progress)?;
                 let h1 = unzip::hash_zip(&dest).map_err(|source| MirrorError::Zip {
@@ -86,7 +90,7 @@ impl Mirror {
                 });
                 let checked = h1.and_then(|h1| {
                     proof
-                        .check(TOOLCHAIN_MODULE, &module_version, &h1)
+                        .check(db.name(), TOOLCHAIN_MODULE, &module_version, &h1)
                         .map_err(|e| MirrorError::Channel(e.into()))
                 });
                 if let Err(e) = checked {
@@ -97,11 +101,7 @@ impl Mirror {
                 "downloaded"
             }
         };
-        let db = channel
-            .database
-            .as_ref()
-            .expect("a proof comes from a database");
-        self.write_proof(&db.name, &proof)?;
+        self.write_proof(db.name(), &proof)?;
         Ok(action)
     }
 
@@ -122,14 +122,8 @@ impl Mirror {
         let dir = dest.parent().expect("a file in a directory");
         let task = progress.task(&name);
         let part = channel.proxies.fetch(path, |url| {
-            let wanted = Expected {
-                file: &name,
-                url,
-                sha256: None,
-                size: 0,
-            };
             fetcher
-                .fetch_verified::<_, VerifyError>(&wanted, &task, |body| {
+                .fetch_unverified(&name, url, &task, |body| {
                     let mut part = tempfile::Builder::new()
                         .prefix(&format!(".{name}."))
                         .suffix(".part")
@@ -140,13 +134,6 @@ impl Mirror {
                     Ok(part)
                 })
                 .map(|fetched| fetched.value)
-                .map_err(|e| match e {
-                    VerifyError::Download(e) => e,
-                    VerifyError::Mismatch(m) => DownloadError::Other {
-                        url: m.url,
-                        message: "unexpected digest check".into(),
-                    },
-                })
         });
         let part = part.map_err(ChannelError::from)?;
         part.as_file().sync_all()?;
@@ -174,7 +161,7 @@ impl Mirror {
         }
         let latest = base.join("latest");
         let newer = match std::fs::read(&latest) {
-            Ok(old) => crate::sumdb::tree_size(&old).is_none_or(|size| size < proof.tree.size),
+            Ok(old) => tree_size(&old).is_none_or(|size| size < proof.tree.size),
             Err(_) => true,
         };
         if newer {
@@ -222,4 +209,13 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), MirrorError> {
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .map_err(|e| fsx::with_path(e, path))?;
     Ok(())
+}
+
+/// The size of the tree a signed tree note names (`go.sum database
+/// tree\nN\nHASH\n…`), if it is one.
+fn tree_size(note: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(note).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == "go.sum database tree").then_some(())?;
+    lines.next()?.parse().ok()
 }

@@ -232,6 +232,33 @@ impl Verified {
     pub fn hash_for_gomod(&self, module: &str, version: &str) -> Option<&str> {
         self.hash_for(module, &format!("{version}/go.mod"))
     }
+
+    /// The database's hash of `module@version` (or of `version/go.mod`)
+    /// must be `h1`, the hash of what was downloaded: a SECURITY error
+    /// naming both and `database` otherwise.
+    pub fn check(
+        &self,
+        database: &str,
+        module: &str,
+        version: &str,
+        h1: &str,
+    ) -> Result<(), SumdbError> {
+        match self.hash_for(module, version) {
+            None => Err(SumdbError::MissingHash {
+                database: database.to_string(),
+                module: module.to_string(),
+                version: version.to_string(),
+            }),
+            Some(expected) if expected != h1 => Err(SumdbError::ChecksumMismatch {
+                database: database.to_string(),
+                module: module.to_string(),
+                version: version.to_string(),
+                downloaded: h1.to_string(),
+                expected: expected.to_string(),
+            }),
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 /// Two trees signed by one database that cannot both be true: the older
@@ -546,21 +573,8 @@ impl<R: Remote> Client<R> {
     /// must be `h1` (the `h1:` hash of the downloaded zip).
     pub fn verify(&self, module: &str, version: &str, h1: &str) -> Result<Verified, SumdbError> {
         let verified = self.lookup(module, version)?;
-        match verified.hash_for(module, version) {
-            None => Err(SumdbError::MissingHash {
-                database: self.db.name().to_string(),
-                module: module.to_string(),
-                version: version.to_string(),
-            }),
-            Some(expected) if expected != h1 => Err(SumdbError::ChecksumMismatch {
-                database: self.db.name().to_string(),
-                module: module.to_string(),
-                version: version.to_string(),
-                downloaded: h1.to_string(),
-                expected: expected.to_string(),
-            }),
-            Some(_) => Ok(verified),
-        }
+        verified.check(self.db.name(), module, version, h1)?;
+        Ok(verified)
     }
 
     fn lookup_inner(&self, module: &str, version: &str) -> Result<Verified, SumdbError> {
