@@ -192,7 +192,8 @@ func loadKey(file, name string) (skey, vkey string, err error) {
 }
 
 // buildRecords returns the records /lookup serves, the records the log holds
-// (the same unless an attack says otherwise) and each module version's index.
+// (the same unless an attack says otherwise) and the index of each module
+// version of the proxy tree (fake module N is at index N).
 func buildRecords(c *config) (served, logged [][]byte, index map[string]int64, err error) {
 	type rec struct {
 		mod   module.Version
@@ -241,7 +242,9 @@ func buildRecords(c *config) (served, logged [][]byte, index map[string]int64, e
 	index = map[string]int64{}
 	for i, r := range recs {
 		key := r.mod.String()
-		index[key] = int64(i)
+		if i >= c.extra {
+			index[key] = int64(i)
+		}
 		zipH1 := r.zipH1
 		if h, ok := replaced[key]; ok {
 			delete(replaced, key)
@@ -262,6 +265,7 @@ func buildRecords(c *config) (served, logged [][]byte, index map[string]int64, e
 	}
 	for key := range replaced {
 		return nil, nil, nil, fmt.Errorf("-replace %s: the database holds no such module version", key)
+
 	}
 	if c.fork >= int64(len(recs)) {
 		return nil, nil, nil, fmt.Errorf("-fork %d: the log holds only %d records", c.fork, len(recs))
