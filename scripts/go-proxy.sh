@@ -8,8 +8,8 @@
 # .ziphash (the zip's h1:) the test server reads instead of hashing again.
 # Also builds target/goproxy-server (tests/goproxy, with Debian's Go 1.19 and
 # golang-golang-x-mod-dev, offline), the checksum database and proxy the
-# tests serve it with. Modules already built are kept, so a second run is
-# quick.
+# tests serve it with. Modules already built are kept (until their release
+# or tests/goproxy/modzip.go changes), so a second run is quick.
 #
 #   scripts/go-proxy.sh OUTDIR [MIRROR]     (default mirror: target/go-mirror)
 set -euo pipefail
@@ -27,8 +27,9 @@ fi
 # Rebuilt when a source is newer than the program.
 if [ ! -x "$server" ] || [ -n "$(find "$repo/tests/goproxy" -name '*.go' -newer "$server")" ]; then
   mkdir -p "$repo/target"
-  (cd "$repo" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
-    "$go" build -o "$server.tmp" ./tests/goproxy)
+  (cd "$repo" && export GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
+    && "$go" vet ./tests/goproxy && "$go" test -count=1 ./tests/goproxy \
+    && "$go" build -o "$server.tmp" ./tests/goproxy)
   mv "$server.tmp" "$server"
   echo "go-proxy: built target/goproxy-server"
 fi
@@ -46,7 +47,9 @@ for tarball in "$mirror"/go*.linux-amd64.tar.gz; do
     continue
   fi
   module=v0.0.1-go$v.linux-amd64
-  if [ -s "$versions/$module.zip" ] && [ -s "$versions/$module.ziphash" ] && [ "$versions/$module.zip" -nt "$tarball" ]; then
+  # Kept while newer than its release and than the code that writes it.
+  if [ -s "$versions/$module.zip" ] && [ -s "$versions/$module.ziphash" ] \
+      && [ "$versions/$module.zip" -nt "$tarball" ] && [ "$versions/$module.zip" -nt "$repo/tests/goproxy/modzip.go" ]; then
     echo "go-proxy: $module already built"
     continue
   fi
