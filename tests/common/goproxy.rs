@@ -278,6 +278,12 @@ impl Drop for GoProxy {
     }
 }
 
+/// A build cache the tests' builds with the unpacked Go share
+/// (`target/goproxy-go/gocache`).
+pub fn go_build_cache() -> PathBuf {
+    repo().join("target/goproxy-go/gocache")
+}
+
 /// A Go root of the mirror's release `version` (`1.22.12`), unpacked once
 /// into `target/goproxy-go/<version>` (Go's toolchain switching needs a Go
 /// of 1.21 or later, which Debian's 1.19 is not).

@@ -346,3 +346,49 @@ fn go_detects_a_forked_log_under_the_same_key() {
         ],
     );
 }
+
+/// The proxy tree's zip, .mod and .info are byte for byte what Go 1.22's
+/// own cmd/distpack writes from the same Go root.
+#[test]
+fn the_toolchain_module_is_what_go_distpack_writes() {
+    let genv = GoEnv::new();
+    let module = goproxy::toolchain_version("1.22");
+    let version = goproxy::go_version_of(&module);
+    let tarball = crate::common::real_mirror_dir().join(format!("go{version}.linux-amd64.tar.gz"));
+    let root = genv.env.root.join("distpack");
+    std::fs::create_dir_all(&root).unwrap();
+    let status = Command::new("tar")
+        .arg("-C")
+        .arg(&root)
+        .arg("-xzf")
+        .arg(&tarball)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let goroot = root.join("go");
+    let distpack = root.join("distpack-bin");
+    let out = crate::common::output_within(
+        genv.env
+            .command(goroot.join("bin/go"))
+            .args(["build", "-o"])
+            .arg(&distpack)
+            .arg("cmd/distpack")
+            .env("GOROOT", &goroot)
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "")
+            .env("GOENV", "off")
+            .env("GOCACHE", goproxy::go_build_cache()),
+        std::time::Duration::from_secs(600),
+    );
+    crate::common::assert_success(&out);
+    let out = crate::common::output_within(
+        genv.env.command(&distpack).env("GOROOT", &goroot),
+        std::time::Duration::from_secs(900),
+    );
+    crate::common::assert_success(&out);
+    for ext in ["zip", "mod", "info"] {
+        let theirs = std::fs::read(goroot.join(format!("pkg/distpack/{module}.{ext}"))).unwrap();
+        let ours = std::fs::read(goproxy::toolchain_file(&module, ext)).unwrap();
+        assert!(theirs == ours, "{module}.{ext} differs from distpack's");
+    }
+}
