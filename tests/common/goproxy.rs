@@ -11,7 +11,8 @@
 //!
 //! The flags of `goproxy-server serve` (the server adds `-dir` and `-log`):
 //! `-extra N` fake records first (`example.com/fake/mNNN v1.0.0` at index
-//! NNN), `-key FILE` the signer key (written there if absent, so a second
+//! NNN), `-append N` fake records last (`example.com/fake/late/mNNN`: the
+//! same log grown), `-key FILE` the signer key (written there if absent, so a second
 //! server can sign a different history under the same key), `-name NAME`,
 //! `-fork N` (record N differs: a forked log), `-replace MOD@VER=h1:…`
 //! (or `=other`: the log records another zip hash), `-lie-lookup` (lookups

@@ -4,8 +4,8 @@ package main
 // transparency log) and, optionally, a GOPROXY serving a static tree, on one
 // loopback port. The log is built once at start: the -extra fake modules
 // first, then every module version of the proxy tree (its zip's h1: and its
-// .mod's /go.mod h1:), in the order of @v/list. The flags plant the attacks a
-// client must refuse.
+// .mod's /go.mod h1:), in the order of @v/list, then the -append fake
+// modules. The flags plant the attacks a client must refuse.
 
 import (
 	"bytes"
@@ -46,6 +46,7 @@ type config struct {
 	name        string
 	keyFile     string
 	extra       int
+	appended    int
 	fork        int64
 	replace     listFlag
 	lieLookup   bool
@@ -62,6 +63,7 @@ func serve(args []string) error {
 	flags.StringVar(&c.name, "name", "sum.gov.test", "the database's name (the first field of its key)")
 	flags.StringVar(&c.keyFile, "key", "", "read the signer key from this file, or write a new one there (two lines: signer key, verifier key)")
 	flags.IntVar(&c.extra, "extra", 0, "first record this many fake modules (example.com/fake/mNNN v1.0.0)")
+	flags.IntVar(&c.appended, "append", 0, "last record this many fake modules (example.com/fake/late/mNNN v1.0.0): the same log, grown")
 	flags.Int64Var(&c.fork, "fork", -1, "change the record at this index: a different history under the same key")
 	flags.Var(&c.replace, "replace", "MODULE@VERSION=h1:HASH: record this zip hash instead of the true one (repeatable; =other for a made-up one)")
 	flags.BoolVar(&c.lieLookup, "lie-lookup", false, "the log records other zip hashes than /lookup answers (lookups return the true, unlogged text)")
@@ -231,6 +233,12 @@ func buildRecords(c *config) (served, logged [][]byte, index map[string]int64, e
 		}
 	}
 
+	for i := 0; i < c.appended; i++ {
+		mod := module.Version{Path: fmt.Sprintf("example.com/fake/late/m%03d", i), Version: "v1.0.0"}
+		recs = append(recs, rec{mod, fakeHash("zip", mod), fakeHash("mod", mod)})
+	}
+	proxied := len(recs) - c.appended
+
 	replaced := map[string]string{}
 	for _, r := range c.replace {
 		eq := strings.Index(r, "=")
@@ -242,7 +250,7 @@ func buildRecords(c *config) (served, logged [][]byte, index map[string]int64, e
 	index = map[string]int64{}
 	for i, r := range recs {
 		key := r.mod.String()
-		if i >= c.extra {
+		if i >= c.extra && i < proxied {
 			index[key] = int64(i)
 		}
 		zipH1 := r.zipH1

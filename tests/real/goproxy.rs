@@ -310,7 +310,7 @@ fn go_refuses_a_tree_signed_with_another_key() {
 }
 
 #[test]
-fn go_detects_a_forked_log_under_the_same_key() {
+fn go_accepts_a_grown_log_and_detects_a_forked_one_under_the_same_key() {
     let genv = GoEnv::new();
     let key = genv.env.root.join("sumdb.key");
     let key = key.to_str().unwrap();
@@ -318,25 +318,28 @@ fn go_detects_a_forked_log_under_the_same_key() {
         goproxy::toolchain_version("1.21"),
         goproxy::toolchain_version("1.22"),
     );
-    let honest = GoProxy::start(&["-extra", "300", "-key", key]);
-    let (json, out) = genv.download(&mut genv.go(
-        &honest.proxy,
-        &honest.gosumdb(),
-        &args(&download_args(&m121)),
-    ));
-    assert!(out.status.success(), "{json}\n{}", stderr(&out));
-    drop(honest);
-    // The same key, the same size, one record different: GOPATH/pkg/sumdb
-    // remembers the honest tree.
-    let forked = GoProxy::start(&["-extra", "300", "-key", key, "-fork", "7"]);
-    let (json, out) = genv.download(&mut genv.go(
-        &forked.proxy,
-        &forked.gosumdb(),
-        &args(&download_args(&m122)),
-    ));
-    assert!(!out.status.success(), "{json}");
+    // GOPATH/pkg/sumdb keeps the newest tree Go has seen; the module cache
+    // (a fresh one makes Go ask the database again) keeps the tiles.
+    let step = |flags: &[&str], cache: &str, module: &str| {
+        let mut all = vec!["-extra", "300", "-key", key];
+        all.extend_from_slice(flags);
+        let db = GoProxy::start(&all);
+        let mut cmd = genv.go(&db.proxy, &db.gosumdb(), &args(&download_args(module)));
+        cmd.env("GOMODCACHE", genv.env.root.join(cache));
+        let (json, out) = genv.download(&mut cmd);
+        let text = format!("{json}\n{}", stderr(&out));
+        (db.size, out.status.success(), text)
+    };
+    let (size, ok, text) = step(&[], "mod-1", &m121);
+    assert!(ok && size == 302, "{text}");
+    // The same log, grown by ten records: consistent, accepted.
+    let (size, ok, text) = step(&["-append", "10"], "mod-2", &m121);
+    assert!(ok && size == 312, "{text}");
+    // The same size, one record different, the honest tiles cached.
+    let (_, ok, text) = step(&["-append", "10", "-fork", "7"], "mod-2", &m122);
+    assert!(!ok, "{text}");
     assert_holds(
-        &stderr(&out),
+        &text,
         &[
             "SECURITY ERROR",
             "go.sum database server misbehavior detected!",
@@ -344,6 +347,21 @@ fn go_detects_a_forked_log_under_the_same_key() {
             "new database:",
             "proof of misbehavior:",
         ],
+    );
+    // The same, with no tiles cached.
+    let (_, ok, text) = step(&["-append", "10", "-fork", "7"], "mod-3", &m121);
+    assert!(!ok, "{text}");
+    assert_holds(&text, &["checking tree#312: downloaded inconsistent tile"]);
+    // Grown again, but from a different history: with no tiles cached,
+    // then with the honest ones.
+    let (_, ok, text) = step(&["-append", "20", "-fork", "7"], "mod-4", &m121);
+    assert!(!ok, "{text}");
+    assert_holds(&text, &["checking tree#312: downloaded inconsistent tile"]);
+    let (_, ok, text) = step(&["-append", "20", "-fork", "7"], "mod-2", &m122);
+    assert!(!ok, "{text}");
+    assert_holds(
+        &text,
+        &["checking tree#312 against tree#322: downloaded inconsistent tile"],
     );
 }
 
