@@ -2,8 +2,8 @@
 # Runs every test on a fresh Debian machine: installs what the tests need
 # (Debian's Go 1.19, zsh and fish, nginx, podman with runc and debootstrap,
 # git and binutils, the official SBOM validators from PyPI, a mirror of real
-# Go releases), then checks formatting and lints and runs the fast and the
-# real test binaries.
+# Go releases and their toolchain modules), then checks formatting and lints
+# and runs the fast and the real test binaries.
 #
 #   scripts/test.sh
 set -euo pipefail
@@ -16,14 +16,17 @@ if [ "$(id -u)" = 0 ]; then apt=(apt-get); tee=(tee); else apt=(sudo apt-get); t
 # test, useradd for the second account of the ownership tests, nginx to
 # serve a mirror, podman (on runc; debootstrap makes the base image of
 # build stages) for the container tests, git and strip for the Go programs
-# the SBOM tests read, and python3-venv for the SBOM validators.
-if [ ! -x /usr/lib/go-1.19/bin/go ] || ! command -v zsh >/dev/null || ! command -v fish >/dev/null \
+# the SBOM tests read, python3-venv for the SBOM validators, and
+# golang.org/x/mod (its sumdb, tlog, note and dirhash) for the test
+# checksum database.
+if [ ! -x /usr/lib/go-1.19/bin/go ] || [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] \
+    || ! command -v zsh >/dev/null || ! command -v fish >/dev/null \
     || ! command -v curl >/dev/null || ! command -v useradd >/dev/null || ! command -v nginx >/dev/null \
     || ! command -v podman >/dev/null || [ ! -x /usr/sbin/runc ] || [ ! -x /usr/sbin/debootstrap ] \
     || ! command -v git >/dev/null || ! command -v strip >/dev/null || ! python3 -c 'import ensurepip' 2>/dev/null; then
   "${apt[@]}" update -qq
   "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx podman runc debootstrap \
-    git binutils python3-venv
+    git binutils python3-venv golang-golang-x-mod-dev
 fi
 
 # The official validators of SPDX 2.3 (spdx-tools) and CycloneDX 1.5
@@ -53,6 +56,9 @@ fi
 
 # Real Go releases, repackaged from Debian's packages, for the install tests.
 scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22
+# Their toolchain modules (Go >= 1.21) as a GOPROXY, and target/goproxy-server,
+# the checksum database and proxy the tests serve them with.
+scripts/go-proxy.sh target/go-proxy
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings

@@ -10,6 +10,7 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 pub mod archive;
+pub mod goproxy;
 pub mod mirror;
 pub mod podman;
 pub mod server;

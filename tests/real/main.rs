@@ -12,6 +12,7 @@ mod container;
 mod doctor;
 mod export;
 mod go;
+mod goproxy;
 mod hostile;
 mod import;
 mod install;
