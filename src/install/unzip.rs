@@ -188,7 +188,8 @@ impl Entry {
 }
 
 /// Unpacks the module zip `zip` into `dest` (an existing, empty directory)
-/// as the Go root Go makes of it; `prefix` is `<module>@<version>/`.
+/// as the Go root Go makes of it; `prefix` is `<module>@<version>/` (the
+/// slash is added if missing).
 /// Returns the `h1:` of the zip as stored. On error, `dest` may hold part
 /// of the tree: the caller unpacks into scratch space.
 pub fn unpack_toolchain_zip(zip: &Path, prefix: &str, dest: &Path) -> Result<Unzipped, UnzipError> {
@@ -204,7 +205,8 @@ pub fn unpack_toolchain_zip(zip: &Path, prefix: &str, dest: &Path) -> Result<Unz
         len,
     };
     let entries = archive.entries()?;
-    let plan = plan(&entries, prefix)?;
+    let prefix = format!("{}/", prefix.trim_end_matches('/'));
+    let plan = plan(&entries, &prefix)?;
 
     for dir in &plan.dirs {
         make_dir(dest, dir)?;
