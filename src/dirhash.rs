@@ -62,10 +62,7 @@ mod tests {
     fn order_of_the_list_does_not_matter() {
         let a = ("m@v1/a".to_string(), sha(b"a"));
         let b = ("m@v1/b".to_string(), sha(b"b"));
-        assert_eq!(
-            h1(&[a.clone(), b.clone()]).unwrap(),
-            h1(&[b, a]).unwrap()
-        );
+        assert_eq!(h1(&[a.clone(), b.clone()]).unwrap(), h1(&[b, a]).unwrap());
     }
 
     #[test]

@@ -188,7 +188,8 @@ impl Entry {
 }
 
 /// Unpacks the module zip `zip` into `dest` (an existing, empty directory)
-/// as the Go root Go makes of it; `prefix` is `<module>@<version>/`.
+/// as the Go root Go makes of it; `prefix` is `<module>@<version>/` (the
+/// slash is added if missing).
 /// Returns the `h1:` of the zip as stored. On error, `dest` may hold part
 /// of the tree: the caller unpacks into scratch space.
 pub fn unpack_toolchain_zip(zip: &Path, prefix: &str, dest: &Path) -> Result<Unzipped, UnzipError> {
@@ -204,7 +205,8 @@ pub fn unpack_toolchain_zip(zip: &Path, prefix: &str, dest: &Path) -> Result<Unz
         len,
     };
     let entries = archive.entries()?;
-    let plan = plan(&entries, prefix)?;
+    let prefix = format!("{}/", prefix.trim_end_matches('/'));
+    let plan = plan(&entries, &prefix)?;
 
     for dir in &plan.dirs {
         make_dir(dest, dir)?;
@@ -951,10 +953,12 @@ fn extract_all(
                         match extract(archive, entry, job, dest, &mut buffers, &stop) {
                             Ok(digest) => done.push((job.index, digest)),
                             Err(e) => {
-                                stop.store(true, Ordering::Relaxed);
-                                let mut first =
-                                    first_error.lock().unwrap_or_else(|p| p.into_inner());
-                                first.get_or_insert(e);
+                                // Only the first to stop the others reports:
+                                // theirs is then only "stopped".
+                                if !stop.swap(true, Ordering::Relaxed) {
+                                    *first_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                                        Some(e);
+                                }
                                 break;
                             }
                         }
@@ -1366,18 +1370,17 @@ mod tests {
     /// Each hostile or broken name, alone in a zip, and what it is refused as.
     #[test]
     fn names_go_refuses() {
-        let cases: &[(&str, fn(&UnzipError) -> bool)] = &[
-            ("/etc/passwd", |e| {
-                matches!(e, UnzipError::OutsidePrefix { .. })
-            }),
-            ("golang.org/toolchain@v0.0.1-go1.22.11.linux-amd64/x", |e| {
-                matches!(e, UnzipError::OutsidePrefix { .. })
-            }),
-            ("../x", |e| matches!(e, UnzipError::OutsidePrefix { .. })),
-        ];
-        for (name, is) in cases {
+        for name in [
+            "/etc/passwd",
+            "golang.org/toolchain@v0.0.1-go1.22.11.linux-amd64/x",
+            "../x",
+            "",
+        ] {
             let e = refused(&zip_of(&[Z::file(name, b"x")]));
-            assert!(is(&e), "{name}: {e:?}");
+            assert!(
+                matches!(e, UnzipError::OutsidePrefix { .. }),
+                "{name}: {e:?}"
+            );
         }
         for rel in [
             "../x",
@@ -1648,6 +1651,54 @@ mod tests {
         assert!(e.is_write_error(), "{e:?}");
         let e = unpack_toolchain_zip(&tmp.path().join("none.zip"), PREFIX, tmp.path()).unwrap_err();
         assert!(e.is_read_error(), "{e:?}");
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Names from the parts that make zip names hostile.
+        fn arb_name() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just(PREFIX.trim_end_matches('/')),
+                    Just("a"),
+                    Just("A"),
+                    Just("bin"),
+                    Just("_go.mod"),
+                    Just("go.mod"),
+                    Just(".."),
+                    Just("."),
+                    Just(""),
+                    Just("\\"),
+                ],
+                1..6,
+            )
+            .prop_map(|parts| parts.join("/"))
+        }
+
+        proptest! {
+            /// Whatever names a zip holds, nothing is written outside
+            /// `dest`, and what is accepted is hashed over every entry.
+            #[test]
+            fn prop_nothing_lands_outside(names in proptest::collection::vec(arb_name(), 1..6)) {
+                let entries: Vec<Z> = names.iter().map(|n| Z::file(n, n.as_bytes())).collect();
+                let (got, tmp) = unpack(&zip_of(&entries));
+                let outside: Vec<_> = std::fs::read_dir(tmp.path())
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name())
+                    .filter(|n| n != "go" && n != "m.zip")
+                    .collect();
+                prop_assert!(outside.is_empty(), "{:?} wrote {:?}", names, outside);
+                if let Ok(got) = got {
+                    let listed: Vec<_> = names
+                        .iter()
+                        .map(|n| (n.clone(), Sha256::digest(n.as_bytes()).into()))
+                        .collect();
+                    prop_assert_eq!(got.h1, dirhash::h1(&listed).unwrap());
+                }
+            }
+        }
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl Entry {
         }
         match self.method {
             8 => {
-                let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+                let mut z =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
                 z.write_all(&self.data).unwrap();
                 z.finish().unwrap()
             }
@@ -248,11 +249,18 @@ impl ZipWriter {
         let saturate = self.zip64_end;
         put32(&mut self.out, 0x06054b50);
         put32(&mut self.out, 0); // disks
-        let n = if saturate { 0xFFFF } else { count.min(0xFFFF) as u16 };
+        let n = if saturate {
+            0xFFFF
+        } else {
+            count.min(0xFFFF) as u16
+        };
         put16(&mut self.out, n);
         put16(&mut self.out, n);
         put32(&mut self.out, if saturate { u32::MAX } else { size as u32 });
-        put32(&mut self.out, if saturate { u32::MAX } else { offset as u32 });
+        put32(
+            &mut self.out,
+            if saturate { u32::MAX } else { offset as u32 },
+        );
         put16(&mut self.out, self.comment.len() as u16);
         let comment = std::mem::take(&mut self.comment);
         self.out.extend_from_slice(&comment);
