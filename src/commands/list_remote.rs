@@ -5,11 +5,11 @@
 use serde::Serialize;
 
 use crate::commands::parse_request;
+use crate::download::DownloadError;
 use crate::download::Fetcher;
 use crate::error::Error;
-use crate::index;
-use crate::download::DownloadError;
 use crate::goproxy;
+use crate::index;
 use crate::install::{proxy, InstallError};
 use crate::platform::Platform;
 use crate::settings::Settings;

@@ -101,7 +101,8 @@ pub fn nearest_names(index: &Index, request: &Request) -> Vec<String> {
 
 /// `--source`: `dl` or `proxy`.
 pub fn parse_channel(text: &str) -> Result<crate::sources::Channel, String> {
-    crate::sources::Channel::parse(text).ok_or_else(|| format!("`{text}` is neither `dl` nor `proxy`"))
+    crate::sources::Channel::parse(text)
+        .ok_or_else(|| format!("`{text}` is neither `dl` nor `proxy`"))
 }
 
 /// The settings' sources, with `--source` when given.

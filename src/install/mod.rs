@@ -205,7 +205,11 @@ impl<'a> Installer<'a> {
         if pending.is_empty() {
             return Ok(done);
         }
-        let channel = self.sources.channel.clone().map_err(DownloadError::Setting)?;
+        let channel = self
+            .sources
+            .channel
+            .clone()
+            .map_err(DownloadError::Setting)?;
         let (fetcher, proxy) = match channel {
             Channel::Dl => (Fetcher::new(self.sources), None),
             Channel::Proxy => (
@@ -292,18 +296,20 @@ impl<'a> Installer<'a> {
                 .copied()
                 .filter(|v| v.is_stable() || matches!(request, Request::Exact(_)))
                 .collect();
-            let version = request.pick(&candidates).ok_or_else(|| InstallError::NoMatch {
-                wanted: match request {
-                    Request::AtLeast(v) => format!("{v} or newer"),
-                    r => r.to_string(),
-                },
-                platform: self.platform.clone(),
-                place: format!(
-                    "the toolchain modules of GOPROXY `{}`",
-                    self.sources.go.goproxy()
-                ),
-                nearest: crate::index::nearest(&listed, &request.to_string(), 3),
-            })?;
+            let version = request
+                .pick(&candidates)
+                .ok_or_else(|| InstallError::NoMatch {
+                    wanted: match request {
+                        Request::AtLeast(v) => format!("{v} or newer"),
+                        r => r.to_string(),
+                    },
+                    platform: self.platform.clone(),
+                    place: format!(
+                        "the toolchain modules of GOPROXY `{}`",
+                        self.sources.go.goproxy()
+                    ),
+                    nearest: crate::index::nearest(&listed, &request.to_string(), 3),
+                })?;
             if !picked.contains(&version) {
                 picked.push(version);
             }

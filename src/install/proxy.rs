@@ -15,8 +15,8 @@ use super::unzip;
 use super::InstallError;
 use crate::download::{Fetcher, Stop};
 use crate::goproxy::{self, ProxyError, ProxyList, TOOLCHAIN_MODULE};
-use crate::platform::Platform;
 use crate::netrc::{Netrc, NetrcError};
+use crate::platform::Platform;
 use crate::sources::{GoSettings, Sources};
 use crate::store::{Installed, Module, Origin, Record, Store, Tree};
 use crate::sumdb::{self, Database, SumdbError, Verified};
@@ -183,8 +183,7 @@ pub fn install(
     opts: &Options,
 ) -> Result<Outcome, InstallError> {
     let platform = opts.platform;
-    let module_version =
-        goproxy::module_version(&version, platform).map_err(ChannelError::from)?;
+    let module_version = goproxy::module_version(&version, platform).map_err(ChannelError::from)?;
     let dest_dir = store.releases_dir(platform);
     let dest = dest_dir.join(version.to_string());
     let change = store.change(
@@ -218,14 +217,18 @@ pub fn install(
     let (url, fetched) = fetched.map_err(ChannelError::from)?;
     drop(task);
     let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}/");
-    let unzipped =
-        unzip::unpack_toolchain_zip(&zip, &prefix, &root).map_err(|source| InstallError::Unzip {
+    let unzipped = unzip::unpack_toolchain_zip(&zip, &prefix, &root).map_err(|source| {
+        InstallError::Unzip {
             file: file.clone(),
             source,
-        })?;
+        }
+    })?;
     let mut proved_by = None;
     if let Some(proof) = &proof {
-        let db = channel.database.as_ref().expect("a proof comes from a database");
+        let db = channel
+            .database
+            .as_ref()
+            .expect("a proof comes from a database");
         proof
             .check(db.name(), TOOLCHAIN_MODULE, &module_version, &unzipped.h1)
             .map_err(ChannelError::from)?;

@@ -193,6 +193,19 @@ impl Entry {
 /// Returns the `h1:` of the zip as stored. On error, `dest` may hold part
 /// of the tree: the caller unpacks into scratch space.
 pub fn unpack_toolchain_zip(zip: &Path, prefix: &str, dest: &Path) -> Result<Unzipped, UnzipError> {
+    read_zip(zip, prefix, Some(dest))
+}
+
+/// The `h1:` of the module zip at `zip`, under the same checks as
+/// [`unpack_toolchain_zip`], writing nothing: for a mirror, which keeps
+/// the zip itself.
+pub fn hash_zip(zip: &Path, prefix: &str) -> Result<String, UnzipError> {
+    Ok(read_zip(zip, prefix, None)?.h1)
+}
+
+/// Checks, inflates and hashes every entry of `zip`; writes the Go root
+/// into `dest` when there is one.
+fn read_zip(zip: &Path, prefix: &str, dest: Option<&Path>) -> Result<Unzipped, UnzipError> {
     let read = |source| UnzipError::Read {
         zip: zip.to_path_buf(),
         source,
@@ -208,8 +221,11 @@ pub fn unpack_toolchain_zip(zip: &Path, prefix: &str, dest: &Path) -> Result<Unz
     let prefix = format!("{}/", prefix.trim_end_matches('/'));
     let plan = plan(&entries, &prefix)?;
 
-    for dir in &plan.dirs {
-        make_dir(dest, dir)?;
+    for dir in dest
+        .iter()
+        .flat_map(|dest| plan.dirs.iter().map(move |d| (dest, d)))
+    {
+        make_dir(dir.0, dir.1)?;
     }
     let digests = extract_all(&archive, &entries, &plan.files, dest)?;
 
@@ -931,7 +947,7 @@ fn extract_all(
     archive: &Archive,
     entries: &[Entry],
     files: &[Job],
-    dest: &Path,
+    dest: Option<&Path>,
 ) -> Result<Vec<(usize, [u8; 32])>, UnzipError> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -978,7 +994,7 @@ fn extract_all(
     if digests.len() != files.len() {
         // A worker panicked: never report a partial tree as done.
         return Err(UnzipError::Write {
-            path: dest.to_path_buf(),
+            path: dest.map_or_else(PathBuf::new, Path::to_path_buf),
             source: io::Error::other("an unpacking thread failed"),
         });
     }
@@ -1001,33 +1017,36 @@ impl Buffers {
 }
 
 /// Unpacks one file to `dest/relative` (and its `go.mod` copy if it is a
-/// `_go.mod`): exactly its declared size, its CRC-32 checked. Returns the
-/// sha256 of its content.
+/// `_go.mod`), or with no `dest` only reads it: exactly its declared size,
+/// its CRC-32 checked. Returns the sha256 of its content.
 fn extract(
     archive: &Archive,
     entry: &Entry,
     job: &Job,
-    dest: &Path,
+    dest: Option<&Path>,
     buffers: &mut Buffers,
     stop: &AtomicBool,
 ) -> Result<[u8; 32], UnzipError> {
-    let target = dest.join(&job.relative);
+    let target = dest.map_or_else(PathBuf::new, |d| d.join(&job.relative));
     let write = |source| UnzipError::Write {
         path: target.clone(),
         source,
     };
-    let mut file = fsx::create_new(&target, 0o600).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            UnzipError::Duplicate {
-                name: entry.name.clone(),
+    let mut file = match dest {
+        None => None,
+        Some(_) => Some(fsx::create_new(&target, 0o600).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                UnzipError::Duplicate {
+                    name: entry.name.clone(),
+                }
+            } else {
+                write(e)
             }
-        } else {
-            write(e)
-        }
-    })?;
+        })?),
+    };
     let mut sink = Sink {
         entry,
-        file: &mut file,
+        file: file.as_mut(),
         target: &target,
         written: 0,
         crc: Crc::new(),
@@ -1054,6 +1073,9 @@ fn extract(
             actual: crc,
         });
     }
+    let Some(file) = file else {
+        return Ok(digest);
+    };
     file.set_permissions(std::fs::Permissions::from_mode(mode_of(&job.relative)))
         .map_err(write)?;
     drop(file);
@@ -1102,7 +1124,8 @@ fn copy_go_mod(underscored: &Path, entry: &Entry) -> Result<(), UnzipError> {
 /// than the declared size.
 struct Sink<'a> {
     entry: &'a Entry,
-    file: &'a mut File,
+    /// None when only hashing.
+    file: Option<&'a mut File>,
     target: &'a Path,
     written: u64,
     crc: Crc,
@@ -1121,12 +1144,12 @@ impl Sink<'_> {
                 actual: format!("more than {}", self.entry.size),
             });
         }
-        self.file
-            .write_all(bytes)
-            .map_err(|source| UnzipError::Write {
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(bytes).map_err(|source| UnzipError::Write {
                 path: self.target.to_path_buf(),
                 source,
             })?;
+        }
         self.crc.update(bytes);
         self.sha.update(bytes);
         self.written += bytes.len() as u64;

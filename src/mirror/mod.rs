@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::download::{self, DownloadError, Expected, Fetcher, Mismatch, Stop, VerifyError};
 use crate::fsx;
-use crate::install::proxy::ChannelError;
 use crate::index::{self, EntryError, File, Index, Release, MAX_INDEX};
+use crate::install::proxy::ChannelError;
 use crate::platform::Platform;
 use crate::store::MIRROR_LOCK;
 use crate::ui;

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{Mirror, MirrorError};
-use crate::download::{self, Fetcher, Stop};
 use crate::dirhash;
+use crate::download::{self, Fetcher, Stop};
 use crate::fsx;
 use crate::goproxy::{self, TOOLCHAIN_MODULE};
 use crate::install::proxy::{Channel, ChannelError};
@@ -80,11 +80,18 @@ impl Mirror {
         write_file(&dest, &body)?;
 
         let (path, dest) = at("zip");
-        let action = match unzip::hash_zip(&dest) {
-            Ok(h1) if proof.check(db.name(), TOOLCHAIN_MODULE, &module_version, &h1).is_ok() => "kept",
+        let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}/");
+        let action = match unzip::hash_zip(&dest, &prefix) {
+            Ok(h1)
+                if proof
+                    .check(db.name(), TOOLCHAIN_MODULE, &module_version, &h1)
+                    .is_ok() =>
+            {
+                "kept"
+            }
             _ => {
                 self.download_zip(fetcher, channel, &path, &dest, progress)?;
-                let h1 = unzip::hash_zip(&dest).map_err(|source| MirrorError::Zip {
+                let h1 = unzip::hash_zip(&dest, &prefix).map_err(|source| MirrorError::Zip {
                     file: dest.display().to_string(),
                     source,
                 });
@@ -154,7 +161,10 @@ impl Mirror {
         write_file(&base.join("supported"), b"")?;
         for (path, bytes) in &proof.used {
             // Paths as the database names them: no `..`, nothing absolute.
-            if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            if path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+            {
                 continue;
             }
             write_file(&base.join(path), bytes)?;
