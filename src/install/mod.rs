@@ -64,7 +64,7 @@ pub enum InstallError {
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(transparent)]
-    Channel(#[from] proxy::ChannelError),
+    Channel(Box<proxy::ChannelError>),
     #[error("cannot unpack `{file}`")]
     Unzip {
         file: String,
@@ -76,6 +76,12 @@ pub enum InstallError {
     Io(#[from] io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<proxy::ChannelError> for InstallError {
+    fn from(e: proxy::ChannelError) -> InstallError {
+        InstallError::Channel(Box::new(e))
+    }
 }
 
 impl From<VerifyError> for InstallError {

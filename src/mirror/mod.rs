@@ -40,7 +40,7 @@ pub enum MirrorError {
     #[error(transparent)]
     Io(#[from] io::Error),
     #[error(transparent)]
-    Channel(#[from] ChannelError),
+    Channel(Box<ChannelError>),
     /// `GOSUMDB=off` with a `file://` GOPROXY: a mirror keeps only what a
     /// database proved.
     #[error("`{module}` cannot be mirrored without a checksum database to prove it (GOSUMDB=off)")]
@@ -51,6 +51,12 @@ pub enum MirrorError {
         #[source]
         source: crate::install::unzip::UnzipError,
     },
+}
+
+impl From<ChannelError> for MirrorError {
+    fn from(e: ChannelError) -> MirrorError {
+        MirrorError::Channel(Box::new(e))
+    }
 }
 
 impl From<VerifyError> for MirrorError {

@@ -98,7 +98,7 @@ impl Mirror {
                 let checked = h1.and_then(|h1| {
                     proof
                         .check(db.name(), TOOLCHAIN_MODULE, &module_version, &h1)
-                        .map_err(|e| MirrorError::Channel(e.into()))
+                        .map_err(|e| MirrorError::from(ChannelError::from(e)))
                 });
                 if let Err(e) = checked {
                     // Nothing the database does not vouch for stays.
