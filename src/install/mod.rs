@@ -123,9 +123,7 @@ impl InstallError {
             }),
             InstallError::Index(e) => e.hint(),
             InstallError::Channel(e) => e.hint(),
-            InstallError::Unzip { source, .. } => source.hint().or_else(|| {
-                Some("the module zip is damaged or hostile; nothing was installed".into())
-            }),
+            InstallError::Unzip { source, .. } => source.hint(),
             InstallError::Store(e) => e.hint(),
             InstallError::Io(e) => crate::fsx::io_hint(e),
             _ => None,

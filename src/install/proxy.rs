@@ -131,8 +131,8 @@ impl Channel {
         let client = sumdb::Client::new(
             db,
             remote,
-            &self.state_dir.join(db.name()),
-            &self.cache_dir.join(db.name()),
+            &self.state_dir,
+            &self.cache_dir,
         );
         Ok(Some(client.lookup(TOOLCHAIN_MODULE, module_version)?))
     }
@@ -216,6 +216,7 @@ pub fn install(
     });
     let (url, fetched) = fetched.map_err(ChannelError::from)?;
     drop(task);
+    fs_err::create_dir_all(&root)?;
     let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}/");
     let unzipped = unzip::unpack_toolchain_zip(&zip, &prefix, &root).map_err(|source| {
         InstallError::Unzip {
