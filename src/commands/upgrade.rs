@@ -8,12 +8,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::commands::parse_request;
-use crate::download::Fetcher;
 use crate::env_vars;
 use crate::error::Error;
-use crate::index;
-use crate::install::{Done, InstallError, Installer};
-use crate::platform;
+use crate::install::{Done, Installer, Listed};
+use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve::{self, Source};
 use crate::settings::Settings;
@@ -294,23 +292,13 @@ fn upgrade(
             Request::Series(major, minor)
         }
     };
-    let source = index::Source::of(&settings.sources, store, false);
-    let fetcher = Fetcher::new(&settings.sources);
-    let (os, arch) = platform::host();
-    // The index says what is newest; a release already here (a linked one,
-    // or offline) needs none.
-    let from_index = index::load(&source, &fetcher);
+    // What the source lists says what is newest; a release already here
+    // (a linked one, or offline) needs none.
+    let listed = Listed::of(&settings.sources, store, &Platform::host());
     let here = store.pick(&request)?.map(|i| i.version);
-    let target = match from_index {
-        Ok(index) => {
-            let in_index = index.pick(&request, os, arch).map(|r| r.version);
-            upgrade::newest(in_index, here).ok_or_else(|| InstallError::NoMatch {
-                wanted: request.to_string(),
-                platform: platform::Platform::host(),
-                place: format!("the index at `{}`", settings.sources.index_url),
-                nearest: index.nearest(&request.to_string(), 3),
-            })?
-        }
+    let target = match listed {
+        Ok(listed) => upgrade::newest(listed.pick(&request), here)
+            .ok_or_else(|| listed.no_match(&request, &Platform::host()))?,
         Err(e) => match here {
             Some(version) => {
                 ui::warn(&format!(

@@ -131,6 +131,75 @@ impl InstallError {
     }
 }
 
+/// The releases a channel has for one platform, and where they were
+/// looked for (for messages).
+pub struct Listed {
+    pub versions: Vec<Version>,
+    /// "the index at `URL`", "the toolchain modules of GOPROXY `…`".
+    pub place: String,
+}
+
+impl Listed {
+    /// What `sources` offer for `platform`: the index's releases with an
+    /// archive for it, or the toolchain modules the proxies list.
+    pub fn of(
+        sources: &Sources,
+        store: &Store,
+        platform: &Platform,
+    ) -> Result<Listed, InstallError> {
+        match sources.channel.clone().map_err(DownloadError::Setting)? {
+            Channel::Dl => {
+                let source = index::Source::of(sources, store, false);
+                let index = index::load(&source, &Fetcher::new(sources))?;
+                Ok(Listed {
+                    versions: index
+                        .releases
+                        .iter()
+                        .filter(|r| r.archive(&platform.os, &platform.arch).is_some())
+                        .map(|r| r.version)
+                        .collect(),
+                    place: format!("the index at `{}`", sources.index_url),
+                })
+            }
+            Channel::Proxy => {
+                let channel = proxy::Channel::new(&sources.go, store)?;
+                Ok(Listed {
+                    versions: channel.versions(&proxy::fetcher(sources)?, platform)?,
+                    place: format!(
+                        "the toolchain modules of GOPROXY `{}`",
+                        channel.proxies.value()
+                    ),
+                })
+            }
+        }
+    }
+
+    /// The newest release `request` names (a stable one, unless it names a
+    /// pre-release exactly).
+    pub fn pick(&self, request: &Request) -> Option<Version> {
+        let candidates: Vec<Version> = self
+            .versions
+            .iter()
+            .copied()
+            .filter(|v| v.is_stable() || matches!(request, Request::Exact(_)))
+            .collect();
+        request.pick(&candidates)
+    }
+
+    /// That nothing matches `request`, with the nearest names.
+    pub fn no_match(&self, request: &Request, platform: &Platform) -> InstallError {
+        InstallError::NoMatch {
+            wanted: match request {
+                Request::AtLeast(v) => format!("{v} or newer"),
+                r => r.to_string(),
+            },
+            platform: platform.clone(),
+            place: self.place.clone(),
+            nearest: index::nearest(&self.versions, &request.to_string(), 3),
+        }
+    }
+}
+
 /// A release to install, and where from.
 enum Pick {
     Dl(Release),
@@ -285,35 +354,25 @@ impl<'a> Installer<'a> {
     }
 
     /// The release each request names, from the toolchain modules the
-    /// proxies list (stable ones, unless the request names a pre-release).
+    /// proxies list.
     fn pick_module(
         &self,
         requests: &[Request],
         channel: &proxy::Channel,
         fetcher: &Fetcher,
     ) -> Result<Vec<Version>, InstallError> {
-        let listed = channel.versions(fetcher, &self.platform)?;
+        let listed = Listed {
+            versions: channel.versions(fetcher, &self.platform)?,
+            place: format!(
+                "the toolchain modules of GOPROXY `{}`",
+                channel.proxies.value()
+            ),
+        };
         let mut picked = Vec::new();
         for request in requests {
-            let candidates: Vec<Version> = listed
-                .iter()
-                .copied()
-                .filter(|v| v.is_stable() || matches!(request, Request::Exact(_)))
-                .collect();
-            let version = request
-                .pick(&candidates)
-                .ok_or_else(|| InstallError::NoMatch {
-                    wanted: match request {
-                        Request::AtLeast(v) => format!("{v} or newer"),
-                        r => r.to_string(),
-                    },
-                    platform: self.platform.clone(),
-                    place: format!(
-                        "the toolchain modules of GOPROXY `{}`",
-                        self.sources.go.goproxy()
-                    ),
-                    nearest: crate::index::nearest(&listed, &request.to_string(), 3),
-                })?;
+            let version = listed
+                .pick(request)
+                .ok_or_else(|| listed.no_match(request, &self.platform))?;
             if !picked.contains(&version) {
                 picked.push(version);
             }
