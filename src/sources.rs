@@ -140,9 +140,7 @@ pub struct GoSettings {
     file: Option<PathBuf>,
     /// `$NETRC`, else `~/.netrc`.
     pub netrc: Option<PathBuf>,
-    /// Where Go keeps downloaded modules: `GOMODCACHE`, else the first
-    /// `GOPATH` entry's `pkg/mod`, else `~/go/pkg/mod`.
-    pub mod_cache: Option<PathBuf>,
+    home: Option<PathBuf>,
 }
 
 /// The variables of Go's that [`GoSettings`] answers for.
@@ -171,30 +169,32 @@ impl GoSettings {
             .iter()
             .filter_map(|name| Some((*name, ctx.text(name)?.to_string())))
             .collect();
-        let mut settings = GoSettings {
+        GoSettings {
             env,
             file,
             netrc: ctx
                 .var(env_vars::NETRC)
                 .map(PathBuf::from)
                 .or_else(|| home.as_ref().map(|h| h.join(".netrc"))),
-            mod_cache: None,
-        };
-        settings.mod_cache = settings
-            .get(env_vars::GOMODCACHE)
-            .map(PathBuf::from)
-            .or_else(|| {
-                let gopath = settings.get(env_vars::GOPATH);
-                let first = gopath
-                    .as_deref()
-                    .and_then(|p| p.split(':').find(|e| !e.is_empty()));
-                match first {
-                    Some(dir) => Some(PathBuf::from(dir)),
-                    None => home.as_ref().map(|h| h.join("go")),
-                }
-                .map(|gopath| gopath.join("pkg").join("mod"))
-            });
-        settings
+            home,
+        }
+    }
+
+    /// Where Go keeps downloaded modules: `GOMODCACHE`, else the first
+    /// `GOPATH` entry's `pkg/mod`, else `~/go/pkg/mod`.
+    pub fn mod_cache(&self) -> Option<PathBuf> {
+        if let Some(cache) = self.get(env_vars::GOMODCACHE) {
+            return Some(PathBuf::from(cache));
+        }
+        let gopath = self.get(env_vars::GOPATH);
+        let first = gopath
+            .as_deref()
+            .and_then(|p| p.split(':').find(|e| !e.is_empty()));
+        match first {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => self.home.as_ref().map(|h| h.join("go")),
+        }
+        .map(|gopath| gopath.join("pkg").join("mod"))
     }
 
     /// Go's value of `name` (one of [`GO_VARS`]): the environment's, else
@@ -459,13 +459,13 @@ mod tests {
         let off = go(&[(env_vars::GOENV, "off"), (env_vars::HOME, "/h")]);
         assert_eq!(off.goproxy(), "https://proxy.golang.org,direct");
         assert_eq!(off.gosumdb(), "sum.golang.org");
-        assert_eq!(off.mod_cache, Some(PathBuf::from("/h/go/pkg/mod")));
+        assert_eq!(off.mod_cache(), Some(PathBuf::from("/h/go/pkg/mod")));
         assert_eq!(off.netrc, Some(PathBuf::from("/h/.netrc")));
         // The module cache: GOMODCACHE, else GOPATH's first entry.
         let gopath = go(&[(env_vars::GOENV, "off"), (env_vars::GOPATH, ":/a:/b")]);
-        assert_eq!(gopath.mod_cache, Some(PathBuf::from("/a/pkg/mod")));
+        assert_eq!(gopath.mod_cache(), Some(PathBuf::from("/a/pkg/mod")));
         let cache = go(&[(env_vars::GOENV, "off"), (env_vars::GOMODCACHE, "/m")]);
-        assert_eq!(cache.mod_cache, Some(PathBuf::from("/m")));
+        assert_eq!(cache.mod_cache(), Some(PathBuf::from("/m")));
         // The default file is under XDG_CONFIG_HOME, else ~/.config.
         let xdg = go(&[(env_vars::XDG_CONFIG_HOME, "/x"), (env_vars::HOME, "/h")]);
         assert_eq!(xdg.file, Some(PathBuf::from("/x/go/env")));

@@ -77,7 +77,7 @@ pub fn find_roots(ctx: &Context, dirs: &[PathBuf]) -> Vec<Found> {
             found.push(Found { root, by, module });
         }
     };
-    if let Some(cache) = GoSettings::from_context(ctx).mod_cache {
+    if let Some(cache) = GoSettings::from_context(ctx).mod_cache() {
         for (root, module) in go_mod_cache_toolchains(&cache, &Platform::host()) {
             add(root, "go", Some(module));
         }
