@@ -155,9 +155,12 @@ impl sumdb::Remote for FetchRemote<'_> {
         let url = format!("{}/{path}", self.base.trim_end_matches('/'));
         self.fetcher
             .get(&url, MAX_RESPONSE)
-            .map_err(|e| match e.is_not_found() {
-                true => sumdb::RemoteError::NotFound,
-                false => sumdb::RemoteError::Failed(e.to_string()),
+            .map_err(|e| {
+                if e.is_not_found() {
+                    sumdb::RemoteError::NotFound
+                } else {
+                    sumdb::RemoteError::Failed(e.to_string())
+                }
             })
     }
 }
