@@ -221,18 +221,23 @@ impl Mirror {
                 })
                 .map_err(ChannelError::from)?
         };
-        // Nothing kept between runs: the tiles are the mirror's, and the
-        // newest tree the operator's gov has seen is not touched.
+        // The tiles the mirror already serves first (the proof checks each
+        // against the signed tree); should one of them be damaged, all
+        // from the database. The newest tree the operator's gov has seen
+        // is not touched: the client's state is a scratch directory.
         let scratch = tempfile::tempdir()?;
-        let client = sumdb::Client::new(
-            db,
-            FetchRemote { fetcher, base: url },
-            scratch.path(),
-            scratch.path(),
-        );
-        let used = client
-            .material_for(&answers, &target)
-            .map_err(ChannelError::from)?;
+        let upstream = FetchRemote { fetcher, base: url };
+        let mirrored = MirrorFirst {
+            dir: &base,
+            upstream: &upstream,
+        };
+        let client = sumdb::Client::new(db, &mirrored, scratch.path(), scratch.path());
+        let used = match client.material_for(&answers, &target) {
+            Ok(used) => used,
+            Err(_) => sumdb::Client::new(db, &upstream, scratch.path(), scratch.path())
+                .material_for(&answers, &target)
+                .map_err(ChannelError::from)?,
+        };
         write_material(&base, &used)?;
         write_file(&base.join("latest"), &target)
     }
@@ -260,6 +265,28 @@ impl Mirror {
             body.push('\n');
         }
         write_file(&dir.join("list"), body.as_bytes())
+    }
+}
+
+/// The database's files as the mirror holds them under `dir`
+/// (`DIR/sumdb/<name>`), else from `upstream`.
+struct MirrorFirst<'a> {
+    dir: &'a Path,
+    upstream: &'a FetchRemote<'a>,
+}
+
+impl sumdb::Remote for MirrorFirst<'_> {
+    fn get(&self, path: &str) -> Result<Vec<u8>, sumdb::RemoteError> {
+        let safe = !path
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..");
+        if safe {
+            if let Ok(fsx::Found::Bytes(bytes)) = fsx::read_regular(&self.dir.join(path), MAX_SMALL)
+            {
+                return Ok(bytes);
+            }
+        }
+        self.upstream.get(path)
     }
 }
 

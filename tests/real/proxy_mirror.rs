@@ -504,10 +504,13 @@ fn an_air_gapped_fleet_installs_and_switches_through_nginx_and_refuses_tampering
                 Duration::from_secs(300),
             );
             assert_failure(&out, 1, &["SECURITY", "checksum mismatch", &m22]);
-            assert!(
-                !node.gov_home.join("releases").exists()
-                    || files(&node.gov_home.join("releases")).is_empty()
-            );
+            // Nothing installed, nothing of the zip left.
+            assert!(!node.gov_home.join("versions").join(&v22).exists());
+            let left: Vec<String> = files(&node.gov_home)
+                .into_iter()
+                .filter(|f| f.ends_with(".zip") || f.starts_with("versions/"))
+                .collect();
+            assert!(left.is_empty(), "{left:?}");
         });
         scope.spawn(|| {
             let env = TestEnv::new();
