@@ -231,6 +231,19 @@ fn run_proxy(
             hint,
         )
     })?;
+    // Go proves every record in the newest tree it has seen: the mirror
+    // serves the proofs in its newest one, whatever order nodes ask in.
+    mirror.prove_in_newest(fetcher, &channel).map_err(|e| {
+        let hint = e.hint();
+        Error::failed(
+            format!(
+                "cannot prove the modules of `{}` in the database's newest tree: {}",
+                args.dir.display(),
+                causes(&e).join(": ")
+            ),
+            hint,
+        )
+    })?;
     print_results(args, &results);
     if !failures.is_empty() {
         let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();

@@ -13,10 +13,10 @@ use crate::dirhash;
 use crate::download::{self, Fetcher, Stop};
 use crate::fsx;
 use crate::goproxy::{self, TOOLCHAIN_MODULE};
-use crate::install::proxy::{Channel, ChannelError};
+use crate::install::proxy::{Channel, ChannelError, FetchRemote};
 use crate::install::unzip;
 use crate::platform::Platform;
-use crate::sumdb::Verified;
+use crate::sumdb::{self, Verified};
 use crate::ui;
 use crate::version::Version;
 
@@ -71,13 +71,13 @@ impl Mirror {
                 &dirhash::h1_of_go_mod(&body),
             )
             .map_err(ChannelError::from)?;
-        write_file(&dest, &body)?;
+        let go_mod = (dest, body);
         let (path, dest) = at("info");
         let body = channel
             .proxies
             .fetch(&path, |url| fetcher.get(url, MAX_SMALL))
             .map_err(ChannelError::from)?;
-        write_file(&dest, &body)?;
+        let info = (dest, body);
 
         let (path, dest) = at("zip");
         let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}/");
@@ -108,6 +108,11 @@ impl Mirror {
                 "downloaded"
             }
         };
+        // Only now, beside a zip the database vouches for: a failed module
+        // leaves nothing of itself.
+        for (dest, body) in [go_mod, info] {
+            write_file(&dest, &body)?;
+        }
         self.write_proof(db.name(), &proof)?;
         Ok(action)
     }
@@ -159,16 +164,7 @@ impl Mirror {
     fn write_proof(&self, database: &str, proof: &Verified) -> Result<(), MirrorError> {
         let base = self.dir.join("sumdb").join(database);
         write_file(&base.join("supported"), b"")?;
-        for (path, bytes) in &proof.used {
-            // Paths as the database names them: no `..`, nothing absolute.
-            if path
-                .split('/')
-                .any(|c| c.is_empty() || c == "." || c == "..")
-            {
-                continue;
-            }
-            write_file(&base.join(path), bytes)?;
-        }
+        write_material(&base, &proof.used)?;
         let latest = base.join("latest");
         let newer = match std::fs::read(&latest) {
             Ok(old) => tree_size(&old).is_none_or(|size| size < proof.tree.size),
@@ -178,6 +174,72 @@ impl Mirror {
             write_file(&latest, &proof.note)?;
         }
         Ok(())
+    }
+
+    /// After a run: every module `@v/list` names proved in the newest tree
+    /// among their lookups, and each older lookup's tree proved consistent
+    /// with it — the tiles for that, from the database, and that tree as
+    /// `latest`. Go proves a record in the newest tree it has seen, so a
+    /// node that looked up a module of a grown log first needs them to
+    /// accept the others. Nothing to do without a database.
+    pub fn prove_in_newest(&self, fetcher: &Fetcher, channel: &Channel) -> Result<(), MirrorError> {
+        let Some(db) = &channel.database else {
+            return Ok(());
+        };
+        let base = self.dir.join("sumdb").join(db.name());
+        let listed = std::fs::read_to_string(self.module_dir().join("list")).unwrap_or_default();
+        let mut answers = Vec::new();
+        for version in listed.lines().filter(|v| !v.is_empty()) {
+            // Toolchain module versions need no escaping.
+            let path = format!("lookup/{TOOLCHAIN_MODULE}@{version}");
+            let file = base.join(&path);
+            match fsx::read_regular(&file, sumdb::MAX_LOOKUP_SIZE as u64)
+                .map_err(|e| fsx::with_path(e, &file))?
+            {
+                fsx::Found::Bytes(bytes) => answers.push((path, bytes)),
+                fsx::Found::NotAFile(kind) => return Err(super::not_a_file(&file, kind)),
+                fsx::Found::Missing => {}
+            }
+        }
+        // The newest signed tree among them; each note is verified below.
+        let Some(target) = answers
+            .iter()
+            .filter_map(|(_, data)| sumdb::tlog::parse_record(data).ok())
+            .map(|(_, _, note)| note)
+            .max_by_key(|note| tree_size(note).unwrap_or(0))
+            .map(<[u8]>::to_vec)
+        else {
+            return Ok(());
+        };
+        let url = if db.has_explicit_url() {
+            db.url().to_string()
+        } else {
+            channel
+                .proxies
+                .sumdb_base(db.name(), db.url(), |url| {
+                    fetcher.get(url, MAX_SMALL).map(|_| ())
+                })
+                .map_err(ChannelError::from)?
+        };
+        // The tiles the mirror already serves first (the proof checks each
+        // against the signed tree); should one of them be damaged, all
+        // from the database. The newest tree the operator's gov has seen
+        // is not touched: the client's state is a scratch directory.
+        let scratch = tempfile::tempdir()?;
+        let upstream = FetchRemote { fetcher, base: url };
+        let mirrored = MirrorFirst {
+            dir: &base,
+            upstream: &upstream,
+        };
+        let client = sumdb::Client::new(db, &mirrored, scratch.path(), scratch.path());
+        let used = match client.material_for(&answers, &target) {
+            Ok(used) => used,
+            Err(_) => sumdb::Client::new(db, &upstream, scratch.path(), scratch.path())
+                .material_for(&answers, &target)
+                .map_err(ChannelError::from)?,
+        };
+        write_material(&base, &used)?;
+        write_file(&base.join("latest"), &target)
     }
 
     /// Rewrites `@v/list` to list exactly the module zips DIR holds.
@@ -204,6 +266,43 @@ impl Mirror {
         }
         write_file(&dir.join("list"), body.as_bytes())
     }
+}
+
+/// The database's files as the mirror holds them under `dir`
+/// (`DIR/sumdb/<name>`), else from `upstream`.
+struct MirrorFirst<'a> {
+    dir: &'a Path,
+    upstream: &'a FetchRemote<'a>,
+}
+
+impl sumdb::Remote for MirrorFirst<'_> {
+    fn get(&self, path: &str) -> Result<Vec<u8>, sumdb::RemoteError> {
+        let safe = !path
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..");
+        if safe {
+            if let Ok(fsx::Found::Bytes(bytes)) = fsx::read_regular(&self.dir.join(path), MAX_SMALL)
+            {
+                return Ok(bytes);
+            }
+        }
+        self.upstream.get(path)
+    }
+}
+
+/// Database paths and their bytes under `base` (`DIR/sumdb/<name>`).
+fn write_material(base: &Path, used: &[(String, Vec<u8>)]) -> Result<(), MirrorError> {
+    for (path, bytes) in used {
+        // Paths as the database names them: no `..`, nothing absolute.
+        if path
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            continue;
+        }
+        write_file(&base.join(path), bytes)?;
+    }
+    Ok(())
 }
 
 /// `bytes` at `path` (directories made), replaced whole, readable by all:

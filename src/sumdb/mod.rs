@@ -609,28 +609,7 @@ impl<R: Remote> Client<R> {
         // instead, which is the same tree unless an older answer was
         // cached; proving it in the answer's own tree keeps `used` enough
         // for a verifier that has seen nothing else.
-        if id >= tree.n {
-            return Err(SumdbError::RecordNotInTree {
-                database: self.db.name().to_string(),
-                module: module.to_string(),
-                version: version.to_string(),
-                id,
-                tree: tree.into(),
-            });
-        }
-        let leaf = {
-            let mut reader = TileHashReader::new(tree, &mut session);
-            tlog::HashReader::read_hashes(&mut reader, &[tlog::stored_hash_index(0, id)])?
-        };
-        if leaf.first() != Some(&tlog::record_hash(text)) {
-            return Err(SumdbError::RecordMismatch {
-                database: self.db.name().to_string(),
-                module: module.to_string(),
-                version: version.to_string(),
-                id,
-                tree: tree.into(),
-            });
-        }
+        session.prove_record(tree, id, text, module, version)?;
 
         if fresh {
             // Only a cache: a failure to write it costs a download later.
@@ -652,6 +631,47 @@ impl<R: Remote> Client<R> {
             note: note_msg.to_vec(),
             used: session.used,
         })
+    }
+
+    /// What a verifier that has seen the signed tree `target` reads to
+    /// accept each of `answers` (lookup answers as the database serves
+    /// them, with their paths): the tiles proving each answer's own tree
+    /// consistent with `target` and its record in `target`. Go proves a
+    /// record in the newest tree it has seen, not in the answer's; a
+    /// mirror serves this so that either order of lookups verifies. Every
+    /// note must verify; the kept `latest` is neither read nor changed.
+    pub fn material_for(
+        &self,
+        answers: &[(String, Vec<u8>)],
+        target: &[u8],
+    ) -> Result<Vec<(String, Vec<u8>)>, SumdbError> {
+        self.material_inner(answers, target)
+            .map_err(|e| e.in_database(self.db.name()))
+    }
+
+    fn material_inner(
+        &self,
+        answers: &[(String, Vec<u8>)],
+        target: &[u8],
+    ) -> Result<Vec<(String, Vec<u8>)>, SumdbError> {
+        let mut session = Session::new(self);
+        let newest = self.open_tree(target, "latest")?;
+        for (path, data) in answers {
+            let (id, text, msg) =
+                tlog::parse_record(data).map_err(|e| self.malformed(path, e.to_string()))?;
+            let tree = self.open_tree(msg, path)?;
+            if tree.n <= newest.n {
+                session.check_trees(tree, msg, newest, target)?;
+            } else {
+                session.check_trees(newest, target, tree, msg)?;
+            }
+            let (module, version) = path
+                .strip_prefix("lookup/")
+                .and_then(|mv| mv.rsplit_once('@'))
+                .unwrap_or((path, ""));
+            session.prove_record(newest, id, text, module, version)?;
+        }
+        Ok(session.used)
     }
 
     /// The tree a signed note from `path` states, once its signature holds.
@@ -833,6 +853,42 @@ impl<'a, R: Remote> Session<'a, R> {
             older_note: String::from_utf8_lossy(older_msg).into_owned(),
             newer_note: String::from_utf8_lossy(newer_msg).into_owned(),
         })))
+    }
+
+    /// Record `id` of `tree` must be `text`: its hash the leaf there, read
+    /// out of tiles that hash up to the tree's root.
+    fn prove_record(
+        &mut self,
+        tree: tlog::Tree,
+        id: u64,
+        text: &[u8],
+        module: &str,
+        version: &str,
+    ) -> Result<(), SumdbError> {
+        let database = || self.client.db.name().to_string();
+        if id >= tree.n {
+            return Err(SumdbError::RecordNotInTree {
+                database: database(),
+                module: module.to_string(),
+                version: version.to_string(),
+                id,
+                tree: tree.into(),
+            });
+        }
+        let leaf = {
+            let mut reader = TileHashReader::new(tree, &mut *self);
+            tlog::HashReader::read_hashes(&mut reader, &[tlog::stored_hash_index(0, id)])?
+        };
+        if leaf.first() != Some(&tlog::record_hash(text)) {
+            return Err(SumdbError::RecordMismatch {
+                database: self.client.db.name().to_string(),
+                module: module.to_string(),
+                version: version.to_string(),
+                id,
+                tree: tree.into(),
+            });
+        }
+        Ok(())
     }
 
     /// One tile's bytes, unverified: from the cache (its own file, or the

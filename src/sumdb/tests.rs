@@ -853,3 +853,55 @@ fn fetches_what_gos_client_fetches() {
         assert_eq!(ours, go_paths, "{module}");
     }
 }
+
+#[test]
+fn material_for_proves_older_answers_in_the_newest_tree() {
+    // Two toolchains in the log, looked up by two machines that share
+    // nothing: the first when the log held 602 records, the second at 902.
+    const OTHER: &str = "v0.0.1-go1.21.13.linux-amd64";
+    let mut log = Log::new(1);
+    log.fill("m", 300);
+    log.add(TOOLCHAIN, OTHER, ZIP_H1);
+    log.add(TOOLCHAIN, VERSION, ZIP_H1);
+    log.fill("n", 300);
+    let server = Server::new(log);
+    let old = client(&dirs(), &server).lookup(TOOLCHAIN, OTHER);
+    let old = old.unwrap();
+    assert_eq!(old.tree.size, 602);
+    server.log.lock().unwrap().fill("o", 300);
+    let new = client(&dirs(), &server).lookup(TOOLCHAIN, VERSION).unwrap();
+    assert_eq!(new.tree.size, 902);
+    let answers: Vec<(String, Vec<u8>)> = [&old, &new].iter().map(|v| v.used[0].clone()).collect();
+    let mut served: HashMap<String, Vec<u8>> = old.used.iter().chain(&new.used).cloned().collect();
+
+    // A node that sees the newer tree first cannot prove the older one a
+    // prefix of it from the two lookups' material alone.
+    let node = |served: &HashMap<String, Vec<u8>>| {
+        let d = dirs();
+        let c = Client::new(&database(1), Mirror(served.clone()), &d.state, &d.cache);
+        c.lookup(TOOLCHAIN, VERSION)?;
+        c.lookup(TOOLCHAIN, OTHER)
+    };
+    let err = node(&served).unwrap_err();
+    assert!(err.is_remote(), "{err}");
+
+    let c = client(&dirs(), &server);
+    let more = c.material_for(&answers, &new.note).unwrap();
+    assert!(more.iter().any(|(p, _)| p == "tile/8/0/002"), "{more:?}");
+    served.extend(more);
+    let v = node(&served).unwrap();
+    assert_eq!(v.hash_for(TOOLCHAIN, OTHER), Some(ZIP_H1));
+    // Nothing kept: material_for neither reads nor writes `latest`.
+    assert_eq!(c.latest().unwrap(), None);
+
+    // A target another key signed, or one of another history (the tiles
+    // do not hash to it), is refused.
+    let mut other = Log::new(2);
+    other.fill("m", 902);
+    let err = c.material_for(&answers, &other.note(902)).unwrap_err();
+    assert!(matches!(err, SumdbError::Note { .. }), "{err}");
+    let mut forked = Log::new(1);
+    forked.fill("x", 902);
+    let err = c.material_for(&answers, &forked.note(902)).unwrap_err();
+    assert!(err.is_security(), "{err}");
+}

@@ -8,13 +8,13 @@ use std::process::{Child, Command};
 use crate::common::*;
 
 /// nginx serving `root` on a free loopback port, stopped when dropped.
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Nginx {
-    fn start(root: &Path, scratch: &Path) -> Nginx {
+    pub(crate) fn start(root: &Path, scratch: &Path) -> Nginx {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
