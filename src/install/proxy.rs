@@ -153,15 +153,13 @@ pub struct FetchRemote<'a> {
 impl sumdb::Remote for FetchRemote<'_> {
     fn get(&self, path: &str) -> Result<Vec<u8>, sumdb::RemoteError> {
         let url = format!("{}/{path}", self.base.trim_end_matches('/'));
-        self.fetcher
-            .get(&url, MAX_RESPONSE)
-            .map_err(|e| {
-                if e.is_not_found() {
-                    sumdb::RemoteError::NotFound
-                } else {
-                    sumdb::RemoteError::Failed(e.to_string())
-                }
-            })
+        self.fetcher.get(&url, MAX_RESPONSE).map_err(|e| {
+            if e.is_not_found() {
+                sumdb::RemoteError::NotFound
+            } else {
+                sumdb::RemoteError::Failed(e.to_string())
+            }
+        })
     }
 }
 
