@@ -766,6 +766,8 @@ struct Session<'a, R> {
     tiles: HashMap<Tile, Vec<u8>>,
     saved: HashSet<Tile>,
     used: Vec<(String, Vec<u8>)>,
+    /// Every tile from the remote, none from the cache or to it.
+    uncached: bool,
 }
 
 impl<'a, R: Remote> Session<'a, R> {
@@ -775,6 +777,7 @@ impl<'a, R: Remote> Session<'a, R> {
             tiles: HashMap::new(),
             saved: HashSet::new(),
             used: Vec::new(),
+            uncached: false,
         }
     }
 
@@ -822,7 +825,21 @@ impl<'a, R: Remote> Session<'a, R> {
         if older == newer {
             return Ok(());
         }
-        let h = tlog::tree_hash(older.n, &mut TileHashReader::new(newer, self))?;
+        let h = match tlog::tree_hash(older.n, &mut TileHashReader::new(newer, self)) {
+            Ok(h) => h,
+            // The cached tiles (proved by an older tree) and `newer` disagree:
+            // a fork that rewrote a full tile, or a remote serving bad tiles.
+            // `newer`'s own tiles, proved by its signature alone, tell which.
+            Err(err @ SumdbError::Log { .. }) => {
+                let mut fresh = Session::new(self.client);
+                fresh.uncached = true;
+                match tlog::tree_hash(older.n, &mut TileHashReader::new(newer, &mut fresh)) {
+                    Ok(h) => h,
+                    Err(_) => return Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
         if h == older.hash {
             return Ok(());
         }
@@ -835,6 +852,34 @@ impl<'a, R: Remote> Session<'a, R> {
         })))
     }
 
+    /// One tile's bytes from the cache (its own file, or the full tile cut
+    /// to width), if there and not [`Session::uncached`].
+    fn read_cached(&mut self, tile: Tile, cache: impl Fn(&Tile) -> PathBuf) -> Option<Vec<u8>> {
+        if self.uncached {
+            return None;
+        }
+        let width = tile.w as usize * tlog::HASH_SIZE;
+        if let Some(data) = self.client.read_cache(&cache(&tile), width) {
+            if data.len() == width {
+                self.saved.insert(tile);
+                self.note_used(tile.path(), &data);
+                return Some(data);
+            }
+        }
+        let full = tile.full();
+        let full_width = full.w as usize * tlog::HASH_SIZE;
+        if tile != full {
+            if let Some(data) = self.client.read_cache(&cache(&full), full_width) {
+                if data.len() == full_width {
+                    self.saved.insert(tile);
+                    self.note_used(full.path(), &data);
+                    return Some(data[..width].to_vec());
+                }
+            }
+        }
+        None
+    }
+
     /// One tile's bytes, unverified: from the cache (its own file, or the
     /// full tile cut to width), else from the remote (falling back to the
     /// full tile when the partial one is not there, as Go does).
@@ -845,21 +890,8 @@ impl<'a, R: Remote> Session<'a, R> {
         let client = self.client;
         let cache = |t: &Tile| client.cache_dir.join(t.path());
 
-        if let Some(data) = self.client.read_cache(&cache(&tile), width) {
-            if data.len() == width {
-                self.saved.insert(tile);
-                self.note_used(tile.path(), &data);
-                return Ok(data);
-            }
-        }
-        if tile != full {
-            if let Some(data) = self.client.read_cache(&cache(&full), full_width) {
-                if data.len() == full_width {
-                    self.saved.insert(tile);
-                    self.note_used(full.path(), &data);
-                    return Ok(data[..width].to_vec());
-                }
-            }
+        if let Some(data) = self.read_cached(tile, &cache) {
+            return Ok(data);
         }
         let err = match self.client.get(&tile.path(), width) {
             Ok(data) => {
@@ -908,6 +940,9 @@ impl<R: Remote> tlog::TileReader for Session<'_, R> {
     }
 
     fn save_tiles(&mut self, tiles: &[Tile], data: &[Vec<u8>]) {
+        if self.uncached {
+            return;
+        }
         for (tile, bytes) in tiles.iter().zip(data) {
             if self.saved.insert(*tile) {
                 // Only a cache: a tile not saved is fetched again.
