@@ -128,12 +128,7 @@ impl Channel {
             })?
         };
         let remote = FetchRemote { fetcher, base };
-        let client = sumdb::Client::new(
-            db,
-            remote,
-            &self.state_dir,
-            &self.cache_dir,
-        );
+        let client = sumdb::Client::new(db, remote, &self.state_dir, &self.cache_dir);
         Ok(Some(client.lookup(TOOLCHAIN_MODULE, module_version)?))
     }
 }

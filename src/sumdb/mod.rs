@@ -890,7 +890,7 @@ impl<'a, R: Remote> Session<'a, R> {
         let client = self.client;
         let cache = |t: &Tile| client.cache_dir.join(t.path());
 
-        if let Some(data) = self.read_cached(tile, &cache) {
+        if let Some(data) = self.read_cached(tile, cache) {
             return Ok(data);
         }
         let err = match self.client.get(&tile.path(), width) {
