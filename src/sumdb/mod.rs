@@ -825,6 +825,20 @@ impl<'a, R: Remote> Session<'a, R> {
         if older == newer {
             return Ok(());
         }
+        let fork = || {
+            SumdbError::Fork(Box::new(Fork {
+                database: self.client.db.name().to_string(),
+                older: older.into(),
+                newer: newer.into(),
+                older_note: String::from_utf8_lossy(older_msg).into_owned(),
+                newer_note: String::from_utf8_lossy(newer_msg).into_owned(),
+            }))
+        };
+        // Two signed trees of one size and different hashes: a fork, whatever
+        // the tiles say (and whichever tiles are at hand).
+        if older.n == newer.n {
+            return Err(fork());
+        }
         let h = match tlog::tree_hash(older.n, &mut TileHashReader::new(newer, self)) {
             Ok(h) => h,
             // The cached tiles (proved by an older tree) and `newer` disagree:
@@ -843,13 +857,7 @@ impl<'a, R: Remote> Session<'a, R> {
         if h == older.hash {
             return Ok(());
         }
-        Err(SumdbError::Fork(Box::new(Fork {
-            database: self.client.db.name().to_string(),
-            older: older.into(),
-            newer: newer.into(),
-            older_note: String::from_utf8_lossy(older_msg).into_owned(),
-            newer_note: String::from_utf8_lossy(newer_msg).into_owned(),
-        })))
+        Err(fork())
     }
 
     /// One tile's bytes from the cache (its own file, or the full tile cut

@@ -464,6 +464,30 @@ fn a_forked_log_is_a_security_error_and_latest_stays() {
 }
 
 #[test]
+fn two_trees_of_one_size_are_a_fork_without_a_tile() {
+    let honest = Server::new(toolchain_log(1, "m", 5, 4));
+    let d = dirs();
+    let c = client(&d, &honest);
+    c.verify(TOOLCHAIN, VERSION, ZIP_H1).unwrap();
+    let stored = fs_err::read(c.latest_path()).unwrap();
+    // Another history as large, its tiles garbage and nothing cached.
+    fs_err::remove_dir_all(&d.cache).unwrap();
+    let forked = Server::new(toolchain_log(1, "x", 5, 4)).with(Behavior {
+        garbage_tiles: true,
+        ..Behavior::default()
+    });
+    let err = client(&d, &forked)
+        .verify(TOOLCHAIN, VERSION, ZIP_H1)
+        .unwrap_err();
+    assert!(matches!(err, SumdbError::Fork(_)), "{err}");
+    let forked_tree: Tree = forked.log.lock().unwrap().tree(10).into();
+    assert!(err
+        .to_string()
+        .contains(&format!("tree #10 ({})", forked_tree.hash)));
+    assert_eq!(fs_err::read(c.latest_path()).unwrap(), stored);
+}
+
+#[test]
 fn a_fork_that_rewrites_a_cached_full_tile_names_both_trees() {
     // 300 records: the honest lookup caches the full tile of records
     // 0-255, which the fork rewrites (record 7) as it grows by ten.
