@@ -465,7 +465,7 @@ impl SumdbError {
                 "do not install from this database: keep both tree notes above and report them to its operator (for sum.golang.org: https://go.dev/issue)".into(),
             ),
             SumdbError::ChecksumMismatch { .. } => Some(
-                "do not use this download: remove it from the cache and download it again; if it still differs, the proxy serves altered files".into(),
+                "do not use this download: the proxy, or something between it and gov, serves an altered file; try another GOPROXY, and report it to the proxy's operator".into(),
             ),
             _ if self.is_security() => Some(
                 "the checksum database or a proxy in front of it misbehaves: try again later or through another GOPROXY, and report it if it persists".into(),
