@@ -276,9 +276,13 @@ pub struct Fork {
 impl std::fmt::Display for Fork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let indent = |note: &str| note.trim_end().replace('\n', "\n\t");
+        let relation = match self.older.size == self.newer.size {
+            true => "differs from",
+            false => "is not a prefix of",
+        };
         write!(
             f,
-            "SECURITY ERROR: checksum database {} has forked: {} is not a prefix of {}\n\
+            "SECURITY ERROR: checksum database {} has forked: {} {relation} {}\n\
              go.sum database server misbehavior detected!\n\n\
              older tree:\n\t{}\nnewer tree:\n\t{}",
             self.database,

@@ -291,7 +291,11 @@ fn a_checksum_mismatch_names_both_hashes_and_the_database() {
         )),
         "{msg}"
     );
-    assert!(err.hint().unwrap().contains("another GOPROXY"), "{:?}", err.hint());
+    assert!(
+        err.hint().unwrap().contains("another GOPROXY"),
+        "{:?}",
+        err.hint()
+    );
 }
 
 #[test]
