@@ -485,9 +485,11 @@ fn two_trees_of_one_size_are_a_fork_without_a_tile() {
         .unwrap_err();
     assert!(matches!(err, SumdbError::Fork(_)), "{err}");
     let forked_tree: Tree = forked.log.lock().unwrap().tree(10).into();
-    assert!(err
-        .to_string()
-        .contains(&format!("tree #10 ({})", forked_tree.hash)));
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!("differs from tree #10 ({})", forked_tree.hash)),
+        "{msg}"
+    );
     assert_eq!(fs_err::read(c.latest_path()).unwrap(), stored);
 }
 
