@@ -276,9 +276,13 @@ pub struct Fork {
 impl std::fmt::Display for Fork {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let indent = |note: &str| note.trim_end().replace('\n', "\n\t");
+        let relation = match self.older.size == self.newer.size {
+            true => "differs from",
+            false => "is not a prefix of",
+        };
         write!(
             f,
-            "SECURITY ERROR: checksum database {} has forked: {} is not a prefix of {}\n\
+            "SECURITY ERROR: checksum database {} has forked: {} {relation} {}\n\
              go.sum database server misbehavior detected!\n\n\
              older tree:\n\t{}\nnewer tree:\n\t{}",
             self.database,
@@ -465,7 +469,7 @@ impl SumdbError {
                 "do not install from this database: keep both tree notes above and report them to its operator (for sum.golang.org: https://go.dev/issue)".into(),
             ),
             SumdbError::ChecksumMismatch { .. } => Some(
-                "do not use this download: remove it from the cache and download it again; if it still differs, the proxy serves altered files".into(),
+                "do not use this download: the proxy, or something between it and gov, serves an altered file; try another GOPROXY, and report it to the proxy's operator".into(),
             ),
             _ if self.is_security() => Some(
                 "the checksum database or a proxy in front of it misbehaves: try again later or through another GOPROXY, and report it if it persists".into(),
@@ -786,6 +790,8 @@ struct Session<'a, R> {
     tiles: HashMap<Tile, Vec<u8>>,
     saved: HashSet<Tile>,
     used: Vec<(String, Vec<u8>)>,
+    /// Every tile from the remote, none from the cache or to it.
+    uncached: bool,
 }
 
 impl<'a, R: Remote> Session<'a, R> {
@@ -795,6 +801,7 @@ impl<'a, R: Remote> Session<'a, R> {
             tiles: HashMap::new(),
             saved: HashSet::new(),
             used: Vec::new(),
+            uncached: false,
         }
     }
 
@@ -842,17 +849,67 @@ impl<'a, R: Remote> Session<'a, R> {
         if older == newer {
             return Ok(());
         }
-        let h = tlog::tree_hash(older.n, &mut TileHashReader::new(newer, self))?;
+        let fork = || {
+            SumdbError::Fork(Box::new(Fork {
+                database: self.client.db.name().to_string(),
+                older: older.into(),
+                newer: newer.into(),
+                older_note: String::from_utf8_lossy(older_msg).into_owned(),
+                newer_note: String::from_utf8_lossy(newer_msg).into_owned(),
+            }))
+        };
+        // Two signed trees of one size and different hashes: a fork, whatever
+        // the tiles say (and whichever tiles are at hand).
+        if older.n == newer.n {
+            return Err(fork());
+        }
+        let h = match tlog::tree_hash(older.n, &mut TileHashReader::new(newer, self)) {
+            Ok(h) => h,
+            // The cached tiles (proved by an older tree) and `newer` disagree:
+            // a fork that rewrote a full tile, or a remote serving bad tiles.
+            // `newer`'s own tiles, proved by its signature alone, tell which.
+            Err(err @ SumdbError::Log { .. }) => {
+                let mut fresh = Session::new(self.client);
+                fresh.uncached = true;
+                match tlog::tree_hash(older.n, &mut TileHashReader::new(newer, &mut fresh)) {
+                    Ok(h) => h,
+                    Err(_) => return Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
         if h == older.hash {
             return Ok(());
         }
-        Err(SumdbError::Fork(Box::new(Fork {
-            database: self.client.db.name().to_string(),
-            older: older.into(),
-            newer: newer.into(),
-            older_note: String::from_utf8_lossy(older_msg).into_owned(),
-            newer_note: String::from_utf8_lossy(newer_msg).into_owned(),
-        })))
+        Err(fork())
+    }
+
+    /// One tile's bytes from the cache (its own file, or the full tile cut
+    /// to width), if there and not [`Session::uncached`].
+    fn read_cached(&mut self, tile: Tile, cache: impl Fn(&Tile) -> PathBuf) -> Option<Vec<u8>> {
+        if self.uncached {
+            return None;
+        }
+        let width = tile.w as usize * tlog::HASH_SIZE;
+        if let Some(data) = self.client.read_cache(&cache(&tile), width) {
+            if data.len() == width {
+                self.saved.insert(tile);
+                self.note_used(tile.path(), &data);
+                return Some(data);
+            }
+        }
+        let full = tile.full();
+        let full_width = full.w as usize * tlog::HASH_SIZE;
+        if tile != full {
+            if let Some(data) = self.client.read_cache(&cache(&full), full_width) {
+                if data.len() == full_width {
+                    self.saved.insert(tile);
+                    self.note_used(full.path(), &data);
+                    return Some(data[..width].to_vec());
+                }
+            }
+        }
+        None
     }
 
     /// Record `id` of `tree` must be `text`: its hash the leaf there, read
@@ -901,21 +958,8 @@ impl<'a, R: Remote> Session<'a, R> {
         let client = self.client;
         let cache = |t: &Tile| client.cache_dir.join(t.path());
 
-        if let Some(data) = self.client.read_cache(&cache(&tile), width) {
-            if data.len() == width {
-                self.saved.insert(tile);
-                self.note_used(tile.path(), &data);
-                return Ok(data);
-            }
-        }
-        if tile != full {
-            if let Some(data) = self.client.read_cache(&cache(&full), full_width) {
-                if data.len() == full_width {
-                    self.saved.insert(tile);
-                    self.note_used(full.path(), &data);
-                    return Ok(data[..width].to_vec());
-                }
-            }
+        if let Some(data) = self.read_cached(tile, cache) {
+            return Ok(data);
         }
         let err = match self.client.get(&tile.path(), width) {
             Ok(data) => {
@@ -964,6 +1008,9 @@ impl<R: Remote> tlog::TileReader for Session<'_, R> {
     }
 
     fn save_tiles(&mut self, tiles: &[Tile], data: &[Vec<u8>]) {
+        if self.uncached {
+            return;
+        }
         for (tile, bytes) in tiles.iter().zip(data) {
             if self.saved.insert(*tile) {
                 // Only a cache: a tile not saved is fetched again.

@@ -291,7 +291,11 @@ fn a_checksum_mismatch_names_both_hashes_and_the_database() {
         )),
         "{msg}"
     );
-    assert!(err.hint().is_some());
+    assert!(
+        err.hint().unwrap().contains("another GOPROXY"),
+        "{:?}",
+        err.hint()
+    );
 }
 
 #[test]
@@ -461,6 +465,100 @@ fn a_forked_log_is_a_security_error_and_latest_stays() {
         }
         assert!(err.hint().unwrap().contains("report"));
     }
+}
+
+#[test]
+fn two_trees_of_one_size_are_a_fork_without_a_tile() {
+    let honest = Server::new(toolchain_log(1, "m", 5, 4));
+    let d = dirs();
+    let c = client(&d, &honest);
+    c.verify(TOOLCHAIN, VERSION, ZIP_H1).unwrap();
+    let stored = fs_err::read(c.latest_path()).unwrap();
+    // Another history as large, its tiles garbage and nothing cached.
+    fs_err::remove_dir_all(&d.cache).unwrap();
+    let forked = Server::new(toolchain_log(1, "x", 5, 4)).with(Behavior {
+        garbage_tiles: true,
+        ..Behavior::default()
+    });
+    let err = client(&d, &forked)
+        .verify(TOOLCHAIN, VERSION, ZIP_H1)
+        .unwrap_err();
+    assert!(matches!(err, SumdbError::Fork(_)), "{err}");
+    let forked_tree: Tree = forked.log.lock().unwrap().tree(10).into();
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!("tree #10 ({}) differs from", forked_tree.hash)),
+        "{msg}"
+    );
+    assert_eq!(fs_err::read(c.latest_path()).unwrap(), stored);
+}
+
+#[test]
+fn a_fork_that_rewrites_a_cached_full_tile_names_both_trees() {
+    // 300 records: the honest lookup caches the full tile of records
+    // 0-255, which the fork rewrites (record 7) as it grows by ten.
+    let fork_at = |seven: &str, size: usize| {
+        let mut log = Log::new(1);
+        log.fill("m", 7);
+        log.fill(seven, 1);
+        log.fill("n", 292 - 8);
+        log.add(TOOLCHAIN, VERSION, ZIP_H1);
+        log.fill("late", size - 293);
+        log.add("example.com/probe", "v1.0.0", ZIP_H1);
+        log
+    };
+    let honest = Server::new(fork_at("m", 299));
+    let d = dirs();
+    let c = client(&d, &honest);
+    c.verify(TOOLCHAIN, VERSION, ZIP_H1).unwrap();
+    let stored = fs_err::read(c.latest_path()).unwrap();
+    let honest_tree: Tree = honest.log.lock().unwrap().tree(300).into();
+    let cache_files = || {
+        let mut files = Vec::new();
+        let mut todo = vec![d.cache.clone()];
+        while let Some(dir) = todo.pop() {
+            for e in fs_err::read_dir(&dir).unwrap().flatten() {
+                match e.file_type().unwrap().is_dir() {
+                    true => todo.push(e.path()),
+                    false => files.push((e.path(), fs_err::read(e.path()).unwrap())),
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let cached = cache_files();
+    assert!(
+        cached.iter().any(|(p, _)| p.ends_with("tile/8/1/000.p/1")),
+        "{cached:?}"
+    );
+
+    let forked = Server::new(fork_at("x", 309));
+    let forked_tree: Tree = forked.log.lock().unwrap().tree(310).into();
+    let err = client(&d, &forked)
+        .lookup("example.com/probe", "v1.0.0")
+        .unwrap_err();
+    assert!(matches!(err, SumdbError::Fork(_)), "{err}");
+    let msg = err.to_string();
+    for want in [
+        format!("tree #300 ({})", honest_tree.hash),
+        format!("tree #310 ({})", forked_tree.hash),
+    ] {
+        assert!(msg.contains(&want), "{want} not in {msg}");
+    }
+    assert_eq!(fs_err::read(c.latest_path()).unwrap(), stored);
+    // The forked tiles proved the fork and were not cached.
+    assert!(cache_files() == cached, "the cache changed");
+
+    // Bad tiles from the remote are not a fork: the tile error stands.
+    let garbage = Server::new(fork_at("m", 309)).with(Behavior {
+        garbage_tiles: true,
+        ..Behavior::default()
+    });
+    let err = client(&d, &garbage)
+        .lookup("example.com/probe", "v1.0.0")
+        .unwrap_err();
+    assert!(matches!(err, SumdbError::Log { .. }), "{err}");
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod mirror;
 mod odd;
 mod pipes;
 mod places;
+mod proxy;
 mod records;
 mod sbom;
 mod security;

@@ -19,6 +19,7 @@ mod install;
 mod matrix;
 mod modes;
 mod nginx;
+mod proxy;
 mod proxy_mirror;
 mod release;
 mod sbom;
