@@ -274,22 +274,18 @@ pub struct Fork {
 }
 
 impl std::fmt::Display for Fork {
+    /// One line: Go's wording, both trees by size and hash (the signed
+    /// notes are in [`Fork`] for whoever reports it).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let indent = |note: &str| note.trim_end().replace('\n', "\n\t");
-        let relation = match self.older.size == self.newer.size {
-            true => "differs from",
-            false => "is not a prefix of",
+        let relation = if self.older.size == self.newer.size {
+            "differs from"
+        } else {
+            "is not a prefix of"
         };
         write!(
             f,
-            "SECURITY ERROR: checksum database {} has forked: {} {relation} {}\n\
-             go.sum database server misbehavior detected!\n\n\
-             older tree:\n\t{}\nnewer tree:\n\t{}",
-            self.database,
-            self.older,
-            self.newer,
-            indent(&self.older_note),
-            indent(&self.newer_note)
+            "SECURITY ERROR: checksum database {} has forked (go.sum database server misbehavior detected): {} {relation} {}",
+            self.database, self.older, self.newer,
         )
     }
 }
@@ -382,10 +378,7 @@ pub enum SumdbError {
         version: String,
     },
     #[error(
-        "verifying {module}@{version}: checksum mismatch\n\tdownloaded: {downloaded}\n\t{database}: {expected}\n\n\
-         SECURITY ERROR\nThis download does NOT match the one reported by the checksum database {database}.\n\
-         The bits may have been replaced on the origin server, or an attacker may\n\
-         have intercepted the download attempt."
+        "SECURITY ERROR: verifying {module}@{version}: checksum mismatch: downloaded {downloaded}, but checksum database {database} has {expected}"
     )]
     ChecksumMismatch {
         database: String,
@@ -466,10 +459,10 @@ impl SumdbError {
                 "the tree is signed by another key than GOSUMDB's: check GOSUMDB and GOPROXY (a proxy may serve another database under this name)".into(),
             ),
             SumdbError::Fork(_) => Some(
-                "do not install from this database: keep both tree notes above and report them to its operator (for sum.golang.org: https://go.dev/issue)".into(),
+                "do not install from this database: report both trees to its operator (for sum.golang.org: https://go.dev/issue); the tree gov trusted stays in GOV_HOME/sumdb/<name>/latest".into(),
             ),
             SumdbError::ChecksumMismatch { .. } => Some(
-                "do not use this download: the proxy, or something between it and gov, serves an altered file; try another GOPROXY, and report it to the proxy's operator".into(),
+                "this download does NOT match the one the checksum database reports: the bits were replaced at the origin or on the way, and nothing of them was kept; try another GOPROXY, and report it to the proxy's operator".into(),
             ),
             _ if self.is_security() => Some(
                 "the checksum database or a proxy in front of it misbehaves: try again later or through another GOPROXY, and report it if it persists".into(),
