@@ -130,29 +130,17 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             }
         }
     }
-    mirror.write_index(&added).map_err(|e| {
-        let hint = e.hint();
-        Error::failed(
-            format!(
-                "cannot write the index of `{}`: {}",
-                args.dir.display(),
-                causes(&e).join(": ")
-            ),
-            hint,
-        )
-    })?;
+    mirror
+        .write_index(&added)
+        .map_err(|e| cannot("write the index of", args, &e))?;
     print_results(args, &results);
     if !failures.is_empty() {
-        let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();
-        return Err(Error::failed(
-            format!(
-                "{} of {} archive(s) could not be mirrored: {}; the rest are in `{}`",
-                failures.len(),
-                results.len(),
-                names.join(", "),
-                args.dir.display()
-            ),
-            "check the upstream mirror (GOV_INDEX_URL, GOV_DOWNLOAD_URL) and run the command again: it fetches only what is missing".to_string(),
+        return Err(some_failed(
+            "archive(s)",
+            &failures,
+            &results,
+            args,
+            "check the upstream mirror (GOV_INDEX_URL, GOV_DOWNLOAD_URL)",
         ));
     }
     settings.say(format!(
@@ -220,43 +208,26 @@ fn run_proxy(
             }
         }
     }
-    mirror.write_module_list().map_err(|e| {
-        let hint = e.hint();
-        Error::failed(
-            format!(
-                "cannot write the module list of `{}`: {}",
-                args.dir.display(),
-                causes(&e).join(": ")
-            ),
-            hint,
-        )
-    })?;
+    mirror
+        .write_module_list()
+        .map_err(|e| cannot("write the module list of", args, &e))?;
     // Go proves every record in the newest tree it has seen: the mirror
     // serves the proofs in its newest one, whatever order nodes ask in.
     mirror.prove_in_newest(fetcher, &channel).map_err(|e| {
-        let hint = e.hint();
-        Error::failed(
-            format!(
-                "cannot prove the modules of `{}` in the database's newest tree: {}",
-                args.dir.display(),
-                causes(&e).join(": ")
-            ),
-            hint,
+        cannot(
+            "prove in the database's newest tree the modules of",
+            args,
+            &e,
         )
     })?;
     print_results(args, &results);
     if !failures.is_empty() {
-        let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();
-        return Err(Error::failed(
-            format!(
-                "{} of {} toolchain module(s) could not be mirrored: {}; the rest are in `{}`",
-                failures.len(),
-                results.len(),
-                names.join(", "),
-                args.dir.display()
-            ),
-            "check GOPROXY and GOSUMDB and run the command again: it fetches only what is missing"
-                .to_string(),
+        return Err(some_failed(
+            "toolchain module(s)",
+            &failures,
+            &results,
+            args,
+            "check GOPROXY and GOSUMDB",
         ));
     }
     settings.say(format!(
@@ -297,6 +268,40 @@ fn print_results(args: &Args, results: &[Mirrored]) {
             println!("{}", ui::escape(&format!("{} {}", r.action, r.file)));
         }
     }
+}
+
+/// That the mirror directory could not be finished: `doing` it, why.
+fn cannot(doing: &str, args: &Args, e: &MirrorError) -> Error {
+    Error::failed(
+        format!(
+            "cannot {doing} `{}`: {}",
+            args.dir.display(),
+            causes(e).join(": ")
+        ),
+        e.hint(),
+    )
+}
+
+/// That some of `what` failed (each was reported on stderr): how many,
+/// which, and where the rest are.
+fn some_failed(
+    what: &str,
+    failures: &[String],
+    results: &[Mirrored],
+    args: &Args,
+    check: &str,
+) -> Error {
+    let names: Vec<String> = failures.iter().map(|f| format!("`{f}`")).collect();
+    Error::failed(
+        format!(
+            "{} of {} {what} could not be mirrored: {}; the rest are in `{}`",
+            failures.len(),
+            results.len(),
+            names.join(", "),
+            args.dir.display()
+        ),
+        format!("{check} and run the command again: it fetches only what is missing"),
+    )
 }
 
 /// The message of `e` and of each of its causes.

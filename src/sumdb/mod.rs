@@ -494,7 +494,7 @@ pub fn escape_path(module: &str) -> Result<String, &'static str> {
             return Err("a module path element is empty or starts or ends with a dot");
         }
     }
-    Ok(escape(module))
+    Ok(crate::goproxy::escape(module))
 }
 
 /// Escapes a version as Go does (see [`escape_path`]).
@@ -503,20 +503,7 @@ pub fn escape_version(version: &str) -> Result<String, &'static str> {
     if version.is_empty() || version.starts_with('.') || !version.chars().all(ok_char) {
         return Err("a version has only letters, digits and `-._~+`");
     }
-    Ok(escape(version))
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('!');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    Ok(crate::goproxy::escape(version))
 }
 
 /// A checksum database client: the database, how to reach it, and where
