@@ -320,3 +320,33 @@ pub fn unpacked_go(version: &str) -> PathBuf {
     }
     dir
 }
+
+/// The real go command of the test proxy's Go 1.22 under `env`, with its
+/// own GOPATH (`gopath`, the module cache below it) and build cache,
+/// `GOPROXY` and `GOSUMDB` set, every exemption (GONOSUMDB, GOPRIVATE,
+/// GONOPROXY) empty, nothing from the host's settings and the local
+/// toolchain unless the test sets GOTOOLCHAIN. `writable_cache`: Go's
+/// `-modcacherw`, so that the test can remove what Go downloaded (without
+/// it the module cache is read-only, as Go leaves it).
+pub fn real_go(
+    env: &super::TestEnv,
+    gopath: &Path,
+    writable_cache: bool,
+    proxy: &str,
+    gosumdb: &str,
+) -> Command {
+    let go122 = go_version_of(&toolchain_version("1.22"));
+    let mut cmd = env.command(unpacked_go(&go122).join("bin/go"));
+    cmd.env("GOPATH", gopath)
+        .env("GOMODCACHE", gopath.join("pkg/mod"))
+        .env("GOCACHE", gopath.join("gocache"))
+        .env("GOENV", "off")
+        .env("GOFLAGS", if writable_cache { "-modcacherw" } else { "" })
+        .env("GOPROXY", proxy)
+        .env("GOSUMDB", gosumdb)
+        .env("GONOSUMDB", "")
+        .env("GOPRIVATE", "")
+        .env("GONOPROXY", "")
+        .env("GOTOOLCHAIN", "local");
+    cmd
+}

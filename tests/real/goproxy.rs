@@ -21,15 +21,12 @@ const TOOLCHAIN_GO_MOD_H1: &str = "h1:8wlg68NqwW7eMnI1aABk/C2pDYXj8mrMY4TyRfiLeS
 /// module cache and build cache; nothing from the host's Go settings.
 struct GoEnv {
     env: TestEnv,
-    go: PathBuf,
 }
 
 impl GoEnv {
     fn new() -> GoEnv {
-        let go122 = goproxy::go_version_of(&goproxy::toolchain_version("1.22"));
         GoEnv {
             env: TestEnv::new(),
-            go: goproxy::unpacked_go(&go122).join("bin/go"),
         }
     }
 
@@ -41,19 +38,8 @@ impl GoEnv {
     /// (GONOSUMDB, GOPRIVATE, GONOPROXY) empty, and the local toolchain
     /// unless the test says otherwise.
     fn go(&self, proxy: &str, gosumdb: &str, args: &[&str]) -> Command {
-        let mut cmd = self.env.command(&self.go);
-        cmd.args(args)
-            .env("GOPATH", self.gopath())
-            .env("GOMODCACHE", self.gopath().join("pkg/mod"))
-            .env("GOCACHE", self.env.root.join("gocache"))
-            .env("GOENV", "off")
-            .env("GOFLAGS", "-modcacherw")
-            .env("GOPROXY", proxy)
-            .env("GOSUMDB", gosumdb)
-            .env("GONOSUMDB", "")
-            .env("GOPRIVATE", "")
-            .env("GONOPROXY", "")
-            .env("GOTOOLCHAIN", "local");
+        let mut cmd = goproxy::real_go(&self.env, &self.gopath(), true, proxy, gosumdb);
+        cmd.args(args);
         cmd
     }
 

@@ -44,20 +44,8 @@ fn run(cmd: &mut Command) -> Output {
 /// GOPATH, module cache and build cache below `env`'s root; the module
 /// cache is left read-only, as Go leaves it.
 fn real_go(env: &TestEnv, goproxy: &str, gosumdb: &str, args: &[&str]) -> Command {
-    let go122 = goproxy::go_version_of(&goproxy::toolchain_version("1.22"));
-    let mut cmd = env.command(goproxy::unpacked_go(&go122).join("bin/go"));
-    cmd.args(args)
-        .env("GOPATH", env.root.join("gopath"))
-        .env("GOMODCACHE", mod_cache(env))
-        .env("GOCACHE", env.root.join("gocache"))
-        .env("GOENV", "off")
-        .env("GOFLAGS", "")
-        .env("GOPROXY", goproxy)
-        .env("GOSUMDB", gosumdb)
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GONOPROXY", "")
-        .env("GOTOOLCHAIN", "local");
+    let mut cmd = goproxy::real_go(env, &env.root.join("gopath"), false, goproxy, gosumdb);
+    cmd.args(args);
     cmd
 }
 

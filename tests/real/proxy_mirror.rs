@@ -113,20 +113,8 @@ fn module_file(dir: &Path, module: &str, ext: &str) -> PathBuf {
 /// The real go command (Go 1.22 of the test mirror) with its own GOPATH,
 /// module and build caches, nothing from the host's settings.
 fn real_go(env: &TestEnv, gopath: &Path, proxy: &str, gosumdb: &str, args: &[&str]) -> Command {
-    let go = goproxy::unpacked_go(&version_of("1.22")).join("bin/go");
-    let mut cmd = env.command(go);
-    cmd.args(args)
-        .env("GOPATH", gopath)
-        .env("GOMODCACHE", gopath.join("pkg/mod"))
-        .env("GOCACHE", gopath.join("gocache"))
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-modcacherw")
-        .env("GOPROXY", proxy)
-        .env("GOSUMDB", gosumdb)
-        .env("GONOSUMDB", "")
-        .env("GOPRIVATE", "")
-        .env("GONOPROXY", "")
-        .env("GOTOOLCHAIN", "local");
+    let mut cmd = goproxy::real_go(env, gopath, true, proxy, gosumdb);
+    cmd.args(args);
     cmd
 }
 
