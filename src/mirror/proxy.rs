@@ -277,10 +277,7 @@ struct MirrorFirst<'a> {
 
 impl sumdb::Remote for MirrorFirst<'_> {
     fn get(&self, path: &str) -> Result<Vec<u8>, sumdb::RemoteError> {
-        let safe = !path
-            .split('/')
-            .any(|c| c.is_empty() || c == "." || c == "..");
-        if safe {
+        if is_plain_path(path) {
             if let Ok(fsx::Found::Bytes(bytes)) = fsx::read_regular(&self.dir.join(path), MAX_SMALL)
             {
                 return Ok(bytes);
@@ -290,14 +287,18 @@ impl sumdb::Remote for MirrorFirst<'_> {
     }
 }
 
+/// A path as a database names its files: relative, no `.` or `..`, no
+/// empty component.
+fn is_plain_path(path: &str) -> bool {
+    !path
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+}
+
 /// Database paths and their bytes under `base` (`DIR/sumdb/<name>`).
 fn write_material(base: &Path, used: &[(String, Vec<u8>)]) -> Result<(), MirrorError> {
     for (path, bytes) in used {
-        // Paths as the database names them: no `..`, nothing absolute.
-        if path
-            .split('/')
-            .any(|c| c.is_empty() || c == "." || c == "..")
-        {
+        if !is_plain_path(path) {
             continue;
         }
         write_file(&base.join(path), bytes)?;
