@@ -31,8 +31,10 @@ for f in "$proxy_dir/golang.org/toolchain/@v/v0.0.1-go$version.linux-amd64.zip" 
 done
 
 # The server runs until its stdin closes: a fifo held open by this script.
+# 100000 other records first: a log three tile levels deep, as a real
+# database's proofs are several (sum.golang.org's: four).
 mkfifo "$tmp/server.in"
-"$server_bin" serve -dir "$proxy_dir" <"$tmp/server.in" >"$tmp/ready.json" 2>"$tmp/server.log" &
+"$server_bin" serve -extra 100000 -dir "$proxy_dir" <"$tmp/server.in" >"$tmp/ready.json" 2>"$tmp/server.log" &
 server=$!
 exec 3>"$tmp/server.in"
 trap 'exec 3>&-; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
