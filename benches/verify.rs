@@ -92,8 +92,11 @@ impl Counted for Http {
     }
 }
 
-/// The fixture's lookups (module, version, h1) and every file served.
-fn fixture() -> (Vec<(String, String, String)>, HashMap<String, Vec<u8>>) {
+/// A record to look up and the hash it must have: module, version, `h1:`.
+type Lookup = (String, String, String);
+
+/// The fixture's lookups and every file served, by path.
+fn fixture() -> (Vec<Lookup>, HashMap<String, Vec<u8>>) {
     let mut lookups = Vec::new();
     let mut files = HashMap::new();
     for line in FIXTURE.lines() {
@@ -176,13 +179,7 @@ fn lookup_cache(cache: &Path, db: &Database, module: &str, version: &str) -> Pat
 
 /// Runs the three cases against `remote` for `lookups`, `runs` lookups
 /// each (cycling through them).
-fn bench<R: Counted>(
-    label: &str,
-    db: &Database,
-    remote: &R,
-    lookups: &[(String, String, String)],
-    runs: usize,
-) {
+fn bench<R: Counted>(label: &str, db: &Database, remote: &R, lookups: &[Lookup], runs: usize) {
     let scratch = tempfile::tempdir().expect("a scratch directory");
     let state = scratch.path().join("state");
     let cache = scratch.path().join("cache");
