@@ -355,6 +355,18 @@ pub fn sha256_of(path: &Path) -> io::Result<String> {
 /// sibling (`O_EXCL`, so a planted link is never followed), then a rename.
 /// The new file gets mode `0666` less the umask, like any new file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_replacing(path, bytes, true)
+}
+
+/// [`write_atomic`] for a cache, which can be fetched again: the same
+/// whole-or-nothing rename, without waiting for the disk (a crash may
+/// leave the old file, or an empty one, which a cache reader must — and
+/// gov's do — treat as missing).
+pub fn write_atomic_cache(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_replacing(path, bytes, false)
+}
+
+fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
     let dir = parent(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.", file_name(path)))
@@ -363,7 +375,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .tempfile_in(dir)
         .map_err(|e| with_path(e, dir))?;
     tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| {
+            if durable {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| with_path(e, tmp.path()))?;
     tmp.persist(path).map_err(|e| with_path(e.error, path))?;
     Ok(())

@@ -577,7 +577,11 @@ impl<R: Remote> Client<R> {
 
         // A cached answer is proven again like a fresh one.
         let cache_file = self.cache_dir.join(&path);
-        let (data, fresh) = match self.read_cache(&cache_file, MAX_LOOKUP_SIZE) {
+        // One that does not even parse (cut short by a crash) is missing.
+        let cached = self
+            .read_cache(&cache_file, MAX_LOOKUP_SIZE)
+            .filter(|data| tlog::parse_record(data).is_ok());
+        let (data, fresh) = match cached {
             Some(data) => (data, false),
             None => (self.get(&path, MAX_LOOKUP_SIZE)?, true),
         };
@@ -1000,10 +1004,12 @@ impl<R: Remote> tlog::TileReader for Session<'_, R> {
     }
 }
 
-/// Writes `data` at `path` atomically, making its directory first.
+/// Writes the cache file `path` atomically (not durably: a cache file is
+/// checked on every use, and one cut short is fetched again), making its
+/// directory first.
 fn write_file(path: &Path, data: &[u8]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         fs_err::create_dir_all(dir)?;
     }
-    fsx::write_atomic(path, data)
+    fsx::write_atomic_cache(path, data)
 }
