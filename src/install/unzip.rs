@@ -808,7 +808,39 @@ fn plan(entries: &[Entry], prefix: &str) -> Result<Plan, UnzipError> {
             relative: path.to_string(),
         });
     }
-    Ok(Plan { dirs, files })
+    Ok(Plan {
+        dirs,
+        files: spread(files),
+    })
+}
+
+/// The files in an order where neighbours lie in different directories:
+/// workers take them in turn, and two creating files in one directory
+/// wait on its lock (a zip keeps each directory's files together). One
+/// file of each directory, then the second of each, and so on.
+fn spread(files: Vec<Job>) -> Vec<Job> {
+    let mut by_dir: Vec<std::collections::VecDeque<Job>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for job in files {
+        let dir = job
+            .relative
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d)
+            .to_string();
+        let at = *index.entry(dir).or_insert_with(|| {
+            by_dir.push(Default::default());
+            by_dir.len() - 1
+        });
+        by_dir[at].push_back(job);
+    }
+    let mut out = Vec::new();
+    while !by_dir.is_empty() {
+        by_dir.retain_mut(|queue| {
+            out.extend(queue.pop_front());
+            !queue.is_empty()
+        });
+    }
+    out
 }
 
 /// Go's `module.CheckFilePath` on a name below the prefix: UTF-8 (known
