@@ -992,3 +992,63 @@ fn two_installs_at_once_download_once() {
     assert_eq!(rec["module"]["version"], module.as_str());
     assert_nothing_left_in_scratch(&env);
 }
+
+/// A proxy install killed at each step of its store change (as `kill -9`
+/// would: `GOV_TEST_CRASH_AT`) leaves no half release: `gov list` shows
+/// nothing or the whole release, doctor has nothing to fix, and the next
+/// run completes with a release that runs and a record that proves it.
+#[test]
+fn a_proxy_install_killed_at_each_step_leaves_nothing_half_done() {
+    use std::os::unix::process::ExitStatusExt;
+    let db = GoProxy::start(&["-extra", "300"]);
+    let (_, version) = module_of("1.22");
+    std::thread::scope(|s| {
+        for at in ["install-verified", "install-recorded", "install-renamed"] {
+            let (db, version) = (&db, &version);
+            s.spawn(move || {
+                let env = TestEnv::new();
+                let killed = run(gov(&env, &db.proxy, &db.gosumdb(), &["install", "1.22"])
+                    .env("GOV_TEST_CRASH_AT", at));
+                assert_eq!(killed.status.signal(), Some(9), "{at}: {}", stderr(&killed));
+                // Nothing half-visible: the release is whole or absent.
+                let list = run(&mut env.gov_cmd(["list"]));
+                assert_success(&list);
+                let listed = stdout(&list);
+                let expect_listed = at == "install-renamed";
+                assert_eq!(
+                    listed.contains(version.as_str()),
+                    expect_listed,
+                    "{at}: {listed}"
+                );
+                let doctor = run(&mut env.gov_cmd(["doctor"]));
+                assert!(
+                    !stdout(&doctor).lines().any(|l| l.starts_with("fail")),
+                    "{at}: {}",
+                    stdout(&doctor)
+                );
+                // The next run completes.
+                let again = run(&mut gov(
+                    &env,
+                    &db.proxy,
+                    &db.gosumdb(),
+                    &["install", "1.22"],
+                ));
+                assert_success(&again);
+                let root = env.gov_home.join("versions").join(version);
+                let go = run(Command::new(root.join("bin/go")).arg("version"));
+                assert!(
+                    stdout(&go).contains(&format!("go{version} ")),
+                    "{at}: {}",
+                    stdout(&go)
+                );
+                let list = run(&mut env.gov_cmd(["list", "--json"]));
+                let json: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+                assert_eq!(json[0]["record_status"], "trusted", "{at}: {json}");
+                assert_eq!(
+                    json[0]["record"]["module"]["proved_by"]["size"], db.size,
+                    "{at}"
+                );
+            });
+        }
+    });
+}
