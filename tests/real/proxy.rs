@@ -895,10 +895,10 @@ fn a_single_file_proxy_may_go_without_a_database() {
 fn goproxy_lists_fall_through_as_go_says() {
     let db = GoProxy::start(&[]);
     let (module, version) = module_of("1.22");
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", l.local_addr().unwrap())
-    };
+    // A proxy that hangs up without answering: an error that is no 404.
+    // (A closed port would do, but another test may take it meanwhile.)
+    let dead = Server::start();
+    dead.route("golang.org/toolchain/@v/list", Reply::Drop);
     let missing = Server::start();
     let failing = Server::start();
     for file in [
@@ -948,7 +948,7 @@ fn goproxy_lists_fall_through_as_go_says() {
     let env = TestEnv::new();
     let out = run(&mut gov(
         &env,
-        &format!("{dead},{}", db.proxy),
+        &format!("{},{}", dead.base, db.proxy),
         &db.gosumdb(),
         &["install", "1.22"],
     ));
