@@ -18,15 +18,18 @@ if [ "$(id -u)" = 0 ]; then apt=(apt-get); tee=(tee); else apt=(sudo apt-get); t
 # build stages) for the container tests, git and strip for the Go programs
 # the SBOM tests read, python3-venv for the SBOM validators, and
 # golang.org/x/mod (its sumdb, tlog, note and dirhash) for the test
-# checksum database.
+# checksum database, and qemu-user-static to run arm64 programs (called
+# directly: no binfmt handler is registered, so nothing runs under
+# emulation by accident).
 if [ ! -x /usr/lib/go-1.19/bin/go ] || [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] \
     || ! command -v zsh >/dev/null || ! command -v fish >/dev/null \
     || ! command -v curl >/dev/null || ! command -v useradd >/dev/null || ! command -v nginx >/dev/null \
     || ! command -v podman >/dev/null || [ ! -x /usr/sbin/runc ] || [ ! -x /usr/sbin/debootstrap ] \
-    || ! command -v git >/dev/null || ! command -v strip >/dev/null || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    || ! command -v qemu-aarch64-static >/dev/null || ! command -v git >/dev/null || ! command -v strip >/dev/null || ! python3 -c 'import ensurepip' 2>/dev/null; then
   "${apt[@]}" update -qq
   "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx podman runc debootstrap \
     git binutils python3-venv golang-golang-x-mod-dev
+  "${apt[@]}" install -y -qq --no-install-recommends qemu-user-static
 fi
 
 # The official validators of SPDX 2.3 (spdx-tools) and CycloneDX 1.5
@@ -54,8 +57,9 @@ if ! grep -Eqs '^[[:space:]]*default_ulimits[[:space:]]*=' "$conf"; then
   fi
 fi
 
-# Real Go releases, repackaged from Debian's packages, for the install tests.
-scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22
+# Real Go releases, repackaged from Debian's packages, for the install tests;
+# 1.22 for arm64 too.
+scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22 1.22/arm64
 # Their toolchain modules (Go >= 1.21) as a GOPROXY, and target/goproxy-server,
 # the checksum database and proxy the tests serve them with.
 scripts/go-proxy.sh target/go-proxy

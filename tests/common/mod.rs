@@ -346,7 +346,7 @@ pub fn newest_of(versions: &[String], series: &str) -> String {
     versions
         .iter()
         .find(|v| v.starts_with(&format!("{series}.")))
-        .unwrap_or_else(|| panic!("the mirror holds no Go {series}: run `scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22`"))
+        .unwrap_or_else(|| panic!("the mirror holds no Go {series}: run `scripts/go-mirror.sh target/go-mirror 1.19 1.21 1.22 1.22/arm64`"))
         .clone()
 }
 
@@ -361,9 +361,11 @@ pub fn serve_real_mirror() -> (server::Server, Vec<String>) {
     server.route("index.json", server::Reply::Body(Arc::new(index)));
     let mut versions = Vec::new();
     for r in &releases {
-        let file = r["files"][0]["filename"].as_str().unwrap();
-        let body = std::fs::read(dir.join(file)).unwrap();
-        server.route(file, server::Reply::Body(Arc::new(body)));
+        for f in r["files"].as_array().unwrap() {
+            let file = f["filename"].as_str().unwrap();
+            let body = std::fs::read(dir.join(file)).unwrap();
+            server.route(file, server::Reply::Body(Arc::new(body)));
+        }
         versions.push(
             r["version"]
                 .as_str()
