@@ -1,12 +1,13 @@
-//! `gov export dockerfile|devcontainer|github|gitlab [--os OS --arch ARCH]`:
-//! print a snippet pinned to the release this directory selects.
+//! `gov export dockerfile|devcontainer|github|gitlab [--os OS --arch ARCH |
+//! --platform LIST]`: print a snippet pinned to the release this directory
+//! selects.
 
 use crate::download::Fetcher;
 use crate::env_vars;
 use crate::error::Error;
 use crate::export::{self, ci, devcontainer, dockerfile, pin, ExportError, Pin, Project};
 use crate::index;
-use crate::platform::Platform;
+use crate::platform::{Platform, Target};
 use crate::resolve;
 use crate::settings::Settings;
 use crate::ui;
@@ -31,6 +32,8 @@ const DEFAULT_IMAGE: &str = "buildpack-deps:bookworm-scm";
 #[command(after_help = "Examples:
   gov export dockerfile > Dockerfile
   gov export dockerfile --add --os linux --arch arm64   BuildKit's ADD --checksum, for arm64
+  gov export dockerfile --platform linux/amd64,linux/arm64   one image per platform, cross-compiled
+  gov export github --platform linux/amd64,linux/arm64   a job per platform
   gov export devcontainer > .devcontainer/devcontainer.json
   gov export github > .github/workflows/go.yml
 The release is the one `gov current` names here (set GOV_VERSION to pick
@@ -47,6 +50,15 @@ pub struct Args {
     /// The architecture, with --os
     #[arg(long, requires = "os")]
     arch: Option<String>,
+    /// dockerfile, github, gitlab: the platforms to build for, as
+    /// container tools name them (linux/amd64,linux/arm64,linux/arm/v7):
+    /// one image each, cross-compiled on the build machine; one CI job each
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["os", "arch"], value_name = "OS/ARCH[,...]")]
+    platform: Vec<String>,
+    /// github, gitlab with --platform: cross-compile every platform on the
+    /// default linux/amd64 runner, even where the CI has runners of its own
+    #[arg(long, requires = "platform")]
+    cross: bool,
     /// dockerfile, gitlab: the image the build runs in
     #[arg(long, default_value = DEFAULT_IMAGE)]
     image: String,
@@ -64,6 +76,7 @@ pub struct Args {
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     check_flags(args)?;
+    let targets = targets(args)?;
     let asked = args
         .os
         .as_ref()
@@ -82,15 +95,25 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let target = asked.clone().unwrap_or(default);
     // Where it runs first: that needs no network.
     let runner = match args.kind {
-        Kind::Github => {
+        Kind::Github if targets.is_empty() => {
             Some(ci::github_runner(&target).ok_or_else(|| no_runner("GitHub", &target))?)
         }
-        Kind::Gitlab => ci::gitlab_tag(&target).ok_or_else(|| no_runner("GitLab", &target))?,
+        Kind::Gitlab if targets.is_empty() => {
+            ci::gitlab_tag(&target).ok_or_else(|| no_runner("GitLab", &target))?
+        }
+        Kind::Github | Kind::Gitlab => None,
         Kind::Devcontainer | Kind::Dockerfile if target.os != "linux" => {
             return Err(no_runner("container", &target))
         }
         Kind::Devcontainer | Kind::Dockerfile => None,
     };
+    if args.kind == Kind::Devcontainer && !target.is_host() {
+        ui::warn(&format!(
+            "the devcontainer runs {} under emulation on this {} machine; `gov export dockerfile --platform` builds images for other platforms without it",
+            target,
+            Platform::host()
+        ));
+    }
     let project = match settings.ctx.cwd_gone() {
         true => None,
         false => Project::find(&settings.ctx.cwd, settings.ctx.var(crate::env_vars::GOWORK))?,
@@ -103,7 +126,19 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         }
         .into());
     }
-    let pin = pin(settings, asked, &target, args.add)?;
+    // The `ADD` form of a multi-platform Dockerfile fetches the release of
+    // each build machine it may run on: one per architecture listed.
+    let mut builders: Vec<Platform> = Vec::new();
+    for t in &targets {
+        if !builders.contains(&t.release_platform()) {
+            builders.push(t.release_platform());
+        }
+    }
+    let pin_target = match (args.add, builders.first()) {
+        (true, Some(first)) => first.clone(),
+        _ => target,
+    };
+    let (pin, index) = pin(settings, asked, &pin_target, args.add)?;
     let text = match args.kind {
         Kind::Dockerfile => {
             let project = project.expect("checked above");
@@ -113,6 +148,14 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                     url: archive_url.to_string(),
                 }
                 .into());
+            }
+            let mut archives = Vec::new();
+            if let (true, Some(index)) = (args.add && !targets.is_empty(), &index) {
+                for platform in &builders {
+                    let archive =
+                        pin::archive_for(index, &pin.version, platform, &settings.sources)?;
+                    archives.push((Target::of(platform).arch, archive));
+                }
             }
             let binary = if args.package == "." {
                 project.binary_name()
@@ -132,6 +175,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 package: args.package.clone(),
                 binary,
                 has_go_sum: project.has_go_sum,
+                platforms: targets,
+                builders: archives,
+                host: Target::of(&Platform::host_or(Some("linux"), None)),
             };
             dockerfile::render(&pin, &options)
         }
@@ -142,11 +188,53 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             };
             devcontainer::render(&pin, &name)
         }
+        Kind::Github if !targets.is_empty() => {
+            let jobs = ci::jobs(&targets, args.cross, |p| ci::github_runner(p).is_some());
+            ci::github_matrix(&pin, &jobs)
+        }
+        Kind::Gitlab if !targets.is_empty() => {
+            let jobs = ci::jobs(&targets, args.cross, |p| ci::gitlab_tag(p).is_some());
+            ci::gitlab_matrix(&pin, &args.image, &jobs)
+        }
         Kind::Github => ci::github(&pin, runner.expect("a GitHub runner")),
         Kind::Gitlab => ci::gitlab(&pin, &args.image, runner),
     };
     print!("{text}");
     Ok(())
+}
+
+/// `--platform`'s list, each checked, none twice; for a Dockerfile, Linux
+/// only; never for a devcontainer, which runs where the editor does.
+fn targets(args: &Args) -> Result<Vec<Target>, Error> {
+    if args.platform.is_empty() {
+        return Ok(Vec::new());
+    }
+    if args.kind == Kind::Devcontainer {
+        return Err(Error::usage(
+            "a devcontainer runs on the developer's machine: --platform does not apply to it",
+            "build images for several platforms with `gov export dockerfile --platform linux/amd64,linux/arm64`".to_string(),
+        ));
+    }
+    let mut targets: Vec<Target> = Vec::new();
+    for value in &args.platform {
+        let target = Target::parse(value).map_err(|why| {
+            Error::usage(
+                format!("--platform `{}`: {why}", ui::escape(value)),
+                "name platforms as container tools do: linux/amd64, linux/arm64, linux/arm/v7"
+                    .to_string(),
+            )
+        })?;
+        if args.kind == Kind::Dockerfile && target.os != "linux" {
+            return Err(Error::usage(
+                format!("--platform `{target}`: container images are for Linux"),
+                "list Linux platforms: --platform linux/amd64,linux/arm64".to_string(),
+            ));
+        }
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
+    Ok(targets)
 }
 
 /// The options that shape only a Dockerfile (or a GitLab job's image) are
@@ -168,6 +256,12 @@ fn check_flags(args: &Args) -> Result<(), Error> {
                 "see `gov export --help` for what each option shapes".to_string(),
             ));
         }
+    }
+    if args.cross && matches!(args.kind, Kind::Dockerfile | Kind::Devcontainer) {
+        return Err(Error::usage(
+            format!("--cross does not apply to a {:?} snippet", args.kind).to_lowercase(),
+            "it shapes the CI jobs of `gov export github|gitlab --platform`; a Dockerfile always cross-compiles".to_string(),
+        ));
     }
     let values = [
         ("--image", Some(&args.image)),
@@ -204,7 +298,7 @@ fn pin(
     asked: Option<Platform>,
     target: &Platform,
     need_archive: bool,
-) -> Result<Pin, Error> {
+) -> Result<(Pin, Option<index::Index>), Error> {
     let (ctx, store, sources) = (&settings.ctx, &settings.store, &settings.sources);
     let selection = pin::as_seen_from(resolve::select(None, ctx, store)?, &ctx.cwd);
     let resolved = resolve::resolve_selection(selection.clone(), store);
@@ -224,12 +318,13 @@ fn pin(
         sources,
         release_url: ctx.text(env_vars::GOV_RELEASE_URL),
     };
-    Ok(pin::pin(inputs, &mut |name, value| {
+    let pin = pin::pin(inputs, &mut |name, value| {
         ui::warn(&format!(
             "{name} `{}` is not an http(s) URL; the snippet uses the default instead",
             ui::escape(value)
         ))
-    })?)
+    })?;
+    Ok((pin, index))
 }
 
 fn no_runner(what: &str, target: &Platform) -> Error {

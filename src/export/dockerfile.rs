@@ -1,11 +1,14 @@
 //! `gov export dockerfile`: a multi-stage build. The build stage gets the
 //! pinned release — with gov under cache mounts (BuildKit and podman/buildah
 //! alike), or with BuildKit's `ADD --checksum` — builds the module, and the
-//! final stage holds only the program.
+//! final stage holds only the program. With `--platform` it is one file for
+//! many platforms: the build stage runs on the build machine's platform
+//! and cross-compiles for each target, so no stage runs under emulation.
 
 use std::fmt::Write as _;
 
-use super::{comment, Pin};
+use super::{comment, Archive, Pin};
+use crate::platform::Target;
 
 /// Where the build stage keeps gov's store and Go's caches: cache mounts,
 /// so the toolchain and the build cache outlive each build.
@@ -35,9 +38,20 @@ pub struct Options {
     pub binary: String,
     /// `go.sum` exists, so the dependency layer copies it too.
     pub has_go_sum: bool,
+    /// `--platform`: the images to build, each cross-compiled on the build
+    /// machine; empty for one image, as `pin.platform` says.
+    pub platforms: Vec<Target>,
+    /// With `platforms` and [`Fetch::Add`]: the release's archive for each
+    /// architecture a build machine may have (`BUILDARCH`, Go's names).
+    pub builders: Vec<(String, Archive)>,
+    /// The platform of this machine, for the podman command in the comment.
+    pub host: Target,
 }
 
 pub fn render(pin: &Pin, o: &Options) -> String {
+    if !o.platforms.is_empty() {
+        return render_platforms(pin, o);
+    }
     let v = &pin.version;
     let mut f = String::new();
     let syntax = match o.fetch {
@@ -123,6 +137,128 @@ pub fn render(pin: &Pin, o: &Options) -> String {
         (None, Fetch::Gov) => String::new(),
     };
     let _ = writeln!(f, "FROM {platform}scratch");
+    let _ = writeln!(f, "COPY --from=build /out/{0} /{0}", o.binary);
+    let _ = writeln!(f, "ENTRYPOINT [\"/{}\"]", o.binary);
+    f
+}
+
+/// The multi-platform form: every stage but the last is
+/// `FROM --platform=$BUILDPLATFORM` and cross-compiles for the target.
+fn render_platforms(pin: &Pin, o: &Options) -> String {
+    let v = &pin.version;
+    let list = o
+        .platforms
+        .iter()
+        .map(Target::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut f = String::new();
+    let syntax = match o.fetch {
+        Fetch::Gov => "1",
+        Fetch::Add => "1.6",
+    };
+    let _ = writeln!(f, "# syntax=docker/dockerfile:{syntax}");
+    let _ = writeln!(
+        f,
+        "# Go {v} ({}), pinned by `gov export dockerfile`.",
+        comment(&pin.why)
+    );
+    let _ = writeln!(
+        f,
+        "# An image for each of {list}: every stage but the last runs on the build\n\
+         # machine's platform and cross-compiles, so nothing runs under emulation."
+    );
+    let _ = writeln!(f, "# Build in the module's root, then push the list:");
+    let _ = writeln!(
+        f,
+        "#   docker buildx build --platform {list} -t {} --push .",
+        o.binary
+    );
+    let _ = writeln!(
+        f,
+        "#   podman build --build-arg BUILDPLATFORM={} --platform {list} --manifest {} .",
+        o.host, o.binary
+    );
+    let _ = writeln!(
+        f,
+        "#   (podman adds to an existing list: `podman manifest rm {}` before a rebuild)",
+        o.binary
+    );
+    let gov_home = format!("--mount=type=cache,target={GOV_HOME}");
+    let modcache = format!("--mount=type=cache,target={GOMODCACHE}");
+    // Go keys its build cache by platform, but a mount per target keeps
+    // two builds running side by side from sharing an entry by mistake.
+    let gocache = format!(
+        "--mount=type=cache,id=go-build-$TARGETOS-$TARGETARCH$TARGETVARIANT,target={GOCACHE}"
+    );
+    let (download_mounts, build_mounts, setup, go) = match o.fetch {
+        Fetch::Gov => {
+            let _ = writeln!(f, "FROM --platform=$BUILDPLATFORM {} AS gov\n", o.gov_image);
+            let _ = writeln!(f, "FROM --platform=$BUILDPLATFORM {} AS build", o.base);
+            let _ = writeln!(f, "COPY --from=gov /gov /usr/local/bin/gov");
+            let _ = writeln!(
+                f,
+                "ENV GOV_HOME={GOV_HOME} GOCACHE={GOCACHE} GOMODCACHE={GOMODCACHE}"
+            );
+            for (name, value) in &pin.mirrors {
+                let _ = writeln!(f, "ENV {name}={value}");
+            }
+            (
+                format!("{gov_home} {modcache}"),
+                format!("{gov_home} {gocache} {modcache}"),
+                // gov installs the release of the machine it runs on.
+                format!("gov install --quiet {v} && "),
+                format!("gov run {v} go"),
+            )
+        }
+        Fetch::Add => {
+            let _ = writeln!(f, "FROM --platform=$BUILDPLATFORM {} AS build", o.base);
+            let _ = writeln!(f, "ARG BUILDARCH");
+            let mut arches = Vec::new();
+            for (arch, archive) in &o.builders {
+                let _ = writeln!(
+                    f,
+                    "ADD --checksum=sha256:{} {} /tmp/go-{arch}.tar.gz",
+                    archive.file.sha256, archive.url
+                );
+                arches.push(arch.as_str());
+            }
+            let _ = writeln!(
+                f,
+                "RUN test -f /tmp/go-$BUILDARCH.tar.gz || {{ echo \"no Go {v} here for a build machine of $BUILDARCH: build on {}\" >&2; exit 1; }} \\\n    \
+                 && tar -C /usr/local -xzf /tmp/go-$BUILDARCH.tar.gz && rm /tmp/go-*.tar.gz",
+                arches.join(", ")
+            );
+            let _ = writeln!(
+                f,
+                "ENV PATH=/usr/local/go/bin:$PATH GOTOOLCHAIN=local GOCACHE={GOCACHE} GOMODCACHE={GOMODCACHE}"
+            );
+            (
+                modcache.clone(),
+                format!("{gocache} {modcache}"),
+                String::new(),
+                "go".to_string(),
+            )
+        }
+    };
+    let _ = writeln!(f, "WORKDIR /src");
+    let sums = if o.has_go_sum { " go.sum" } else { "" };
+    let _ = writeln!(f, "COPY go.mod{sums} ./");
+    let _ = writeln!(f, "RUN {download_mounts} \\\n    {setup}{go} mod download");
+    let _ = writeln!(f, "COPY . .");
+    let _ = writeln!(f, "ARG TARGETOS TARGETARCH TARGETVARIANT");
+    // GOARM only for 32-bit ARM: Go refuses any other value (`v8`) for
+    // every architecture.
+    let goarm = match o.platforms.iter().any(|t| t.arch == "arm") {
+        true => "case $TARGETARCH in arm) export GOARM=${TARGETVARIANT#v} ;; esac && ",
+        false => "",
+    };
+    let _ = writeln!(
+        f,
+        "RUN {build_mounts} \\\n    {setup}{goarm}GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 {go} build -trimpath -o /out/{} {}\n",
+        o.binary, o.package
+    );
+    let _ = writeln!(f, "FROM scratch");
     let _ = writeln!(f, "COPY --from=build /out/{0} /{0}", o.binary);
     let _ = writeln!(f, "ENTRYPOINT [\"/{}\"]", o.binary);
     f

@@ -147,6 +147,17 @@ pub fn pin(inputs: Inputs, skipped: &mut dyn FnMut(&str, &str)) -> Result<Pin, E
     })
 }
 
+/// The archive of `version`, exactly, for `platform`: for the other
+/// build machines of a multi-platform Dockerfile's `ADD` form.
+pub fn archive_for(
+    index: &Index,
+    version: &Version,
+    platform: &Platform,
+    sources: &Sources,
+) -> Result<Archive, ExportError> {
+    archive_of(index, &Request::Exact(*version), platform, sources).map(|(_, archive)| archive)
+}
+
 /// The newest release `request` names in the index, with its archive for
 /// `target`, checked: a snippet carries only a file name that is the
 /// release's and a digest of 64 hex digits.

@@ -8,6 +8,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 use super::dockerfile::{Fetch, Options};
 use super::*;
+use crate::platform::Target;
 
 /// Every character that ends a line for some reader.
 const LINE_BREAKS: [char; 7] = [
@@ -250,7 +251,23 @@ proptest! {
         package in plain(),
         module in text(),
         has_go_sum in any::<bool>(),
+        several in any::<bool>(),
     ) {
+        let targets = ["linux/amd64", "linux/arm64"].map(|t| Target::parse(t).unwrap());
+        let builders = match several && add {
+            true => targets
+                .iter()
+                .map(|t| {
+                    let file: crate::index::File = serde_json::from_value(serde_json::json!({
+                        "filename": format!("go{}.linux-{}.tar.gz", pin.version, t.arch),
+                        "os": "linux", "arch": t.arch, "sha256": "a".repeat(64), "kind": "archive",
+                    }))
+                    .unwrap();
+                    (t.arch.clone(), Archive { file, url: "https://dl.example/go.tar.gz".into() })
+                })
+                .collect(),
+            false => vec![],
+        };
         let options = Options {
             fetch: if add { Fetch::Add } else { Fetch::Gov },
             base,
@@ -258,19 +275,29 @@ proptest! {
             package: format!("./{package}"),
             binary: binary_name(&module),
             has_go_sum,
+            platforms: if several { targets.to_vec() } else { vec![] },
+            builders,
+            host: targets[0].clone(),
         };
         let text = dockerfile::render(&pin, &options);
         assert_plain_lines(&text)?;
         let found = instructions(&text);
         let words: Vec<&str> = found.iter().map(|i| i.split(' ').next().unwrap()).collect();
-        let mut expected = if add {
-            vec!["FROM", "ADD", "RUN", "ENV"]
-        } else {
-            let mut start = vec!["FROM", "FROM", "COPY", "ENV"];
-            start.extend(pin.mirrors.iter().map(|_| "ENV"));
-            start
+        let mut expected = match (add, several) {
+            (true, false) => vec!["FROM", "ADD", "RUN", "ENV"],
+            (true, true) => vec!["FROM", "ARG", "ADD", "ADD", "RUN", "ENV"],
+            (false, _) => {
+                let mut start = vec!["FROM", "FROM", "COPY", "ENV"];
+                start.extend(pin.mirrors.iter().map(|_| "ENV"));
+                start
+            }
         };
-        expected.extend(["WORKDIR", "COPY", "RUN", "COPY", "RUN", "FROM", "COPY", "ENTRYPOINT"]);
+        expected.extend(["WORKDIR", "COPY", "RUN", "COPY"]);
+        if several {
+            // The targets' variables, read only by the build.
+            expected.push("ARG");
+        }
+        expected.extend(["RUN", "FROM", "COPY", "ENTRYPOINT"]);
         prop_assert_eq!(&words, &expected, "{}", text);
         if !add {
             for (name, value) in &pin.mirrors {
@@ -279,6 +306,15 @@ proptest! {
             }
         }
         let comments = text.lines().filter(|l| l.trim_start().starts_with('#')).count();
-        prop_assert_eq!(comments, 3);
+        prop_assert_eq!(comments, if several { 8 } else { 3 });
+        if several {
+            // Every stage but the program's runs on the build machine.
+            let froms: Vec<&String> = found.iter().filter(|i| i.starts_with("FROM ")).collect();
+            let (last, build) = froms.split_last().unwrap();
+            prop_assert_eq!(last.as_str(), "FROM scratch");
+            for from in build {
+                prop_assert!(from.starts_with("FROM --platform=$BUILDPLATFORM "), "{}", from);
+            }
+        }
     }
 }

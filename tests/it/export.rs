@@ -754,3 +754,279 @@ mod prop {
         })
     }
 }
+
+/// The `FROM` lines of a Dockerfile.
+fn from_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with("FROM ")).collect()
+}
+
+#[test]
+fn a_dockerfile_for_several_platforms_runs_every_stage_on_the_build_machine() {
+    let m = project();
+    let out = export(
+        &m,
+        &[
+            "dockerfile",
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--platform",
+            "linux/arm",
+        ],
+    );
+    gov_snapshot!(m.env, &out);
+    let text = stdout(&out);
+    // Every stage but the program's runs where the build does; the last
+    // is the target's, and holds only the program.
+    let froms = from_lines(&text);
+    let (last, build) = froms.split_last().unwrap();
+    assert_eq!(*last, "FROM scratch");
+    assert!(
+        build
+            .iter()
+            .all(|l| l.starts_with("FROM --platform=$BUILDPLATFORM ")),
+        "{text}"
+    );
+    assert!(text.contains("GOOS=$TARGETOS GOARCH=$TARGETARCH"), "{text}");
+    // 32-bit ARM's variant becomes GOARM; no other target sets it.
+    assert!(
+        text.contains("arm) export GOARM=${TARGETVARIANT#v}"),
+        "{text}"
+    );
+    let without_arm = stdout(&export(
+        &m,
+        &["dockerfile", "--platform", "linux/amd64,linux/arm64"],
+    ));
+    assert!(!without_arm.contains("GOARM"), "{without_arm}");
+}
+
+#[test]
+fn the_add_form_for_several_platforms_fetches_each_build_machine_s_archive() {
+    let m = project();
+    let out = export(
+        &m,
+        &[
+            "dockerfile",
+            "--add",
+            "--platform",
+            "linux/amd64,linux/arm64",
+        ],
+    );
+    gov_snapshot!(m.env, &out);
+    let text = stdout(&out);
+    for arch in ["amd64", "arm64"] {
+        let add = format!(
+            "ADD --checksum=sha256:{} {} /tmp/go-{arch}.tar.gz",
+            digest("1.22.4"),
+            m.server.url(&format!("go1.22.4.linux-{arch}.tar.gz"))
+        );
+        assert!(text.lines().any(|l| l == add), "{add}\n{text}");
+    }
+    let froms = from_lines(&text);
+    assert_eq!(froms.last(), Some(&"FROM scratch"));
+    assert!(
+        !text.contains("gov install") && !text.contains("--from=gov"),
+        "no gov in the ADD form: {text}"
+    );
+}
+
+/// The `include` entries of a GitHub matrix, each as `key=value` pairs.
+fn matrix(job: &Yaml) -> Vec<Vec<(String, String)>> {
+    job["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            entry
+                .as_hash()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Yaml::Boolean(b) => b.to_string(),
+                        v => v.as_str().unwrap().to_string(),
+                    };
+                    (k.as_str().unwrap().to_string(), v)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn github_gets_a_job_per_platform_on_its_own_runner_or_cross_compiled() {
+    let m = project();
+    let doc = yaml(&export(
+        &m,
+        &[
+            "github",
+            "--platform",
+            "linux/amd64,linux/arm64,linux/arm/v7",
+        ],
+    ));
+    let job = &doc["jobs"]["test"];
+    assert_eq!(job["runs-on"].as_str(), Some("${{ matrix.runner }}"));
+    assert_eq!(
+        matrix(job),
+        [
+            pairs(&[
+                ("platform", "linux/amd64"),
+                ("runner", "ubuntu-latest"),
+                ("cross", "false")
+            ]),
+            pairs(&[
+                ("platform", "linux/arm64"),
+                ("runner", "ubuntu-24.04-arm"),
+                ("cross", "false")
+            ]),
+            pairs(&[
+                ("platform", "linux/arm/v7"),
+                ("runner", "ubuntu-latest"),
+                ("cross", "true"),
+                ("goos", "linux"),
+                ("goarch", "arm"),
+                ("goarm", "7"),
+            ]),
+        ]
+    );
+    let steps = job["steps"].as_vec().unwrap();
+    let cross = steps
+        .iter()
+        .find(|s| s["if"].as_str() == Some("${{ matrix.cross }}"))
+        .unwrap();
+    assert_eq!(
+        cross["env"]["GOARCH"].as_str(),
+        Some("${{ matrix.goarch }}")
+    );
+    assert_eq!(cross["env"]["GOARM"].as_str(), Some("${{ matrix.goarm }}"));
+    // The cache holds the runner's own Go: its platform is in the key.
+    let cache = steps
+        .iter()
+        .find(|s| !s["with"]["key"].is_badvalue())
+        .unwrap();
+    assert!(cache["with"]["key"]
+        .as_str()
+        .unwrap()
+        .starts_with("go1.22.4-${{ runner.os }}-${{ runner.arch }}-"));
+
+    // --cross: the arm64 job too is built on the default runner.
+    let doc = yaml(&export(
+        &m,
+        &["github", "--platform", "linux/amd64,linux/arm64", "--cross"],
+    ));
+    let entries = matrix(&doc["jobs"]["test"]);
+    assert_eq!(
+        entries[1],
+        pairs(&[
+            ("platform", "linux/arm64"),
+            ("runner", "ubuntu-latest"),
+            ("cross", "true"),
+            ("goos", "linux"),
+            ("goarch", "arm64"),
+        ])
+    );
+}
+
+#[test]
+fn gitlab_gets_a_job_per_platform_with_the_runner_tag_or_cross_compiled() {
+    let m = project();
+    let out = export(
+        &m,
+        &[
+            "gitlab",
+            "--platform",
+            "linux/amd64,linux/arm64,linux/riscv64",
+        ],
+    );
+    gov_snapshot!(m.env, &out);
+    let doc = yaml(&out);
+    let names: Vec<&str> = keys(&doc);
+    assert_eq!(
+        names,
+        [
+            ".go",
+            "test linux/amd64",
+            "test linux/arm64",
+            "build linux/riscv64"
+        ]
+    );
+    let arm64 = &doc["test linux/arm64"];
+    assert_eq!(arm64["extends"].as_str(), Some(".go"));
+    assert_eq!(arm64["tags"][0].as_str(), Some("saas-linux-small-arm64"));
+    assert_eq!(
+        arm64["cache"]["key"]["prefix"].as_str(),
+        Some("go1.22.4-linux-arm64")
+    );
+    let riscv = &doc["build linux/riscv64"];
+    assert!(riscv["tags"].is_badvalue());
+    assert_eq!(
+        riscv["script"][1].as_str(),
+        Some("GOOS=linux GOARCH=riscv64 CGO_ENABLED=0 go vet ./...")
+    );
+}
+
+#[test]
+fn platforms_are_checked_and_a_devcontainer_stays_on_this_machine() {
+    let m = project();
+    text_snapshot!(
+        m.env,
+        transcript(&[
+            (
+                "gov export devcontainer --platform linux/arm64",
+                &export(&m, &["devcontainer", "--platform", "linux/arm64"]),
+            ),
+            (
+                "gov export dockerfile --platform linux/amd64,linux/x86_64",
+                &export(
+                    &m,
+                    &["dockerfile", "--platform", "linux/amd64,linux/x86_64"]
+                ),
+            ),
+            (
+                "gov export dockerfile --platform linux/arm/v8",
+                &export(&m, &["dockerfile", "--platform", "linux/arm/v8"]),
+            ),
+            (
+                "gov export dockerfile --platform darwin/arm64",
+                &export(&m, &["dockerfile", "--platform", "darwin/arm64"]),
+            ),
+            (
+                "gov export dockerfile --cross --platform linux/arm64",
+                &export(&m, &["dockerfile", "--cross", "--platform", "linux/arm64"]),
+            ),
+            (
+                "gov export github --cross",
+                &export(&m, &["github", "--cross"]),
+            ),
+            (
+                "gov export github --platform linux/arm64 --os linux --arch arm64",
+                &export(
+                    &m,
+                    &[
+                        "github",
+                        "--platform",
+                        "linux/arm64",
+                        "--os",
+                        "linux",
+                        "--arch",
+                        "arm64"
+                    ]
+                ),
+            ),
+        ])
+    );
+    // A devcontainer for another platform is written, and says it will
+    // run under emulation.
+    let out = export(&m, &["devcontainer", "--os", "linux", "--arch", "arm64"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("runs linux-arm64 under emulation"),
+        "{}",
+        stderr(&out)
+    );
+}
