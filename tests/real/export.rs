@@ -63,9 +63,9 @@ fn hello_module(dir: &Path) {
 }
 
 /// `gov export KIND` in `dir`, pointed at the mirror and release server.
-fn export(env: &TestEnv, dir: &Path, kind: &str, mirror: &Server, releases: &Server) -> String {
+fn export(env: &TestEnv, dir: &Path, kind: &[&str], mirror: &Server, releases: &Server) -> String {
     let out = env
-        .gov_cmd(["export", kind])
+        .gov_cmd(["export"].iter().chain(kind))
         .current_dir(dir)
         .env("GOV_INDEX_URL", mirror.url("index.json"))
         .env("GOV_DOWNLOAD_URL", &mirror.base)
@@ -98,10 +98,54 @@ fn str_map(yaml: &Yaml) -> BTreeMap<String, String> {
 /// Only the system's programs: no cargo, no Go, no gov.
 const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
+/// `${{ matrix.KEY }}` in `text` replaced by the matrix entry's value, as
+/// GitHub does (a missing key is empty).
+fn expand_matrix(text: &str, matrix: &BTreeMap<String, String>) -> String {
+    let mut out = text.to_string();
+    while let Some(start) = out.find("${{ matrix.") {
+        let end = start + out[start..].find("}}").unwrap() + 2;
+        let key = out[start + "${{ matrix.".len()..end - 2].trim();
+        let value = matrix.get(key).cloned().unwrap_or_default();
+        out.replace_range(start..end, &value);
+    }
+    out
+}
+
+/// Whether a step whose `if:` is `condition` runs: the only forms the
+/// workflows gov writes use, `${{ matrix.KEY }}` and `${{ !matrix.KEY }}`.
+fn step_runs(condition: Option<&str>, matrix: &BTreeMap<String, String>) -> bool {
+    let Some(condition) = condition else {
+        return true;
+    };
+    let inner = condition
+        .strip_prefix("${{ ")
+        .and_then(|c| c.strip_suffix(" }}"))
+        .unwrap_or_else(|| panic!("an `if:` this runner cannot read: {condition}"));
+    let (negate, key) = match inner.strip_prefix('!') {
+        Some(key) => (true, key),
+        None => (false, inner),
+    };
+    let key = key.strip_prefix("matrix.").expect("a matrix key");
+    let value = matrix.get(key).map(String::as_str).unwrap_or("");
+    let truthy = !value.is_empty() && value != "false";
+    truthy != negate
+}
+
 /// Runs a GitHub job's `run` steps as a runner does: each in
 /// `bash -eo pipefail`, with the job's env, and what earlier steps wrote to
 /// `$GITHUB_ENV` and `$GITHUB_PATH`. `uses` steps are the runner's own.
 fn run_github_job(job: &Yaml, home: &Path, workspace: &Path) -> Vec<Output> {
+    run_github_matrix_job(job, &BTreeMap::new(), home, workspace)
+}
+
+/// The same for one entry of the job's matrix: its values in the steps'
+/// `env` and `if`.
+fn run_github_matrix_job(
+    job: &Yaml,
+    matrix: &BTreeMap<String, String>,
+    home: &Path,
+    workspace: &Path,
+) -> Vec<Output> {
     let files = home.parent().unwrap().join("runner");
     std::fs::create_dir_all(&files).unwrap();
     let github_env = files.join("env");
@@ -111,6 +155,9 @@ fn run_github_job(job: &Yaml, home: &Path, workspace: &Path) -> Vec<Output> {
         let Some(script) = step["run"].as_str() else {
             continue;
         };
+        if !step_runs(step["if"].as_str(), matrix) {
+            continue;
+        }
         std::fs::write(&github_env, "").unwrap();
         std::fs::write(&github_path, "").unwrap();
         let mut env = str_map(&job["env"]);
@@ -120,6 +167,11 @@ fn run_github_job(job: &Yaml, home: &Path, workspace: &Path) -> Vec<Output> {
         {
             let (k, v) = line.split_once('=').unwrap();
             env.insert(k.into(), v.into());
+        }
+        if !step["env"].is_badvalue() {
+            for (k, v) in str_map(&step["env"]) {
+                env.insert(k, expand_matrix(&v, matrix));
+            }
         }
         let mut path = SYSTEM_PATH.to_string();
         for dir in std::fs::read_to_string(files.join("all-path"))
@@ -200,7 +252,11 @@ impl CiSetup {
     }
 
     fn export(&self, kind: &str) -> String {
-        export(&self.env, &self.module, kind, &self.mirror, &self.releases)
+        self.export_with(&[kind])
+    }
+
+    fn export_with(&self, args: &[&str]) -> String {
+        export(&self.env, &self.module, args, &self.mirror, &self.releases)
     }
 }
 
@@ -244,15 +300,9 @@ fn the_github_job_installs_gov_and_go_and_its_cache_spares_the_download() {
     assert_eq!(mirror.hits(&archive), 1, "the restored cache served Go");
 }
 
-#[test]
-fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
-    let ci = CiSetup::new();
-    let (env, go, project) = (&ci.env, &ci.go, &ci.module);
-    let doc = yaml(&ci.export("gitlab"));
-    let job = &doc["test"];
-
-    // As the runner does: one script, variables exported first (GitLab
-    // expands `$VAR` in them), then before_script and script.
+/// Runs a GitLab job as the runner does: one script, variables exported
+/// first (GitLab expands `$VAR` in them), then before_script and script.
+fn run_gitlab_job(job: &Yaml, home: &Path, project: &Path) -> Output {
     let mut script = String::from("set -eo pipefail\n");
     for (k, v) in str_map(&job["variables"]) {
         script.push_str(&format!("export {k}=\"{v}\"\n"));
@@ -263,20 +313,124 @@ fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
             script.push('\n');
         }
     }
-    let home = env.root.join("runner/home");
-    std::fs::create_dir_all(&home).unwrap();
-    let out = std::process::Command::new("bash")
+    std::process::Command::new("bash")
         .args(["--noprofile", "--norc", "-c", &script])
         .env_clear()
         .env("PATH", SYSTEM_PATH)
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("CI", "true")
         .env("GITLAB_CI", "true")
         .env("CI_JOB_ID", "7")
         .env("CI_PROJECT_DIR", project)
         .current_dir(project)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// A job with what it `extends` merged in, as GitLab does: maps merged key
+/// by key (the job's own win), everything else the job's.
+fn gitlab_extended(doc: &Yaml, name: &str) -> Yaml {
+    fn merge(base: &Yaml, own: &Yaml) -> Yaml {
+        match (base, own) {
+            (Yaml::Hash(base), Yaml::Hash(own)) => {
+                let mut merged = base.clone();
+                for (k, v) in own {
+                    let value = match base.get(k) {
+                        Some(b) => merge(b, v),
+                        None => v.clone(),
+                    };
+                    merged.insert(k.clone(), value);
+                }
+                Yaml::Hash(merged)
+            }
+            (_, own) => own.clone(),
+        }
+    }
+    let job = &doc[name];
+    match job["extends"].as_str() {
+        Some(parent) => merge(&gitlab_extended(doc, parent), job),
+        None => job.clone(),
+    }
+}
+
+/// The entries of a workflow job's matrix, as maps of strings.
+fn matrix_entries(job: &Yaml) -> Vec<BTreeMap<String, String>> {
+    job["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            entry
+                .as_hash()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Yaml::Boolean(b) => b.to_string(),
+                        v => v.as_str().unwrap().to_string(),
+                    };
+                    (k.as_str().unwrap().to_string(), v)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_github_matrix_tests_on_amd64_and_cross_compiles_for_arm64() {
+    let ci = CiSetup::new();
+    let workflow =
+        yaml(&ci.export_with(&["github", "--platform", "linux/amd64,linux/arm64", "--cross"]));
+    let job = &workflow["jobs"]["test"];
+    let entries = matrix_entries(job);
+    assert_eq!(entries.len(), 2);
+    for (n, entry) in entries.iter().enumerate() {
+        let home = ci.env.root.join(format!("runner-{n}/home"));
+        std::fs::create_dir_all(&home).unwrap();
+        let outputs = run_github_matrix_job(job, entry, &home, &ci.module);
+        let last = stdout(outputs.last().unwrap());
+        match entry["platform"].as_str() {
+            "linux/amd64" => assert!(last.contains("ok  \texample.com/hello"), "{last}"),
+            // The cross-compiling step: `go env GOOS GOARCH`, vet, build.
+            "linux/arm64" => assert_eq!(last, "linux\narm64\n"),
+            other => panic!("a job for {other}"),
+        }
+    }
+}
+
+#[test]
+fn the_gitlab_jobs_test_on_amd64_and_cross_compile_for_arm64() {
+    let ci = CiSetup::new();
+    let doc =
+        yaml(&ci.export_with(&["gitlab", "--platform", "linux/amd64,linux/arm64", "--cross"]));
+    for (name, expected) in [
+        ("test linux/amd64", "ok  \texample.com/hello"),
+        ("build linux/arm64", "linux\narm64\n"),
+    ] {
+        let job = gitlab_extended(&doc, name);
+        let home = ci.env.root.join(format!("runner-{}/home", name.len()));
+        std::fs::create_dir_all(&home).unwrap();
+        let out = run_gitlab_job(&job, &home, &ci.module);
+        assert!(
+            out.status.success(),
+            "{name}: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains(expected), "{name}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn the_gitlab_job_installs_gov_and_go_into_the_project_and_passes() {
+    let ci = CiSetup::new();
+    let (env, go, project) = (&ci.env, &ci.go, &ci.module);
+    let doc = yaml(&ci.export("gitlab"));
+    let job = &doc["test"];
+
+    let home = env.root.join("runner/home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = run_gitlab_job(job, &home, project);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert!(
         stdout(&out).contains("ok  \texample.com/hello"),
