@@ -591,3 +591,290 @@ fn the_add_form_names_the_archive_s_true_digest_and_builds() {
     assert_eq!(run_image(&tag), "hello from a pinned Go\n");
     let _ = podman::podman().args(["rmi", &tag]).output();
 }
+
+/// The ELF machine of a program: 62 for x86-64, 183 for AArch64.
+fn elf_machine(program: &[u8]) -> u16 {
+    assert_eq!(&program[..4], b"\x7fELF", "not an ELF file");
+    u16::from_le_bytes([program[18], program[19]])
+}
+
+/// What a multi-platform `podman build --manifest` took: the whole build,
+/// and each platform's `go build` step (from its STEP line to the commit
+/// after it), timed as buildah prints them.
+struct ManifestBuild {
+    whole: std::time::Duration,
+    go_build: BTreeMap<String, std::time::Duration>,
+}
+
+/// `podman build` of `context` for `platforms` into the manifest list
+/// `name` (removed first: podman adds to an existing list), with
+/// `BUILDPLATFORM` given as buildah 1.28 needs.
+fn build_manifest(context: &Path, name: &str, platforms: &str, extra: &[&str]) -> ManifestBuild {
+    use std::io::BufRead;
+    let _ = podman::podman().args(["manifest", "rm", name]).output();
+    let started = std::time::Instant::now();
+    let mut child = podman::podman()
+        .args(["build", "--network", "host"])
+        .args(["--build-arg", "BUILDPLATFORM=linux/amd64"])
+        .args(["--platform", platforms, "--manifest", name])
+        .args(extra)
+        .arg("-f")
+        .arg(context.join("Dockerfile"))
+        .arg(context)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || std::io::read_to_string(err).unwrap());
+    let lines: Vec<(std::time::Instant, String)> =
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .map(|l| (std::time::Instant::now(), l.unwrap()))
+            .collect();
+    let status = child.wait().unwrap();
+    let whole = started.elapsed();
+    let all = lines.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>();
+    assert!(
+        status.success(),
+        "podman build failed:\n{}\n{}",
+        all.join("\n"),
+        err.join().unwrap()
+    );
+    let mut go_build = BTreeMap::new();
+    for (n, (at, line)) in lines.iter().enumerate() {
+        let Some(platform) = line.strip_prefix('[').and_then(|l| l.split_once(']')) else {
+            continue;
+        };
+        if !(platform.1.contains("STEP") && platform.1.contains(" go build ")) {
+            continue;
+        }
+        let (done, _) = lines[n + 1..]
+            .iter()
+            .find(|(_, l)| l.starts_with("--> "))
+            .expect("the step's commit");
+        go_build.insert(platform.0.to_string(), *done - *at);
+    }
+    ManifestBuild { whole, go_build }
+}
+
+/// Each image of the manifest list `name`: its architecture and its
+/// program, taken out of the image.
+fn programs_of(name: &str, program: &str) -> BTreeMap<String, Vec<u8>> {
+    let list = podman::ok(podman::podman().args(["manifest", "inspect", name]));
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let mut programs = BTreeMap::new();
+    for entry in list["manifests"].as_array().unwrap() {
+        assert_eq!(entry["platform"]["os"], "linux");
+        let arch = entry["platform"]["architecture"].as_str().unwrap();
+        let image = format!("{name}@{}", entry["digest"].as_str().unwrap());
+        let id = stdout(&podman::ok(podman::podman().args(["create", &image])))
+            .trim()
+            .to_string();
+        let exported = podman::ok(podman::podman().args(["export", &id]));
+        let _ = podman::podman().args(["rm", &id]).output();
+        let mut tar = tar::Archive::new(exported.stdout.as_slice());
+        let bytes = tar
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .find_map(|mut e| {
+                (e.path().unwrap().to_str() == Some(program)).then(|| {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+                    bytes
+                })
+            })
+            .unwrap_or_else(|| panic!("no {program} in the {arch} image"));
+        assert!(
+            programs.insert(arch.to_string(), bytes).is_none(),
+            "two {arch} images"
+        );
+    }
+    programs
+}
+
+/// Runs `program` (written to `dir`) on this machine, under qemu for
+/// arm64; what it printed.
+fn run_program(dir: &Path, arch: &str, program: &[u8]) -> String {
+    let path = dir.join(format!("hello-{arch}"));
+    std::fs::write(&path, program).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = match arch {
+        "amd64" => std::process::Command::new(&path).output().unwrap(),
+        "arm64" => std::process::Command::new("qemu-aarch64-static")
+            .arg(&path)
+            .output()
+            .expect("qemu-user-static is installed (scripts/test.sh installs it)"),
+        other => panic!("no way to run {other} here"),
+    };
+    assert_success(&out);
+    stdout(&out)
+}
+
+/// The value of the first CycloneDX property `name` anywhere in `doc`.
+fn property(doc: &serde_json::Value, name: &str) -> Option<String> {
+    match doc {
+        serde_json::Value::Object(map) => {
+            if map.get("name").and_then(|n| n.as_str()) == Some(name) {
+                return map.get("value").and_then(|v| v.as_str()).map(String::from);
+            }
+            map.values().find_map(|v| property(v, name))
+        }
+        serde_json::Value::Array(list) => list.iter().find_map(|v| property(v, name)),
+        _ => None,
+    }
+}
+
+/// Whether a binfmt handler would run arm64 programs under emulation here.
+fn arm64_emulation_registered() -> bool {
+    std::fs::read_dir("/proc/sys/fs/binfmt_misc")
+        .map(|dir| {
+            dir.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.contains("aarch64") || name.contains("arm64")
+            })
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine() {
+    podman::gov_image();
+    let DockerSetup {
+        server: _server,
+        go,
+        mirror: _,
+        env,
+        module,
+        dockerfile,
+    } = DockerSetup::export(&["--platform", "linux/amd64,linux/arm64"]);
+    // No stage runs under emulation: every stage but the program's is on
+    // the build machine's platform (buildah may run a stage natively even
+    // without it, so the text is checked), and with no binfmt handler for
+    // arm64, a RUN in an arm64 stage could not run at all.
+    let froms: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("FROM "))
+        .collect();
+    let (last, build) = froms.split_last().unwrap();
+    assert_eq!(*last, "FROM scratch");
+    assert!(
+        build
+            .iter()
+            .all(|l| l.starts_with("FROM --platform=$BUILDPLATFORM ")),
+        "{dockerfile}"
+    );
+    let emulation = arm64_emulation_registered();
+    if emulation {
+        eprintln!("note: a binfmt handler for arm64 is registered here; the Dockerfile's text is the proof that nothing ran under it");
+    }
+    std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
+
+    // Cold: no layer cache, empty cache mounts.
+    let _ = std::fs::remove_dir_all(podman::state_dir().join("tmp/buildah-cache"));
+    let name = format!("localhost/gov-test/hello-multi-{}", std::process::id());
+    let platforms = "linux/amd64,linux/arm64";
+    let cold = build_manifest(&module, &name, platforms, &["--no-cache"]);
+    let programs = programs_of(&name, "hello");
+    assert_eq!(
+        programs.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["amd64", "arm64"]
+    );
+    for (arch, program) in &programs {
+        let machine = elf_machine(program);
+        assert_eq!(
+            machine,
+            if arch == "amd64" { 62 } else { 183 },
+            "the {arch} program"
+        );
+        assert_eq!(
+            run_program(&env.root, arch, program),
+            "hello from a pinned Go\n"
+        );
+        // What gov's SBOM reads back from the program: the platform it was
+        // built for, and the pinned Go.
+        let out = env
+            .gov_cmd(["sbom", "--format", "cyclonedx", "--binary"])
+            .arg(env.root.join(format!("hello-{arch}")))
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let sbom = stdout(&out);
+        let doc: serde_json::Value = serde_json::from_str(&sbom).unwrap();
+        assert_eq!(
+            property(&doc, "gov:build:GOARCH").as_deref(),
+            Some(arch.as_str()),
+            "{sbom}"
+        );
+        assert!(sbom.contains(&format!("go{go}")), "{sbom}");
+    }
+
+    // Warm: an edit, then a rebuild that finds Go, the modules and each
+    // target's build cache in the mounts.
+    std::fs::write(
+        module.join("main.go"),
+        std::fs::read_to_string(module.join("main.go"))
+            .unwrap()
+            .replace("hello from a pinned Go", "hello again"),
+    )
+    .unwrap();
+    let warm = build_manifest(&module, &name, platforms, &[]);
+    let programs = programs_of(&name, "hello");
+    for (arch, program) in &programs {
+        assert_eq!(run_program(&env.root, arch, program), "hello again\n");
+    }
+    let _ = podman::podman().args(["manifest", "rm", &name]).output();
+    let step = |b: &ManifestBuild, p: &str| b.go_build[p].as_secs_f64();
+    eprintln!(
+        "two-platform Dockerfile: cold build {:.1} s (go build: amd64 {:.1} s, arm64 {:.1} s); \
+         warm rebuild after an edit {:.1} s (go build: amd64 {:.2} s, arm64 {:.2} s, ratio {:.2})",
+        cold.whole.as_secs_f64(),
+        step(&cold, "linux/amd64"),
+        step(&cold, "linux/arm64"),
+        warm.whole.as_secs_f64(),
+        step(&warm, "linux/amd64"),
+        step(&warm, "linux/arm64"),
+        step(&warm, "linux/arm64") / step(&warm, "linux/amd64"),
+    );
+    assert!(warm.whole < cold.whole, "the rebuild reused nothing");
+}
+
+#[test]
+fn the_add_form_for_two_platforms_unpacks_the_build_machine_s_archive() {
+    let DockerSetup {
+        server: _server,
+        go,
+        mirror,
+        env,
+        module,
+        dockerfile,
+    } = DockerSetup::export(&["--add", "--platform", "linux/amd64,linux/arm64"]);
+    let mut plain = dockerfile.clone();
+    for arch in ["amd64", "arm64"] {
+        let archive = format!("go{go}.linux-{arch}.tar.gz");
+        let digest =
+            std::fs::read_to_string(real_mirror_dir().join(format!("{archive}.sha256"))).unwrap();
+        let add = format!(
+            "ADD --checksum=sha256:{} {mirror}/{archive} /tmp/go-{arch}.tar.gz",
+            digest.trim()
+        );
+        assert!(dockerfile.contains(&add), "{dockerfile}");
+        // buildah 1.28 predates ADD --checksum (1.33): build the same file
+        // without the flag, having checked the digests.
+        plain = plain.replace(
+            &add,
+            &format!("ADD {mirror}/{archive} /tmp/go-{arch}.tar.gz"),
+        );
+    }
+    std::fs::write(module.join("Dockerfile"), plain).unwrap();
+    let name = format!("localhost/gov-test/hello-add-multi-{}", std::process::id());
+    build_manifest(&module, &name, "linux/amd64,linux/arm64", &[]);
+    for (arch, program) in programs_of(&name, "hello") {
+        assert_eq!(
+            run_program(&env.root, &arch, &program),
+            "hello from a pinned Go\n"
+        );
+    }
+    let _ = podman::podman().args(["manifest", "rm", &name]).output();
+}
