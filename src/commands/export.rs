@@ -127,9 +127,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         .into());
     }
     // The `ADD` form of a multi-platform Dockerfile fetches the release of
-    // each build machine it may run on: one per architecture listed.
+    // each build machine it may run on: this one, and one per architecture
+    // listed.
     let mut builders: Vec<Platform> = Vec::new();
-    for t in &targets {
+    let here = (!targets.is_empty()).then(|| Target::of(&Platform::host_or(Some("linux"), None)));
+    for t in here.iter().chain(&targets) {
         if !builders.contains(&t.release_platform()) {
             builders.push(t.release_platform());
         }

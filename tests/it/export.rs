@@ -827,6 +827,20 @@ fn the_add_form_for_several_platforms_fetches_each_build_machine_s_archive() {
         !text.contains("gov install") && !text.contains("--from=gov"),
         "no gov in the ADD form: {text}"
     );
+    // Asked for arm64 alone, it still builds on this machine: the archive
+    // of this machine's architecture comes too.
+    if std::env::consts::ARCH == "x86_64" {
+        let text = stdout(&export(
+            &m,
+            &["dockerfile", "--add", "--platform", "linux/arm64"],
+        ));
+        for arch in ["amd64", "arm64"] {
+            assert!(
+                text.contains(&format!(" /tmp/go-{arch}.tar.gz\n")),
+                "{text}"
+            );
+        }
+    }
 }
 
 /// The `include` entries of a GitHub matrix, each as `key=value` pairs.
