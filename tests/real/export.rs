@@ -878,3 +878,40 @@ fn the_add_form_for_two_platforms_unpacks_the_build_machine_s_archive() {
     }
     let _ = podman::podman().args(["manifest", "rm", &name]).output();
 }
+
+#[test]
+fn an_arm_v7_image_gets_goarm_from_the_platform_s_variant() {
+    podman::gov_image();
+    let DockerSetup {
+        server: _server,
+        go: _,
+        mirror: _,
+        env,
+        module,
+        dockerfile,
+    } = DockerSetup::export(&["--platform", "linux/arm/v7"]);
+    std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
+    let name = format!("localhost/gov-test/hello-armv7-{}", std::process::id());
+    build_manifest(&module, &name, "linux/arm/v7", &[]);
+    let programs = programs_of(&name, "hello");
+    let _ = podman::podman().args(["manifest", "rm", &name]).output();
+    let program = &programs["arm"];
+    assert_eq!(elf_machine(program), 40, "an ARM program");
+    let path = env.root.join("hello-arm");
+    std::fs::write(&path, program).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let ran = std::process::Command::new("qemu-arm-static")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&ran), "hello from a pinned Go\n");
+    let out = env
+        .gov_cmd(["sbom", "--format", "cyclonedx", "--binary"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(property(&doc, "gov:build:GOARCH").as_deref(), Some("arm"));
+    assert_eq!(property(&doc, "gov:build:GOARM").as_deref(), Some("7"));
+}
