@@ -94,24 +94,16 @@ fn jobs_comment(jobs: &[Job]) -> String {
     lines.join("\n")
 }
 
-/// The cross-compiling commands for `target`: its `go env` line first, so
-/// the log says what was built.
+/// What a cross-compiling job runs, with the target's `GOOS`/`GOARCH`
+/// set: `go env` first, so the log says what was built.
 const CROSS_COMMANDS: [&str; 3] = ["go env GOOS GOARCH", "go vet ./...", "go build ./..."];
 
-/// A workflow file, `.github/workflows/go.yml`.
-pub fn github(pin: &Pin, runner: &str) -> String {
+/// A GitHub job's `env:` and its steps up to Go installed: checkout, the
+/// cache of gov's store under `key` (restored before gov installs
+/// anything: a hit installs nothing), gov, the release.
+fn github_setup(f: &mut String, pin: &Pin, key: &str) {
     let v = &pin.version;
-    let key = pin.key();
-    let mut f = String::new();
-    let _ = writeln!(
-        f,
-        "# Go {v} ({}), pinned by `gov export github`.",
-        comment(&pin.why)
-    );
-    let _ = writeln!(f, "# Save as .github/workflows/go.yml.");
-    let _ = writeln!(f, "name: go");
-    let _ = writeln!(f, "on:\n  push:\n  pull_request:");
-    let _ = writeln!(f, "jobs:\n  test:\n    runs-on: {runner}\n    env:");
+    let _ = writeln!(f, "    env:");
     for (name, value) in variables(pin) {
         let _ = writeln!(f, "      {name}: {}", yaml_str(&value));
     }
@@ -137,17 +129,74 @@ pub fn github(pin: &Pin, runner: &str) -> String {
     let _ = writeln!(f, "        run: |");
     let _ = writeln!(f, "          gov install {v}");
     let _ = writeln!(f, "          gov env --shell github --isolate version");
+}
+
+/// A GitLab job's `variables:`, its cache (keyed by `cache_prefix`) if
+/// it has one, and `before_script:`, which installs gov and the release.
+/// `GOV_HOME` is in the project: GitLab caches only paths inside it.
+fn gitlab_setup(f: &mut String, pin: &Pin, cache_prefix: Option<&str>) {
+    let _ = writeln!(f, "  variables:");
+    let _ = writeln!(f, "    GOV_HOME: \"$CI_PROJECT_DIR/.gov\"");
+    for (name, value) in variables(pin) {
+        let _ = writeln!(f, "    {name}: {}", yaml_str(&value));
+    }
+    if let Some(prefix) = cache_prefix {
+        gitlab_cache(f, prefix);
+    }
+    let _ = writeln!(f, "  before_script:");
+    let _ = writeln!(f, "    - {}", yaml_str(INSTALL_GOV));
+    let _ = writeln!(
+        f,
+        "    - {}",
+        yaml_str(r#"export PATH="$HOME/.local/bin:$PATH""#)
+    );
+    let _ = writeln!(f, "    - gov install {}", pin.version);
+    let _ = writeln!(
+        f,
+        "    - {}",
+        yaml_str(r#"eval "$(gov env --isolate version)""#)
+    );
+}
+
+/// A GitLab job's cache of gov's store, keyed by `prefix` (the release
+/// and the runner's platform) and the module's sums.
+fn gitlab_cache(f: &mut String, prefix: &str) {
+    let _ = writeln!(
+        f,
+        "  # Restored before the scripts run: a hit installs nothing."
+    );
+    let _ = writeln!(f, "  cache:");
+    let _ = writeln!(f, "    key:");
+    let _ = writeln!(f, "      files: [go.mod, go.sum]");
+    let _ = writeln!(f, "      prefix: {prefix}");
+    let _ = writeln!(f, "    paths: [.gov/]");
+}
+
+/// A workflow file, `.github/workflows/go.yml`.
+pub fn github(pin: &Pin, runner: &str) -> String {
+    let mut f = String::new();
+    let _ = writeln!(
+        f,
+        "# Go {} ({}), pinned by `gov export github`.",
+        pin.version,
+        comment(&pin.why)
+    );
+    let _ = writeln!(f, "# Save as .github/workflows/go.yml.");
+    let _ = writeln!(f, "name: go");
+    let _ = writeln!(f, "on:\n  push:\n  pull_request:");
+    let _ = writeln!(f, "jobs:\n  test:\n    runs-on: {runner}");
+    github_setup(&mut f, pin, &pin.key());
     let _ = writeln!(f, "      - run: go test ./...");
     f
 }
 
 /// A job for `.gitlab-ci.yml`.
 pub fn gitlab(pin: &Pin, image: &str, tag: Option<&str>) -> String {
-    let v = &pin.version;
     let mut f = String::new();
     let _ = writeln!(
         f,
-        "# Go {v} ({}), pinned by `gov export gitlab`.",
+        "# Go {} ({}), pinned by `gov export gitlab`.",
+        pin.version,
         comment(&pin.why)
     );
     let _ = writeln!(f, "# Add to .gitlab-ci.yml.");
@@ -156,34 +205,7 @@ pub fn gitlab(pin: &Pin, image: &str, tag: Option<&str>) -> String {
     if let Some(tag) = tag {
         let _ = writeln!(f, "  tags: [{tag}]");
     }
-    let _ = writeln!(f, "  variables:");
-    // GitLab caches only paths inside the project.
-    let _ = writeln!(f, "    GOV_HOME: \"$CI_PROJECT_DIR/.gov\"");
-    for (name, value) in variables(pin) {
-        let _ = writeln!(f, "    {name}: {}", yaml_str(&value));
-    }
-    let _ = writeln!(
-        f,
-        "  # Restored before the scripts run: a hit installs nothing."
-    );
-    let _ = writeln!(f, "  cache:");
-    let _ = writeln!(f, "    key:");
-    let _ = writeln!(f, "      files: [go.mod, go.sum]");
-    let _ = writeln!(f, "      prefix: {}", pin.key());
-    let _ = writeln!(f, "    paths: [.gov/]");
-    let _ = writeln!(f, "  before_script:");
-    let _ = writeln!(f, "    - {}", yaml_str(INSTALL_GOV));
-    let _ = writeln!(
-        f,
-        "    - {}",
-        yaml_str(r#"export PATH="$HOME/.local/bin:$PATH""#)
-    );
-    let _ = writeln!(f, "    - gov install {v}");
-    let _ = writeln!(
-        f,
-        "    - {}",
-        yaml_str(r#"eval "$(gov env --isolate version)""#)
-    );
+    gitlab_setup(&mut f, pin, Some(&pin.key()));
     let _ = writeln!(f, "  script:");
     let _ = writeln!(f, "    - go test ./...");
     f
@@ -225,34 +247,10 @@ pub fn github_matrix(pin: &Pin, jobs: &[Job]) -> String {
             }
         }
     }
-    let _ = writeln!(f, "    runs-on: ${{{{ matrix.runner }}}}\n    env:");
-    for (name, value) in variables(pin) {
-        let _ = writeln!(f, "      {name}: {}", yaml_str(&value));
-    }
+    let _ = writeln!(f, "    runs-on: ${{{{ matrix.runner }}}}");
     // The runner's own platform keys the cache: it holds the runner's Go.
     let key = format!("go{v}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}");
-    let _ = writeln!(f, "    steps:");
-    let _ = writeln!(f, "      - uses: actions/checkout@v4");
-    let _ = writeln!(
-        f,
-        "      # Restored before gov installs anything: a hit installs nothing."
-    );
-    let _ = writeln!(f, "      - uses: actions/cache@v4");
-    let _ = writeln!(f, "        with:");
-    let _ = writeln!(f, "          path: ~/.local/share/gov");
-    let _ = writeln!(
-        f,
-        "          key: {key}-${{{{ hashFiles('**/go.sum', '**/go.work.sum') }}}}"
-    );
-    let _ = writeln!(f, "          restore-keys: {key}-");
-    let _ = writeln!(f, "      - name: Install gov");
-    let _ = writeln!(f, "        run: |");
-    let _ = writeln!(f, "          {INSTALL_GOV}");
-    let _ = writeln!(f, "          echo \"$HOME/.local/bin\" >> \"$GITHUB_PATH\"");
-    let _ = writeln!(f, "      - name: Install Go {v}");
-    let _ = writeln!(f, "        run: |");
-    let _ = writeln!(f, "          gov install {v}");
-    let _ = writeln!(f, "          gov env --shell github --isolate version");
+    github_setup(&mut f, pin, &key);
     let _ = writeln!(f, "      - name: Test");
     let _ = writeln!(f, "        if: ${{{{ !matrix.cross }}}}");
     let _ = writeln!(f, "        run: go test ./...");
@@ -286,24 +284,8 @@ pub fn gitlab_matrix(pin: &Pin, image: &str, jobs: &[Job]) -> String {
     let _ = writeln!(f, "# Add to .gitlab-ci.yml.");
     let _ = writeln!(f, ".go:");
     let _ = writeln!(f, "  image: {}", yaml_str(image));
-    let _ = writeln!(f, "  variables:");
-    let _ = writeln!(f, "    GOV_HOME: \"$CI_PROJECT_DIR/.gov\"");
-    for (name, value) in variables(pin) {
-        let _ = writeln!(f, "    {name}: {}", yaml_str(&value));
-    }
-    let _ = writeln!(f, "  before_script:");
-    let _ = writeln!(f, "    - {}", yaml_str(INSTALL_GOV));
-    let _ = writeln!(
-        f,
-        "    - {}",
-        yaml_str(r#"export PATH="$HOME/.local/bin:$PATH""#)
-    );
-    let _ = writeln!(f, "    - gov install {v}");
-    let _ = writeln!(
-        f,
-        "    - {}",
-        yaml_str(r#"eval "$(gov env --isolate version)""#)
-    );
+    // Each job's cache is its runner's: the platform is in its key.
+    gitlab_setup(&mut f, pin, None);
     for job in jobs {
         let runs_on = match job.cross {
             true => default_platform(),
@@ -316,15 +298,7 @@ pub fn gitlab_matrix(pin: &Pin, image: &str, jobs: &[Job]) -> String {
         if let Some(tag) = tag {
             let _ = writeln!(f, "  tags: [{tag}]");
         }
-        let _ = writeln!(
-            f,
-            "  # Restored before the scripts run: a hit installs nothing."
-        );
-        let _ = writeln!(f, "  cache:");
-        let _ = writeln!(f, "    key:");
-        let _ = writeln!(f, "      files: [go.mod, go.sum]");
-        let _ = writeln!(f, "      prefix: go{v}-{runs_on}");
-        let _ = writeln!(f, "    paths: [.gov/]");
+        gitlab_cache(&mut f, &format!("go{v}-{runs_on}"));
         let _ = writeln!(f, "  script:");
         if job.cross {
             let t = &job.target;
