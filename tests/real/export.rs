@@ -540,6 +540,15 @@ fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_moun
         .collect::<Vec<_>>();
     names.retain(|n| !n.starts_with("etc/") && !n.starts_with("run/") && !n.starts_with("dev/"));
     assert_eq!(names, ["hello"]);
+    // The build cache is in its mount (buildah keeps a mount with no id
+    // under its target path), for the rebuild to find.
+    let cache = podman::state_dir().join("tmp/buildah-cache/root/.cache/go-build");
+    let filled = std::fs::read_dir(&cache).map(|mut d| d.next().is_some());
+    assert!(
+        matches!(filled, Ok(true)),
+        "no build cache at {}",
+        cache.display()
+    );
 
     // An edit, then a rebuild with the mirror gone: Go comes from the cache
     // mount of GOV_HOME, the build from the cache mount of GOCACHE.
@@ -558,10 +567,6 @@ fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_moun
         "exported Dockerfile: first build (cold) {:.1} s, rebuild after an edit {:.1} s",
         first.as_secs_f64(),
         second.as_secs_f64()
-    );
-    assert!(
-        second < first,
-        "the rebuild ({second:?}) reused nothing ({first:?})"
     );
 }
 
@@ -742,7 +747,7 @@ fn arm64_emulation_registered() -> bool {
 fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine() {
     podman::gov_image();
     let DockerSetup {
-        server: _server,
+        server,
         go,
         mirror: _,
         env,
@@ -810,8 +815,20 @@ fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine()
         assert!(sbom.contains(&format!("go{go}")), "{sbom}");
     }
 
-    // Warm: an edit, then a rebuild that finds Go, the modules and each
-    // target's build cache in the mounts.
+    // Each target has a build cache of its own (buildah keeps cache
+    // mounts by id under $TMPDIR/buildah-cache).
+    for target in ["linux-amd64", "linux-arm64"] {
+        let cache = podman::state_dir().join(format!("tmp/buildah-cache/go-build-{target}"));
+        let filled = std::fs::read_dir(&cache).map(|mut d| d.next().is_some());
+        assert!(
+            matches!(filled, Ok(true)),
+            "no build cache at {}",
+            cache.display()
+        );
+    }
+
+    // Warm: an edit, then a rebuild with the mirror gone, that finds Go,
+    // the modules and each target's build cache in the mounts.
     std::fs::write(
         module.join("main.go"),
         std::fs::read_to_string(module.join("main.go"))
@@ -819,6 +836,7 @@ fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine()
             .replace("hello from a pinned Go", "hello again"),
     )
     .unwrap();
+    drop(server);
     let warm = build_manifest(&module, &name, platforms, &[]);
     let programs = programs_of(&name, "hello");
     for (arch, program) in &programs {
@@ -837,7 +855,6 @@ fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine()
         step(&warm, "linux/arm64"),
         step(&warm, "linux/arm64") / step(&warm, "linux/amd64"),
     );
-    assert!(warm.whole < cold.whole, "the rebuild reused nothing");
 }
 
 #[test]
