@@ -49,10 +49,10 @@ pub struct Options {
 }
 
 pub fn render(pin: &Pin, o: &Options) -> String {
-    if !o.platforms.is_empty() {
-        return render_platforms(pin, o);
-    }
     let v = &pin.version;
+    // With --platform, every stage but the program's runs on the build
+    // machine's platform and cross-compiles for the target's.
+    let several = !o.platforms.is_empty();
     let mut f = String::new();
     let syntax = match o.fetch {
         Fetch::Gov => "1",
@@ -64,18 +64,38 @@ pub fn render(pin: &Pin, o: &Options) -> String {
         "# Go {v} ({}), pinned by `gov export dockerfile`.",
         comment(&pin.why)
     );
-    let _ = writeln!(
-        f,
-        "# Build in the module's root:  docker build -t {} .   (or podman build)",
-        o.binary
-    );
-    let mounts =
-        format!("--mount=type=cache,target={GOCACHE} --mount=type=cache,target={GOMODCACHE}");
-    // `setup` readies Go in each RUN; `go` runs it.
-    let (mounts, setup, go) = match o.fetch {
+    if several {
+        header_for_platforms(&mut f, o);
+    } else {
+        let _ = writeln!(
+            f,
+            "# Build in the module's root:  docker build -t {} .   (or podman build)",
+            o.binary
+        );
+    }
+    // Where the build stages run: the build machine's platform; without
+    // --platform, in the `ADD` form, the archive's (it runs there).
+    let build_platform = match (several, o.fetch) {
+        (true, _) => "--platform=$BUILDPLATFORM ".to_string(),
+        (false, Fetch::Add) => format!("--platform={}/{} ", pin.target.os, pin.target.arch),
+        (false, Fetch::Gov) => String::new(),
+    };
+    let gov_home = format!("--mount=type=cache,target={GOV_HOME}");
+    let modcache = format!("--mount=type=cache,target={GOMODCACHE}");
+    // Go keys its build cache by platform, but a mount per target keeps
+    // two builds running side by side from sharing an entry by mistake.
+    let gocache = match several {
+        true => format!(
+            "--mount=type=cache,id=go-build-$TARGETOS-$TARGETARCH$TARGETVARIANT,target={GOCACHE}"
+        ),
+        false => format!("--mount=type=cache,target={GOCACHE}"),
+    };
+    // The mounts of the download and of the build; `setup` readies Go in
+    // each RUN; `go` runs it.
+    let (download_mounts, build_mounts, setup, go) = match o.fetch {
         Fetch::Gov => {
-            let _ = writeln!(f, "FROM {} AS gov\n", o.gov_image);
-            let _ = writeln!(f, "FROM {} AS build", o.base);
+            let _ = writeln!(f, "FROM {build_platform}{} AS gov\n", o.gov_image);
+            let _ = writeln!(f, "FROM {build_platform}{} AS build", o.base);
             let _ = writeln!(f, "COPY --from=gov /gov /usr/local/bin/gov");
             let _ = writeln!(
                 f,
@@ -84,57 +104,87 @@ pub fn render(pin: &Pin, o: &Options) -> String {
             for (name, value) in &pin.mirrors {
                 let _ = writeln!(f, "ENV {name}={value}");
             }
+            let build = format!("{gov_home} {gocache} {modcache}");
             (
-                format!("--mount=type=cache,target={GOV_HOME} {mounts}"),
+                match several {
+                    // The download is the same for every target.
+                    true => format!("{gov_home} {modcache}"),
+                    false => build.clone(),
+                },
+                build,
                 // Installing again is a no-op while the cache mount keeps
-                // the release, and heals a pruned one.
+                // the release, and heals a pruned one. gov installs the
+                // release of the machine it runs on.
                 format!("gov install --quiet {v} && "),
                 format!("gov run {v} go"),
             )
         }
         Fetch::Add => {
-            let archive = pin.archive.as_ref().expect("the ADD form reads the index");
-            // The archive runs in the build stage: its platform, always.
-            let platform = format!("--platform={}/{} ", pin.target.os, pin.target.arch);
-            let _ = writeln!(f, "FROM {platform}{} AS build", o.base);
-            let _ = writeln!(
-                f,
-                "ADD --checksum=sha256:{} {} /tmp/go.tar.gz",
-                archive.file.sha256, archive.url
-            );
-            let _ = writeln!(
-                f,
-                "RUN tar -C /usr/local -xzf /tmp/go.tar.gz && rm /tmp/go.tar.gz"
-            );
+            let _ = writeln!(f, "FROM {build_platform}{} AS build", o.base);
+            if several {
+                add_for_build_machines(&mut f, pin, o);
+            } else {
+                let archive = pin.archive.as_ref().expect("the ADD form reads the index");
+                let _ = writeln!(
+                    f,
+                    "ADD --checksum=sha256:{} {} /tmp/go.tar.gz",
+                    archive.file.sha256, archive.url
+                );
+                let _ = writeln!(
+                    f,
+                    "RUN tar -C /usr/local -xzf /tmp/go.tar.gz && rm /tmp/go.tar.gz"
+                );
+            }
             let _ = writeln!(
                 f,
                 "ENV PATH=/usr/local/go/bin:$PATH GOTOOLCHAIN=local GOCACHE={GOCACHE} GOMODCACHE={GOMODCACHE}"
             );
-            (mounts, String::new(), "go".to_string())
+            let build = format!("{gocache} {modcache}");
+            (
+                match several {
+                    true => modcache.clone(),
+                    false => build.clone(),
+                },
+                build,
+                String::new(),
+                "go".to_string(),
+            )
         }
     };
     let _ = writeln!(f, "WORKDIR /src");
     let sums = if o.has_go_sum { " go.sum" } else { "" };
     let _ = writeln!(f, "COPY go.mod{sums} ./");
-    let _ = writeln!(f, "RUN {mounts} \\\n    {setup}{go} mod download");
+    let _ = writeln!(f, "RUN {download_mounts} \\\n    {setup}{go} mod download");
     let _ = writeln!(f, "COPY . .");
-    // Cross-building for --os/--arch happens on the build machine; in the
-    // `ADD` form the build stage already runs on the target platform.
-    let cross = match (&pin.platform, o.fetch) {
-        (Some(p), Fetch::Gov) => format!("GOOS={} GOARCH={} ", p.os, p.arch),
-        _ => String::new(),
+    // Cross-building happens on the build machine: for each target, or
+    // for --os/--arch; in the single-platform `ADD` form the build stage
+    // already runs on the target platform.
+    let cross = match (several, &pin.platform, o.fetch) {
+        (true, _, _) => {
+            let _ = writeln!(f, "ARG TARGETOS TARGETARCH TARGETVARIANT");
+            // GOARM only for 32-bit ARM: Go refuses any other value
+            // (`v8`) for every architecture.
+            let goarm = match o.platforms.iter().any(|t| t.arch == "arm") {
+                true => "case $TARGETARCH in arm) export GOARM=${TARGETVARIANT#v} ;; esac && ",
+                false => "",
+            };
+            format!("{goarm}GOOS=$TARGETOS GOARCH=$TARGETARCH ")
+        }
+        (false, Some(p), Fetch::Gov) => format!("GOOS={} GOARCH={} ", p.os, p.arch),
+        (false, _, _) => String::new(),
     };
     let _ = writeln!(
         f,
-        "RUN {mounts} \\\n    {setup}{cross}CGO_ENABLED=0 {go} build -trimpath -o /out/{} {}\n",
+        "RUN {build_mounts} \\\n    {setup}{cross}CGO_ENABLED=0 {go} build -trimpath -o /out/{} {}\n",
         o.binary, o.package
     );
-    // The program is for the platform asked, or in the `ADD` form the
-    // archive's; otherwise wherever it is built.
-    let platform = match (&pin.platform, o.fetch) {
-        (Some(p), _) => format!("--platform={}/{} ", p.os, p.arch),
-        (None, Fetch::Add) => format!("--platform={}/{} ", pin.target.os, pin.target.arch),
-        (None, Fetch::Gov) => String::new(),
+    // The program is for each target, for the platform asked, or in the
+    // `ADD` form the archive's; otherwise wherever it is built.
+    let platform = match (several, &pin.platform, o.fetch) {
+        (true, _, _) => String::new(),
+        (false, Some(p), _) => format!("--platform={}/{} ", p.os, p.arch),
+        (false, None, Fetch::Add) => build_platform,
+        (false, None, Fetch::Gov) => String::new(),
     };
     let _ = writeln!(f, "FROM {platform}scratch");
     let _ = writeln!(f, "COPY --from=build /out/{0} /{0}", o.binary);
@@ -142,27 +192,15 @@ pub fn render(pin: &Pin, o: &Options) -> String {
     f
 }
 
-/// The multi-platform form: every stage but the last is
-/// `FROM --platform=$BUILDPLATFORM` and cross-compiles for the target.
-fn render_platforms(pin: &Pin, o: &Options) -> String {
-    let v = &pin.version;
+/// The comment of the multi-platform form: what it builds, and how, with
+/// Docker and with podman.
+fn header_for_platforms(f: &mut String, o: &Options) {
     let list = o
         .platforms
         .iter()
         .map(Target::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let mut f = String::new();
-    let syntax = match o.fetch {
-        Fetch::Gov => "1",
-        Fetch::Add => "1.6",
-    };
-    let _ = writeln!(f, "# syntax=docker/dockerfile:{syntax}");
-    let _ = writeln!(
-        f,
-        "# Go {v} ({}), pinned by `gov export dockerfile`.",
-        comment(&pin.why)
-    );
     let _ = writeln!(
         f,
         "# An image for each of {list}: every stage but the last runs on the build\n\
@@ -184,82 +222,26 @@ fn render_platforms(pin: &Pin, o: &Options) -> String {
         "#   (podman adds to an existing list: `podman manifest rm {}` before a rebuild)",
         o.binary
     );
-    let gov_home = format!("--mount=type=cache,target={GOV_HOME}");
-    let modcache = format!("--mount=type=cache,target={GOMODCACHE}");
-    // Go keys its build cache by platform, but a mount per target keeps
-    // two builds running side by side from sharing an entry by mistake.
-    let gocache = format!(
-        "--mount=type=cache,id=go-build-$TARGETOS-$TARGETARCH$TARGETVARIANT,target={GOCACHE}"
-    );
-    let (download_mounts, build_mounts, setup, go) = match o.fetch {
-        Fetch::Gov => {
-            let _ = writeln!(f, "FROM --platform=$BUILDPLATFORM {} AS gov\n", o.gov_image);
-            let _ = writeln!(f, "FROM --platform=$BUILDPLATFORM {} AS build", o.base);
-            let _ = writeln!(f, "COPY --from=gov /gov /usr/local/bin/gov");
-            let _ = writeln!(
-                f,
-                "ENV GOV_HOME={GOV_HOME} GOCACHE={GOCACHE} GOMODCACHE={GOMODCACHE}"
-            );
-            for (name, value) in &pin.mirrors {
-                let _ = writeln!(f, "ENV {name}={value}");
-            }
-            (
-                format!("{gov_home} {modcache}"),
-                format!("{gov_home} {gocache} {modcache}"),
-                // gov installs the release of the machine it runs on.
-                format!("gov install --quiet {v} && "),
-                format!("gov run {v} go"),
-            )
-        }
-        Fetch::Add => {
-            let _ = writeln!(f, "FROM --platform=$BUILDPLATFORM {} AS build", o.base);
-            let _ = writeln!(f, "ARG BUILDARCH");
-            let mut arches = Vec::new();
-            for (arch, archive) in &o.builders {
-                let _ = writeln!(
-                    f,
-                    "ADD --checksum=sha256:{} {} /tmp/go-{arch}.tar.gz",
-                    archive.file.sha256, archive.url
-                );
-                arches.push(arch.as_str());
-            }
-            let _ = writeln!(
-                f,
-                "RUN test -f /tmp/go-$BUILDARCH.tar.gz || {{ echo \"no Go {v} here for a build machine of $BUILDARCH: build on {}\" >&2; exit 1; }} \\\n    \
-                 && tar -C /usr/local -xzf /tmp/go-$BUILDARCH.tar.gz && rm /tmp/go-*.tar.gz",
-                arches.join(", ")
-            );
-            let _ = writeln!(
-                f,
-                "ENV PATH=/usr/local/go/bin:$PATH GOTOOLCHAIN=local GOCACHE={GOCACHE} GOMODCACHE={GOMODCACHE}"
-            );
-            (
-                modcache.clone(),
-                format!("{gocache} {modcache}"),
-                String::new(),
-                "go".to_string(),
-            )
-        }
-    };
-    let _ = writeln!(f, "WORKDIR /src");
-    let sums = if o.has_go_sum { " go.sum" } else { "" };
-    let _ = writeln!(f, "COPY go.mod{sums} ./");
-    let _ = writeln!(f, "RUN {download_mounts} \\\n    {setup}{go} mod download");
-    let _ = writeln!(f, "COPY . .");
-    let _ = writeln!(f, "ARG TARGETOS TARGETARCH TARGETVARIANT");
-    // GOARM only for 32-bit ARM: Go refuses any other value (`v8`) for
-    // every architecture.
-    let goarm = match o.platforms.iter().any(|t| t.arch == "arm") {
-        true => "case $TARGETARCH in arm) export GOARM=${TARGETVARIANT#v} ;; esac && ",
-        false => "",
-    };
+}
+
+/// The multi-platform `ADD` form's Go: the archive of each architecture a
+/// build machine may have, and the one of `$BUILDARCH` unpacked.
+fn add_for_build_machines(f: &mut String, pin: &Pin, o: &Options) {
+    let _ = writeln!(f, "ARG BUILDARCH");
+    let mut arches = Vec::new();
+    for (arch, archive) in &o.builders {
+        let _ = writeln!(
+            f,
+            "ADD --checksum=sha256:{} {} /tmp/go-{arch}.tar.gz",
+            archive.file.sha256, archive.url
+        );
+        arches.push(arch.as_str());
+    }
     let _ = writeln!(
         f,
-        "RUN {build_mounts} \\\n    {setup}{goarm}GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 {go} build -trimpath -o /out/{} {}\n",
-        o.binary, o.package
+        "RUN test -f /tmp/go-$BUILDARCH.tar.gz || {{ echo \"no Go {} here for a build machine of $BUILDARCH: build on {}\" >&2; exit 1; }} \\\n    \
+         && tar -C /usr/local -xzf /tmp/go-$BUILDARCH.tar.gz && rm /tmp/go-*.tar.gz",
+        pin.version,
+        arches.join(", ")
     );
-    let _ = writeln!(f, "FROM scratch");
-    let _ = writeln!(f, "COPY --from=build /out/{0} /{0}", o.binary);
-    let _ = writeln!(f, "ENTRYPOINT [\"/{}\"]", o.binary);
-    f
 }
