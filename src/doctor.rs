@@ -296,7 +296,7 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
 /// Every release gov runs (`versions/`, the system store's too) is built
 /// for this machine: another's would fail, or run emulated.
 fn machine(installed: &[crate::store::Installed]) -> Check {
-    let foreign: Vec<goroot::ForeignToolchain> = installed
+    let foreign: Vec<Box<goroot::ForeignToolchain>> = installed
         .iter()
         .filter_map(|i| {
             GoRoot::new(&i.root)

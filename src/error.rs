@@ -78,9 +78,9 @@ impl From<UpgradeError> for Error {
     }
 }
 
-impl From<ForeignToolchain> for Error {
-    fn from(e: ForeignToolchain) -> Error {
-        Error::Foreign(Box::new(e))
+impl From<Box<ForeignToolchain>> for Error {
+    fn from(e: Box<ForeignToolchain>) -> Error {
+        Error::Foreign(e)
     }
 }
 

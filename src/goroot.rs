@@ -278,7 +278,7 @@ impl GoRoot<'_> {
         self,
         version: Version,
         system: bool,
-    ) -> Result<(), ForeignToolchain> {
+    ) -> Result<(), Box<ForeignToolchain>> {
         self.check_runs_here(version, &self.go(), system)
     }
 
@@ -290,16 +290,16 @@ impl GoRoot<'_> {
         version: Version,
         program: &Path,
         system: bool,
-    ) -> Result<(), ForeignToolchain> {
+    ) -> Result<(), Box<ForeignToolchain>> {
         match foreign_program(program) {
             None => Ok(()),
-            Some(platform) => Err(ForeignToolchain {
+            Some(platform) => Err(Box::new(ForeignToolchain {
                 version,
                 program: program.to_path_buf(),
                 platform,
                 host: platform::host(),
                 came: Came::of(self.0, system),
-            }),
+            })),
         }
     }
 }
@@ -340,10 +340,17 @@ mod tests {
         }
     }
 
+    /// What a program is, its first bytes, the platform they name.
+    type Case = (
+        &'static str,
+        [u8; HEADER_LEN],
+        Option<(&'static str, &'static str)>,
+    );
+
     /// The first 20 bytes of real programs: Go's hello world built for each
     /// platform go.dev ships (`-ldflags=-s`), Debian's arm64 `bin/go` and
     /// its amd64 `/bin/true` (whose OS ABI byte says GNU).
-    const HEADERS: &[(&str, [u8; HEADER_LEN], Option<(&str, &str)>)] = &[
+    const HEADERS: &[Case] = &[
         (
             "linux-amd64",
             elf(2, 1, 0, [0x3e, 0x00]),
