@@ -173,9 +173,13 @@ pub fn binary_platform(header: &[u8]) -> Option<(&'static str, &'static str)> {
 
 /// Whether a program built for `program` runs natively on `host`: the
 /// same platform, or 32-bit x86 on x86-64 (which its processors run
-/// without emulation).
+/// without emulation). An ELF program `binary_platform` calls `linux`
+/// (OS ABI 0) may be one of the other ELF systems' too (NetBSD, OpenBSD,
+/// illumos): only the architecture is compared there.
 pub fn runs_natively(program: (&str, &str), host: (&str, &str)) -> bool {
-    program == host || (program.0 == host.0 && program.1 == "386" && host.1 == "amd64")
+    let os = program.0 == host.0
+        || (program.0 == "linux" && !matches!(host.0, "darwin" | "freebsd" | "windows"));
+    os && (program.1 == host.1 || (program.1 == "386" && host.1 == "amd64"))
 }
 
 /// The platform `program` is built for when that is not this machine's;
@@ -492,6 +496,10 @@ mod tests {
         // Rosetta is an emulator too.
         assert!(!runs_natively(("darwin", "amd64"), ("darwin", "arm64")));
         assert!(!runs_natively(("linux", "armv6l"), ("linux", "arm64")));
+        // OS ABI 0 on another ELF system: the architecture decides.
+        assert!(runs_natively(("linux", "amd64"), ("openbsd", "amd64")));
+        assert!(!runs_natively(("linux", "arm64"), ("netbsd", "amd64")));
+        assert!(!runs_natively(("linux", "amd64"), ("freebsd", "amd64")));
     }
 
     #[test]
