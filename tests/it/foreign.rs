@@ -53,6 +53,7 @@ fn a_linked_root_of_another_machine_is_refused_by_every_way_of_running_it() {
         // A script of the release: its `go` is another machine's all the same.
         env.gov(["exec", "gofmt", "-l"]),
         env.gov(["exec", "sh", "-c", "echo ran"]),
+        env.gov(["matrix", "1.22.4", "--", "go", "version"]),
     ];
     for out in &runs {
         assert_eq!(error_text(out), error_text(&run));
