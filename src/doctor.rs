@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::env_vars;
 use crate::fsx;
-use crate::goroot::GoRoot;
+use crate::goroot::{self, GoRoot};
 use crate::request::Request;
 use crate::resolve::{self, Context, Resolved};
 use crate::store::Store;
@@ -245,6 +245,8 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
             )),
         )
     });
+    checks.push(machine(&installed));
+    checks.push(other_platforms(store));
     let leftovers: Vec<String> = store
         .scratch_dirs()
         .iter()
@@ -289,6 +291,65 @@ fn store_checks(inputs: &Inputs) -> Vec<Check> {
         )
     });
     checks
+}
+
+/// Every release gov runs (`versions/`, the system store's too) is built
+/// for this machine: another's would fail, or run emulated.
+fn machine(installed: &[crate::store::Installed]) -> Check {
+    let foreign: Vec<Box<goroot::ForeignToolchain>> = installed
+        .iter()
+        .filter_map(|i| {
+            GoRoot::new(&i.root)
+                .check_go_runs_here(i.version, i.system)
+                .err()
+        })
+        .collect();
+    let Some(first) = foreign.first() else {
+        return check(
+            "machine",
+            Status::Ok,
+            "every release gov runs is built for this machine".into(),
+            None,
+        );
+    };
+    let detail = foreign
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let fix = if foreign.len() == 1 {
+        first.hint()
+    } else {
+        let each: Vec<String> = foreign
+            .iter()
+            .map(|e| format!("Go {}: {}", e.version, e.hint().unwrap_or_default()))
+            .collect();
+        Some(each.join("; "))
+    };
+    check("machine", Status::Fail, detail, fix)
+}
+
+/// Releases kept for other platforms (`gov install --os --arch`): listed
+/// apart, never run, no problem.
+fn other_platforms(store: &Store) -> Check {
+    let kept = store.other_platforms().unwrap_or_default();
+    let detail = if kept.is_empty() {
+        "no releases kept for other platforms".to_string()
+    } else {
+        let each: Vec<String> = kept
+            .iter()
+            .map(|(platform, releases)| {
+                let v: Vec<String> = releases.iter().map(|i| i.version.to_string()).collect();
+                format!("{platform}: {}", v.join(", "))
+            })
+            .collect();
+        format!(
+            "kept for other machines in `{}`, never run here: {}",
+            store.home().join("platforms").display(),
+            each.join("; ")
+        )
+    };
+    check("platforms", Status::Ok, detail, None)
 }
 
 /// Where doctor runs Go: the current directory, or `/` when it was removed
@@ -364,6 +425,20 @@ fn go_on_path(inputs: &Inputs, r: &Resolved) -> Check {
             None,
         );
     };
+    if let Some((os, arch)) = goroot::foreign_program(&go) {
+        return check(
+            "go-on-path",
+            Status::Fail,
+            format!(
+                "`{}`, the `go` on PATH, is built for {os}-{arch}, not for this machine: it was not run",
+                go.display()
+            ),
+            Some(format!(
+                "put `eval \"$(gov init bash)\"` last in ~/.bashrc (or zsh, fish), or `{}` first on PATH",
+                inputs.store.bin_dir().display()
+            )),
+        );
+    }
     let out = Command::new(&go)
         .args(["env", "GOVERSION", "GOROOT", "GOTOOLCHAIN"])
         .current_dir(run_dir(inputs))
@@ -519,8 +594,12 @@ fn goroot_isolation(inputs: &Inputs, r: &Resolved) -> Check {
 }
 
 /// Runs the selected release's `go` as the shim would.
+/// Another machine's is never run: its refusal is the error.
 fn go(inputs: &Inputs, r: &Resolved, args: &[&str]) -> Result<String, String> {
-    let mut cmd = Command::new(GoRoot::new(&r.root).go());
+    let root = GoRoot::new(&r.root);
+    root.check_go_runs_here(r.version, false)
+        .map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(root.go());
     cmd.args(args).current_dir(run_dir(inputs));
     ToolchainEnv::new(&r.root, inputs.ctx).apply(&mut cmd, inputs.ctx);
     match cmd.output() {
@@ -535,6 +614,11 @@ fn consistency(inputs: &Inputs, r: &Resolved) -> Check {
         "reinstall it: `gov uninstall {v}` then `gov install {v}`",
         v = r.version
     ));
+    // Another machine's: the fix is the `machine` check's.
+    let system = (inputs.store.system()).is_some_and(|s| r.root.starts_with(s.home()));
+    if let Err(e) = GoRoot::new(&r.root).check_go_runs_here(r.version, system) {
+        return check("toolchain", Status::Fail, e.to_string(), e.hint());
+    }
     match go(inputs, r, &["env", "GOROOT", "GOVERSION"]) {
         Ok(text) => {
             let mut lines = text.lines();
@@ -680,7 +764,11 @@ fn side_by_side(inputs: &Inputs) -> Check {
     let installed = inputs.store.installed().unwrap_or_default();
     let mut wrong = Vec::new();
     let mut ran = Vec::new();
-    for i in installed.iter().take(2) {
+    // Another machine's releases are the `machine` check's.
+    let runnable = installed
+        .iter()
+        .filter(|i| goroot::foreign_program(&GoRoot::new(&i.root).go()).is_none());
+    for i in runnable.take(2) {
         let r = Resolved {
             version: i.version,
             root: i.root.clone(),
@@ -699,7 +787,9 @@ fn side_by_side(inputs: &Inputs) -> Check {
         check(
             "side-by-side",
             Status::Ok,
-            if ran.is_empty() {
+            if ran.is_empty() && !installed.is_empty() {
+                "no release built for this machine to run".into()
+            } else if ran.is_empty() {
                 "no releases installed".into()
             } else {
                 format!("each reports its own version: {}", ran.join(", "))

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::download::DownloadError;
 use crate::export::ExportError;
+use crate::goroot::ForeignToolchain;
 use crate::index::IndexError;
 use crate::install::InstallError;
 use crate::matrix::MatrixError;
@@ -35,6 +36,9 @@ pub enum Error {
     Download(#[from] DownloadError),
     #[error(transparent)]
     Env(#[from] crate::toolchain_env::EnvError),
+    /// Boxed: it carries the release, the program and both platforms.
+    #[error(transparent)]
+    Foreign(Box<ForeignToolchain>),
     /// Boxed: it carries the releases and paths involved.
     #[error(transparent)]
     Upgrade(Box<UpgradeError>),
@@ -71,6 +75,12 @@ impl From<crate::context::CwdGone> for Error {
 impl From<UpgradeError> for Error {
     fn from(e: UpgradeError) -> Error {
         Error::Upgrade(Box::new(e))
+    }
+}
+
+impl From<Box<ForeignToolchain>> for Error {
+    fn from(e: Box<ForeignToolchain>) -> Error {
+        Error::Foreign(e)
     }
 }
 
@@ -129,6 +139,7 @@ impl Error {
             Error::Index(e) => e.hint(),
             Error::Download(e) => e.hint(),
             Error::Env(e) => e.hint(),
+            Error::Foreign(e) => e.hint(),
             Error::Upgrade(e) => e.hint(),
             Error::Matrix(e) => e.hint(),
             Error::Export(e) => e.hint(),

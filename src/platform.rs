@@ -50,7 +50,11 @@ pub fn host() -> (&'static str, &'static str) {
         "aarch64" => "arm64",
         "x86" => "386",
         "arm" => "armv6l",
+        "powerpc64" if cfg!(target_endian = "big") => "ppc64",
         "powerpc64" => "ppc64le",
+        "mips" if cfg!(target_endian = "little") => "mipsle",
+        "mips64" if cfg!(target_endian = "little") => "mips64le",
+        "loongarch64" => "loong64",
         other => other,
     };
     (os, arch)

@@ -3,7 +3,8 @@
 //! environment, `exec` the real program. No argument parser, no logging, no
 //! runtime: this runs on every `go` call. It reaches only resolution, the
 //! store's read side, the child environment and errors (and `install::ensure`
-//! with `GOV_AUTO_INSTALL`).
+//! with `GOV_AUTO_INSTALL`), and 20 bytes of the program: another machine's
+//! is refused, never run.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::MetadataExt;
@@ -123,8 +124,14 @@ fn run(
         }
         other => other?,
     };
-    let target = GoRoot::new(&resolved.root).program(program);
+    let root = GoRoot::new(&resolved.root);
+    let target = root.program(program);
     store.check_trusted(&resolved.root, Some(&target))?;
+    // Another machine's program fails, or runs emulated without a word.
+    let system = store
+        .system()
+        .is_some_and(|s| resolved.root.starts_with(s.home()));
+    root.check_runs_here(resolved.version, &target, system)?;
     // A toolchain whose `bin/go` leads back here runs this shim again, one
     // level deeper: checked there, so the first call pays nothing for it.
     if depth > 0 {

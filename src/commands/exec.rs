@@ -5,13 +5,17 @@
 
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::Command;
 
 use crate::commands::{installed_match, parse_request};
 use crate::error::Error;
+use crate::fsx;
+use crate::goroot::GoRoot;
 use crate::resolve;
 use crate::settings::Settings;
 use crate::toolchain_env::ToolchainEnv;
+use crate::version::Version;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -40,6 +44,18 @@ pub fn exec(args: &ExecArgs, settings: &Settings) -> Result<(), Error> {
     settings.explain(format!("Go {} ({})", resolved.version, resolved.reason()));
     settings.store.check_trusted(&resolved.root, None)?;
     let env = ToolchainEnv::new(&resolved.root, &settings.ctx).with_path()?;
+    let system = settings
+        .store
+        .system()
+        .is_some_and(|s| resolved.root.starts_with(s.home()));
+    check_runs_here(
+        settings,
+        &env,
+        resolved.version,
+        &resolved.root,
+        system,
+        &args.command,
+    )?;
     run_with(settings, &env, &args.command)
 }
 
@@ -52,7 +68,46 @@ pub fn run(args: &RunArgs, settings: &Settings) -> Result<(), Error> {
     let env = ToolchainEnv::new(&installed.root, &settings.ctx)
         .pin(installed.version)
         .with_path()?;
+    check_runs_here(
+        settings,
+        &env,
+        installed.version,
+        &installed.root,
+        installed.system,
+        &args.command,
+    )?;
     run_with(settings, &env, &args.command)
+}
+
+/// Refuses a release built for another machine before anything runs: its
+/// `bin/go` (which whatever the command is calls), and the command itself
+/// when PATH finds it in the release (`gofmt`). A command from elsewhere
+/// (`make`) is the user's own.
+fn check_runs_here(
+    settings: &Settings,
+    env: &ToolchainEnv,
+    version: Version,
+    root: &Path,
+    system: bool,
+    command: &[OsString],
+) -> Result<(), Error> {
+    let go_root = GoRoot::new(root);
+    go_root.check_go_runs_here(version, system)?;
+    let program = Path::new(command.first().expect("clap requires a command"));
+    if program.components().count() != 1 {
+        return Ok(());
+    }
+    let path = env.path(&settings.ctx).unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| fsx::is_executable(p));
+    match found {
+        Some(p) if p.starts_with(root) && p != go_root.go() => {
+            go_root.check_runs_here(version, &p, system)?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn run_with(settings: &Settings, env: &ToolchainEnv, command: &[OsString]) -> Result<(), Error> {

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::commands::parse_request;
 use crate::error::Error;
+use crate::goroot::GoRoot;
 use crate::install::Installer;
 use crate::matrix::{self, Exit, Job, MatrixError, Options, Outcome, Run, State};
 use crate::request::Request;
@@ -82,6 +83,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let mut jobs = Vec::new();
     for installed in &releases {
         store.check_trusted(&installed.root, None)?;
+        GoRoot::new(&installed.root).check_go_runs_here(installed.version, installed.system)?;
         jobs.push(Job {
             version: installed.version,
             env: matrix::run_env(installed, store, ctx)?,

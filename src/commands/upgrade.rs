@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::commands::parse_request;
 use crate::env_vars;
 use crate::error::Error;
+use crate::goroot::GoRoot;
 use crate::install::{Done, Installer, Listed};
 use crate::platform::Platform;
 use crate::request::Request;
@@ -367,6 +368,7 @@ fn upgrade(
         .find(&target)?
         .ok_or(UpgradeError::NotInstalled { target })?;
     store.check_trusted(&installed.root, None)?;
+    GoRoot::new(&installed.root).check_go_runs_here(installed.version, installed.system)?;
 
     // 2. Everything it may change, kept on disk; then the go.mod edit and
     // checks.

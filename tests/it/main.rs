@@ -11,6 +11,7 @@ mod concurrency;
 mod crash;
 mod env;
 mod export;
+mod foreign;
 mod global_switch;
 mod hints;
 mod history;

@@ -7,6 +7,7 @@
 mod common;
 
 mod accounts;
+mod arm64;
 mod buildinfo;
 mod container;
 mod doctor;
