@@ -79,9 +79,9 @@ impl AuditError {
                 Some("give `gov audit` directories, such as `.` or a checkout".into())
             }
             AuditError::VersionFile(e) => e.hint(),
-            AuditError::Entry(_) => Some(
-                "check that GOVULNDB names a copy of the Go vulnerability database".into(),
-            ),
+            AuditError::Entry(_) => {
+                Some("check that GOVULNDB names a copy of the Go vulnerability database".into())
+            }
         }
     }
 }
@@ -213,7 +213,11 @@ pub struct Known<'a> {
 pub fn releases_in_use(known: &Known, files: &[version_files::VersionFile]) -> InUse {
     let mut in_use = InUse::default();
     let mut add = |v: Version, u: Use| {
-        in_use.releases.entry(std::cmp::Reverse(v)).or_default().push(u);
+        in_use
+            .releases
+            .entry(std::cmp::Reverse(v))
+            .or_default()
+            .push(u);
     };
     for v in known.installed {
         add(*v, Use::Installed);

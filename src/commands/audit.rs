@@ -21,12 +21,14 @@ use crate::vulndb::{self, Freshness, VulnDb};
 pub const AFFECTED: u8 = 3;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit status: 0 no release in use is affected, 3 one is, 1 the audit failed.
+#[command(
+    after_help = "Exit status: 0 no release in use is affected, 3 one is, 1 the audit failed.
 
 Examples:
   gov audit                       releases installed, the global default, and what ./... selects
   gov audit ~/src --json | jq -r '.releases[] | select(.affected) | .version'
-  GOVULNDB=https://mirror.example/vulndb gov audit   a copy made by `gov mirror DIR --vulndb`")]
+  GOVULNDB=https://mirror.example/vulndb gov audit   a copy made by `gov mirror DIR --vulndb`"
+)]
 pub struct Args {
     /// Directories whose version files (.go-version, .tool-versions, go.work, go.mod) to audit; default `.`
     paths: Vec<PathBuf>,
@@ -118,12 +120,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let db = load(settings)?;
     let mut releases = Vec::new();
     for (std::cmp::Reverse(v), uses) in &in_use.releases {
-        let vulnerabilities = audit::check(v, &db.entries).map_err(|source| {
-            vulndb::VulnDbError::Entry {
+        let vulnerabilities =
+            audit::check(v, &db.entries).map_err(|source| vulndb::VulnDbError::Entry {
                 url: db.url.clone(),
                 source,
-            }
-        })?;
+            })?;
         releases.push(ReleaseReport {
             version: v.to_string(),
             uses: uses.clone(),
@@ -226,7 +227,9 @@ const FILES_SHOWN: usize = 5;
 fn print_text(releases: &[ReleaseReport], unresolved: &[Unresolved], settings: &Settings) {
     let mut out: Vec<String> = Vec::new();
     if releases.is_empty() {
-        out.push("No Go release is in use: none is installed, and no version file selects one.".into());
+        out.push(
+            "No Go release is in use: none is installed, and no version file selects one.".into(),
+        );
     }
     for r in releases {
         let verdict = if r.affected {

@@ -171,9 +171,10 @@ impl VulnDb {
     /// Says where the data comes from, for people: the URL, its date and,
     /// for a cached copy, its age.
     pub fn describe(&self, now: SystemTime) -> String {
-        let age = self
-            .age(now)
-            .map_or_else(|| "at an unknown time".into(), |a| format!("{} ago", human_age(a)));
+        let age = self.age(now).map_or_else(
+            || "at an unknown time".into(),
+            |a| format!("{} ago", human_age(a)),
+        );
         let base = format!(
             "the Go vulnerability database `{}`, modified {}",
             self.url, self.modified
@@ -375,8 +376,9 @@ impl Client<'_> {
     }
 
     fn file_url(&self, name: &str) -> String {
-        name.split('/')
-            .fold(self.url.to_string(), |base, part| download::join(&base, part))
+        name.split('/').fold(self.url.to_string(), |base, part| {
+            download::join(&base, part)
+        })
     }
 
     fn json<T: serde::de::DeserializeOwned>(
@@ -409,8 +411,7 @@ impl Client<'_> {
 
     /// `index/modules.json`, parsed and as it came; every ID plain.
     pub fn modules_raw(&self) -> Result<(Vec<ModuleIndex>, Vec<u8>), VulnDbError> {
-        let (modules, bytes): (Vec<ModuleIndex>, _) =
-            self.json("index/modules.json", MAX_INDEX)?;
+        let (modules, bytes): (Vec<ModuleIndex>, _) = self.json("index/modules.json", MAX_INDEX)?;
         if let Some(bad) = modules
             .iter()
             .flat_map(|m| m.vulns.iter())
@@ -450,11 +451,7 @@ impl Client<'_> {
 
     /// Entries `ids`, a few at a time; the first failure fails them all.
     pub fn entries(&self, ids: &[String]) -> Result<Vec<Entry>, VulnDbError> {
-        Ok(self
-            .entries_raw(ids)?
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect())
+        Ok(self.entries_raw(ids)?.into_iter().map(|(e, _)| e).collect())
     }
 
     pub fn entries_raw(&self, ids: &[String]) -> Result<Vec<(Entry, Vec<u8>)>, VulnDbError> {

@@ -100,7 +100,9 @@ pub struct DatabaseSpecific {
 pub enum EntryError {
     #[error("`{0}` is not an ID of the Go vulnerability database (GO-YYYY-NNNN)")]
     BadId(String),
-    #[error("entry {id}: the {module} range has the version `{value}`, which is not a semantic version")]
+    #[error(
+        "entry {id}: the {module} range has the version `{value}`, which is not a semantic version"
+    )]
     BadVersion {
         id: String,
         module: String,

@@ -50,8 +50,7 @@ impl Semver {
             Some(pre) => pre
                 .split('.')
                 .map(|id| {
-                    if id.is_empty()
-                        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     {
                         None
                     } else if id.bytes().all(|b| b.is_ascii_digit()) {
@@ -232,8 +231,17 @@ mod tests {
     #[test]
     fn orders_as_semver() {
         let ordered = [
-            "1.20.0", "1.21.0-0", "1.21.0-beta.1", "1.21.0-rc.1", "1.21.0-rc.2", "1.21.0-rc.10",
-            "1.21.0", "1.21.1", "1.21.10", "1.22.0-0", "1.22.0",
+            "1.20.0",
+            "1.21.0-0",
+            "1.21.0-beta.1",
+            "1.21.0-rc.1",
+            "1.21.0-rc.2",
+            "1.21.0-rc.10",
+            "1.21.0",
+            "1.21.1",
+            "1.21.10",
+            "1.22.0-0",
+            "1.22.0",
         ];
         for pair in ordered.windows(2) {
             assert!(s(pair[0]) < s(pair[1]), "{} < {}", pair[0], pair[1]);
@@ -244,7 +252,15 @@ mod tests {
     #[test]
     fn refuses_what_is_not_semver() {
         for bad in [
-            "", "1.21", "1.21rc2", "1.21.0-", "1.21.0-rc..1", "01.2.3", "1.2.3.4", "1.2.x", "go1.2.3",
+            "",
+            "1.21",
+            "1.21rc2",
+            "1.21.0-",
+            "1.21.0-rc..1",
+            "01.2.3",
+            "1.2.3.4",
+            "1.2.x",
+            "go1.2.3",
             "1.2.3-rc/1",
         ] {
             assert_eq!(Semver::parse(bad), None, "{bad:?}");

@@ -166,7 +166,10 @@ fn malformed_ranges_are_errors_not_answers() {
     for (from, to) in [
         ("\"fixed\": \"1.21.11\"", "\"fixed\": \"1.21\""),
         ("\"fixed\": \"1.21.11\"", "\"fixed\": \"go1.21.11\""),
-        ("\"fixed\": \"1.21.11\"", "\"fixed\": \"1.21.11\", \"introduced\": \"0\""),
+        (
+            "\"fixed\": \"1.21.11\"",
+            "\"fixed\": \"1.21.11\", \"introduced\": \"0\"",
+        ),
         ("\"id\": \"GO-2024-2887\"", "\"id\": \"../../etc/passwd\""),
     ] {
         let text = base.replacen(from, to, 1);
