@@ -517,3 +517,56 @@ fn a_server_with_only_gzip_files_serves_as_well() {
     assert_eq!(server.hits("gz/index/db.json.gz"), 1);
     assert_eq!(server.hits("gz/index/db.json"), 1, "asked first, then .gz");
 }
+
+#[test]
+fn gov_list_marks_affected_releases_from_the_cache_only() {
+    let a = Audit::new(&["1.22.12", "1.26.6"]);
+    let list = |args: &[&str]| {
+        let out = a
+            .env
+            .gov_cmd(["list"].iter().chain(args))
+            .env("GOVULNDB", &a.url)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        stdout(&out)
+    };
+    // No copy cached: nothing marked, and nothing asked.
+    assert!(!list(&[]).contains("affected"));
+    let rows: serde_json::Value = serde_json::from_str(&list(&["--json"])).unwrap();
+    assert_eq!(rows[0]["vulnerabilities"], serde_json::Value::Null);
+    assert!(
+        a.server.paths_hit().is_empty(),
+        "gov list asked the network"
+    );
+
+    assert_eq!(a.run(&[]).status.code(), Some(3));
+    let hits = a.server.paths_hit().len();
+    let text = list(&[]);
+    assert!(
+        text.lines().any(|l| l.starts_with("  1.22.12 ")
+            && l.ends_with(", affected by 4 known vulnerabilities (`gov audit`))")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  1.26.6 ") && !l.contains("affected")),
+        "{text}"
+    );
+    let rows: serde_json::Value = serde_json::from_str(&list(&["--json"])).unwrap();
+    assert_eq!(
+        rows[1]["vulnerabilities"],
+        serde_json::json!([
+            "GO-2025-3563",
+            "GO-2025-3849",
+            "GO-2026-4337",
+            "GO-2026-5026"
+        ])
+    );
+    assert_eq!(rows[0]["vulnerabilities"], serde_json::json!([]));
+    assert_eq!(
+        a.server.paths_hit().len(),
+        hits,
+        "gov list asked the network"
+    );
+}
