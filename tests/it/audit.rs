@@ -570,3 +570,90 @@ fn gov_list_marks_affected_releases_from_the_cache_only() {
         "gov list asked the network"
     );
 }
+
+#[test]
+fn gov_mirror_vulndb_copies_the_database_for_sites_without_network() {
+    let a = Audit::new(&["1.22.12"]);
+    let dir = a.env.root.join("site");
+    let mirror = |args: &[&str]| {
+        let out = a
+            .env
+            .gov_cmd(
+                ["mirror", dir.to_str().unwrap(), "--vulndb"]
+                    .iter()
+                    .chain(args),
+            )
+            .env("GOVULNDB", &a.url)
+            .env("GOV_RETRY_DELAY_MS", "0")
+            .output()
+            .unwrap();
+        assert_success(&out);
+        out
+    };
+    let out = mirror(&[]);
+    assert!(
+        stdout(&out).contains("(modified 2026-08-21T20:38:00Z): 17 entries, 17 fetched now"),
+        "{}",
+        run_text(&out)
+    );
+    // The v1 layout, as .json and .json.gz, each file as served.
+    let copy = dir.join("vulndb");
+    for (path, bytes) in crate::common::vulndb::vulndb_files() {
+        if path != "index/db.json" {
+            assert_eq!(std::fs::read(copy.join(&path)).unwrap(), bytes, "{path}");
+        }
+        assert!(copy.join(format!("{path}.gz")).is_file(), "{path}.gz");
+    }
+    // Again: nothing changed, nothing fetched.
+    let out = mirror(&["--json"]);
+    let copied: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (copied["entries"].clone(), copied["fetched"].clone()),
+        (17.into(), 0.into())
+    );
+
+    // Served by another static server, the only one the audit may reach.
+    let site = Server::start();
+    for path in crate::common::walk(&copy)
+        .into_iter()
+        .filter(|p| p.is_file())
+    {
+        let rel = path
+            .strip_prefix(&copy)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        site.route(
+            &format!("vulndb/{rel}"),
+            Reply::Body(Arc::new(std::fs::read(&path).unwrap())),
+        );
+    }
+    let hits = a.server.paths_hit().len();
+    let out = a
+        .env
+        .gov_cmd(["audit", "--json"])
+        .env("GOVULNDB", site.url("vulndb"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", run_text(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        ids(release(&report, "1.22.12")),
+        [
+            "GO-2025-3563",
+            "GO-2025-3849",
+            "GO-2026-4337",
+            "GO-2026-5026"
+        ]
+    );
+    assert_eq!(a.server.paths_hit().len(), hits);
+    // And as a plain directory.
+    let out = a
+        .env
+        .gov_cmd(["audit"])
+        .env("GOVULNDB", &copy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", run_text(&out));
+}
