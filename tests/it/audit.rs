@@ -657,3 +657,58 @@ fn gov_mirror_vulndb_copies_the_database_for_sites_without_network() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", run_text(&out));
 }
+
+#[test]
+fn gov_upgrade_says_which_entries_the_upgrade_fixes() {
+    let m = crate::common::mirror::Mirror::new(&["1.21.10", "1.21.11"]);
+    let url = serve_vulndb(&m.server, "vulndb", true, false);
+    assert_success(&m.gov(&["install", "1.21.10"]));
+    assert_success(&m.gov(&["global", "1.21.10"]));
+    // No copy of the database: nothing said, nothing asked.
+    let out = m
+        .gov_cmd(["upgrade", "--dry-run"])
+        .env("GOVULNDB", &url)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(!stdout(&out).contains("vulnerab"), "{}", run_text(&out));
+    assert_eq!(m.server.hits("vulndb/index/db.json"), 0);
+
+    let out = m.gov_cmd(["audit"]).env("GOVULNDB", &url).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", run_text(&out));
+    // GO-2024-2887 is fixed in 1.21.11; the rest only after Go 1.21.
+    assert!(
+        stdout(&out).contains("  newest 1.21.x: 1.21.11"),
+        "{}",
+        run_text(&out)
+    );
+    let out = m
+        .gov_cmd(["upgrade", "--dry-run"])
+        .env("GOVULNDB", &url)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stdout(&out).contains("  fixes 1 known vulnerability (GO-2024-2887)\n"),
+        "{}",
+        run_text(&out)
+    );
+    let out = m
+        .gov_cmd(["upgrade", "--dry-run", "--json"])
+        .env("GOVULNDB", &url)
+        .output()
+        .unwrap();
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(plan["fixes"], serde_json::json!(["GO-2024-2887"]));
+    let out = m
+        .gov_cmd(["upgrade", "--no-check"])
+        .env("GOVULNDB", &url)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("(was Go 1.21.10); it fixes 1 known vulnerability (GO-2024-2887)"),
+        "{}",
+        run_text(&out)
+    );
+}
