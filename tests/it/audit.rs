@@ -428,7 +428,7 @@ fn offline_the_cached_copy_serves_with_its_age() {
         ],
     );
     assert_eq!(a.run(&[]).status.code(), Some(3));
-    let hits = a.server.paths_hit().len();
+    let hits = a.server.hits("vulndb/index/db.json");
     let out = offline.output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", run_text(&out));
     assert!(
@@ -446,7 +446,11 @@ fn offline_the_cached_copy_serves_with_its_age() {
     };
     assert_eq!(report["database"]["source"], "offline");
     assert!(report["database"]["age_seconds"].as_u64().unwrap() < 600);
-    assert_eq!(a.server.paths_hit().len(), hits, "offline asked the server");
+    assert_eq!(
+        a.server.hits("vulndb/index/db.json"),
+        hits,
+        "offline asked the server"
+    );
 
     // The server down: the cached copy, with a warning.
     a.server.route("vulndb/index/db.json", Reply::Status(503));
@@ -541,7 +545,7 @@ fn gov_list_marks_affected_releases_from_the_cache_only() {
     );
 
     assert_eq!(a.run(&[]).status.code(), Some(3));
-    let hits = a.server.paths_hit().len();
+    let hits = a.server.hits("vulndb/index/db.json");
     let text = list(&[]);
     assert!(
         text.lines().any(|l| l.starts_with("  1.22.12 ")
@@ -565,7 +569,7 @@ fn gov_list_marks_affected_releases_from_the_cache_only() {
     );
     assert_eq!(rows[0]["vulnerabilities"], serde_json::json!([]));
     assert_eq!(
-        a.server.paths_hit().len(),
+        a.server.hits("vulndb/index/db.json"),
         hits,
         "gov list asked the network"
     );
@@ -629,7 +633,7 @@ fn gov_mirror_vulndb_copies_the_database_for_sites_without_network() {
             Reply::Body(Arc::new(std::fs::read(&path).unwrap())),
         );
     }
-    let hits = a.server.paths_hit().len();
+    let hits = a.server.hits("vulndb/index/db.json");
     let out = a
         .env
         .gov_cmd(["audit", "--json"])
@@ -647,7 +651,7 @@ fn gov_mirror_vulndb_copies_the_database_for_sites_without_network() {
             "GO-2026-5026"
         ]
     );
-    assert_eq!(a.server.paths_hit().len(), hits);
+    assert_eq!(a.server.hits("vulndb/index/db.json"), hits);
     // And as a plain directory.
     let out = a
         .env

@@ -7,6 +7,7 @@
 mod common;
 
 mod accounts;
+mod audit;
 mod buildinfo;
 mod container;
 mod doctor;
