@@ -117,6 +117,18 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         },
         &found.files,
     );
+    if in_use.releases.is_empty() && in_use.unresolved.is_empty() {
+        // Nothing to check: no database needed, no network.
+        settings
+            .say("No Go release is in use: none is installed, and no version file selects one.");
+        if args.json {
+            super::print_json(&serde_json::json!({
+                "database": null, "releases": [], "unresolved": [], "affected": 0,
+                "walk": {"paths": roots, "directories": found.directories, "version_files": 0, "truncated": found.truncated},
+            }));
+        }
+        return Ok(());
+    }
     let db = load(settings)?;
     let mut releases = Vec::new();
     for (std::cmp::Reverse(v), uses) in &in_use.releases {
