@@ -337,3 +337,173 @@ pub fn is_version_file(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|n| NAMES.iter().any(|k| n == k.file_name()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Module;
+    use crate::version_files::VersionFile;
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).unwrap()
+    }
+
+    fn file(path: &str, request: Request) -> VersionFile {
+        VersionFile {
+            path: PathBuf::from(path),
+            kind: FileKind::GoVersion,
+            request,
+        }
+    }
+
+    #[test]
+    fn requests_resolve_as_selection_would_else_by_the_index() {
+        let installed = [v("1.22.12"), v("1.21.13")];
+        let index = [
+            v("1.23.8"),
+            v("1.23rc1"),
+            v("1.22.12"),
+            v("1.22.11"),
+            v("1.19.8"),
+        ];
+        let module = |go: &str, toolchain: Option<&str>| {
+            Request::Module(Box::new(
+                Module::new(Some(v(go)), toolchain.map(v)).unwrap(),
+            ))
+        };
+        // (request, with the index cached, expected release and how)
+        let rows: Vec<(Request, bool, Option<(&str, By)>)> = vec![
+            (
+                Request::parse("1.22").unwrap(),
+                true,
+                Some(("1.22.12", By::Installed)),
+            ),
+            (
+                Request::parse("1.21.13").unwrap(),
+                false,
+                Some(("1.21.13", By::Installed)),
+            ),
+            (
+                Request::parse("1.23").unwrap(),
+                true,
+                Some(("1.23.8", By::Index)),
+            ),
+            (Request::parse("1.23").unwrap(), false, None),
+            (
+                Request::parse("1.23rc1").unwrap(),
+                true,
+                Some(("1.23rc1", By::Index)),
+            ),
+            (
+                Request::parse("1.19.8").unwrap(),
+                true,
+                Some(("1.19.8", By::Index)),
+            ),
+            (Request::parse("1.31.0").unwrap(), true, None),
+            // go 1.21: the newest installed 1.21.x (rule b).
+            (
+                module("1.21", None),
+                false,
+                Some(("1.21.13", By::Installed)),
+            ),
+            // go 1.22.0, toolchain go1.22.11 (not installed): 1.22.12 (b).
+            (
+                module("1.22.0", Some("1.22.11")),
+                true,
+                Some(("1.22.12", By::Installed)),
+            ),
+            // go 1.23.0: none installed; `gov install` would fetch 1.23.8.
+            (module("1.23.0", None), true, Some(("1.23.8", By::Index))),
+            (module("1.23.0", None), false, None),
+        ];
+        for (request, cached, expected) in rows {
+            let known = Known {
+                installed: &installed,
+                global: None,
+                index: cached.then_some(&index[..]),
+            };
+            let files = [file("/p/.go-version", request.clone())];
+            let in_use = releases_in_use(&known, &files);
+            let got = in_use
+                .releases
+                .iter()
+                .find_map(|(std::cmp::Reverse(v), uses)| {
+                    uses.iter().find_map(|u| match u {
+                        Use::File { by, .. } => Some((v.to_string(), *by)),
+                        _ => None,
+                    })
+                });
+            let expected = expected.map(|(v, by)| (v.to_string(), by));
+            assert_eq!(got, expected, "{request} (index cached: {cached})");
+            assert_eq!(
+                in_use.unresolved.len(),
+                usize::from(got.is_none()),
+                "{request}"
+            );
+        }
+    }
+
+    #[test]
+    fn installed_and_global_are_in_use_once_each() {
+        let installed = [v("1.22.12"), v("1.21.13")];
+        let known = Known {
+            installed: &installed,
+            global: Some(v("1.22.12")),
+            index: None,
+        };
+        let in_use = releases_in_use(&known, &[]);
+        let listed: Vec<(String, Vec<Use>)> = in_use
+            .releases
+            .into_iter()
+            .map(|(std::cmp::Reverse(v), u)| (v.to_string(), u))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("1.22.12".to_string(), vec![Use::Installed, Use::Global]),
+                ("1.21.13".to_string(), vec![Use::Installed]),
+            ]
+        );
+    }
+
+    #[test]
+    fn newest_patch_of_the_series() {
+        let index = [
+            v("1.23.8"),
+            v("1.22.12"),
+            v("1.22.11"),
+            v("1.22rc1"),
+            v("1.21.13"),
+        ];
+        for (release, expected) in [
+            ("1.22.11", Some("1.22.12")),
+            ("1.22.12", None),
+            ("1.22.0", Some("1.22.12")),
+            ("1.20.1", None),
+            ("1.23rc1", Some("1.23.8")),
+        ] {
+            assert_eq!(
+                newest_patch(&v(release), &index)
+                    .map(|p| p.to_string())
+                    .as_deref(),
+                expected,
+                "{release}"
+            );
+        }
+    }
+
+    #[test]
+    fn skipped_directories() {
+        for (name, skipped) in [
+            ("vendor", true),
+            ("testdata", true),
+            (".git", true),
+            (".hidden", true),
+            ("src", false),
+            ("vendors", false),
+            ("internal", false),
+        ] {
+            assert_eq!(skipped_dir(OsStr::new(name)), skipped, "{name}");
+        }
+    }
+}

@@ -243,7 +243,10 @@ fn print_text(releases: &[ReleaseReport], unresolved: &[Unresolved], settings: &
             "No Go release is in use: none is installed, and no version file selects one.".into(),
         );
     }
-    for r in releases {
+    for (i, r) in releases.iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
         let verdict = if r.affected {
             format!("affected by {}", r.vulnerabilities.len())
         } else {

@@ -396,7 +396,12 @@ impl Client<'_> {
 
     pub fn db_info(&self) -> Result<DbInfo, VulnDbError> {
         let (info, _): (DbInfo, _) = self.json("index/db.json", MAX_DB_JSON)?;
-        if !crate::timestamp::is_rfc3339(&info.modified) {
+        let is_time = time::OffsetDateTime::parse(
+            &info.modified,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .is_ok();
+        if !is_time {
             return Err(VulnDbError::Invalid {
                 url: self.file_url("index/db.json"),
                 what: format!("`modified` is `{}`, not a time", info.modified),

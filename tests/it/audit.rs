@@ -722,6 +722,10 @@ fn nothing_in_use_needs_no_database() {
     let a = Audit::new(&[]);
     let out = a.run(&[]);
     assert_success(&out);
-    assert!(stderr(&out).contains("No Go release is in use"), "{}", run_text(&out));
+    assert!(
+        stderr(&out).contains("No Go release is in use"),
+        "{}",
+        run_text(&out)
+    );
     assert_eq!(a.server.hits("vulndb/index/db.json"), 0);
 }
