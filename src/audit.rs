@@ -372,7 +372,8 @@ mod tests {
             ))
         };
         // (request, with the index cached, expected release and how)
-        let rows: Vec<(Request, bool, Option<(&str, By)>)> = vec![
+        type Row = (Request, bool, Option<(&'static str, By)>);
+        let rows: Vec<Row> = vec![
             (
                 Request::parse("1.22").unwrap(),
                 true,
