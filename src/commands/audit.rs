@@ -248,7 +248,15 @@ fn print_text(releases: &[ReleaseReport], unresolved: &[Unresolved], settings: &
             out.push(String::new());
         }
         let verdict = if r.affected {
-            format!("affected by {}", r.vulnerabilities.len())
+            let n = r.vulnerabilities.len();
+            format!(
+                "affected by {n} known {}",
+                if n == 1 {
+                    "vulnerability"
+                } else {
+                    "vulnerabilities"
+                }
+            )
         } else {
             "not affected".into()
         };
