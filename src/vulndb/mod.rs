@@ -233,7 +233,12 @@ pub fn load(source: &Source, fetcher: &Fetcher, now: SystemTime) -> Result<VulnD
         .ok()
         .and_then(|b| serde_json::from_slice::<VulnDb>(&b).ok())
         .filter(|db| db.url == source.url && db.entries.iter().all(|e| e.validate().is_ok()));
-    if source.offline {
+    // A database on this machine (a path, `file://`) is read offline too.
+    let local = matches!(
+        crate::sources::Location::parse(&source.url),
+        crate::sources::Location::Local(_)
+    );
+    if source.offline && !local {
         let mut db = cache.ok_or_else(|| VulnDbError::OfflineNoCache {
             url: source.url.clone(),
         })?;

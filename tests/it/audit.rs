@@ -729,3 +729,24 @@ fn nothing_in_use_needs_no_database() {
     );
     assert_eq!(a.server.hits("vulndb/index/db.json"), 0);
 }
+
+#[test]
+fn a_database_on_this_machine_is_read_even_offline() {
+    let a = Audit::new(&["1.22.12"]);
+    let dir = crate::common::vulndb::vulndb_dir();
+    for url in [
+        dir.display().to_string(),
+        format!("file://{}", dir.display()),
+    ] {
+        let out = a
+            .env
+            .gov_cmd(["audit", "--json"])
+            .env("GOVULNDB", &url)
+            .env("GOV_OFFLINE", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", run_text(&out));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(report["database"]["entries"], 17, "{url}");
+    }
+}
