@@ -86,6 +86,8 @@ pub enum Command {
     Export(export::Args),
     /// Print an SBOM (SPDX or CycloneDX) of the installed toolchains or of Go programs
     Sbom(sbom::Args),
+    /// Check the Go releases in use against the Go vulnerability database
+    Audit(audit::Args),
 }
 
 impl Cli {
@@ -126,6 +128,7 @@ impl Cli {
             Command::Mirror(a) => mirror::run(a, s),
             Command::Export(a) => export::run(a, s),
             Command::Sbom(a) => sbom::run(a, s),
+            Command::Audit(a) => audit::run(a, s),
         }
     }
 }

@@ -72,6 +72,9 @@ pub const GOPRIVATE: &str = "GOPRIVATE";
 /// user's configuration directory.
 pub const GOENV: &str = "GOENV";
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// Go's own (govulncheck's): the Go vulnerability database `gov audit`
+/// reads (default `https://vuln.go.dev`; http, https, file:// or a path).
+pub const GOVULNDB: &str = "GOVULNDB";
 /// Credentials for private proxies (default `~/.netrc`), as Go reads them.
 pub const NETRC: &str = "NETRC";
 /// The search path for programs.
@@ -130,6 +133,7 @@ pub const READ: &[&str] = &[
     GOSUMDB,
     GONOSUMDB,
     GOPRIVATE,
+    GOVULNDB,
     GOENV,
     XDG_CONFIG_HOME,
     NETRC,

@@ -61,6 +61,15 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+    /// The Go vulnerability database could not be read or trusted.
+    #[error(transparent)]
+    VulnDb(Box<crate::vulndb::VulnDbError>),
+    #[error(transparent)]
+    Audit(Box<crate::audit::AuditError>),
+    /// The command printed its findings itself and ends with this code
+    /// (`gov audit`: 3 when a release in use is affected, as govulncheck).
+    #[error("{message}")]
+    Findings { message: String, code: u8 },
     /// Stopped by a signal after cleaning up (exit code 128 + the signal).
     #[error("{message}")]
     Interrupted { message: String, signal: i32 },
@@ -81,6 +90,21 @@ impl From<UpgradeError> for Error {
 impl From<Box<ForeignToolchain>> for Error {
     fn from(e: Box<ForeignToolchain>) -> Error {
         Error::Foreign(e)
+    }
+}
+
+impl From<crate::vulndb::VulnDbError> for Error {
+    fn from(e: crate::vulndb::VulnDbError) -> Error {
+        Error::VulnDb(Box::new(e))
+    }
+}
+
+impl From<crate::audit::AuditError> for Error {
+    fn from(e: crate::audit::AuditError) -> Error {
+        match e {
+            crate::audit::AuditError::VersionFile(e) => e.into(),
+            e => Error::Audit(Box::new(e)),
+        }
     }
 }
 
@@ -145,7 +169,9 @@ impl Error {
             Error::Export(e) => e.hint(),
             Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
-            Error::Interrupted { .. } => None,
+            Error::VulnDb(e) => e.hint(),
+            Error::Audit(e) => e.hint(),
+            Error::Interrupted { .. } | Error::Findings { .. } => None,
         }
     }
 
@@ -154,6 +180,7 @@ impl Error {
             Error::Resolve(e) => e.exit_code(),
             Error::Upgrade(e) => e.exit_code(),
             Error::Usage { .. } | Error::Version(_) => 2,
+            Error::Findings { code, .. } => *code,
             Error::Interrupted { signal, .. } => (128 + signal).clamp(0, 255) as u8,
             _ => 1,
         }
@@ -163,6 +190,11 @@ impl Error {
 /// Prints `error: …`, its causes and a `hint:` line; returns the exit code.
 /// Every line is escaped: messages carry values from files and servers.
 pub fn report(err: &Error) -> u8 {
+    if let Error::Findings { message, code } = err {
+        // Not a failure of gov: a summary line, no `error:`.
+        let _ = anstream::stderr().write_all(format!("{}\n", ui::escape(message)).as_bytes());
+        return *code;
+    }
     let (red, cyan) = (ui::ERROR, ui::HINT);
     let mut out = format!("{red}error:{red:#} {}\n", ui::escape(&err.to_string()));
     let mut cause = err.source();

@@ -4,6 +4,7 @@
 //! happens on every `go` call, `store` is the layout under `GOV_HOME`.
 //! `docs/ARCHITECTURE.md` maps every module.
 
+pub mod audit;
 pub mod checkpoint;
 pub mod cli;
 pub mod commands;
@@ -39,3 +40,4 @@ pub mod ui;
 pub mod upgrade;
 pub mod version;
 pub mod version_files;
+pub mod vulndb;

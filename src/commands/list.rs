@@ -29,6 +29,10 @@ struct Row {
     record_status: &'static str,
     /// Why it is ignored or unverified.
     record_problem: Option<String>,
+    /// The IDs of the known vulnerabilities that affect it, from the
+    /// cached Go vulnerability database (`gov audit` fills it); `null`
+    /// when none is cached.
+    vulnerabilities: Option<Vec<String>>,
 }
 
 impl Row {
@@ -49,6 +53,7 @@ impl Row {
             record_status: recorded.standing.name(),
             record_problem: recorded.standing.problem().map(str::to_string),
             record: recorded.record,
+            vulnerabilities: None,
         }
     }
 }
@@ -97,7 +102,7 @@ pub fn warn_untrusted(recorded: &Recorded) {
 #[command(after_help = "Example:
   gov list --json | jq -r '.[] | select(.active) | .version'")]
 pub struct Args {
-    /// Print JSON: version, path, linked_to, active, global, store, platform, record, record_status, record_problem
+    /// Print JSON: version, path, linked_to, active, global, store, platform, record, record_status, record_problem, vulnerabilities
     #[arg(long)]
     json: bool,
     /// Only the versions, one a line (for completion scripts)
@@ -142,6 +147,19 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             }
         }
     }
+    // From the cache only: no network, and nothing read without one.
+    let cache = settings
+        .store
+        .vulndb_cache(&super::audit::database_url(settings));
+    if let Some(db) = crate::vulndb::cached(&cache) {
+        for row in &mut rows {
+            if let Ok(v) = crate::version::Version::parse(&row.version) {
+                row.vulnerabilities = crate::audit::check(&v, &db.entries)
+                    .ok()
+                    .map(|found| found.into_iter().map(|f| f.id).collect());
+            }
+        }
+    }
     if args.json {
         super::print_json(&rows);
         return Ok(());
@@ -164,6 +182,18 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         }
         if let Some(dir) = &row.linked_to {
             notes.push(format!("linked to {dir}"));
+        }
+        match row.vulnerabilities.as_deref() {
+            Some([]) | None => {}
+            Some(ids) => notes.push(format!(
+                "affected by {} known {} (`gov audit`)",
+                ids.len(),
+                if ids.len() == 1 {
+                    "vulnerability"
+                } else {
+                    "vulnerabilities"
+                }
+            )),
         }
         if row.store == "system" {
             notes.push("system".to_string());

@@ -22,9 +22,11 @@ use crate::version::Version;
   gov mirror /srv/go 1.22 1.21                         this machine's platform
   gov mirror /srv/go latest --os linux --arch amd64 --os linux --arch arm64
   gov mirror /srv/go --proxy 1.22                       as a GOPROXY, with the database's proofs
+  gov mirror /srv/go --vulndb                           the Go vulnerability database, in /srv/go/vulndb
 Then, on every node:
   GOV_INDEX_URL=https://mirror.example/go/index.json GOV_DOWNLOAD_URL=https://mirror.example/go/ gov install 1.22
-  GOPROXY=https://mirror.example/go GOV_SOURCE=proxy gov install 1.22   (and Go's own GOTOOLCHAIN switch)")]
+  GOPROXY=https://mirror.example/go GOV_SOURCE=proxy gov install 1.22   (and Go's own GOTOOLCHAIN switch)
+  GOVULNDB=https://mirror.example/go/vulndb gov audit                   (and govulncheck)")]
 pub struct Args {
     /// The mirror directory (made if missing)
     dir: PathBuf,
@@ -43,6 +45,11 @@ pub struct Args {
     /// of them, as a static GOPROXY
     #[arg(long)]
     proxy: bool,
+    /// Copy the Go vulnerability database (GOVULNDB) into DIR/vulndb, for
+    /// `GOVULNDB=<URL of DIR>/vulndb gov audit`; releases too only when
+    /// REQUESTs are given
+    #[arg(long)]
+    vulndb: bool,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
@@ -68,6 +75,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             })
             .collect()
     };
+    if args.vulndb {
+        run_vulndb(args, settings)?;
+        if args.requests.is_empty() {
+            return Ok(());
+        }
+    }
     let requests = if args.requests.is_empty() {
         vec![Request::Latest]
     } else {
@@ -147,6 +160,32 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         "`{}` serves {} archive(s): point GOV_INDEX_URL at its index.json and GOV_DOWNLOAD_URL at it",
         args.dir.display(),
         results.len()
+    ));
+    Ok(())
+}
+
+/// `--vulndb`: the Go vulnerability database, into `DIR/vulndb`.
+fn run_vulndb(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let url = super::audit::database_url(settings);
+    let mirror = open(args, settings)?;
+    let copied = mirror.copy_vulndb(&Fetcher::new(&settings.sources), &url)?;
+    if args.json {
+        super::print_json(&copied);
+    } else {
+        println!(
+            "{}",
+            ui::escape(&format!(
+                "copied the Go vulnerability database `{url}` (modified {}): {} entries, {} fetched now, in `{}`",
+                copied.modified,
+                copied.entries,
+                copied.fetched,
+                copied.dir.display()
+            ))
+        );
+    }
+    settings.say(format!(
+        "serve `{}` with any web server and set GOVULNDB to its URL",
+        copied.dir.display()
     ));
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! One file per command: its clap `Args` beside its `run(args, settings)`.
 //! A command parses, calls the domain modules, and prints.
 
+pub mod audit;
 pub mod completions;
 pub mod current;
 pub mod doctor;

@@ -100,11 +100,14 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         .map(|(platform, i)| store.record_of(platform, i))
         .collect();
     records.iter().for_each(super::list::warn_untrusted);
-    write(
-        &sbom::toolchains(&records),
-        args.format,
-        args.output.as_ref(),
-    )
+    let mut bom = sbom::toolchains(&records);
+    // Known vulnerabilities when the database is cached (`gov audit`):
+    // never a download just for the document.
+    let cache = store.vulndb_cache(&super::audit::database_url(settings));
+    if let Some(db) = crate::vulndb::cached(&cache) {
+        sbom::add_vulnerabilities(&mut bom, &db.entries);
+    }
+    write(&bom, args.format, args.output.as_ref())
 }
 
 /// The programs' SBOM. A file that cannot be read is reported and left

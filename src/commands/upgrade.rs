@@ -80,6 +80,10 @@ struct Report {
     /// `planned` (dry run), `switched`, `failed`, `already`.
     outcome: Outcome,
     runs: Vec<CheckRun>,
+    /// The IDs of the known vulnerabilities of `current` that `target`
+    /// no longer has, from the cached Go vulnerability database (`gov
+    /// audit` fills it); `null` when none is cached.
+    fixes: Option<Vec<String>>,
 }
 
 impl Report {
@@ -97,6 +101,7 @@ impl Report {
             go_mod: plan.go_mod.as_ref().map(|p| p.display().to_string()),
             outcome: Outcome::Planned,
             runs: vec![],
+            fixes: None,
         }
     }
 }
@@ -333,6 +338,7 @@ fn upgrade(
     })?;
     found?;
     let mut report = Report::of(&plan);
+    report.fixes = fixes(settings, &current, &plan.target);
     if plan.up_to_date {
         report.outcome = Outcome::UpToDate;
         return finish(
@@ -469,10 +475,36 @@ fn upgrade(
         ),
     };
     let message = format!(
-        "Go {target} passed {} check(s); {what} now selects it (was Go {current})",
-        plan.checks.len()
+        "Go {target} passed {} check(s); {what} now selects it (was Go {current}){}",
+        plan.checks.len(),
+        fixes_text(&report).map_or(String::new(), |t| format!("; it {t}"))
     );
     finish(args, settings, &report, message)
+}
+
+/// What moving from `current` to `target` fixes, by the cached database.
+fn fixes(settings: &Settings, current: &Version, target: &Version) -> Option<Vec<String>> {
+    let cache = settings
+        .store
+        .vulndb_cache(&super::audit::database_url(settings));
+    crate::vulndb::cached(&cache).map(|db| crate::audit::fixed_by(current, target, &db.entries))
+}
+
+/// `fixes 2 known vulnerabilities (GO-…, GO-…)`, when it fixes any.
+fn fixes_text(report: &Report) -> Option<String> {
+    match report.fixes.as_deref() {
+        None | Some([]) => None,
+        Some(ids) => Some(format!(
+            "fixes {} known {} ({})",
+            ids.len(),
+            if ids.len() == 1 {
+                "vulnerability"
+            } else {
+                "vulnerabilities"
+            },
+            ids.join(", ")
+        )),
+    }
 }
 
 fn finish(args: &Args, settings: &Settings, report: &Report, message: String) -> Result<(), Error> {
@@ -495,6 +527,9 @@ fn plan_text(report: &Report) -> String {
     }
     if let Some(go_mod) = &report.go_mod {
         out.push_str(&format!("  move `{go_mod}` to go {}\n", report.target));
+    }
+    if let Some(fixes) = fixes_text(report) {
+        out.push_str(&format!("  {fixes}\n"));
     }
     if report.checks.is_empty() {
         out.push_str("  run no checks\n");

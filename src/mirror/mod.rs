@@ -22,6 +22,9 @@ use crate::ui;
 use crate::version::Version;
 
 mod proxy;
+mod vulndb;
+
+pub use vulndb::Copied;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {

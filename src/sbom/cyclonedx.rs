@@ -80,7 +80,68 @@ pub fn document(bom: &Bom, created: &str) -> Value {
     if !dependencies.is_empty() {
         doc["dependencies"] = json!(dependencies);
     }
+    if !bom.vulnerabilities.is_empty() {
+        doc["vulnerabilities"] = bom
+            .vulnerabilities
+            .iter()
+            .map(|v| vulnerability(bom, v))
+            .collect();
+    }
     doc
+}
+
+/// A known vulnerability, as CycloneDX 1.5 writes one: its source, its
+/// aliases as references, and the toolchains it affects.
+fn vulnerability(bom: &Bom, v: &super::Vulnerability) -> Value {
+    let references: Vec<Value> = v
+        .aliases
+        .iter()
+        .filter_map(|a| {
+            let (name, url) = if a.starts_with("CVE-") {
+                ("NVD", format!("https://nvd.nist.gov/vuln/detail/{a}"))
+            } else if a.starts_with("GHSA-") {
+                (
+                    "GitHub Advisories",
+                    format!("https://github.com/advisories/{a}"),
+                )
+            } else {
+                return None;
+            };
+            Some(json!({ "id": a, "source": { "name": name, "url": url } }))
+        })
+        .collect();
+    let fixes: Vec<String> = v
+        .affects
+        .iter()
+        .filter_map(|(i, fix)| {
+            let fix = fix.as_ref()?;
+            Some(format!(
+                "Go {} to {fix}",
+                bom.packages[*i].version.as_deref()?
+            ))
+        })
+        .collect();
+    let mut out = json!({
+        "bom-ref": format!("vuln-{}", v.id),
+        "id": v.id,
+        "source": { "name": "Go Vulnerability Database", "url": v.url },
+        "description": v.summary,
+        "advisories": [{ "url": v.url }],
+        "affects": v.affects.iter().map(|(i, _)| {
+            let p = &bom.packages[*i];
+            json!({
+                "ref": p.id,
+                "versions": [{ "version": p.version.as_deref().unwrap_or(""), "status": "affected" }],
+            })
+        }).collect::<Vec<_>>(),
+    });
+    if !references.is_empty() {
+        out["references"] = json!(references);
+    }
+    if !fixes.is_empty() {
+        out["recommendation"] = json!(format!("upgrade: {}", fixes.join("; ")));
+    }
+    out
 }
 
 /// A name-based (version 5 shaped) UUID from a hex digest of the

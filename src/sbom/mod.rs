@@ -28,6 +28,56 @@ pub struct Bom {
     pub roots: Vec<usize>,
     /// `(a, b)`: package `a` depends on package `b`.
     pub depends: Vec<(usize, usize)>,
+    /// Known vulnerabilities of the toolchains, from the cached Go
+    /// vulnerability database ([`add_vulnerabilities`]).
+    pub vulnerabilities: Vec<Vulnerability>,
+}
+
+/// An entry of the Go vulnerability database and the packages it affects.
+#[derive(Debug, Clone)]
+pub struct Vulnerability {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: String,
+    /// The database's page for it.
+    pub url: String,
+    /// Affected packages (indexes into `packages`), each with the first
+    /// release that fixes it there, when one does.
+    pub affects: Vec<(usize, Option<String>)>,
+}
+
+/// Adds the entries of `entries` that affect each toolchain of `bom`.
+pub fn add_vulnerabilities(bom: &mut Bom, entries: &[crate::vulndb::Entry]) {
+    let mut by_id: std::collections::BTreeMap<String, Vulnerability> = Default::default();
+    for (i, p) in bom.packages.iter().enumerate() {
+        if p.kind != Kind::Toolchain {
+            continue;
+        }
+        let Some(v) = p
+            .version
+            .as_deref()
+            .and_then(|v| crate::version::Version::parse(v).ok())
+        else {
+            continue;
+        };
+        let Ok(found) = crate::audit::check(&v, entries) else {
+            continue;
+        };
+        for f in found {
+            by_id
+                .entry(f.id.clone())
+                .or_insert_with(|| Vulnerability {
+                    id: f.id.clone(),
+                    aliases: f.aliases.clone(),
+                    summary: f.summary.clone(),
+                    url: f.url.clone(),
+                    affects: Vec::new(),
+                })
+                .affects
+                .push((i, f.fixed.map(|f| f.version)));
+        }
+    }
+    bom.vulnerabilities = by_id.into_values().collect();
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -425,6 +475,10 @@ pub fn content_digest(bom: &Bom) -> String {
     }
     for (a, b) in &bom.depends {
         h.update(format!("{a}>{b};").as_bytes());
+    }
+    for v in &bom.vulnerabilities {
+        h.update(v.id.as_bytes());
+        h.update([2]);
     }
     format!("{:x}", h.finalize())
 }

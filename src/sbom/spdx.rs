@@ -38,12 +38,27 @@ pub fn document(bom: &Bom, created: &str) -> Value {
             if let Some(sha256) = &p.sha256 {
                 v["checksums"] = json!([{ "algorithm": "SHA256", "checksumValue": sha256 }]);
             }
+            let mut refs = Vec::new();
             if let Some(purl) = &p.purl {
-                v["externalRefs"] = json!([{
+                refs.push(json!({
                     "referenceCategory": "PACKAGE-MANAGER",
                     "referenceType": "purl",
                     "referenceLocator": purl,
-                }]);
+                }));
+            }
+            // Known vulnerabilities: SPDX 2.3's security advisories.
+            for vuln in bom.vulnerabilities.iter().filter(|vuln| vuln.affects.iter().any(|(a, _)| *a == i)) {
+                let mut names = vec![vuln.id.clone()];
+                names.extend(vuln.aliases.iter().cloned());
+                refs.push(json!({
+                    "referenceCategory": "SECURITY",
+                    "referenceType": "advisory",
+                    "referenceLocator": vuln.url,
+                    "comment": format!("{}: {}", names.join(", "), vuln.summary),
+                }));
+            }
+            if !refs.is_empty() {
+                v["externalRefs"] = json!(refs);
             }
             let mut comment: Vec<String> = p.comment.iter().cloned().collect();
             if let Some(url) = p.download.as_deref().filter(|u| !is_location(u)) {

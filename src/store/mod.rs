@@ -319,6 +319,16 @@ impl Store {
             .join(format!("index-{}.json", &key[..16]))
     }
 
+    /// The cached Go vulnerability database from `url` (its entries for
+    /// Go itself), one file per URL as [`Store::index_cache`].
+    pub fn vulndb_cache(&self, url: &str) -> PathBuf {
+        use sha2::{Digest, Sha256};
+        let key = format!("{:x}", Sha256::digest(url.as_bytes()));
+        self.home
+            .join("cache")
+            .join(format!("vulndb-{}.json", &key[..16]))
+    }
+
     /// Per-release caches for `gov env --isolate version`.
     pub fn go_cache_dir(&self) -> PathBuf {
         self.home.join("cache/go")

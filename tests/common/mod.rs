@@ -14,6 +14,7 @@ pub mod goproxy;
 pub mod mirror;
 pub mod podman;
 pub mod server;
+pub mod vulndb;
 pub mod zip;
 
 pub const GOV: &str = env!("CARGO_BIN_EXE_gov");

@@ -6,6 +6,7 @@
 mod common;
 
 mod architecture;
+mod audit;
 mod commands;
 mod concurrency;
 mod crash;

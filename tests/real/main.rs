@@ -8,6 +8,7 @@ mod common;
 
 mod accounts;
 mod arm64;
+mod audit;
 mod buildinfo;
 mod container;
 mod doctor;
