@@ -44,6 +44,8 @@ pub enum Error {
     #[error(transparent)]
     Export(Box<ExportError>),
     #[error(transparent)]
+    Lock(Box<crate::lock::LockError>),
+    #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
     #[error("{message}")]
@@ -71,6 +73,21 @@ impl From<crate::context::CwdGone> for Error {
 impl From<UpgradeError> for Error {
     fn from(e: UpgradeError) -> Error {
         Error::Upgrade(Box::new(e))
+    }
+}
+
+impl From<crate::lock::LockError> for Error {
+    fn from(e: crate::lock::LockError) -> Error {
+        Error::Lock(Box::new(e))
+    }
+}
+
+impl From<crate::lock::FindError> for Error {
+    fn from(e: crate::lock::FindError) -> Error {
+        match e {
+            crate::lock::FindError::VersionFile(e) => e.into(),
+            crate::lock::FindError::Lock(e) => e.into(),
+        }
     }
 }
 
@@ -132,6 +149,7 @@ impl Error {
             Error::Upgrade(e) => e.hint(),
             Error::Matrix(e) => e.hint(),
             Error::Export(e) => e.hint(),
+            Error::Lock(e) => e.hint(),
             Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
             Error::Interrupted { .. } => None,

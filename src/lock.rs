@@ -105,8 +105,11 @@ pub enum LockError {
         value: String,
         why: String,
     },
-    #[error("no version file selects the Go release here ({by} does), so there is nothing to lock beside")]
-    NotAFileSelection { by: String },
+    #[error("no version file selects the Go release here ({by} does): gov.lock goes beside the version file")]
+    NotAFileSelection {
+        /// `global`, `GOV_VERSION`.
+        by: String,
+    },
     #[error("no version file selects the Go release in `{}`, so there is no gov.lock to install from", cwd.display())]
     NoVersionFile { cwd: PathBuf },
     #[error("no gov.lock beside `{}`", version_file.display())]
@@ -179,6 +182,9 @@ impl LockError {
             }
             LockError::Format { .. } => {
                 "a newer gov wrote it: upgrade gov, or delete it and run `gov lock`".into()
+            }
+            LockError::NotAFileSelection { by } if by == env_vars::GOV_VERSION => {
+                "unset GOV_VERSION (`gov shell --unset`) so that the version file decides; or run `gov local VERSION`, then `gov lock`".into()
             }
             LockError::NotAFileSelection { .. } => {
                 "run `gov local VERSION` to pin this directory with a .go-version, then `gov lock`"

@@ -72,10 +72,20 @@ pub enum InstallError {
         source: unzip::UnzipError,
     },
 
+    /// Boxed: it carries both sides of the disagreement.
+    #[error(transparent)]
+    Locked(Box<crate::lock::LockError>),
+
     #[error(transparent)]
     Io(#[from] io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<crate::lock::LockError> for InstallError {
+    fn from(e: crate::lock::LockError) -> InstallError {
+        InstallError::Locked(Box::new(e))
+    }
 }
 
 impl From<proxy::ChannelError> for InstallError {
@@ -125,6 +135,7 @@ impl InstallError {
             InstallError::Channel(e) => e.hint(),
             InstallError::Unzip { source, .. } => source.hint(),
             InstallError::Store(e) => e.hint(),
+            InstallError::Locked(e) => e.hint(),
             InstallError::Io(e) => crate::fsx::io_hint(e),
             _ => None,
         }
