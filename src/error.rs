@@ -112,6 +112,7 @@ impl From<ExportError> for Error {
     fn from(e: ExportError) -> Error {
         match e {
             ExportError::Resolve(e) => Error::Resolve(e),
+            ExportError::Lock(e) => Error::Lock(e),
             ExportError::VersionFile(e) => e.into(),
             ExportError::Version(e) => e.into(),
             e => Error::Export(Box::new(e)),
