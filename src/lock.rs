@@ -30,6 +30,10 @@ use crate::ui;
 use crate::version::Version;
 use crate::version_files::{self, VersionFileError};
 
+/// Who asked, in [`LockError::Disagrees`], for a request given as an
+/// argument.
+pub const ASKED_ON_COMMAND_LINE: &str = "the command line";
+
 /// The lock's file name, beside the version file.
 pub const FILE_NAME: &str = "gov.lock";
 /// The format this gov reads and writes.
@@ -105,7 +109,7 @@ pub enum LockError {
         value: String,
         why: String,
     },
-    #[error("no version file selects the Go release here ({by} does): gov.lock goes beside the version file")]
+    #[error("no version file selects the Go release here ({} does): gov.lock goes beside the version file", if by == "global" { "the global default" } else { by })]
     NotAFileSelection {
         /// `global`, `GOV_VERSION`.
         by: String,
@@ -138,7 +142,7 @@ pub enum LockError {
         /// "the release index at `URL`".
         place: String,
     },
-    #[error("`{file}` from `{url}` has sha256 {actual}, not the {locked} `{}` locks", path.display())]
+    #[error("`{file}` from `{url}` has sha256 {actual}, but `{}` locks {locked}", path.display())]
     DownloadDigest {
         path: PathBuf,
         file: String,
@@ -196,6 +200,12 @@ impl LockError {
             LockError::Missing { .. } => {
                 "run `gov lock` and commit gov.lock; or install without --locked (unset GOV_LOCKED)"
                     .into()
+            }
+            LockError::Disagrees { by, release, .. } if by == ASKED_ON_COMMAND_LINE => format!(
+                "run `gov install --locked` (or `gov install {release}`) for the locked release; to install another, leave out --locked (unset GOV_LOCKED)"
+            ),
+            LockError::Disagrees { by, .. } if by == env_vars::GOV_VERSION => {
+                "unset GOV_VERSION (`gov shell --unset`), or run `gov lock` where the version file asks for what you want".into()
             }
             LockError::Disagrees { .. } => {
                 "run `gov lock` to lock what the version file asks for now, or change the version file back".into()
@@ -294,13 +304,7 @@ impl Lock {
 
     /// Parses and checks `text`, the contents of `path` (for messages).
     pub fn parse(text: &str, path: &Path) -> Result<Lock, LockError> {
-        let table: toml::Table = toml::from_str(text).map_err(|e| LockError::Syntax {
-            path: path.to_path_buf(),
-            line: e
-                .span()
-                .map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-            message: e.message().trim().to_string(),
-        })?;
+        let table: toml::Table = toml::from_str(text).map_err(|e| syntax(&e, text, path))?;
         // The format first: a newer one may have other fields.
         match table.get("version") {
             Some(toml::Value::Integer(FORMAT)) => {}
@@ -323,12 +327,20 @@ impl Lock {
                 })
             }
         }
-        let raw: RawLock = table.try_into().map_err(|e: toml::de::Error| LockError::Syntax {
-            path: path.to_path_buf(),
-            line: 1,
-            message: e.message().trim().to_string(),
-        })?;
+        drop(table);
+        // Again into the fields, where errors know their line.
+        let raw: RawLock = toml::from_str(text).map_err(|e| syntax(&e, text, path))?;
         check(raw, path)
+    }
+}
+
+/// A TOML error as one line: where, and what.
+fn syntax(e: &toml::de::Error, text: &str, path: &Path) -> LockError {
+    let at = e.span().map_or(0, |s| s.start.min(text.len()));
+    LockError::Syntax {
+        path: path.to_path_buf(),
+        line: text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1,
+        message: e.message().trim().to_string(),
     }
 }
 

@@ -85,7 +85,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             asked.push((&selection.request, selection.source.to_string()));
         }
         for r in &explicit {
-            asked.push((r, "the command line".to_string()));
+            asked.push((r, lock::ASKED_ON_COMMAND_LINE.to_string()));
         }
         lock::check_fits(lock, &found.path, &asked, &platform)?;
         let pinned = Pinned {

@@ -16,6 +16,7 @@ mod hints;
 mod history;
 mod import_copy;
 mod install;
+mod lock;
 mod matrix;
 mod mirror;
 mod odd;
