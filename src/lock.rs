@@ -94,7 +94,7 @@ pub enum LockError {
     NotAFile { path: PathBuf, kind: &'static str },
     #[error("`{}` is larger than {} KiB: no lock gov writes is", path.display(), MAX_LOCK >> 10)]
     TooLarge { path: PathBuf },
-    #[error("`{}` is not valid TOML: line {line}: {message}", path.display())]
+    #[error("`{}` is not a valid lock file: line {line}: {message}", path.display())]
     Syntax {
         path: PathBuf,
         line: usize,
@@ -728,7 +728,7 @@ mod tests {
             (SHA, &SHA[1..], "is not 64 lowercase hex digits"),
             ("[go]", "surprise = 1\n[go]", "unknown field `surprise`"),
             ("source = \"https://dl.google.com/go/\"\n\n", "source = \"\"\n\n", "is not a URL"),
-            ("[go]", "[go", "not valid TOML: line 5: unclosed table"),
+            ("[go]", "[go", "not a valid lock file: line 5: unclosed table"),
         ];
         for (from, to, needle) in cases {
             assert!(good.contains(from), "{from}");

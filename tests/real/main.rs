@@ -16,6 +16,7 @@ mod goproxy;
 mod hostile;
 mod import;
 mod install;
+mod lock;
 mod matrix;
 mod modes;
 mod nginx;
