@@ -86,7 +86,7 @@ impl From<crate::lock::FindError> for Error {
     fn from(e: crate::lock::FindError) -> Error {
         match e {
             crate::lock::FindError::VersionFile(e) => e.into(),
-            crate::lock::FindError::Lock(e) => e.into(),
+            crate::lock::FindError::Lock(e) => Error::Lock(e),
         }
     }
 }

@@ -121,17 +121,18 @@ pub enum LockError {
     #[error("`{}` locks Go {release}, but {by} asks for {asks}", path.display())]
     Disagrees {
         path: PathBuf,
-        release: Version,
+        release: String,
         /// `.go-version`, `GOV_VERSION`, `the command line`.
         by: String,
         asks: String,
     },
-    #[error("`{}` locks Go {release} for {}, not for {platform}", path.display(), platforms(locked))]
+    #[error("`{}` locks Go {release} for {locked}, not for {platform}", path.display())]
     NoPlatform {
         path: PathBuf,
-        release: Version,
+        release: String,
         platform: Platform,
-        locked: Vec<Platform>,
+        /// The platforms it locks, listed.
+        locked: String,
     },
     #[error("`{file}`: `{}` locks sha256 {locked}, but {place} lists {listed}", path.display())]
     IndexDigest {
@@ -162,16 +163,9 @@ pub enum LockError {
     #[error("Go {release} is installed here, but {why}, not the archive `{}` locks", path.display())]
     InstalledOther {
         path: PathBuf,
-        release: Version,
+        release: String,
         why: String,
     },
-}
-
-fn platforms(list: &[Platform]) -> String {
-    list.iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl LockError {
@@ -272,6 +266,15 @@ impl Lock {
         self.archives.iter().map(|a| a.platform.clone()).collect()
     }
 
+    /// `linux-amd64, linux-arm64`: for messages.
+    pub fn platform_list(&self) -> String {
+        self.archives
+            .iter()
+            .map(|a| a.platform.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The file as gov writes it: a header, `version`, `[go]`, then one
     /// `[[archive]]` per platform, sorted by platform. The same lock gives
     /// the same bytes.
@@ -339,7 +342,11 @@ fn syntax(e: &toml::de::Error, text: &str, path: &Path) -> LockError {
     let at = e.span().map_or(0, |s| s.start.min(text.len()));
     LockError::Syntax {
         path: path.to_path_buf(),
-        line: text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1,
+        line: text.as_bytes()[..at]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1,
         message: e.message().trim().to_string(),
     }
 }
@@ -400,7 +407,11 @@ fn check(raw: RawLock, path: &Path) -> Result<Lock, LockError> {
         ));
     }
     if raw.archive.is_empty() {
-        return Err(invalid("archive", "", "is missing: a lock has one per platform"));
+        return Err(invalid(
+            "archive",
+            "",
+            "is missing: a lock has one per platform",
+        ));
     }
     if raw.archive.len() > MAX_ARCHIVES {
         return Err(invalid(
@@ -436,14 +447,25 @@ fn check(raw: RawLock, path: &Path) -> Result<Lock, LockError> {
             }
         };
         if index::parse_sha256(&a.sha256).as_deref() != Some(a.sha256.as_str()) {
-            return Err(invalid("sha256", &a.sha256, "is not 64 lowercase hex digits"));
+            return Err(invalid(
+                "sha256",
+                &a.sha256,
+                "is not 64 lowercase hex digits",
+            ));
         }
         if let Some(h1) = &a.h1 {
             if !is_h1(h1) {
-                return Err(invalid("h1", h1, "is not a module hash (`h1:` and 44 base64 characters)"));
+                return Err(invalid(
+                    "h1",
+                    h1,
+                    "is not a module hash (`h1:` and 44 base64 characters)",
+                ));
             }
         }
-        if a.source.is_empty() || a.source.len() > MAX_TEXT || a.source.chars().any(char::is_control) {
+        if a.source.is_empty()
+            || a.source.len() > MAX_TEXT
+            || a.source.chars().any(char::is_control)
+        {
             return Err(invalid("source", &a.source, "is not a URL or a directory"));
         }
         archives.push(Archive {
@@ -471,7 +493,8 @@ fn parse_platform(text: &str) -> Option<Platform> {
     let word = |s: &str| {
         !s.is_empty()
             && s.len() <= 16
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     };
     (word(os) && word(arch)).then(|| Platform {
         os: os.into(),
@@ -581,7 +604,13 @@ pub enum FindError {
     #[error(transparent)]
     VersionFile(#[from] VersionFileError),
     #[error(transparent)]
-    Lock(#[from] LockError),
+    Lock(Box<LockError>),
+}
+
+impl From<LockError> for FindError {
+    fn from(e: LockError) -> FindError {
+        FindError::Lock(Box::new(e))
+    }
 }
 
 /// What the lock at `path` says against what is asked: `Ok` when the
@@ -597,7 +626,7 @@ pub fn check_fits(
         if !request.matches(&lock.release) {
             return Err(LockError::Disagrees {
                 path: path.to_path_buf(),
-                release: lock.release,
+                release: lock.release.to_string(),
                 by: by.clone(),
                 asks: match request {
                     Request::Exact(v) => v.to_string(),
@@ -609,9 +638,9 @@ pub fn check_fits(
     if lock.archive(platform).is_none() {
         return Err(LockError::NoPlatform {
             path: path.to_path_buf(),
-            release: lock.release,
+            release: lock.release.to_string(),
             platform: platform.clone(),
-            locked: lock.platforms(),
+            locked: lock.platform_list(),
         });
     }
     Ok(())
@@ -619,10 +648,7 @@ pub fn check_fits(
 
 /// Whether an installed release's record shows it came from the locked
 /// bytes: the same archive and sha256, or the same module `h1:`.
-pub fn check_record(
-    locked: &Archive,
-    record: Option<&Record>,
-) -> Result<(), String> {
+pub fn check_record(locked: &Archive, record: Option<&Record>) -> Result<(), String> {
     let Some(record) = record else {
         return Err("it has no install record to compare".into());
     };
@@ -633,7 +659,9 @@ pub fn check_record(
         };
     }
     match (&record.archive, &record.sha256) {
-        (Some(file), Some(sha)) if *file == locked.file && sha.eq_ignore_ascii_case(&locked.sha256) => {
+        (Some(file), Some(sha))
+            if *file == locked.file && sha.eq_ignore_ascii_case(&locked.sha256) =>
+        {
             Ok(())
         }
         (Some(file), Some(sha)) => Err(format!("it came from `{file}` with sha256 {sha}")),
@@ -703,7 +731,10 @@ mod tests {
         let text = lock.render();
         let err = Lock::parse(&text, Path::new("gov.lock")).unwrap_err();
         // The source has a control character: read back, but refused.
-        assert!(matches!(err, LockError::Invalid { ref field, .. } if field == "requested"), "{err}");
+        assert!(
+            matches!(err, LockError::Invalid { ref field, .. } if field == "requested"),
+            "{err}"
+        );
         lock.requested = "a \"quoted\" \\ text".into();
         lock.archives[0].source = "https://example.com/a\"b\\c/".into();
         let text = lock.render();
@@ -715,25 +746,67 @@ mod tests {
         let good = lock().render();
         let cases: &[(&str, &str, &str)] = &[
             ("version = 1", "version = 2", "lock format 2"),
-            ("version = 1", "version = \"1\"", "lock format a string, not a number"),
+            (
+                "version = 1",
+                "version = \"1\"",
+                "lock format a string, not a number",
+            ),
             ("version = 1\n", "", "no `version` line"),
-            ("release = \"1.22.12\"", "release = \"1.22\"", "release `1.22` is not a Go release"),
-            ("release = \"1.22.12\"", "release = \"banana\"", "is not a Go release"),
-            ("selected-by = \".go-version\"", "selected-by = \"../x\"", "is not the name of a version file"),
-            ("platform = \"linux-arm64\"\nfile = \"go1.22.12.linux-arm64", "platform = \"linux-amd64\"\nfile = \"go1.22.12.linux-amd64", "is locked twice"),
-            ("platform = \"linux-amd64\"", "platform = \"Linux/amd64\"", "is not OS-ARCH"),
-            ("file = \"go1.22.12.linux-amd64.tar.gz\"", "file = \"../go1.22.12.linux-amd64.tar.gz\"", "is not the archive of Go 1.22.12 for linux-amd64"),
-            ("size = 69788495\nsha256 = \"4fa4", "size = -1\nsha256 = \"4fa4", "is not a size"),
+            (
+                "release = \"1.22.12\"",
+                "release = \"1.22\"",
+                "release `1.22` is not a Go release",
+            ),
+            (
+                "release = \"1.22.12\"",
+                "release = \"banana\"",
+                "is not a Go release",
+            ),
+            (
+                "selected-by = \".go-version\"",
+                "selected-by = \"../x\"",
+                "is not the name of a version file",
+            ),
+            (
+                "platform = \"linux-arm64\"\nfile = \"go1.22.12.linux-arm64",
+                "platform = \"linux-amd64\"\nfile = \"go1.22.12.linux-amd64",
+                "is locked twice",
+            ),
+            (
+                "platform = \"linux-amd64\"",
+                "platform = \"Linux/amd64\"",
+                "is not OS-ARCH",
+            ),
+            (
+                "file = \"go1.22.12.linux-amd64.tar.gz\"",
+                "file = \"../go1.22.12.linux-amd64.tar.gz\"",
+                "is not the archive of Go 1.22.12 for linux-amd64",
+            ),
+            (
+                "size = 69788495\nsha256 = \"4fa4",
+                "size = -1\nsha256 = \"4fa4",
+                "is not a size",
+            ),
             (SHA, &SHA.to_uppercase(), "is not 64 lowercase hex digits"),
             (SHA, &SHA[1..], "is not 64 lowercase hex digits"),
             ("[go]", "surprise = 1\n[go]", "unknown field `surprise`"),
-            ("source = \"https://dl.google.com/go/\"\n\n", "source = \"\"\n\n", "is not a URL"),
-            ("[go]", "[go", "not a valid lock file: line 5: unclosed table"),
+            (
+                "source = \"https://dl.google.com/go/\"\n\n",
+                "source = \"\"\n\n",
+                "is not a URL",
+            ),
+            (
+                "[go]",
+                "[go",
+                "not a valid lock file: line 5: unclosed table",
+            ),
         ];
         for (from, to, needle) in cases {
             assert!(good.contains(from), "{from}");
             let bad = good.replacen(from, to, 1);
-            let err = Lock::parse(&bad, Path::new("gov.lock")).unwrap_err().to_string();
+            let err = Lock::parse(&bad, Path::new("gov.lock"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(needle), "{from} → {to}: {err}");
         }
         let no_archive = good.split("[[archive]]").next().unwrap();
@@ -758,8 +831,13 @@ mod tests {
             "`gov.lock` locks Go 1.22.12, but .go-version asks for `1.21`"
         );
         let r = asked("1.22");
-        let err = check_fits(&lock, path, &[(&r, ".go-version".into())], &platform("darwin-arm64"))
-            .unwrap_err();
+        let err = check_fits(
+            &lock,
+            path,
+            &[(&r, ".go-version".into())],
+            &platform("darwin-arm64"),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "`gov.lock` locks Go 1.22.12 for linux-amd64, linux-arm64, not for darwin-arm64"
@@ -770,13 +848,19 @@ mod tests {
     fn a_record_shows_the_locked_bytes_or_not() {
         let lock = lock();
         let locked = lock.archive(&platform("linux-amd64")).unwrap();
-        let mut record = Record::new(crate::store::Origin::Download, &lock.release, &locked.platform);
+        let mut record = Record::new(
+            crate::store::Origin::Download,
+            &lock.release,
+            &locked.platform,
+        );
         assert!(check_record(locked, Some(&record)).is_err());
         record.archive = Some(locked.file.clone());
         record.sha256 = Some(SHA.into());
         check_record(locked, Some(&record)).unwrap();
         record.sha256 = Some("0".repeat(64));
-        assert!(check_record(locked, Some(&record)).unwrap_err().contains("with sha256 000"));
+        assert!(check_record(locked, Some(&record))
+            .unwrap_err()
+            .contains("with sha256 000"));
         assert!(check_record(locked, None).is_err());
     }
 }

@@ -385,9 +385,7 @@ fn pin(
 
 /// The lock beside the version file that selects the release here, when
 /// it fits what that file asks for (else a warning, and none).
-fn lock_here(
-    selection: &resolve::Selection,
-) -> Result<Option<(Lock, PathBuf)>, Error> {
+fn lock_here(selection: &resolve::Selection) -> Result<Option<(Lock, PathBuf)>, Error> {
     let resolve::Source::File(version_file) = &selection.source else {
         return Ok(None);
     };

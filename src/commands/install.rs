@@ -5,13 +5,13 @@ use crate::env_vars;
 use crate::error::{self, Error};
 use crate::install::{adopt_first_default, Done, InstallError, Installer, Pinned};
 use crate::lock::{self, LockError};
-use crate::ui;
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve;
 use crate::settings::Settings;
 use crate::sources::Channel;
 use crate::store::StoreError;
+use crate::ui;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -68,32 +68,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         let found = found.ok_or_else(|| LockError::NoVersionFile {
             cwd: settings.ctx.cwd.clone(),
         })?;
-        let Some(lock) = &found.lock else {
-            return Err(LockError::Missing {
-                version_file: found.version_file.path.clone(),
-            }
-            .into());
-        };
-        let explicit = args
-            .requests
-            .iter()
-            .map(|r| parse_request(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let selection = resolve::select(None, &settings.ctx, &settings.store)?;
-        let mut asked = vec![(&found.version_file.request, file_name(&found.version_file.path))];
-        if selection.source != resolve::Source::File(found.version_file.path.clone()) {
-            asked.push((&selection.request, selection.source.to_string()));
-        }
-        for r in &explicit {
-            asked.push((r, lock::ASKED_ON_COMMAND_LINE.to_string()));
-        }
-        lock::check_fits(lock, &found.path, &asked, &platform)?;
-        let pinned = Pinned {
-            lock,
-            path: &found.path,
-            strict: true,
-        };
-        return install(args, settings, platform, vec![Request::Exact(lock.release)], Some(pinned));
+        let pinned = locked(args, settings, &found, &platform)?;
+        let requests = vec![Request::Exact(pinned.lock.release)];
+        return install(args, settings, platform, requests, Some(pinned));
     }
     let mut pinned = None;
     let requests = if args.requests.is_empty() {
@@ -108,7 +85,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         }) {
             Some((lock, f)) => {
                 let by = file_name(&f.version_file.path);
-                match lock::check_fits(lock, &f.path, &[(&selection.request, by.clone())], &platform) {
+                match lock::check_fits(
+                    lock,
+                    &f.path,
+                    &[(&selection.request, by.clone())],
+                    &platform,
+                ) {
                     Ok(()) => {
                         pinned = Some(Pinned {
                             lock,
@@ -148,6 +130,45 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     install(args, settings, platform, requests, pinned)
 }
 
+/// `--locked`: the lock beside the version file, which must satisfy what
+/// that file, `GOV_VERSION` and the command line ask for, and hold this
+/// platform's archive.
+fn locked<'a>(
+    args: &Args,
+    settings: &Settings,
+    found: &'a lock::Found,
+    platform: &Platform,
+) -> Result<Pinned<'a>, Error> {
+    let Some(lock) = &found.lock else {
+        return Err(LockError::Missing {
+            version_file: found.version_file.path.clone(),
+        }
+        .into());
+    };
+    let explicit = args
+        .requests
+        .iter()
+        .map(|r| parse_request(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let selection = resolve::select(None, &settings.ctx, &settings.store)?;
+    let mut asked = vec![(
+        &found.version_file.request,
+        file_name(&found.version_file.path),
+    )];
+    if selection.source != resolve::Source::File(found.version_file.path.clone()) {
+        asked.push((&selection.request, selection.source.to_string()));
+    }
+    for r in &explicit {
+        asked.push((r, lock::ASKED_ON_COMMAND_LINE.to_string()));
+    }
+    lock::check_fits(lock, &found.path, &asked, platform)?;
+    Ok(Pinned {
+        lock,
+        path: &found.path,
+        strict: true,
+    })
+}
+
 /// What `gov install` fetches for a request selected here.
 fn unlocked(request: Request) -> Request {
     match request {
@@ -158,8 +179,10 @@ fn unlocked(request: Request) -> Request {
 
 /// A version file's name, as messages show it.
 fn file_name(path: &std::path::Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn install(

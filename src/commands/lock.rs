@@ -209,7 +209,10 @@ fn archive(
             .and_then(|r| r.size),
         n => Some(n),
     };
-    let h1 = record.as_ref().and_then(|r| r.module.as_ref()).map(|m| m.h1.clone());
+    let h1 = record
+        .as_ref()
+        .and_then(|r| r.module.as_ref())
+        .map(|m| m.h1.clone());
     Ok(Archive {
         platform: platform.clone(),
         file: expected,

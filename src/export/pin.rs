@@ -107,19 +107,23 @@ pub fn check_locked(
     let Some(locked) = lock.archive(platform) else {
         return Ok(false);
     };
-    if archive.file.filename == locked.file && archive.file.sha256.eq_ignore_ascii_case(&locked.sha256) {
+    if archive.file.filename == locked.file
+        && archive.file.sha256.eq_ignore_ascii_case(&locked.sha256)
+    {
         return Ok(true);
     }
-    Err(ExportError::Lock(Box::new(crate::lock::LockError::IndexDigest {
-        path: path.to_path_buf(),
-        file: archive.file.filename.clone(),
-        locked: locked.sha256.clone(),
-        listed: match archive.file.filename == locked.file {
-            true => archive.file.sha256.clone(),
-            false => format!("{} for `{}`", archive.file.sha256, archive.file.filename),
+    Err(ExportError::Lock(Box::new(
+        crate::lock::LockError::IndexDigest {
+            path: path.to_path_buf(),
+            file: archive.file.filename.clone(),
+            locked: locked.sha256.clone(),
+            listed: match archive.file.filename == locked.file {
+                true => archive.file.sha256.clone(),
+                false => format!("{} for `{}`", archive.file.sha256, archive.file.filename),
+            },
+            place: "the release index".into(),
         },
-        place: "the release index".into(),
-    })))
+    )))
 }
 
 /// The selection as a snippet names it, for a lock beside its file.

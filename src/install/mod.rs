@@ -310,12 +310,13 @@ impl<'a> Installer<'a> {
             return Ok(());
         };
         let recorded = self.store.record_of(&self.platform, installed);
-        let record = (recorded.standing == crate::store::Standing::Trusted).then_some(&recorded.record);
+        let record =
+            (recorded.standing == crate::store::Standing::Trusted).then_some(&recorded.record);
         match crate::lock::check_record(archive, record) {
             Ok(()) => Ok(()),
             Err(why) => pinned.disagree(crate::lock::LockError::InstalledOther {
                 path: pinned.path.to_path_buf(),
-                release: installed.version,
+                release: installed.version.to_string(),
                 why,
             }),
         }
@@ -333,9 +334,9 @@ impl<'a> Installer<'a> {
         let Some(locked) = pinned.lock.archive(&self.platform) else {
             pinned.disagree(crate::lock::LockError::NoPlatform {
                 path: pinned.path.to_path_buf(),
-                release: release.version,
+                release: release.version.to_string(),
                 platform: self.platform.clone(),
-                locked: pinned.lock.platforms(),
+                locked: pinned.lock.platform_list(),
             })?;
             return Ok(false);
         };
@@ -345,12 +346,9 @@ impl<'a> Installer<'a> {
         }) else {
             return Ok(false);
         };
-        let listed = match file.digest() {
-            Ok(d) => d,
-            Err(e) => return Err(e.into()),
-        };
-        let differs = file.filename != locked.file
-            || listed.as_ref().is_some_and(|d| *d != locked.sha256);
+        let listed = file.digest()?;
+        let differs =
+            file.filename != locked.file || listed.as_ref().is_some_and(|d| *d != locked.sha256);
         if differs {
             pinned.disagree(crate::lock::LockError::IndexDigest {
                 path: pinned.path.to_path_buf(),
@@ -466,24 +464,25 @@ impl<'a> Installer<'a> {
                 }
             }
             (Pick::Module(version), Some(channel)) => {
-                let locked_h1 = match (locked(version), self.pinned) {
+                // Under --locked only: the module's hash is the lock's.
+                let strict = self.pinned.filter(|p| p.strict);
+                let locked_h1 = match (strict.and_then(|_| locked(version)), strict) {
                     (Some((archive, path)), _) => match &archive.h1 {
                         Some(h1) => Some((h1.as_str(), path)),
-                        None if self.pinned.is_some_and(|p| p.strict) => {
+                        None => {
                             return Err(crate::lock::LockError::NoModuleHash {
                                 path: path.to_path_buf(),
                                 platform: self.platform.clone(),
                             }
                             .into())
                         }
-                        None => None,
                     },
-                    (None, Some(pinned)) if pinned.strict && pinned.lock.release == *version => {
+                    (None, Some(pinned)) if pinned.lock.release == *version => {
                         return Err(crate::lock::LockError::NoPlatform {
                             path: pinned.path.to_path_buf(),
-                            release: *version,
+                            release: version.to_string(),
                             platform: self.platform.clone(),
-                            locked: pinned.lock.platforms(),
+                            locked: pinned.lock.platform_list(),
                         }
                         .into())
                     }

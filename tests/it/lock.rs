@@ -66,7 +66,10 @@ fn a_lock_is_written_beside_the_version_file_and_a_rerun_leaves_it_alone() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["written"], false);
     assert_eq!(json["release"], "1.22.5");
-    assert_eq!(json["platforms"], serde_json::json!(["linux-amd64", "linux-arm64"]));
+    assert_eq!(
+        json["platforms"],
+        serde_json::json!(["linux-amd64", "linux-arm64"])
+    );
     assert_eq!(std::fs::read(&path).unwrap(), two);
     assert_eq!(mtime(&path), when);
 
@@ -92,7 +95,11 @@ fn the_lock_pins_what_runs_here_and_locked_installs_exactly_that() {
     // Installed from a download, the record gives the size the fake index
     // does not list.
     let size = archive::fake_release("1.22.4").len();
-    assert!(lock_text(&m).contains(&format!("size = {size}")), "{}", lock_text(&m));
+    assert!(
+        lock_text(&m).contains(&format!("size = {size}")),
+        "{}",
+        lock_text(&m)
+    );
     assert_success(&m.gov(&["uninstall", "1.22.4"]));
 
     let out = m.gov(&["install", "--locked"]);
@@ -101,7 +108,11 @@ fn the_lock_pins_what_runs_here_and_locked_installs_exactly_that() {
     // Already there, and from the locked bytes: nothing to do.
     let out = m.gov(&["install", "--locked"]);
     assert_success(&out);
-    assert!(stderr(&out).contains("already installed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already installed"),
+        "{}",
+        stderr(&out)
+    );
 
     // GOV_LOCKED=1 is --locked; a request the lock satisfies is fine.
     assert_success(&m.gov(&["uninstall", "1.22.4"]));
@@ -176,7 +187,11 @@ fn an_index_that_now_lists_another_digest_is_refused_under_locked() {
     // Without --locked: a warning, and the index's bytes.
     let out = m.gov(&["install", "--refresh"]);
     assert_success(&out);
-    assert!(stderr(&out).contains("warning: `go1.22.4.linux-amd64.tar.gz`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: `go1.22.4.linux-amd64.tar.gz`"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(installed(&m), ["1.22.4"]);
 }
 
@@ -188,8 +203,10 @@ fn bytes_that_hash_to_another_digest_are_refused_before_anything_is_installed() 
     // The index still lists the locked digest; the archive served is not it.
     let mut tampered = archive::fake_release("1.22.4");
     tampered.extend_from_slice(&[0; 512]);
-    m.server
-        .route("go1.22.4.linux-amd64.tar.gz", Reply::Body(Arc::new(tampered)));
+    m.server.route(
+        "go1.22.4.linux-amd64.tar.gz",
+        Reply::Body(Arc::new(tampered)),
+    );
     let out = m.gov(&["install", "--locked"]);
     assert_failure(&out, 1, &[]);
     text_snapshot!("locked_download_differs", m.env, error_text(&out));
@@ -238,7 +255,11 @@ fn lock_needs_a_version_file_and_locked_needs_a_lock() {
     // Only the global default selects here.
     let out = m.gov(&["lock"]);
     gov_snapshot!("lock_global_only", m.env, &out);
-    let out = m.gov_cmd(["lock"]).env("GOV_VERSION", "1.22.4").output().unwrap();
+    let out = m
+        .gov_cmd(["lock"])
+        .env("GOV_VERSION", "1.22.4")
+        .output()
+        .unwrap();
     assert_failure(&out, 1, &[]);
     text_snapshot!("lock_gov_version", m.env, error_text(&out));
     let out = m.gov(&["install", "--locked"]);
@@ -294,5 +315,9 @@ fn matrix_installs_the_locked_release_from_its_digest() {
     m.assert_nothing_installed();
     let out = m.gov(&["matrix", "1.22.4", "--", "true"]);
     assert_success(&out);
-    assert!(stderr(&out).contains("warning: `go1.22.4.linux-amd64.tar.gz`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: `go1.22.4.linux-amd64.tar.gz`"),
+        "{}",
+        stderr(&out)
+    );
 }

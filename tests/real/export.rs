@@ -974,11 +974,11 @@ fn the_github_job_of_a_locked_project_installs_exactly_the_locked_archive() {
     std::fs::create_dir_all(&home).unwrap();
     let failed = std::panic::catch_unwind(|| run_github_job(job, &home, workspace))
         .expect_err("the install step fails");
-    let message = failed
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(message.contains(&format!("locks sha256 {forged}")), "{message}");
+    let message = failed.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains(&format!("locks sha256 {forged}")),
+        "{message}"
+    );
     assert!(message.contains(&published), "{message}");
     assert!(!home.join(".local/share/gov/versions").join(go).exists());
 }

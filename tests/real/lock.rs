@@ -44,17 +44,29 @@ fn the_lock_of_real_go_names_the_published_digests_and_locked_installs_it() {
     for a in archives {
         let file = a["file"].as_str().unwrap();
         assert_eq!(a["sha256"].as_str().unwrap(), published(file), "{file}");
-        let size = std::fs::metadata(real_mirror_dir().join(file)).unwrap().len();
+        let size = std::fs::metadata(real_mirror_dir().join(file))
+            .unwrap()
+            .len();
         assert_eq!(a["size"].as_integer(), Some(size as i64), "{file}");
     }
-    assert_eq!(archives[0]["file"].as_str().unwrap(), format!("go{go}.linux-amd64.tar.gz"));
-    assert_eq!(archives[1]["file"].as_str().unwrap(), format!("go{go}.linux-arm64.tar.gz"));
+    assert_eq!(
+        archives[0]["file"].as_str().unwrap(),
+        format!("go{go}.linux-amd64.tar.gz")
+    );
+    assert_eq!(
+        archives[1]["file"].as_str().unwrap(),
+        format!("go{go}.linux-arm64.tar.gz")
+    );
 
     let out = gov_at(&env, &mirror, &["install", "--locked"]);
     assert_success(&out);
     let out = env.go(&env.work, &["version"]);
     assert_success(&out);
-    assert!(stdout(&out).contains(&format!("go version go{go} linux/amd64")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("go version go{go} linux/amd64")),
+        "{}",
+        stdout(&out)
+    );
     // The record says it came from the locked bytes.
     let list = gov_at(&env, &mirror, &["list", "--json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&list)).unwrap();
@@ -101,7 +113,8 @@ fn an_archive_that_is_not_the_locked_one_is_refused_before_anything_is_installed
     let real = std::fs::read(real_mirror_dir().join(&name)).unwrap();
 
     // A whole valid Go release, but another one, served under the name.
-    let other = std::fs::read(real_mirror_dir().join(format!("go{older}.linux-amd64.tar.gz"))).unwrap();
+    let other =
+        std::fs::read(real_mirror_dir().join(format!("go{older}.linux-amd64.tar.gz"))).unwrap();
     // The real archive with its last byte (in gzip's trailer) changed:
     // the same size, and it unpacks as the real one does.
     let mut flipped = real.clone();
@@ -112,8 +125,16 @@ fn an_archive_that_is_not_the_locked_one_is_refused_before_anything_is_installed
     let digest = format!("locks {}", published(&name));
     let longer = format!("sends more than the {} bytes", real.len());
     for (what, body, needles) in [
-        ("another release", other, vec![digest.as_str(), "nothing was installed"]),
-        ("a changed byte", flipped, vec![digest.as_str(), "nothing was installed"]),
+        (
+            "another release",
+            other,
+            vec![digest.as_str(), "nothing was installed"],
+        ),
+        (
+            "a changed byte",
+            flipped,
+            vec![digest.as_str(), "nothing was installed"],
+        ),
         ("a tail", tail, vec![longer.as_str()]),
     ] {
         mirror.route(&name, Reply::Body(Arc::new(body)));
@@ -132,5 +153,9 @@ fn an_archive_that_is_not_the_locked_one_is_refused_before_anything_is_installed
     mirror.route(&name, Reply::Body(Arc::new(real)));
     assert_success(&gov_at(&env, &mirror, &["install", "--locked"]));
     let out = env.go(&env.work, &["version"]);
-    assert!(stdout(&out).contains(&format!("go{go}")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("go{go}")),
+        "{}",
+        stdout(&out)
+    );
 }
