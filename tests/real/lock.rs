@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
 
+use crate::common::goproxy::{self, GoProxy};
 use crate::common::server::{Reply, Server};
 use crate::common::*;
 
@@ -152,6 +153,80 @@ fn an_archive_that_is_not_the_locked_one_is_refused_before_anything_is_installed
     // The true bytes again: installed.
     mirror.route(&name, Reply::Body(Arc::new(real)));
     assert_success(&gov_at(&env, &mirror, &["install", "--locked"]));
+    let out = env.go(&env.work, &["version"]);
+    assert!(
+        stdout(&out).contains(&format!("go{go}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_release_from_the_module_proxy_is_locked_with_its_h1_and_checked_by_it() {
+    let env = TestEnv::new();
+    let (mirror, versions) = serve_real_mirror();
+    let db = GoProxy::start(&[]);
+    let module = goproxy::toolchain_version("1.22");
+    let go = goproxy::go_version_of(&module);
+    assert_eq!(
+        go,
+        newest_of(&versions, "1.22"),
+        "the mirror and the proxy tree hold other 1.22s"
+    );
+    let oracle = goproxy::h1(&goproxy::toolchain_file(&module, "zip"));
+    env.write(".go-version", &format!("{go}\n"));
+    // Go's channel, with the mirror's index still at hand for `gov lock`.
+    let proxy = |args: &[&str]| {
+        output_within(
+            env.gov_cmd(args)
+                .env("GOV_INDEX_URL", mirror.url("index.json"))
+                .env("GOV_DOWNLOAD_URL", &mirror.base)
+                .env("GOV_SOURCE", "proxy")
+                .env("GOENV", "off")
+                .env("GOPROXY", &db.proxy)
+                .env("GOSUMDB", db.gosumdb())
+                .env("GONOSUMDB", "")
+                .env("GOPRIVATE", ""),
+            std::time::Duration::from_secs(300),
+        )
+    };
+    assert_success(&proxy(&["install", &go]));
+    assert_success(&proxy(&["lock"]));
+    let lock = lock_of(&env.work);
+    let host = &lock["archive"].as_array().unwrap()[0];
+    assert_eq!(host["h1"].as_str(), Some(oracle.as_str()));
+    // The archive's digest is still go.dev's (the mirror's), not the zip's.
+    assert_eq!(
+        host["sha256"].as_str().unwrap(),
+        published(&format!("go{go}.linux-amd64.tar.gz"))
+    );
+    assert_success(&proxy(&["uninstall", &go]));
+
+    // A lock naming another module hash: refused before the store is touched.
+    let text = std::fs::read_to_string(env.work.join("gov.lock")).unwrap();
+    let other = format!("h1:{}=", "A".repeat(43));
+    std::fs::write(env.work.join("gov.lock"), text.replace(&oracle, &other)).unwrap();
+    let out = proxy(&["install", "--locked"]);
+    assert_failure(
+        &out,
+        1,
+        &[&format!("locks the module hash {other}"), &oracle],
+    );
+    assert!(!env.gov_home.join("versions").join(&go).exists());
+
+    // A lock without one cannot prove a module: refused too, with the fix.
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("h1 = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(env.work.join("gov.lock"), without).unwrap();
+    let out = proxy(&["install", "--locked"]);
+    assert_failure(&out, 1, &["has no module hash (h1:) for linux-amd64"]);
+
+    // The true lock: installed, and `go` runs.
+    std::fs::write(env.work.join("gov.lock"), &text).unwrap();
+    assert_success(&proxy(&["install", "--locked"]));
     let out = env.go(&env.work, &["version"]);
     assert!(
         stdout(&out).contains(&format!("go{go}")),
