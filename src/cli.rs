@@ -82,6 +82,8 @@ pub enum Command {
     Prune(prune::Args),
     /// Fill a directory that any web server can serve as a Go release mirror
     Mirror(mirror::Args),
+    /// Write gov.lock: the exact release and its archives' digests, beside the version file
+    Lock(lock::Args),
     /// Print a Dockerfile, devcontainer or CI job pinned to the selected release
     Export(export::Args),
     /// Print an SBOM (SPDX or CycloneDX) of the installed toolchains or of Go programs
@@ -126,6 +128,7 @@ impl Cli {
             Command::Matrix(a) => matrix::run(a, s),
             Command::Prune(a) => prune::run(a, s),
             Command::Mirror(a) => mirror::run(a, s),
+            Command::Lock(a) => commands::lock::run(a, s),
             Command::Export(a) => export::run(a, s),
             Command::Sbom(a) => sbom::run(a, s),
             Command::Audit(a) => audit::run(a, s),

@@ -11,6 +11,9 @@ pub const GOV_SYSTEM_HOME: &str = "GOV_SYSTEM_HOME";
 pub const GOV_VERSION: &str = "GOV_VERSION";
 /// `1` installs a selected release that is missing before running it.
 pub const GOV_AUTO_INSTALL: &str = "GOV_AUTO_INSTALL";
+/// `1`: `gov install` installs exactly what `gov.lock` locks, or fails
+/// (as `--locked`; for CI). Shims never read the lock.
+pub const GOV_LOCKED: &str = "GOV_LOCKED";
 /// How deep shims are nested in each other; guards against PATH loops.
 pub const GOV_SHIM_DEPTH: &str = "GOV_SHIM_DEPTH";
 /// The release index (go.dev's `?mode=json&include=all` schema).
@@ -109,6 +112,7 @@ pub const READ: &[&str] = &[
     GOV_SYSTEM_HOME,
     GOV_VERSION,
     GOV_AUTO_INSTALL,
+    GOV_LOCKED,
     GOV_SHIM_DEPTH,
     GOV_INDEX_URL,
     GOV_DOWNLOAD_URL,

@@ -48,6 +48,8 @@ pub enum Error {
     #[error(transparent)]
     Export(Box<ExportError>),
     #[error(transparent)]
+    Lock(Box<crate::lock::LockError>),
+    #[error(transparent)]
     Io(#[from] io::Error),
     /// A failure with its own message and fix.
     #[error("{message}")]
@@ -108,6 +110,21 @@ impl From<crate::audit::AuditError> for Error {
     }
 }
 
+impl From<crate::lock::LockError> for Error {
+    fn from(e: crate::lock::LockError) -> Error {
+        Error::Lock(Box::new(e))
+    }
+}
+
+impl From<crate::lock::FindError> for Error {
+    fn from(e: crate::lock::FindError) -> Error {
+        match e {
+            crate::lock::FindError::VersionFile(e) => e.into(),
+            crate::lock::FindError::Lock(e) => Error::Lock(e),
+        }
+    }
+}
+
 impl From<ResolveError> for Error {
     fn from(e: ResolveError) -> Error {
         Error::Resolve(Box::new(e))
@@ -129,6 +146,7 @@ impl From<ExportError> for Error {
     fn from(e: ExportError) -> Error {
         match e {
             ExportError::Resolve(e) => Error::Resolve(e),
+            ExportError::Lock(e) => Error::Lock(e),
             ExportError::VersionFile(e) => e.into(),
             ExportError::Version(e) => e.into(),
             e => Error::Export(Box::new(e)),
@@ -167,6 +185,7 @@ impl Error {
             Error::Upgrade(e) => e.hint(),
             Error::Matrix(e) => e.hint(),
             Error::Export(e) => e.hint(),
+            Error::Lock(e) => e.hint(),
             Error::Io(e) => crate::fsx::io_hint(e),
             Error::Failed { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
             Error::VulnDb(e) => e.hint(),

@@ -21,6 +21,7 @@ pub mod goroot;
 pub mod index;
 pub mod install;
 pub mod interrupt;
+pub mod lock;
 pub mod matrix;
 pub mod mirror;
 pub mod netrc;

@@ -6,7 +6,10 @@ use crate::download::Fetcher;
 use crate::env_vars;
 use crate::error::Error;
 use crate::export::{self, ci, devcontainer, dockerfile, pin, ExportError, Pin, Project};
+use std::path::PathBuf;
+
 use crate::index;
+use crate::lock::{self, Lock};
 use crate::platform::{Platform, Target};
 use crate::resolve;
 use crate::settings::Settings;
@@ -140,7 +143,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         (true, Some(first)) => first.clone(),
         _ => target,
     };
-    let (pin, index) = pin(settings, asked, &pin_target, args.add)?;
+    let (pin, index, lock) = pin(settings, asked, &pin_target, args.add)?;
     let text = match args.kind {
         Kind::Dockerfile => {
             let project = project.expect("checked above");
@@ -156,6 +159,11 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 for platform in &builders {
                     let archive =
                         pin::archive_for(index, &pin.version, platform, &settings.sources)?;
+                    if let Some((lock, path)) = &lock {
+                        if !pin::check_locked(lock, path, &archive, platform)? {
+                            warn_not_locked(path, platform, false);
+                        }
+                    }
                     archives.push((Target::of(platform).arch, archive));
                 }
             }
@@ -177,7 +185,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                 package: args.package.clone(),
                 binary,
                 has_go_sum: project.has_go_sum,
-                platforms: targets,
+                platforms: targets.clone(),
                 builders: archives,
                 host: Target::of(&Platform::host_or(Some("linux"), None)),
             };
@@ -201,6 +209,31 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         Kind::Github => ci::github(&pin, runner.expect("a GitHub runner")),
         Kind::Gitlab => ci::gitlab(&pin, &args.image, runner),
     };
+    // A CI job installs with GOV_LOCKED=1: on every platform a job runs
+    // on, the lock must have the archive.
+    if let (Some((lock, path)), Kind::Github | Kind::Gitlab) = (&lock, args.kind) {
+        let native = |p: &Platform| match args.kind {
+            Kind::Github => ci::github_runner(p).is_some(),
+            _ => ci::gitlab_tag(p).is_some(),
+        };
+        let runs_on: Vec<Platform> = match targets.is_empty() {
+            true => vec![pin.target.clone()],
+            false => ci::jobs(&targets, args.cross, native)
+                .iter()
+                .map(|job| match job.cross {
+                    true => Platform::host_or(Some("linux"), Some("amd64")),
+                    false => job.target.release_platform(),
+                })
+                .collect(),
+        };
+        let mut warned = Vec::new();
+        for platform in runs_on {
+            if lock.archive(&platform).is_none() && !warned.contains(&platform) {
+                warn_not_locked(path, &platform, true);
+                warned.push(platform);
+            }
+        }
+    }
     print!("{text}");
     Ok(())
 }
@@ -295,16 +328,28 @@ fn check_flags(args: &Args) -> Result<(), Error> {
 /// The release this directory selects, exactly: the installed one it
 /// resolves to, else the newest in the index the request names. The
 /// index is read only when the pin needs it ([`pin::Wanted::needs_index`]).
+/// With a gov.lock beside the version file that fits it, the locked
+/// release, and the archives checked against the lock.
+#[allow(clippy::type_complexity)]
 fn pin(
     settings: &Settings,
     asked: Option<Platform>,
     target: &Platform,
     need_archive: bool,
-) -> Result<(Pin, Option<index::Index>), Error> {
+) -> Result<(Pin, Option<index::Index>, Option<(Lock, PathBuf)>), Error> {
     let (ctx, store, sources) = (&settings.ctx, &settings.store, &settings.sources);
-    let selection = pin::as_seen_from(resolve::select(None, ctx, store)?, &ctx.cwd);
+    let selected = resolve::select(None, ctx, store)?;
+    let lock = lock_here(&selected)?;
+    let selection = pin::as_seen_from(selected, &ctx.cwd);
     let resolved = resolve::resolve_selection(selection.clone(), store);
-    let wanted = pin::Wanted::of(&selection, resolved)?;
+    let wanted = match &lock {
+        Some((lock, path)) => pin::Wanted::locked(
+            lock,
+            &pin::seen_from(path, &ctx.cwd),
+            store.find(&lock.release)?.is_some(),
+        ),
+        None => pin::Wanted::of(&selection, resolved)?,
+    };
     let index = match wanted.needs_index(need_archive) {
         true => Some(index::load(
             &index::Source::of(sources, store, false),
@@ -320,13 +365,63 @@ fn pin(
         sources,
         release_url: ctx.text(env_vars::GOV_RELEASE_URL),
     };
-    let pin = pin::pin(inputs, &mut |name, value| {
+    let mut pin = pin::pin(inputs, &mut |name, value| {
         ui::warn(&format!(
             "{name} `{}` is not an http(s) URL; the snippet uses the default instead",
             ui::escape(value)
         ))
     })?;
-    Ok((pin, index))
+    if let Some((lock, path)) = lock {
+        pin.locked = true;
+        if let Some(archive) = &pin.archive {
+            if !pin::check_locked(&lock, &path, archive, &pin.target)? {
+                warn_not_locked(&path, &pin.target, false);
+            }
+        }
+        return Ok((pin, index, Some((lock, path))));
+    }
+    Ok((pin, index, None))
+}
+
+/// The lock beside the version file that selects the release here, when
+/// it fits what that file asks for (else a warning, and none).
+fn lock_here(selection: &resolve::Selection) -> Result<Option<(Lock, PathBuf)>, Error> {
+    let resolve::Source::File(version_file) = &selection.source else {
+        return Ok(None);
+    };
+    let path = lock::beside(version_file);
+    let Some(lock) = lock::read(&path)? else {
+        return Ok(None);
+    };
+    let by = version_file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    // Platforms are checked per archive the snippet carries.
+    let any = lock.archives[0].platform.clone();
+    match lock::check_fits(&lock, &path, &[(&selection.request, by)], &any) {
+        Ok(()) => Ok(Some((lock, path))),
+        Err(e) => {
+            ui::warn(&format!(
+                "{e}; the snippet pins what the version file asks for, as without a lock (`gov lock` updates the lock)"
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// The lock has no archive for a platform the snippet fetches (`ci`:
+/// false) or a CI job installs on (`ci`: true).
+fn warn_not_locked(path: &std::path::Path, platform: &Platform, ci: bool) {
+    let then = match ci {
+        true => "the job there fails with GOV_LOCKED=1",
+        false => "the snippet carries the index's digest for it",
+    };
+    ui::warn(&format!(
+        "`{}` has no archive for {platform}: {then} (run `gov lock --os {} --arch {}`)",
+        path.display(),
+        platform.os,
+        platform.arch
+    ));
 }
 
 fn no_runner(what: &str, target: &Platform) -> Error {

@@ -1,14 +1,17 @@
 //! `gov install [REQUEST...]`: download, verify, unpack and register.
 
 use crate::commands::parse_request;
+use crate::env_vars;
 use crate::error::{self, Error};
-use crate::install::{adopt_first_default, Done, InstallError, Installer};
+use crate::install::{adopt_first_default, Done, InstallError, Installer, Pinned};
+use crate::lock::{self, LockError};
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve;
 use crate::settings::Settings;
 use crate::sources::Channel;
 use crate::store::StoreError;
+use crate::ui;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -16,7 +19,8 @@ use crate::store::StoreError;
   gov install latest 1.21.13    several at once, in parallel
   gov install                   what this directory's go.mod or .go-version asks for
   gov install 1.22 --os darwin --arch arm64   for another machine
-  gov install 1.22 --source proxy   Go's module proxy, proved by the checksum database")]
+  gov install 1.22 --source proxy   Go's module proxy, proved by the checksum database
+  gov install --locked          exactly the archive gov.lock locks, or an error (CI)")]
 pub struct Args {
     /// `1.22.4`, `1.22`, `1`, `latest`, `1.23rc1`
     requests: Vec<String>,
@@ -39,39 +43,164 @@ pub struct Args {
     /// (Go's module proxy, GOPROXY, proved by GOSUMDB) [env: GOV_SOURCE]
     #[arg(long, value_name = "dl|proxy", value_parser = super::parse_channel)]
     source: Option<Channel>,
+    /// Install exactly what gov.lock (beside the version file) locks, or
+    /// fail: a different digest, a platform not locked, or a version file
+    /// that asks for another release is an error [env: GOV_LOCKED=1]
+    #[arg(long, conflicts_with = "skip_checksum")]
+    locked: bool,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     settings.check_writable()?;
+    let platform = Platform::host_or(args.os.as_deref(), args.arch.as_deref());
+    let strict = args.locked || settings.ctx.is_set(env_vars::GOV_LOCKED);
+    let found = match strict || args.requests.is_empty() {
+        true => lock::find(&settings.ctx)?,
+        false => None,
+    };
+    if strict {
+        if args.skip_checksum {
+            return Err(Error::usage(
+                "--skip-checksum cannot go with GOV_LOCKED=1: a locked install checks the locked sha256",
+                "unset GOV_LOCKED, or drop --skip-checksum".to_string(),
+            ));
+        }
+        let found = found.ok_or_else(|| LockError::NoVersionFile {
+            cwd: settings.ctx.cwd.clone(),
+        })?;
+        let pinned = locked(args, settings, &found, &platform)?;
+        let requests = vec![Request::Exact(pinned.lock.release)];
+        return install(args, settings, platform, requests, Some(pinned));
+    }
+    let mut pinned = None;
     let requests = if args.requests.is_empty() {
         // What the current directory selects, unless it is here already.
         let selection = resolve::select(None, &settings.ctx, &settings.store)?;
-        if let Ok(resolved) = resolve::resolve_selection(selection.clone(), &settings.store) {
-            settings.say(format!(
-                "Go {} is installed and runs here ({}); nothing to install",
-                resolved.version,
-                resolved.reason()
-            ));
-            return Ok(());
+        // A lock beside the version file that selects: its release, from
+        // its digest, when it agrees; a warning when it does not.
+        let requests = match found.as_ref().and_then(|f| {
+            let lock = f.lock.as_ref()?;
+            let here = selection.source == resolve::Source::File(f.version_file.path.clone());
+            here.then_some((lock, f))
+        }) {
+            Some((lock, f)) => {
+                let by = file_name(&f.version_file.path);
+                match lock::check_fits(
+                    lock,
+                    &f.path,
+                    &[(&selection.request, by.clone())],
+                    &platform,
+                ) {
+                    Ok(()) => {
+                        pinned = Some(Pinned {
+                            lock,
+                            path: &f.path,
+                            strict: false,
+                        });
+                        vec![Request::Exact(lock.release)]
+                    }
+                    Err(e) => {
+                        ui::warn(&format!(
+                            "{e}; installing what {by} asks for, as without a lock (with --locked this is an error; `gov lock` updates the lock)"
+                        ));
+                        vec![unlocked(selection.request.clone())]
+                    }
+                }
+            }
+            None => vec![unlocked(selection.request.clone())],
+        };
+        let locked_release = pinned.map(|p| p.lock.release);
+        if let Ok(resolved) = resolve::resolve_selection(selection, &settings.store) {
+            if locked_release.is_none_or(|v| v == resolved.version) {
+                settings.say(format!(
+                    "Go {} is installed and runs here ({}); nothing to install",
+                    resolved.version,
+                    resolved.reason()
+                ));
+                return Ok(());
+            }
         }
-        vec![match selection.request {
-            Request::Module(m) => m.install_request(),
-            r => r,
-        }]
+        requests
     } else {
         args.requests
             .iter()
             .map(|r| parse_request(r))
             .collect::<Result<Vec<_>, _>>()?
     };
+    install(args, settings, platform, requests, pinned)
+}
+
+/// `--locked`: the lock beside the version file, which must satisfy what
+/// that file, `GOV_VERSION` and the command line ask for, and hold this
+/// platform's archive.
+fn locked<'a>(
+    args: &Args,
+    settings: &Settings,
+    found: &'a lock::Found,
+    platform: &Platform,
+) -> Result<Pinned<'a>, Error> {
+    let Some(lock) = &found.lock else {
+        return Err(LockError::Missing {
+            version_file: found.version_file.path.clone(),
+        }
+        .into());
+    };
+    let explicit = args
+        .requests
+        .iter()
+        .map(|r| parse_request(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let selection = resolve::select(None, &settings.ctx, &settings.store)?;
+    let mut asked = vec![(
+        &found.version_file.request,
+        file_name(&found.version_file.path),
+    )];
+    if selection.source != resolve::Source::File(found.version_file.path.clone()) {
+        asked.push((&selection.request, selection.source.to_string()));
+    }
+    for r in &explicit {
+        asked.push((r, lock::ASKED_ON_COMMAND_LINE.to_string()));
+    }
+    lock::check_fits(lock, &found.path, &asked, platform)?;
+    Ok(Pinned {
+        lock,
+        path: &found.path,
+        strict: true,
+    })
+}
+
+/// What `gov install` fetches for a request selected here.
+fn unlocked(request: Request) -> Request {
+    match request {
+        Request::Module(m) => m.install_request(),
+        r => r,
+    }
+}
+
+/// A version file's name, as messages show it.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn install(
+    args: &Args,
+    settings: &Settings,
+    platform: Platform,
+    requests: Vec<Request>,
+    pinned: Option<Pinned>,
+) -> Result<(), Error> {
     let sources = super::sources_with(settings, args.source);
     let installer = Installer {
-        platform: Platform::host_or(args.os.as_deref(), args.arch.as_deref()),
+        platform,
         skip_checksum: args.skip_checksum,
         refresh: args.refresh,
         progress: settings.progress(),
         verbose: settings.verbose,
         force: args.force,
+        pinned,
         ..Installer::new(&settings.store, &sources)
     };
     let elsewhere = !installer.platform.is_host();

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::commands::parse_request;
 use crate::error::Error;
 use crate::goroot::GoRoot;
-use crate::install::Installer;
+use crate::install::{Installer, Pinned};
 use crate::matrix::{self, Exit, Job, MatrixError, Options, Outcome, Run, State};
 use crate::request::Request;
 use crate::settings::Settings;
@@ -141,11 +141,22 @@ fn releases(args: &Args, settings: &Settings) -> Result<Vec<Installed>, Error> {
 
 /// Installs `requests` in parallel, as `gov install` does; any failure
 /// stops the matrix before it runs anything.
+/// The release a gov.lock here locks is installed from its archive's
+/// locked digest (strictly with GOV_LOCKED=1).
 fn install(requests: &[Request], settings: &Settings) -> Result<(), Error> {
     settings.check_writable()?;
+    let found = crate::lock::find(&settings.ctx)?;
+    let pinned = found.as_ref().and_then(|f| {
+        Some(Pinned {
+            lock: f.lock.as_ref()?,
+            path: &f.path,
+            strict: settings.ctx.is_set(crate::env_vars::GOV_LOCKED),
+        })
+    });
     let installer = Installer {
         progress: settings.progress(),
         verbose: settings.verbose,
+        pinned,
         ..Installer::new(&settings.store, &settings.sources)
     };
     let results = installer.install_all(requests)?;

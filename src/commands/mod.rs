@@ -17,6 +17,7 @@ pub mod link;
 pub mod list;
 pub mod list_remote;
 pub mod local;
+pub mod lock;
 pub mod matrix;
 pub mod mirror;
 pub mod prune;

@@ -26,13 +26,18 @@ pub fn gitlab_tag(p: &Platform) -> Option<Option<&'static str>> {
     }
 }
 
-/// The variables every job sets: the pin, the installer's source, mirrors.
+/// The variables every job sets: the pin, the installer's source, mirrors,
+/// and `GOV_LOCKED` when the project has a lock.
 fn variables(pin: &Pin) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         ("GOV_VERSION", pin.version.to_string()),
         ("GOV_RELEASE_URL", pin.release_url.clone()),
     ];
     vars.extend(pin.mirrors.iter().cloned());
+    if pin.locked {
+        // The job installs exactly what gov.lock locks, or fails.
+        vars.push((crate::env_vars::GOV_LOCKED, "1".into()));
+    }
     vars
 }
 

@@ -47,6 +47,9 @@ pub struct Pin {
     pub mirrors: Vec<(&'static str, String)>,
     /// Where the CI snippets' installer fetches gov (`GOV_RELEASE_URL`).
     pub release_url: String,
+    /// The project has a `gov.lock` and the pin is its release: CI jobs
+    /// install with `GOV_LOCKED=1`.
+    pub locked: bool,
 }
 
 impl Pin {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{is_plain_url, Archive, Pin};
 use crate::env_vars;
 use crate::index::{self, File, Index};
+use crate::lock::Lock;
 use crate::platform::Platform;
 use crate::request::Request;
 use crate::resolve::{self, ResolveError, Resolved, Selection};
@@ -74,6 +75,60 @@ impl Wanted {
     pub fn needs_index(&self, need_archive: bool) -> bool {
         need_archive || self.installed.is_none()
     }
+}
+
+impl Wanted {
+    /// The release `lock` (at `shown`, as the snippet names it) pins,
+    /// in place of what resolving found; `installed`: it is installed here.
+    pub fn locked(lock: &Lock, shown: &Path, installed: bool) -> Wanted {
+        Wanted {
+            request: Request::Exact(lock.release),
+            why: format!(
+                "locked in {}; {} asks for {}",
+                shown.display(),
+                lock.selected_by,
+                lock.requested
+            ),
+            installed: installed.then_some(lock.release),
+        }
+    }
+}
+
+/// The archive a snippet carries for `platform`, against the lock at
+/// `path`: `Ok(true)` when it is the locked one, `Ok(false)` when the lock
+/// has none for that platform, an error naming both digests when they
+/// differ.
+pub fn check_locked(
+    lock: &Lock,
+    path: &Path,
+    archive: &Archive,
+    platform: &Platform,
+) -> Result<bool, ExportError> {
+    let Some(locked) = lock.archive(platform) else {
+        return Ok(false);
+    };
+    if archive.file.filename == locked.file
+        && archive.file.sha256.eq_ignore_ascii_case(&locked.sha256)
+    {
+        return Ok(true);
+    }
+    Err(ExportError::Lock(Box::new(
+        crate::lock::LockError::IndexDigest {
+            path: path.to_path_buf(),
+            file: archive.file.filename.clone(),
+            locked: locked.sha256.clone(),
+            listed: match archive.file.filename == locked.file {
+                true => archive.file.sha256.clone(),
+                false => format!("{} for `{}`", archive.file.sha256, archive.file.filename),
+            },
+            place: "the release index".into(),
+        },
+    )))
+}
+
+/// The selection as a snippet names it, for a lock beside its file.
+pub fn seen_from(path: &Path, cwd: &Path) -> PathBuf {
+    relative_to(path, cwd)
 }
 
 /// What the pin is computed from, all of it resolved.
@@ -144,6 +199,7 @@ pub fn pin(inputs: Inputs, skipped: &mut dyn FnMut(&str, &str)) -> Result<Pin, E
         archive,
         mirrors,
         release_url,
+        locked: false,
     })
 }
 
@@ -271,6 +327,9 @@ pub enum ExportError {
     /// Boxed: a resolution error carries what was asked and found.
     #[error(transparent)]
     Resolve(Box<ResolveError>),
+    /// The snippet's archive is not what `gov.lock` locks.
+    #[error(transparent)]
+    Lock(Box<crate::lock::LockError>),
     #[error(transparent)]
     VersionFile(#[from] VersionFileError),
     #[error(transparent)]
@@ -300,6 +359,7 @@ impl ExportError {
                 "percent-encode blanks, quotes and `$` in the URL".into()
             }
             ExportError::Resolve(e) => return e.hint(),
+            ExportError::Lock(e) => return e.hint(),
             ExportError::VersionFile(e) => return e.hint(),
             ExportError::Version(_) => return None,
         })

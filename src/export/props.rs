@@ -78,6 +78,7 @@ fn pin(target: Platform) -> impl Strategy<Value = Pin> {
                     },
                 }),
                 target: target.clone(),
+                locked: false,
                 mirrors,
                 release_url,
             }

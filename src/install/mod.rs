@@ -72,10 +72,20 @@ pub enum InstallError {
         source: unzip::UnzipError,
     },
 
+    /// Boxed: it carries both sides of the disagreement.
+    #[error(transparent)]
+    Locked(Box<crate::lock::LockError>),
+
     #[error(transparent)]
     Io(#[from] io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<crate::lock::LockError> for InstallError {
+    fn from(e: crate::lock::LockError) -> InstallError {
+        InstallError::Locked(Box::new(e))
+    }
 }
 
 impl From<proxy::ChannelError> for InstallError {
@@ -125,6 +135,7 @@ impl InstallError {
             InstallError::Channel(e) => e.hint(),
             InstallError::Unzip { source, .. } => source.hint(),
             InstallError::Store(e) => e.hint(),
+            InstallError::Locked(e) => e.hint(),
             InstallError::Io(e) => crate::fsx::io_hint(e),
             _ => None,
         }
@@ -237,6 +248,40 @@ pub struct Installer<'a> {
     pub verbose: bool,
     /// Install even a release the system store has.
     pub force: bool,
+    /// A lock (`gov.lock`) whose release is installed from its archive's
+    /// digest, not the index's.
+    pub pinned: Option<Pinned<'a>>,
+}
+
+/// A lock an install follows.
+#[derive(Clone, Copy)]
+pub struct Pinned<'a> {
+    pub lock: &'a crate::lock::Lock,
+    pub path: &'a std::path::Path,
+    /// `--locked`: every disagreement is an error; else a warning, and
+    /// the install goes on as without the lock.
+    pub strict: bool,
+}
+
+impl<'a> Pinned<'a> {
+    /// The locked archive when `version` for `platform` is what the lock
+    /// pins.
+    fn archive(self, version: &Version, platform: &Platform) -> Option<&'a crate::lock::Archive> {
+        (self.lock.release == *version)
+            .then(|| self.lock.archive(platform))
+            .flatten()
+    }
+
+    /// An error under `--locked`; a warning (and `Ok`) otherwise.
+    fn disagree(&self, e: crate::lock::LockError) -> Result<(), InstallError> {
+        if self.strict {
+            return Err(e.into());
+        }
+        ui::warn(&format!(
+            "{e}; installing as without a lock (with --locked this is an error; `gov lock` updates the lock)"
+        ));
+        Ok(())
+    }
 }
 
 impl<'a> Installer<'a> {
@@ -251,7 +296,78 @@ impl<'a> Installer<'a> {
             progress: false,
             verbose: false,
             force: false,
+            pinned: None,
         }
+    }
+
+    /// An installed release checked against the lock: its record must
+    /// show the locked archive (or module hash).
+    fn check_installed(&self, installed: &Installed) -> Result<(), InstallError> {
+        let Some(pinned) = &self.pinned else {
+            return Ok(());
+        };
+        let Some(archive) = pinned.archive(&installed.version, &self.platform) else {
+            return Ok(());
+        };
+        let recorded = self.store.record_of(&self.platform, installed);
+        let record =
+            (recorded.standing == crate::store::Standing::Trusted).then_some(&recorded.record);
+        match crate::lock::check_record(archive, record) {
+            Ok(()) => Ok(()),
+            Err(why) => pinned.disagree(crate::lock::LockError::InstalledOther {
+                path: pinned.path.to_path_buf(),
+                release: installed.version.to_string(),
+                why,
+            }),
+        }
+    }
+
+    /// The release as the lock pins it: the locked digest (and size)
+    /// replace the index's, once they are seen to agree.
+    fn apply_pin(&self, release: &mut Release) -> Result<bool, InstallError> {
+        let Some(pinned) = &self.pinned else {
+            return Ok(false);
+        };
+        if pinned.lock.release != release.version {
+            return Ok(false);
+        }
+        let Some(locked) = pinned.lock.archive(&self.platform) else {
+            pinned.disagree(crate::lock::LockError::NoPlatform {
+                path: pinned.path.to_path_buf(),
+                release: release.version.to_string(),
+                platform: self.platform.clone(),
+                locked: pinned.lock.platform_list(),
+            })?;
+            return Ok(false);
+        };
+        let (os, arch) = (self.platform.os.clone(), self.platform.arch.clone());
+        let Some(file) = release.files.iter_mut().find(|f| {
+            f.kind == "archive" && f.os == os && f.arch == arch && f.filename.ends_with(".tar.gz")
+        }) else {
+            return Ok(false);
+        };
+        let listed = file.digest()?;
+        let differs =
+            file.filename != locked.file || listed.as_ref().is_some_and(|d| *d != locked.sha256);
+        if differs {
+            pinned.disagree(crate::lock::LockError::IndexDigest {
+                path: pinned.path.to_path_buf(),
+                file: file.filename.clone(),
+                locked: locked.sha256.clone(),
+                listed: match listed {
+                    Some(d) if file.filename == locked.file => d,
+                    Some(d) => format!("{d} for `{}`", file.filename),
+                    None => format!("no digest for `{}`", file.filename),
+                },
+                place: format!("the release index at `{}`", self.sources.index_url),
+            })?;
+            return Ok(false);
+        }
+        file.sha256 = locked.sha256.clone();
+        if let Some(size) = locked.size {
+            file.size = size;
+        }
+        Ok(true)
     }
 
     /// Installs what each request names, in parallel; an exact release
@@ -271,7 +387,7 @@ impl<'a> Installer<'a> {
                 _ => None,
             };
             match here {
-                Some(i) => done.push(Ok(Done::AlreadyInstalled(i))),
+                Some(i) => done.push(self.check_installed(&i).map(|()| Done::AlreadyInstalled(i))),
                 None => pending.push(request.clone()),
             }
         }
@@ -307,7 +423,9 @@ impl<'a> Installer<'a> {
             let mut fetch = Vec::new();
             for pick in picked {
                 match self.store.find(&pick.version())? {
-                    Some(i) if i.system => done.push(Ok(Done::AlreadyInstalled(i))),
+                    Some(i) if i.system => {
+                        done.push(self.check_installed(&i).map(|()| Done::AlreadyInstalled(i)))
+                    }
                     _ => fetch.push(pick),
                 }
             }
@@ -321,13 +439,60 @@ impl<'a> Installer<'a> {
             skip_checksum: self.skip_checksum,
             progress: &progress,
         };
-        let module_options = proxy::Options {
-            platform: &self.platform,
-            progress: &progress,
+        let locked = |version: &Version| {
+            let pinned = self.pinned?;
+            Some((pinned.archive(version, &self.platform)?, pinned.path))
         };
         let install = |pick: &Pick| match (pick, &proxy) {
-            (Pick::Dl(release), _) => pipeline::install(self.store, &fetcher, release, &options),
+            (Pick::Dl(release), _) => {
+                let done = pipeline::install(self.store, &fetcher, release, &options);
+                match (done, locked(&release.version)) {
+                    // Verified against the lock's digest: say so.
+                    (Err(InstallError::Digest(m)), Some((archive, path)))
+                        if m.expected == archive.sha256 =>
+                    {
+                        Err(crate::lock::LockError::DownloadDigest {
+                            path: path.to_path_buf(),
+                            file: m.file,
+                            url: m.url,
+                            locked: m.expected,
+                            actual: m.actual,
+                        }
+                        .into())
+                    }
+                    (done, _) => done,
+                }
+            }
             (Pick::Module(version), Some(channel)) => {
+                // Under --locked only: the module's hash is the lock's.
+                let strict = self.pinned.filter(|p| p.strict);
+                let locked_h1 = match (strict.and_then(|_| locked(version)), strict) {
+                    (Some((archive, path)), _) => match &archive.h1 {
+                        Some(h1) => Some((h1.as_str(), path)),
+                        None => {
+                            return Err(crate::lock::LockError::NoModuleHash {
+                                path: path.to_path_buf(),
+                                platform: self.platform.clone(),
+                            }
+                            .into())
+                        }
+                    },
+                    (None, Some(pinned)) if pinned.lock.release == *version => {
+                        return Err(crate::lock::LockError::NoPlatform {
+                            path: pinned.path.to_path_buf(),
+                            release: version.to_string(),
+                            platform: self.platform.clone(),
+                            locked: pinned.lock.platform_list(),
+                        }
+                        .into())
+                    }
+                    _ => None,
+                };
+                let module_options = proxy::Options {
+                    platform: &self.platform,
+                    progress: &progress,
+                    locked_h1,
+                };
                 proxy::install(self.store, &fetcher, channel, *version, &module_options)
             }
             (Pick::Module(_), None) => unreachable!("modules are picked from a proxy"),
@@ -405,7 +570,7 @@ impl<'a> Installer<'a> {
                 refreshed = true;
                 found = index.pick(request, os, arch).cloned();
             }
-            let release = found.ok_or_else(|| InstallError::NoMatch {
+            let mut release = found.ok_or_else(|| InstallError::NoMatch {
                 wanted: match request {
                     Request::AtLeast(v) => format!("{v} or newer"),
                     r => r.to_string(),
@@ -414,6 +579,7 @@ impl<'a> Installer<'a> {
                 place: format!("the index at `{}`", self.sources.index_url),
                 nearest: index.nearest(&request.to_string(), 3),
             })?;
+            self.apply_pin(&mut release)?;
             if !releases
                 .iter()
                 .any(|r: &Release| r.version == release.version)

@@ -167,6 +167,9 @@ impl sumdb::Remote for FetchRemote<'_> {
 pub struct Options<'a> {
     pub platform: &'a Platform,
     pub progress: &'a ui::Progress,
+    /// The `h1:` a lock (`gov.lock`, at the path) holds for the module:
+    /// what came must hash to it, as well as to the database's record.
+    pub locked_h1: Option<(&'a str, &'a std::path::Path)>,
 }
 
 /// Installs Go `version` from the module proxy into the store. Safe to
@@ -238,6 +241,17 @@ pub fn install(
         ui::warn(&format!(
             "`{file}` is not checked against a checksum database (GOSUMDB=off, with GOPROXY a file:// URL)"
         ));
+    }
+    if let Some((locked, path)) = opts.locked_h1 {
+        if unzipped.h1 != locked {
+            return Err(crate::lock::LockError::ModuleHash {
+                path: path.to_path_buf(),
+                file: file.clone(),
+                locked: locked.to_string(),
+                actual: unzipped.h1.clone(),
+            }
+            .into());
+        }
     }
     fs_err::remove_file(&zip)?;
     let mut record = Record::new(Origin::Download, &version, platform).now();

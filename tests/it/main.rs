@@ -18,6 +18,7 @@ mod hints;
 mod history;
 mod import_copy;
 mod install;
+mod lock;
 mod matrix;
 mod mirror;
 mod odd;

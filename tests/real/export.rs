@@ -932,3 +932,53 @@ fn an_arm_v7_image_gets_goarm_from_the_platform_s_variant() {
     assert_eq!(property(&doc, "gov:build:GOARCH").as_deref(), Some("arm"));
     assert_eq!(property(&doc, "gov:build:GOARM").as_deref(), Some("7"));
 }
+
+#[test]
+fn the_github_job_of_a_locked_project_installs_exactly_the_locked_archive() {
+    let ci = CiSetup::new();
+    let (env, mirror, go, workspace) = (&ci.env, &ci.mirror, &ci.go, &ci.module);
+    let out = env
+        .gov_cmd(["lock"])
+        .current_dir(workspace)
+        .env("GOV_INDEX_URL", mirror.url("index.json"))
+        .env("GOV_DOWNLOAD_URL", &mirror.base)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let workflow = yaml(&ci.export("github"));
+    let job = &workflow["jobs"]["test"];
+    assert_eq!(job["env"]["GOV_LOCKED"].as_str(), Some("1"));
+    assert_eq!(job["env"]["GOV_VERSION"].as_str(), Some(go.as_str()));
+
+    // The runner checks out the project, gov.lock with it, and installs
+    // under GOV_LOCKED=1.
+    let home = env.root.join("runner-1/home");
+    std::fs::create_dir_all(&home).unwrap();
+    let outputs = run_github_job(job, &home, workspace);
+    assert!(stdout(outputs.last().unwrap()).contains("ok  \texample.com/hello"));
+
+    // A lock whose digest is not the mirror's: the install step fails,
+    // naming both, and nothing is installed on the runner.
+    let lock = workspace.join("gov.lock");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    let archive = format!("go{go}.linux-amd64.tar.gz");
+    let published = std::fs::read_to_string(real_mirror_dir().join(format!("{archive}.sha256")))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let forged = "0".repeat(64);
+    std::fs::write(&lock, text.replace(&published, &forged)).unwrap();
+    let home = env.root.join("runner-2/home");
+    std::fs::create_dir_all(&home).unwrap();
+    let failed = std::panic::catch_unwind(|| run_github_job(job, &home, workspace))
+        .expect_err("the install step fails");
+    let message = failed.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains(&format!("locks sha256 {forged}")),
+        "{message}"
+    );
+    assert!(message.contains(&published), "{message}");
+    assert!(!home.join(".local/share/gov/versions").join(go).exists());
+}

@@ -18,6 +18,7 @@ mod goproxy;
 mod hostile;
 mod import;
 mod install;
+mod lock;
 mod matrix;
 mod modes;
 mod nginx;
