@@ -556,3 +556,28 @@ pub fn editing_go(version: &str, tail: &str) -> String {
          echo \"go version go{version} linux/amd64{tail}\"\n"
     )
 }
+
+/// The entries of a GitHub workflow job's matrix (`strategy.matrix.include`),
+/// each as its keys and values, booleans written as `true`/`false`.
+pub fn matrix_entries(job: &yaml_rust2::Yaml) -> Vec<std::collections::BTreeMap<String, String>> {
+    use yaml_rust2::Yaml;
+    job["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a matrix")
+        .iter()
+        .map(|entry| {
+            entry
+                .as_hash()
+                .expect("an entry is a map")
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Yaml::Boolean(b) => b.to_string(),
+                        v => v.as_str().expect("a string value").to_string(),
+                    };
+                    (k.as_str().expect("a string key").to_string(), v)
+                })
+                .collect()
+        })
+        .collect()
+}

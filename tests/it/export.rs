@@ -843,30 +843,7 @@ fn the_add_form_for_several_platforms_fetches_each_build_machine_s_archive() {
     }
 }
 
-/// The `include` entries of a GitHub matrix, each as `key=value` pairs.
-fn matrix(job: &Yaml) -> Vec<Vec<(String, String)>> {
-    job["strategy"]["matrix"]["include"]
-        .as_vec()
-        .unwrap()
-        .iter()
-        .map(|entry| {
-            entry
-                .as_hash()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Yaml::Boolean(b) => b.to_string(),
-                        v => v.as_str().unwrap().to_string(),
-                    };
-                    (k.as_str().unwrap().to_string(), v)
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+fn pairs(list: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
@@ -886,7 +863,7 @@ fn github_gets_a_job_per_platform_on_its_own_runner_or_cross_compiled() {
     let job = &doc["jobs"]["test"];
     assert_eq!(job["runs-on"].as_str(), Some("${{ matrix.runner }}"));
     assert_eq!(
-        matrix(job),
+        matrix_entries(job),
         [
             pairs(&[
                 ("platform", "linux/amd64"),
@@ -933,7 +910,7 @@ fn github_gets_a_job_per_platform_on_its_own_runner_or_cross_compiled() {
         &m,
         &["github", "--platform", "linux/amd64,linux/arm64", "--cross"],
     ));
-    let entries = matrix(&doc["jobs"]["test"]);
+    let entries = matrix_entries(&doc["jobs"]["test"]);
     assert_eq!(
         entries[1],
         pairs(&[

@@ -353,29 +353,6 @@ fn gitlab_extended(doc: &Yaml, name: &str) -> Yaml {
     }
 }
 
-/// The entries of a workflow job's matrix, as maps of strings.
-fn matrix_entries(job: &Yaml) -> Vec<BTreeMap<String, String>> {
-    job["strategy"]["matrix"]["include"]
-        .as_vec()
-        .unwrap()
-        .iter()
-        .map(|entry| {
-            entry
-                .as_hash()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Yaml::Boolean(b) => b.to_string(),
-                        v => v.as_str().unwrap().to_string(),
-                    };
-                    (k.as_str().unwrap().to_string(), v)
-                })
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn the_github_matrix_tests_on_amd64_and_cross_compiles_for_arm64() {
     let ci = CiSetup::new();
@@ -503,6 +480,26 @@ fn run_image(tag: &str) -> String {
     stdout(&out)
 }
 
+/// Asserts that the build cache mount `id` (under buildah's
+/// `$TMPDIR/buildah-cache`; a mount with no id is kept under its target
+/// path) holds something.
+fn assert_cache_filled(id: &str) {
+    let cache = podman::state_dir().join("tmp/buildah-cache").join(id);
+    let filled = std::fs::read_dir(&cache).map(|mut d| d.next().is_some());
+    assert!(
+        matches!(filled, Ok(true)),
+        "no build cache at {}",
+        cache.display()
+    );
+}
+
+/// The hello module's one-line edit before a rebuild.
+fn edit_greeting(module: &Path) {
+    let main = module.join("main.go");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, text.replace("hello from a pinned Go", "hello again")).unwrap();
+}
+
 #[test]
 fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_mounts() {
     podman::gov_image();
@@ -540,25 +537,12 @@ fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_moun
         .collect::<Vec<_>>();
     names.retain(|n| !n.starts_with("etc/") && !n.starts_with("run/") && !n.starts_with("dev/"));
     assert_eq!(names, ["hello"]);
-    // The build cache is in its mount (buildah keeps a mount with no id
-    // under its target path), for the rebuild to find.
-    let cache = podman::state_dir().join("tmp/buildah-cache/root/.cache/go-build");
-    let filled = std::fs::read_dir(&cache).map(|mut d| d.next().is_some());
-    assert!(
-        matches!(filled, Ok(true)),
-        "no build cache at {}",
-        cache.display()
-    );
+    // The build cache is in its mount, for the rebuild to find.
+    assert_cache_filled("root/.cache/go-build");
 
     // An edit, then a rebuild with the mirror gone: Go comes from the cache
     // mount of GOV_HOME, the build from the cache mount of GOCACHE.
-    std::fs::write(
-        module.join("main.go"),
-        std::fs::read_to_string(module.join("main.go"))
-            .unwrap()
-            .replace("hello from a pinned Go", "hello again"),
-    )
-    .unwrap();
+    edit_greeting(&module);
     drop(server);
     let second = build_image(&module, &tag, &[]);
     assert_eq!(run_image(&tag), "hello again\n");
@@ -815,27 +799,14 @@ fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine()
         assert!(sbom.contains(&format!("go{go}")), "{sbom}");
     }
 
-    // Each target has a build cache of its own (buildah keeps cache
-    // mounts by id under $TMPDIR/buildah-cache).
+    // Each target has a build cache of its own.
     for target in ["linux-amd64", "linux-arm64"] {
-        let cache = podman::state_dir().join(format!("tmp/buildah-cache/go-build-{target}"));
-        let filled = std::fs::read_dir(&cache).map(|mut d| d.next().is_some());
-        assert!(
-            matches!(filled, Ok(true)),
-            "no build cache at {}",
-            cache.display()
-        );
+        assert_cache_filled(&format!("go-build-{target}"));
     }
 
     // Warm: an edit, then a rebuild with the mirror gone, that finds Go,
     // the modules and each target's build cache in the mounts.
-    std::fs::write(
-        module.join("main.go"),
-        std::fs::read_to_string(module.join("main.go"))
-            .unwrap()
-            .replace("hello from a pinned Go", "hello again"),
-    )
-    .unwrap();
+    edit_greeting(&module);
     drop(server);
     let warm = build_manifest(&module, &name, platforms, &[]);
     let programs = programs_of(&name, "hello");
