@@ -461,6 +461,11 @@ impl DockerSetup {
     }
 }
 
+/// For the builds no test rebuilds: keep no image of each step. With the
+/// vfs driver every step's image is a whole copy of the file system, and
+/// the `ADD` form's steps hold Go's archives and tree: gigabytes a build.
+const NO_LAYERS: &str = "--layers=false";
+
 /// `podman build` of `context` with its Dockerfile; how long it took.
 fn build_image(context: &Path, tag: &str, extra: &[&str]) -> std::time::Duration {
     let started = std::time::Instant::now();
@@ -576,7 +581,7 @@ fn the_add_form_names_the_archive_s_true_digest_and_builds() {
     let plain = dockerfile.replace(&add, &format!("ADD {mirror}/{archive} /tmp/go.tar.gz"));
     std::fs::write(module.join("Dockerfile"), plain).unwrap();
     let tag = format!("localhost/gov-test/hello-add-{}", std::process::id());
-    build_image(&module, &tag, &[]);
+    build_image(&module, &tag, &[NO_LAYERS]);
     assert_eq!(run_image(&tag), "hello from a pinned Go\n");
     let _ = podman::podman().args(["rmi", &tag]).output();
 }
@@ -857,7 +862,7 @@ fn the_add_form_for_two_platforms_unpacks_the_build_machine_s_archive() {
     }
     std::fs::write(module.join("Dockerfile"), plain).unwrap();
     let name = format!("localhost/gov-test/hello-add-multi-{}", std::process::id());
-    build_manifest(&module, &name, "linux/amd64,linux/arm64", &[]);
+    build_manifest(&module, &name, "linux/amd64,linux/arm64", &[NO_LAYERS]);
     for (arch, program) in programs_of(&name, "hello") {
         assert_eq!(
             run_program(&env.root, &arch, &program),
@@ -880,7 +885,7 @@ fn an_arm_v7_image_gets_goarm_from_the_platform_s_variant() {
     } = DockerSetup::export(&["--platform", "linux/arm/v7"]);
     std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
     let name = format!("localhost/gov-test/hello-armv7-{}", std::process::id());
-    build_manifest(&module, &name, "linux/arm/v7", &[]);
+    build_manifest(&module, &name, "linux/arm/v7", &[NO_LAYERS]);
     let programs = programs_of(&name, "hello");
     let _ = podman::podman().args(["manifest", "rm", &name]).output();
     let program = &programs["arm"];
