@@ -360,6 +360,8 @@ pub struct CheckRun {
     /// The exit code; `None` when killed by a signal.
     pub code: Option<i32>,
     pub passed: bool,
+    /// How long it ran.
+    pub seconds: f64,
     /// The last lines of its output (stdout and stderr together).
     #[serde(skip)]
     pub tail: String,
@@ -389,6 +391,7 @@ pub fn run_check(
     let pgid = guard.as_ref().map_or(0, GroupGuard::pgid);
     std::os::unix::process::CommandExt::process_group(&mut cmd, pgid);
     die_with_gov(&mut cmd);
+    let started = std::time::Instant::now();
     let mut child = cmd.spawn()?;
     let group = group_of(&child, pgid);
     let tail = Arc::new(Mutex::new(Vec::<u8>::new()));
@@ -433,6 +436,7 @@ pub fn run_check(
     // The check has ended, or gov was interrupted: its whole group goes.
     signal_group(group, libc::SIGKILL);
     let status = child.wait()?;
+    let seconds = started.elapsed().as_secs_f64();
     drop(guard);
     for pump in pumps {
         let _ = pump.join();
@@ -446,6 +450,7 @@ pub fn run_check(
         command: command.to_string(),
         code: status.code(),
         passed: status.success(),
+        seconds,
         tail: last,
     })
 }

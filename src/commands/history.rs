@@ -44,10 +44,31 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
 #[command(after_help = "Example:
   gov rollback    the global default goes back to what it was before the last change;
                   twice, and it is where it started")]
-pub struct RollbackArgs {}
+pub struct RollbackArgs {
+    /// Only say what the default would go back to
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the change as JSON: before, after, the change undone
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn rollback(_args: &RollbackArgs, settings: &Settings) -> Result<(), Error> {
-    settings.check_writable()?;
+/// `gov rollback --json`.
+#[derive(serde::Serialize)]
+struct Rollback<'a> {
+    changed: bool,
+    dry_run: bool,
+    /// The default before the rollback, and after it.
+    before: Option<&'a str>,
+    after: String,
+    /// The change undone: its time and command.
+    undone: &'a crate::store::HistoryEntry,
+}
+
+pub fn rollback(args: &RollbackArgs, settings: &Settings) -> Result<(), Error> {
+    if !args.dry_run {
+        settings.check_writable()?;
+    }
     let store = &settings.store;
     // Another release than the one set now: choosing that records nothing.
     let now = store.own_global();
@@ -87,9 +108,25 @@ pub fn rollback(_args: &RollbackArgs, settings: &Settings) -> Result<(), Error> 
             format!("run `gov install {version}`, then `gov rollback` again"),
         ));
     };
-    store.set_global(&installed, "gov rollback")?;
+    if !args.dry_run {
+        store.set_global(&installed, "gov rollback")?;
+    }
+    if args.json {
+        super::print_json(&Rollback {
+            changed: !args.dry_run,
+            dry_run: args.dry_run,
+            before: last.after.as_deref(),
+            after: version.to_string(),
+            undone: &last,
+        });
+        return Ok(());
+    }
     settings.say(format!(
-        "global default is Go {version} again (it was {} after `{}`)",
+        "{} Go {version} again (it was {} after `{}`)",
+        match args.dry_run {
+            true => "would make the global default",
+            false => "global default is",
+        },
         last.after.as_deref().unwrap_or("none"),
         last.command
     ));

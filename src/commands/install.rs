@@ -1,5 +1,9 @@
 //! `gov install [REQUEST...]`: download, verify, unpack and register.
 
+use std::time::Instant;
+
+use serde::Serialize;
+
 use crate::commands::parse_request;
 use crate::env_vars;
 use crate::error::{self, Error};
@@ -48,10 +52,46 @@ pub struct Args {
     /// that asks for another release is an error [env: GOV_LOCKED=1]
     #[arg(long, conflicts_with = "skip_checksum")]
     locked: bool,
+    /// Only say what would be installed: the index is read, nothing is
+    /// downloaded or changed
+    #[arg(long)]
+    dry_run: bool,
+    /// Print what became of each release as JSON (`changed` says whether
+    /// anything did)
+    #[arg(long)]
+    json: bool,
+}
+
+/// `--json`: what became of each release.
+#[derive(Serialize)]
+struct Report {
+    /// Whether anything was installed or the global default set.
+    changed: bool,
+    dry_run: bool,
+    releases: Vec<ReleaseReport>,
+    /// The release that became the global default (the first installed
+    /// into a store with none).
+    global: Option<String>,
+    /// The whole command's wall time.
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct ReleaseReport {
+    version: String,
+    platform: String,
+    /// `installed`, `already-installed` or (a dry run) `would-install`.
+    action: &'static str,
+    root: Option<String>,
+    /// How long its download, check and unpacking took.
+    seconds: Option<f64>,
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
-    settings.check_writable()?;
+    let start = Instant::now();
+    if !args.dry_run {
+        settings.check_writable()?;
+    }
     let platform = Platform::host_or(args.os.as_deref(), args.arch.as_deref());
     let strict = args.locked || settings.ctx.is_set(env_vars::GOV_LOCKED);
     let found = match strict || args.requests.is_empty() {
@@ -70,7 +110,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         })?;
         let pinned = locked(args, settings, &found, &platform)?;
         let requests = vec![Request::Exact(pinned.lock.release)];
-        return install(args, settings, platform, requests, Some(pinned));
+        return install(args, settings, platform, requests, Some(pinned), start);
     }
     let mut pinned = None;
     let requests = if args.requests.is_empty() {
@@ -117,6 +157,21 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                     resolved.version,
                     resolved.reason()
                 ));
+                if args.json {
+                    super::print_json(&Report {
+                        changed: false,
+                        dry_run: args.dry_run,
+                        releases: vec![ReleaseReport {
+                            version: resolved.version.to_string(),
+                            platform: platform.to_string(),
+                            action: "already-installed",
+                            root: Some(resolved.root.display().to_string()),
+                            seconds: None,
+                        }],
+                        global: None,
+                        seconds: start.elapsed().as_secs_f64(),
+                    });
+                }
                 return Ok(());
             }
         }
@@ -127,7 +182,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .map(|r| parse_request(r))
             .collect::<Result<Vec<_>, _>>()?
     };
-    install(args, settings, platform, requests, pinned)
+    install(args, settings, platform, requests, pinned, start)
 }
 
 /// `--locked`: the lock beside the version file, which must satisfy what
@@ -191,6 +246,7 @@ fn install(
     platform: Platform,
     requests: Vec<Request>,
     pinned: Option<Pinned>,
+    start: Instant,
 ) -> Result<(), Error> {
     let sources = super::sources_with(settings, args.source);
     let installer = Installer {
@@ -201,55 +257,113 @@ fn install(
         verbose: settings.verbose,
         force: args.force,
         pinned,
+        dry_run: args.dry_run,
         ..Installer::new(&settings.store, &sources)
     };
-    let elsewhere = !installer.platform.is_host();
     let results = installer.install_all(&requests)?;
-    finish(settings, results, elsewhere)
+    let output = Output {
+        platform: &installer.platform,
+        json: args.json,
+        dry_run: args.dry_run,
+        start,
+    };
+    finish_with(settings, results, &output)
+}
+
+/// How `gov install` reports: for which platform, and as JSON or not.
+pub struct Output<'a> {
+    pub platform: &'a Platform,
+    pub json: bool,
+    pub dry_run: bool,
+    pub start: Instant,
 }
 
 /// Says what became of each release (the first in a store with no global
 /// default becomes it); each failure is reported, the last one decides
-/// the exit. For another platform's releases, `elsewhere` says where they
-/// went.
-pub fn finish(
+/// the exit.
+pub fn finish(settings: &Settings, results: Vec<Result<Done, InstallError>>) -> Result<(), Error> {
+    let host = Platform::host();
+    let output = Output {
+        platform: &host,
+        json: false,
+        dry_run: false,
+        start: Instant::now(),
+    };
+    finish_with(settings, results, &output)
+}
+
+/// [`finish`] for `output`'s platform (another platform's releases say
+/// where they went), with `--json`'s report on stdout.
+fn finish_with(
     settings: &Settings,
     results: Vec<Result<Done, InstallError>>,
-    elsewhere: bool,
+    output: &Output,
 ) -> Result<(), Error> {
-    let first_default = match adopt_first_default(&settings.store, &results) {
-        // Another gov uninstalled it since: there is nothing to adopt.
-        Err(InstallError::Store(StoreError::NotInstalled { .. })) => None,
-        adopted => adopted?,
+    let elsewhere = !output.platform.is_host();
+    let dry_run = output.dry_run;
+    let first_default = match dry_run {
+        true => None,
+        false => match adopt_first_default(&settings.store, &results) {
+            // Another gov uninstalled it since: there is nothing to adopt.
+            Err(InstallError::Store(StoreError::NotInstalled { .. })) => None,
+            adopted => adopted?,
+        },
     };
     let mut failure = None;
+    let mut releases = Vec::new();
+    let platform = output.platform.to_string();
     for result in results {
-        match result {
-            Ok(Done::Installed(i, took)) => settings.say(format!(
-                "installed Go {} in {:.1}s{}",
-                i.version,
-                took.as_secs_f64(),
-                if elsewhere {
-                    format!(" at `{}`", i.root.display())
-                } else {
-                    String::new()
-                }
-            )),
+        let (version, action, root, took) = match result {
+            Ok(Done::Installed(i, took)) => {
+                settings.say(format!(
+                    "installed Go {} in {:.1}s{}",
+                    i.version,
+                    took.as_secs_f64(),
+                    if elsewhere {
+                        format!(" at `{}`", i.root.display())
+                    } else {
+                        String::new()
+                    }
+                ));
+                (i.version, "installed", Some(i.root), Some(took))
+            }
             Ok(Done::AlreadyInstalled(i)) => {
-                settings.say(format!("Go {} is already installed", i.version))
+                settings.say(format!("Go {} is already installed", i.version));
+                (i.version, "already-installed", Some(i.root), None)
+            }
+            Ok(Done::WouldInstall(version)) => {
+                settings.say(format!("would install Go {version} (--dry-run)"));
+                (version, "would-install", None, None)
             }
             Err(e) => {
                 if let Some(previous) = failure.replace(Error::from(e)) {
                     error::report(&previous);
                 }
+                continue;
             }
-        }
+        };
+        releases.push(ReleaseReport {
+            version: version.to_string(),
+            platform: platform.clone(),
+            action,
+            root: root.map(|r| r.display().to_string()),
+            seconds: took.map(|t| t.as_secs_f64()),
+        });
     }
-    if let Some(i) = first_default {
+    if let Some(i) = &first_default {
         settings.say(format!(
             "Go {} is the global default now (the first release installed; change it with `gov global VERSION`)",
             i.version
         ));
+    }
+    if output.json {
+        super::print_json(&Report {
+            changed: first_default.is_some() || releases.iter().any(|r| r.action == "installed"),
+            dry_run,
+            releases,
+            global: first_default.map(|i| i.version.to_string()),
+            seconds: output.start.elapsed().as_secs_f64(),
+        });
     }
     failure.map_or(Ok(()), Err)
 }

@@ -160,7 +160,7 @@ fn install(requests: &[Request], settings: &Settings) -> Result<(), Error> {
         ..Installer::new(&settings.store, &settings.sources)
     };
     let results = installer.install_all(requests)?;
-    super::install::finish(settings, results, false)
+    super::install::finish(settings, results)
 }
 
 /// `passed`, `failed (exit code 1)`, `stopped (SIGTERM)`, ...

@@ -1,5 +1,7 @@
 //! `gov uninstall VERSION...`.
 
+use serde::Serialize;
+
 use crate::commands::parse_request;
 use crate::error::Error;
 use crate::settings::Settings;
@@ -17,10 +19,58 @@ pub struct Args {
     os: Option<String>,
     #[arg(long, requires = "os")]
     arch: Option<String>,
+    /// A release that is not installed is no error (for scripts and
+    /// configuration tools that say what must be absent)
+    #[arg(long)]
+    missing_ok: bool,
+    /// Only say what would be removed
+    #[arg(long)]
+    dry_run: bool,
+    /// Print what was removed as JSON (`changed` says whether anything was)
+    #[arg(long)]
+    json: bool,
+}
+
+/// `--json`: what was removed.
+#[derive(Serialize)]
+struct Report {
+    changed: bool,
+    dry_run: bool,
+    removed: Vec<Removed>,
+    /// A removed release was the global default: none is set now.
+    global_unset: bool,
+}
+
+#[derive(Serialize)]
+struct Removed {
+    version: String,
+    platform: String,
+    /// A linked release: the directory it linked to, which stays.
+    linked_to: Option<String>,
+}
+
+/// That `request` is not installed: an error, or (`--missing-ok`) a line.
+fn missing(args: &Args, settings: &Settings, what: String, hint: &str) -> Result<(), Error> {
+    if args.missing_ok {
+        settings.say(format!("Go {what} is not installed; nothing to remove"));
+        return Ok(());
+    }
+    Err(Error::failed(
+        format!("cannot uninstall Go {what}: it is not installed"),
+        hint.to_string(),
+    ))
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
-    settings.check_writable()?;
+    if !args.dry_run {
+        settings.check_writable()?;
+    }
+    let mut report = Report {
+        changed: false,
+        dry_run: args.dry_run,
+        removed: vec![],
+        global_unset: false,
+    };
     if let (Some(os), Some(arch)) = (&args.os, &args.arch) {
         let platform = crate::platform::Platform {
             os: os.clone(),
@@ -29,17 +79,36 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         if !platform.is_host() {
             for v in &args.versions {
                 let version = crate::version::Version::parse(v.trim())?;
-                if !settings.store.remove_for_platform(&platform, &version)? {
-                    return Err(Error::failed(
-                        format!(
-                            "cannot uninstall Go {version} for {platform}: it is not installed"
-                        ),
-                        "run `gov list --all-platforms` to see what is".to_string(),
-                    ));
+                let there = match args.dry_run {
+                    true => std::fs::symlink_metadata(
+                        settings
+                            .store
+                            .releases_dir(&platform)
+                            .join(version.to_string()),
+                    )
+                    .is_ok(),
+                    false => settings.store.remove_for_platform(&platform, &version)?,
+                };
+                if !there {
+                    missing(
+                        args,
+                        settings,
+                        format!("{version} for {platform}"),
+                        "run `gov list --all-platforms` to see what is",
+                    )?;
+                    continue;
                 }
-                settings.say(format!("uninstalled Go {version} for {platform}"));
+                settings.say(match args.dry_run {
+                    true => format!("would uninstall Go {version} for {platform}"),
+                    false => format!("uninstalled Go {version} for {platform}"),
+                });
+                report.removed.push(Removed {
+                    version: version.to_string(),
+                    platform: platform.to_string(),
+                    linked_to: None,
+                });
             }
-            return Ok(());
+            return finish(args, report);
         }
     }
     let wanted = args
@@ -58,12 +127,12 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             .collect();
         match matches.as_slice() {
             [one] => found.push((*one).clone()),
-            [] => {
-                return Err(Error::failed(
-                    format!("cannot uninstall Go {request}: it is not installed"),
-                    "run `gov list` to see what is installed".to_string(),
-                ))
-            }
+            [] => missing(
+                args,
+                settings,
+                request.to_string(),
+                "run `gov list` to see what is installed",
+            )?,
             several => {
                 let names: Vec<String> = several.iter().map(|i| i.version.to_string()).collect();
                 return Err(Error::failed(
@@ -79,19 +148,39 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
             }
         }
     }
+    let host = crate::platform::Platform::host().to_string();
     for installed in found {
         let version = installed.version;
         let linked_to = installed.linked_to();
+        report.removed.push(Removed {
+            version: version.to_string(),
+            platform: host.clone(),
+            linked_to: linked_to.as_ref().map(|d| d.display().to_string()),
+        });
+        if args.dry_run {
+            settings.say(format!("would uninstall Go {version}"));
+            report.global_unset |= settings.store.own_global() == Some(version);
+            continue;
+        }
         let was_global = settings.store.remove(&installed)?;
         match &linked_to {
             Some(dir) => settings.say(format!("unlinked Go {version} (kept `{}`)", dir.display())),
             None => settings.say(format!("uninstalled Go {version}")),
         }
         if was_global {
+            report.global_unset = true;
             settings.say(format!(
                 "Go {version} was the global default; none is set now (run `gov global VERSION`)"
             ));
         }
+    }
+    finish(args, report)
+}
+
+fn finish(args: &Args, mut report: Report) -> Result<(), Error> {
+    report.changed = !report.dry_run && !report.removed.is_empty();
+    if args.json {
+        super::print_json(&report);
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! leaves every file and the global default as they were (SPEC 8).
 
 use std::path::Path;
+use std::time::Instant;
 
 use serde::Serialize;
 
@@ -70,6 +71,8 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Report {
+    /// Whether anything switched (the outcome is `switched`).
+    changed: bool,
     current: String,
     target: String,
     install: bool,
@@ -84,6 +87,12 @@ struct Report {
     /// no longer has, from the cached Go vulnerability database (`gov
     /// audit` fills it); `null` when none is cached.
     fixes: Option<Vec<String>>,
+    /// How long installing the target took (`null`: it was installed).
+    install_seconds: Option<f64>,
+    /// The whole command's wall time.
+    seconds: f64,
+    #[serde(skip)]
+    start: Instant,
 }
 
 impl Report {
@@ -102,11 +111,16 @@ impl Report {
             outcome: Outcome::Planned,
             runs: vec![],
             fixes: None,
+            install_seconds: None,
+            seconds: 0.0,
+            changed: false,
+            start: Instant::now(),
         }
     }
 }
 
 pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
+    let start = Instant::now();
     let (ctx, store) = (&settings.ctx, &settings.store);
     if args.recover {
         return recover(settings);
@@ -122,7 +136,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     let project = project.canonicalize().unwrap_or(project);
     if args.dry_run {
         warn_of_killed_upgrades(store, None);
-        return upgrade(args, settings, module.go_mod.as_deref(), None);
+        return upgrade(args, settings, module.go_mod.as_deref(), None, start);
     }
     settings.check_writable()?;
     // Held until the end, before anything is read: a second upgrade of the
@@ -149,7 +163,13 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     }
     warn_of_killed_upgrades(store, Some(&project));
     let mut journal = store.begin_journal(&command_line(args), &project)?;
-    let result = upgrade(args, settings, module.go_mod.as_deref(), Some(&mut journal));
+    let result = upgrade(
+        args,
+        settings,
+        module.go_mod.as_deref(),
+        Some(&mut journal),
+        start,
+    );
     // Whatever failed, every file goes back as it was; only then is the
     // journal removed.
     if let Err(failure) = &result {
@@ -277,6 +297,7 @@ fn upgrade(
     settings: &Settings,
     module: Option<&Path>,
     mut journal: Option<&mut crate::store::Journal>,
+    start: Instant,
 ) -> Result<(), Error> {
     let (ctx, store) = (&settings.ctx, &settings.store);
     let flags = upgrade::Flags {
@@ -338,18 +359,20 @@ fn upgrade(
     })?;
     found?;
     let mut report = Report::of(&plan);
+    report.start = start;
     report.fixes = fixes(settings, &current, &plan.target);
     if plan.up_to_date {
         report.outcome = Outcome::UpToDate;
         return finish(
             args,
             settings,
-            &report,
+            &mut report,
             format!("Go {current} is already the newest match for `{request}`; nothing to do"),
         );
     }
     if args.dry_run {
-        return finish(args, settings, &report, plan_text(&report));
+        let text = plan_text(&report);
+        return finish(args, settings, &mut report, text);
     }
     settings.check_writable()?;
 
@@ -362,6 +385,7 @@ fn upgrade(
         };
         for done in installer.install_all(&[Request::Exact(target)])? {
             if let Done::Installed(i, took) = done? {
+                report.install_seconds = Some(took.as_secs_f64());
                 settings.say(format!(
                     "installed Go {} in {:.1}s",
                     i.version,
@@ -419,6 +443,7 @@ fn upgrade(
         if !passed {
             report.outcome = Outcome::Failed;
             if args.json {
+                report.seconds = start.elapsed().as_secs_f64();
                 super::print_json(&report);
             }
             eprintln!("--- the last lines of `{}` ---", ui::escape(check));
@@ -479,7 +504,7 @@ fn upgrade(
         plan.checks.len(),
         fixes_text(&report).map_or(String::new(), |t| format!("; it {t}"))
     );
-    finish(args, settings, &report, message)
+    finish(args, settings, &mut report, message)
 }
 
 /// What moving from `current` to `target` fixes, by the cached database.
@@ -507,7 +532,14 @@ fn fixes_text(report: &Report) -> Option<String> {
     }
 }
 
-fn finish(args: &Args, settings: &Settings, report: &Report, message: String) -> Result<(), Error> {
+fn finish(
+    args: &Args,
+    settings: &Settings,
+    report: &mut Report,
+    message: String,
+) -> Result<(), Error> {
+    report.changed = report.outcome == Outcome::Switched;
+    report.seconds = report.start.elapsed().as_secs_f64();
     if args.json {
         super::print_json(report);
     } else if report.outcome == Outcome::Planned {

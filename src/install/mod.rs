@@ -230,6 +230,8 @@ impl Pick {
 pub enum Done {
     Installed(Installed, Duration),
     AlreadyInstalled(Installed),
+    /// A dry run: this release would be downloaded and installed.
+    WouldInstall(Version),
 }
 
 /// Installs releases for one platform from one set of sources.
@@ -251,6 +253,9 @@ pub struct Installer<'a> {
     /// A lock (`gov.lock`) whose release is installed from its archive's
     /// digest, not the index's.
     pub pinned: Option<Pinned<'a>>,
+    /// Only say what would be installed (`--dry-run`): the index is read,
+    /// nothing is downloaded or changed.
+    pub dry_run: bool,
 }
 
 /// A lock an install follows.
@@ -297,6 +302,7 @@ impl<'a> Installer<'a> {
             verbose: false,
             force: false,
             pinned: None,
+            dry_run: false,
         }
     }
 
@@ -430,6 +436,24 @@ impl<'a> Installer<'a> {
                 }
             }
             picked = fetch;
+        }
+        if self.dry_run {
+            // As the pipeline decides: a release whose root is there is
+            // installed already.
+            for pick in &picked {
+                let version = pick.version();
+                let root = self
+                    .store
+                    .releases_dir(&self.platform)
+                    .join(version.to_string());
+                done.push(match root.exists() {
+                    true => self
+                        .check_installed(&pipeline::installed(version, root.clone()))
+                        .map(|()| Done::AlreadyInstalled(pipeline::installed(version, root))),
+                    false => Ok(Done::WouldInstall(version)),
+                });
+            }
+            return Ok(done);
         }
         let progress = ui::Progress::new(!self.progress);
         let options = pipeline::Options {
@@ -659,5 +683,6 @@ pub fn ensure(
             Ok(i)
         }
         Done::AlreadyInstalled(i) => Ok(i),
+        Done::WouldInstall(_) => unreachable!("this installer is no dry run"),
     }
 }

@@ -162,7 +162,7 @@ impl Unpacked<'_> {
     }
 }
 
-fn installed(version: Version, root: PathBuf) -> Installed {
+pub(super) fn installed(version: Version, root: PathBuf) -> Installed {
     Installed {
         version,
         root,

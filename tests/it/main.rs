@@ -18,6 +18,7 @@ mod hints;
 mod history;
 mod import_copy;
 mod install;
+mod json;
 mod lock;
 mod matrix;
 mod mirror;

@@ -128,6 +128,20 @@ fn a_dry_run_changes_nothing_and_json_says_plan_and_outcome() {
     assert_eq!(report["install"], true);
     assert_eq!(report["runs"][0]["command"], "true");
     assert_eq!(report["runs"][0]["passed"], true);
+    // What a configuration tool reads: whether it changed, and the time
+    // spent in all and on the install and each check.
+    assert_eq!(report["changed"], true);
+    for key in [
+        &report["seconds"],
+        &report["install_seconds"],
+        &report["runs"][0]["seconds"],
+    ] {
+        assert!(key.as_f64().is_some_and(|s| s >= 0.0), "{report}");
+    }
+    let out = m.gov(&["upgrade", "1.23", "--check", "true", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["outcome"], "already");
+    assert_eq!(report["changed"], false);
 
     let out = m.gov(&["upgrade", "1.99"]);
     gov_snapshot!("no_release_matches", m.env, &out);
