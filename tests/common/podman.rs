@@ -14,6 +14,7 @@
 //! process (the base image, the gov image) is built under a file lock, so
 //! several test processes do not build it at the same time.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -38,6 +39,43 @@ pub fn state_dir() -> PathBuf {
     target().join("podman")
 }
 
+/// The flags every podman of the tests takes before its command: the
+/// tests' storage, and the runtime, storage driver, cgroup manager and
+/// events backend that work inside another container and on CI runners.
+/// Ansible's podman connection takes them too (`tests/real/fleet.rs`).
+pub fn global_args() -> Vec<OsString> {
+    let dir = state_dir();
+    let mut args: Vec<OsString> = vec![
+        "--root".into(),
+        dir.join("storage").into(),
+        "--runroot".into(),
+        dir.join("run").into(),
+        "--tmpdir".into(),
+        dir.join("libpod").into(),
+    ];
+    for flag in [
+        "--runtime",
+        "runc",
+        "--storage-driver",
+        "vfs",
+        "--cgroup-manager",
+        "cgroupfs",
+        "--events-backend",
+        "file",
+    ] {
+        args.push(flag.into());
+    }
+    args
+}
+
+/// The `TMPDIR` of the tests' podman (made if missing): its temporary
+/// files and the cache mounts of builds, kept with its storage.
+pub fn tmp_dir() -> PathBuf {
+    let tmp = state_dir().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    tmp
+}
+
 /// `podman` with the tests' storage and runtime flags; add the command
 /// (`build`, `run --network host`, …) and its arguments.
 ///
@@ -45,27 +83,8 @@ pub fn state_dir() -> PathBuf {
 /// is "missing"), so `COPY --from=ghcr.io/gov-sh/gov:VERSION` takes the one
 /// [`gov_image`] built, with no network.
 pub fn podman() -> Command {
-    let dir = state_dir();
-    let tmp = dir.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
     let mut cmd = Command::new("podman");
-    cmd.arg("--root")
-        .arg(dir.join("storage"))
-        .arg("--runroot")
-        .arg(dir.join("run"))
-        .arg("--tmpdir")
-        .arg(dir.join("libpod"))
-        .args([
-            "--runtime",
-            "runc",
-            "--storage-driver",
-            "vfs",
-            "--cgroup-manager",
-            "cgroupfs",
-            "--events-backend",
-            "file",
-        ])
-        .env("TMPDIR", &tmp);
+    cmd.args(global_args()).env("TMPDIR", tmp_dir());
     cmd
 }
 
