@@ -22,6 +22,10 @@ use std::sync::OnceLock;
 /// The image the base of build stages is imported as.
 pub const BASE_IMAGE: &str = "localhost/gov-test/bookworm";
 
+/// The image of the fleet tests' nodes: [`BASE_IMAGE`] with python3 and
+/// sudo, what Ansible needs on a managed node.
+pub const NODE_IMAGE: &str = "localhost/gov-test/node";
+
 /// The name gov's own image has, and what `COPY --from=` names.
 pub fn gov_image_name() -> String {
     format!("ghcr.io/gov-sh/gov:{}", env!("CARGO_PKG_VERSION"))
@@ -171,6 +175,45 @@ pub fn base_image() -> String {
             .arg(BASE_IMAGE));
     });
     BASE_IMAGE.to_string()
+}
+
+/// The image of an Ansible-managed node (`tests/real/fleet.rs`):
+/// [`base_image`] with python3 (Ansible's modules run in it) and sudo (for
+/// `become`), nothing else. Built once, as [`NODE_IMAGE`], if missing (a
+/// minute or so: the packages come from deb.debian.org); returns its name.
+///
+/// The base image's `PATH` (which `podman exec`, and so Ansible's podman
+/// connection, runs commands with) already holds `/usr/bin/python3`.
+pub fn node_image() -> String {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let base = base_image();
+        let _lock = BuildLock::take();
+        if image_exists(NODE_IMAGE) {
+            return;
+        }
+        let context = state_dir().join("node-context");
+        std::fs::create_dir_all(&context).unwrap();
+        // One step, no step images kept: with vfs each is a whole file
+        // system, and so is each node. Neither needs apt's lists and
+        // downloads, documentation or translations.
+        std::fs::write(
+            context.join("Containerfile"),
+            format!(
+                "FROM {base}\n\
+                 RUN apt-get update \\\n\
+                 \x20   && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 sudo \\\n\
+                 \x20   && apt-get clean && rm -rf /var/lib/apt/lists/* \\\n\
+                 \x20   && rm -rf /usr/share/doc/* /usr/share/man/* /usr/share/locale/*\n"
+            ),
+        )
+        .unwrap();
+        ok(podman()
+            .args(["build", "--network", "host", "--layers=false"])
+            .args(["-t", NODE_IMAGE])
+            .arg(&context));
+    });
+    NODE_IMAGE.to_string()
 }
 
 /// The tarball of a debootstrap minbase bookworm, made if missing (in a
