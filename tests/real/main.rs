@@ -13,6 +13,7 @@ mod buildinfo;
 mod container;
 mod doctor;
 mod export;
+mod fleet;
 mod go;
 mod goproxy;
 mod hostile;
