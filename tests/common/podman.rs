@@ -11,8 +11,9 @@
 //!
 //! Concurrent podman processes on one storage are podman's own business
 //! (it locks its storage and database); what the tests build once per
-//! process (the base image, the gov image) is built under a file lock, so
-//! several test processes do not build it at the same time.
+//! process (the base image, the node image, the gov image) is built under
+//! a file lock, so several test processes do not build it at the same
+//! time.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
