@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian machine: installs what the tests need
 # (Debian's Go 1.19, zsh and fish, nginx, podman with runc and debootstrap,
-# git and binutils, the official SBOM validators from PyPI, a mirror of real
-# Go releases and their toolchain modules), then checks formatting and lints
-# and runs the fast and the real test binaries.
+# Ansible, git and binutils, the official SBOM validators from PyPI, a
+# mirror of real Go releases and their toolchain modules), then checks
+# formatting and lints and runs the fast and the real test binaries.
 #
 #   scripts/test.sh
 set -euo pipefail
@@ -21,16 +21,32 @@ if [ "$(id -u)" = 0 ]; then apt=(apt-get); tee=(tee); else apt=(sudo apt-get); t
 # checksum database, and qemu-user-static to run arm64 programs (called
 # directly: no binfmt handler is registered, so nothing runs under
 # emulation by accident).
+# Ansible (ansible-core 2.14 with the containers.podman collection) drives
+# the fleet tests' podman nodes, as an Ansible user's fleet would be driven.
 if [ ! -x /usr/lib/go-1.19/bin/go ] || [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] \
     || ! command -v zsh >/dev/null || ! command -v fish >/dev/null \
     || ! command -v curl >/dev/null || ! command -v useradd >/dev/null || ! command -v nginx >/dev/null \
     || ! command -v podman >/dev/null || [ ! -x /usr/sbin/runc ] || [ ! -x /usr/sbin/debootstrap ] \
-    || ! command -v qemu-aarch64-static >/dev/null || ! command -v git >/dev/null || ! command -v strip >/dev/null || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    || ! command -v qemu-aarch64-static >/dev/null || ! command -v git >/dev/null || ! command -v strip >/dev/null || ! python3 -c 'import ensurepip' 2>/dev/null \
+    || ! command -v ansible-playbook >/dev/null; then
   "${apt[@]}" update -qq
   "${apt[@]}" install -y -qq golang-1.19-go zsh fish curl passwd nginx podman runc debootstrap \
     git binutils python3-venv golang-golang-x-mod-dev
-  "${apt[@]}" install -y -qq --no-install-recommends qemu-user-static
+  "${apt[@]}" install -y -qq --no-install-recommends qemu-user-static ansible
 fi
+
+# The fleet tests are written for Debian 12's ansible-core 2.14 (its
+# modules' results and the containers.podman it bundles): another Ansible
+# first on PATH (from pip, say) would fail them in other ways.
+ansible_version=$(ansible-playbook --version 2>&1 | head -n 1) || true
+case "$ansible_version" in
+  *"[core 2.14."*) ;;
+  *)
+    echo "test.sh: the tests need ansible-core 2.14.x (Debian 12's ansible package);" \
+      "\`ansible-playbook --version\` says: ${ansible_version:-nothing}" >&2
+    exit 1
+    ;;
+esac
 
 # The official validators of SPDX 2.3 (spdx-tools) and CycloneDX 1.5
 # (cyclonedx-python-lib's strict JSON validator), from PyPI.

@@ -11,15 +11,21 @@
 //!
 //! Concurrent podman processes on one storage are podman's own business
 //! (it locks its storage and database); what the tests build once per
-//! process (the base image, the gov image) is built under a file lock, so
-//! several test processes do not build it at the same time.
+//! process (the base image, the node image, the gov image) is built under
+//! a file lock, so several test processes do not build it at the same
+//! time.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// The image the base of build stages is imported as.
 pub const BASE_IMAGE: &str = "localhost/gov-test/bookworm";
+
+/// The image of the fleet tests' nodes: [`BASE_IMAGE`] with python3 and
+/// sudo, what Ansible needs on a managed node.
+pub const NODE_IMAGE: &str = "localhost/gov-test/node";
 
 /// The name gov's own image has, and what `COPY --from=` names.
 pub fn gov_image_name() -> String {
@@ -38,6 +44,43 @@ pub fn state_dir() -> PathBuf {
     target().join("podman")
 }
 
+/// The flags every podman of the tests takes before its command: the
+/// tests' storage, and the runtime, storage driver, cgroup manager and
+/// events backend that work inside another container and on CI runners.
+/// Ansible's podman connection takes them too (`tests/real/fleet.rs`).
+pub fn global_args() -> Vec<OsString> {
+    let dir = state_dir();
+    let mut args: Vec<OsString> = vec![
+        "--root".into(),
+        dir.join("storage").into(),
+        "--runroot".into(),
+        dir.join("run").into(),
+        "--tmpdir".into(),
+        dir.join("libpod").into(),
+    ];
+    for flag in [
+        "--runtime",
+        "runc",
+        "--storage-driver",
+        "vfs",
+        "--cgroup-manager",
+        "cgroupfs",
+        "--events-backend",
+        "file",
+    ] {
+        args.push(flag.into());
+    }
+    args
+}
+
+/// The `TMPDIR` of the tests' podman (made if missing): its temporary
+/// files and the cache mounts of builds, kept with its storage.
+pub fn tmp_dir() -> PathBuf {
+    let tmp = state_dir().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    tmp
+}
+
 /// `podman` with the tests' storage and runtime flags; add the command
 /// (`build`, `run --network host`, …) and its arguments.
 ///
@@ -45,27 +88,8 @@ pub fn state_dir() -> PathBuf {
 /// is "missing"), so `COPY --from=ghcr.io/gov-sh/gov:VERSION` takes the one
 /// [`gov_image`] built, with no network.
 pub fn podman() -> Command {
-    let dir = state_dir();
-    let tmp = dir.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
     let mut cmd = Command::new("podman");
-    cmd.arg("--root")
-        .arg(dir.join("storage"))
-        .arg("--runroot")
-        .arg(dir.join("run"))
-        .arg("--tmpdir")
-        .arg(dir.join("libpod"))
-        .args([
-            "--runtime",
-            "runc",
-            "--storage-driver",
-            "vfs",
-            "--cgroup-manager",
-            "cgroupfs",
-            "--events-backend",
-            "file",
-        ])
-        .env("TMPDIR", &tmp);
+    cmd.args(global_args()).env("TMPDIR", tmp_dir());
     cmd
 }
 
@@ -152,6 +176,45 @@ pub fn base_image() -> String {
             .arg(BASE_IMAGE));
     });
     BASE_IMAGE.to_string()
+}
+
+/// The image of an Ansible-managed node (`tests/real/fleet.rs`):
+/// [`base_image`] with python3 (Ansible's modules run in it) and sudo (for
+/// `become`), nothing else. Built once, as [`NODE_IMAGE`], if missing (a
+/// minute or so: the packages come from deb.debian.org); returns its name.
+///
+/// The base image's `PATH` (which `podman exec`, and so Ansible's podman
+/// connection, runs commands with) already holds `/usr/bin/python3`.
+pub fn node_image() -> String {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let base = base_image();
+        let _lock = BuildLock::take();
+        if image_exists(NODE_IMAGE) {
+            return;
+        }
+        let context = state_dir().join("node-context");
+        std::fs::create_dir_all(&context).unwrap();
+        // One step, no step images kept: with vfs each is a whole file
+        // system, and so is each node. Neither needs apt's lists and
+        // downloads, documentation or translations.
+        std::fs::write(
+            context.join("Containerfile"),
+            format!(
+                "FROM {base}\n\
+                 RUN apt-get update \\\n\
+                 \x20   && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 sudo \\\n\
+                 \x20   && apt-get clean && rm -rf /var/lib/apt/lists/* \\\n\
+                 \x20   && rm -rf /usr/share/doc/* /usr/share/man/* /usr/share/locale/*\n"
+            ),
+        )
+        .unwrap();
+        ok(podman()
+            .args(["build", "--network", "host", "--layers=false"])
+            .args(["-t", NODE_IMAGE])
+            .arg(&context));
+    });
+    NODE_IMAGE.to_string()
 }
 
 /// The tarball of a debootstrap minbase bookworm, made if missing (in a

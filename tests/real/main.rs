@@ -1,6 +1,6 @@
 //! The real integration tests: Debian's Go 1.19, real Go releases from the
-//! mirror `scripts/go-mirror.sh` builds, real interactive shells and real
-//! podman containers.
+//! mirror `scripts/go-mirror.sh` builds, real interactive shells, real
+//! podman containers and fleets of them Ansible drives.
 //! `.ci/run` installs what they need.
 
 #[path = "../common/mod.rs"]
@@ -13,6 +13,7 @@ mod buildinfo;
 mod container;
 mod doctor;
 mod export;
+mod fleet;
 mod go;
 mod goproxy;
 mod hostile;
