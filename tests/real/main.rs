@@ -7,6 +7,7 @@
 mod common;
 
 mod accounts;
+mod ansible;
 mod arm64;
 mod audit;
 mod buildinfo;
