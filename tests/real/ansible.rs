@@ -349,7 +349,7 @@ fn the_module_is_idempotent_its_check_mode_changes_nothing_and_the_role_puts_gov
         assert_eq!(facts["global_default"], site.v21.as_str());
         assert_eq!(facts["installed"][0]["version"], site.v21.as_str());
         assert_eq!(facts["current"]["version"], site.v21.as_str(), "{facts:#}");
-        assert_eq!(installed_on(&fleet, i), [site.v21.clone()]);
+        assert_eq!(installed_on(&fleet, i), [site.v21.as_str()]);
     }
     let (out, report) = fleet.playbook_json(&play, site.vars(), &["--diff"]);
     assert_success_run(&out, &report);
@@ -484,7 +484,7 @@ fn a_canary_whose_check_fails_stays_where_it_was_and_the_rollout_stops() {
     // The other nodes were never touched.
     for i in 1..4 {
         assert_eq!(global_of(&fleet, i), site.v21);
-        assert_eq!(installed_on(&fleet, i), [site.v21.clone()]);
+        assert_eq!(installed_on(&fleet, i), [site.v21.as_str()]);
         assert_eq!(history_of(&fleet, i).len(), 1);
     }
 }
@@ -527,7 +527,7 @@ fn a_failure_in_the_second_batch_rolls_that_batch_back_and_leaves_the_third_alon
     assert!(msg.contains("5xx rate 4.2 % > 0 %"), "{msg}");
     // The third batch: untouched.
     assert_eq!(global_of(&fleet, 3), site.v21);
-    assert_eq!(installed_on(&fleet, 3), [site.v21.clone()]);
+    assert_eq!(installed_on(&fleet, 3), [site.v21.as_str()]);
     assert_eq!(history_of(&fleet, 3).len(), 1);
 
     // rollback.yml: only the canary still has the release to give back.
