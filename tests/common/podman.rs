@@ -114,18 +114,35 @@ pub fn ok(cmd: &mut Command) -> Output {
     out
 }
 
-/// Holds an exclusive lock on `target/podman/lock` while it lives: one
-/// process at a time builds what the tests share.
-struct BuildLock(std::fs::File);
+/// Holds an exclusive lock on a file in `target/podman` while it lives:
+/// `lock`, one process at a time builds what the tests share; `builds`,
+/// see [`image_lock`].
+pub struct BuildLock(std::fs::File);
 
 impl BuildLock {
     fn take() -> BuildLock {
+        BuildLock::on("lock")
+    }
+
+    fn on(name: &str) -> BuildLock {
         let dir = state_dir();
         std::fs::create_dir_all(&dir).unwrap();
-        let file = std::fs::File::create(dir.join("lock")).unwrap();
+        let file = std::fs::File::create(dir.join(name)).unwrap();
         file.lock().unwrap();
         BuildLock(file)
     }
+}
+
+/// Held around a test's own `podman build`, and around containers of
+/// gov's image (which builds use as a stage): buildah 1.28 removes a
+/// build's intermediate images when it ends and fails ("image is in use by
+/// a container") when a container uses one of them at that moment, as when
+/// another build has a stage `FROM` the same image. So the tests build one
+/// image at a time over all test processes (on 2 cores two builds would
+/// only share the CPU). Call [`gov_image`] and [`base_image`] first: they
+/// take another lock, and never while this one is held.
+pub fn image_lock() -> BuildLock {
+    BuildLock::on("images")
 }
 
 impl Drop for BuildLock {
@@ -193,6 +210,7 @@ pub fn node_image() -> String {
         if image_exists(NODE_IMAGE) {
             return;
         }
+        let _images = image_lock();
         let context = state_dir().join("node-context");
         std::fs::create_dir_all(&context).unwrap();
         // One step, no step images kept: with vfs each is a whole file
@@ -288,6 +306,7 @@ pub fn gov_image() -> String {
             .arg(&dist)
             .current_dir(repo));
         let name = gov_image_name();
+        let _images = image_lock();
         let before = image_id(&name);
         // No --build-arg TARGETARCH: podman sets it to this machine's.
         ok(podman()

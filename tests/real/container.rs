@@ -15,6 +15,7 @@ fn gov_in_a_from_scratch_image_installs_go_from_the_loopback_mirror_and_lists_it
     let v22 = newest_of(&versions, "1.22");
     let port = server.base.rsplit(':').next().unwrap().to_string();
     let image = gov_image();
+    let _images = podman::image_lock();
     let env = TestEnv::new();
     // GOV_HOME on the host, so that each run (a container of its own) sees
     // what the one before installed; not /gov, which is the binary.
@@ -55,6 +56,7 @@ fn gov_in_a_from_scratch_image_installs_go_from_the_loopback_mirror_and_lists_it
 #[test]
 fn the_gov_image_holds_only_gov_and_no_shell() {
     let image = gov_image();
+    let _images = podman::image_lock();
     let out = podman()
         .args(["run", "--rm", "--entrypoint", "/bin/sh"])
         .arg(&image)
@@ -109,12 +111,14 @@ fn a_build_stage_copies_gov_from_its_image_without_a_registry_and_installs_go() 
     // The default pull policy: a local image is used before any registry
     // (ghcr.io cannot be reached from here).
     let tag = format!("localhost/gov-test/stage-{}", std::process::id());
+    let one = podman::image_lock();
     let built = podman()
         .args(["build", "--network", "host", "-t", &tag])
         .arg(&context)
         .output()
         .unwrap();
     let _ = podman().args(["rmi", &tag]).output();
+    drop(one);
     assert_success(&built);
     assert!(
         stdout(&built).contains(&format!("\ngo version go{v22} linux/amd64\n")),

@@ -468,6 +468,7 @@ const NO_LAYERS: &str = "--layers=false";
 
 /// `podman build` of `context` with its Dockerfile; how long it took.
 fn build_image(context: &Path, tag: &str, extra: &[&str]) -> std::time::Duration {
+    let _one = podman::image_lock();
     let started = std::time::Instant::now();
     podman::ok(
         podman::podman()
@@ -605,6 +606,7 @@ struct ManifestBuild {
 /// `BUILDPLATFORM` given as buildah 1.28 needs.
 fn build_manifest(context: &Path, name: &str, platforms: &str, extra: &[&str]) -> ManifestBuild {
     use std::io::BufRead;
+    let _one = podman::image_lock();
     let _ = podman::podman().args(["manifest", "rm", name]).output();
     let started = std::time::Instant::now();
     let mut child = podman::podman()
