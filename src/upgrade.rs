@@ -171,6 +171,9 @@ pub struct Inputs<'a> {
     pub module_go: Option<Version>,
     pub cwd: &'a Path,
     pub flags: &'a Flags,
+    /// The store's own global default: with `--global`, an active release
+    /// that is the target and the default already leaves nothing to do.
+    pub global: Option<Version>,
 }
 
 /// What an upgrade does, in order: install the target, move the go.mod,
@@ -227,7 +230,7 @@ impl Plan {
             up_to_date: inputs.target == inputs.current
                 && go_mod_done
                 && !flags.local
-                && !flags.global,
+                && (!flags.global || inputs.global == Some(inputs.target)),
             go_mod,
             checks,
             switch: inputs.switch,
@@ -563,6 +566,7 @@ mod tests {
         module: Option<&'static str>,
         module_go: Option<&'static str>,
         flags: Flags,
+        global: Option<&'static str>,
         want: Result<Want, &'static str>,
     }
 
@@ -583,6 +587,7 @@ mod tests {
             module: None,
             module_go: None,
             flags: Flags::default(),
+            global: None,
             want: Ok(Want {
                 install: true,
                 go_mod: None,
@@ -712,6 +717,39 @@ mod tests {
                 want: Err("Go 1.22.1 is selected by the workspace `/p/go.work`"),
                 ..case("--go-mod under a workspace")
             },
+            Case {
+                target: "1.22.1",
+                installed: true,
+                flags: Flags {
+                    global: true,
+                    ..Flags::default()
+                },
+                global: Some("1.22.1"),
+                want: Ok(Want {
+                    install: false,
+                    go_mod: None,
+                    checks: vec![],
+                    up_to_date: true,
+                }),
+                ..case("--global on the target, which is the default already: nothing to do")
+            },
+            Case {
+                source: Source::File("/p/.go-version".into()),
+                target: "1.22.1",
+                installed: true,
+                flags: Flags {
+                    global: true,
+                    ..Flags::default()
+                },
+                global: Some("1.21.4"),
+                want: Ok(Want {
+                    install: false,
+                    go_mod: None,
+                    checks: vec![],
+                    up_to_date: false,
+                }),
+                ..case("--global on the target a file selects, with another default: switch it")
+            },
         ];
         for c in cases {
             let got = Plan::new(Inputs {
@@ -724,6 +762,7 @@ mod tests {
                 module_go: c.module_go.map(v),
                 cwd: Path::new("/p/sub"),
                 flags: &c.flags,
+                global: c.global.map(v),
             });
             let got = got
                 .map(|plan| {

@@ -29,7 +29,8 @@ pub struct Args {
 /// `--json` when setting the default.
 #[derive(Serialize)]
 struct Report {
-    /// Whether the default (or the fixed path's link) changed.
+    /// Whether the default (or the fixed path's link) changed (in a dry
+    /// run: would).
     changed: bool,
     dry_run: bool,
     before: Option<String>,
@@ -76,10 +77,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
         .and_then(|path| std::fs::read_link(path).ok());
     let report = Report {
         changed: before != Some(installed.version)
-            || args
-                .link
-                .as_ref()
-                .is_some_and(|_| link_before.as_deref() != Some(installed.root.as_path())),
+            || (args.link.is_some() && link_before.as_deref() != Some(installed.root.as_path())),
         dry_run: args.dry_run,
         before: before.map(|v| v.to_string()),
         after: installed.version.to_string(),

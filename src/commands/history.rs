@@ -56,6 +56,7 @@ pub struct RollbackArgs {
 /// `gov rollback --json`.
 #[derive(serde::Serialize)]
 struct Rollback<'a> {
+    /// The default changed (in a dry run: would).
     changed: bool,
     dry_run: bool,
     /// The default before the rollback, and after it.
@@ -113,7 +114,7 @@ pub fn rollback(args: &RollbackArgs, settings: &Settings) -> Result<(), Error> {
     }
     if args.json {
         super::print_json(&Rollback {
-            changed: !args.dry_run,
+            changed: now != Some(version),
             dry_run: args.dry_run,
             before: last.after.as_deref(),
             after: version.to_string(),

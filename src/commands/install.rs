@@ -57,7 +57,7 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
     /// Print what became of each release as JSON (`changed` says whether
-    /// anything did)
+    /// anything did, or in a dry run would)
     #[arg(long)]
     json: bool,
 }
@@ -65,7 +65,8 @@ pub struct Args {
 /// `--json`: what became of each release.
 #[derive(Serialize)]
 struct Report {
-    /// Whether anything was installed or the global default set.
+    /// Whether anything was installed or the global default set (in a dry
+    /// run: would be).
     changed: bool,
     dry_run: bool,
     releases: Vec<ReleaseReport>,
@@ -76,12 +77,21 @@ struct Report {
     seconds: f64,
 }
 
+/// What became of one release.
+#[derive(Serialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum Action {
+    Installed,
+    AlreadyInstalled,
+    /// A dry run: it would be downloaded and installed.
+    WouldInstall,
+}
+
 #[derive(Serialize)]
 struct ReleaseReport {
     version: String,
     platform: String,
-    /// `installed`, `already-installed` or (a dry run) `would-install`.
-    action: &'static str,
+    action: Action,
     root: Option<String>,
     /// How long its download, check and unpacking took.
     seconds: Option<f64>,
@@ -164,7 +174,7 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
                         releases: vec![ReleaseReport {
                             version: resolved.version.to_string(),
                             platform: platform.to_string(),
-                            action: "already-installed",
+                            action: Action::AlreadyInstalled,
                             root: Some(resolved.root.display().to_string()),
                             seconds: None,
                         }],
@@ -261,7 +271,7 @@ fn install(
         ..Installer::new(&settings.store, &sources)
     };
     let results = installer.install_all(&requests)?;
-    let output = Output {
+    let output = Reporting {
         platform: &installer.platform,
         json: args.json,
         dry_run: args.dry_run,
@@ -270,12 +280,13 @@ fn install(
     finish_with(settings, results, &output)
 }
 
-/// How `gov install` reports: for which platform, and as JSON or not.
-pub struct Output<'a> {
-    pub platform: &'a Platform,
-    pub json: bool,
-    pub dry_run: bool,
-    pub start: Instant,
+/// How `gov install` reports: for which platform, as JSON or not, and
+/// since when.
+struct Reporting<'a> {
+    platform: &'a Platform,
+    json: bool,
+    dry_run: bool,
+    start: Instant,
 }
 
 /// Says what became of each release (the first in a store with no global
@@ -283,7 +294,7 @@ pub struct Output<'a> {
 /// the exit.
 pub fn finish(settings: &Settings, results: Vec<Result<Done, InstallError>>) -> Result<(), Error> {
     let host = Platform::host();
-    let output = Output {
+    let output = Reporting {
         platform: &host,
         json: false,
         dry_run: false,
@@ -297,16 +308,16 @@ pub fn finish(settings: &Settings, results: Vec<Result<Done, InstallError>>) -> 
 fn finish_with(
     settings: &Settings,
     results: Vec<Result<Done, InstallError>>,
-    output: &Output,
+    output: &Reporting,
 ) -> Result<(), Error> {
     let elsewhere = !output.platform.is_host();
     let dry_run = output.dry_run;
     let first_default = match dry_run {
-        true => None,
+        true => would_adopt(settings, &results, elsewhere),
         false => match adopt_first_default(&settings.store, &results) {
             // Another gov uninstalled it since: there is nothing to adopt.
             Err(InstallError::Store(StoreError::NotInstalled { .. })) => None,
-            adopted => adopted?,
+            adopted => adopted?.map(|i| i.version),
         },
     };
     let mut failure = None;
@@ -325,15 +336,15 @@ fn finish_with(
                         String::new()
                     }
                 ));
-                (i.version, "installed", Some(i.root), Some(took))
+                (i.version, Action::Installed, Some(i.root), Some(took))
             }
             Ok(Done::AlreadyInstalled(i)) => {
                 settings.say(format!("Go {} is already installed", i.version));
-                (i.version, "already-installed", Some(i.root), None)
+                (i.version, Action::AlreadyInstalled, Some(i.root), None)
             }
             Ok(Done::WouldInstall(version)) => {
                 settings.say(format!("would install Go {version} (--dry-run)"));
-                (version, "would-install", None, None)
+                (version, Action::WouldInstall, None, None)
             }
             Err(e) => {
                 if let Some(previous) = failure.replace(Error::from(e)) {
@@ -350,20 +361,52 @@ fn finish_with(
             seconds: took.map(|t| t.as_secs_f64()),
         });
     }
-    if let Some(i) = &first_default {
-        settings.say(format!(
-            "Go {} is the global default now (the first release installed; change it with `gov global VERSION`)",
-            i.version
-        ));
+    match first_default {
+        Some(v) if dry_run => settings.say(format!(
+            "would make Go {v} the global default (the first release installed)"
+        )),
+        Some(v) => settings.say(format!(
+            "Go {v} is the global default now (the first release installed; change it with `gov global VERSION`)"
+        )),
+        None => {}
     }
     if output.json {
+        let done = if dry_run {
+            Action::WouldInstall
+        } else {
+            Action::Installed
+        };
         super::print_json(&Report {
-            changed: first_default.is_some() || releases.iter().any(|r| r.action == "installed"),
+            changed: first_default.is_some() || releases.iter().any(|r| r.action == done),
             dry_run,
             releases,
-            global: first_default.map(|i| i.version.to_string()),
+            global: first_default.map(|v| v.to_string()),
             seconds: output.start.elapsed().as_secs_f64(),
         });
     }
     failure.map_or(Ok(()), Err)
+}
+
+/// In a dry run, the release [`adopt_first_default`] would make the
+/// default: in a store with none, the newest of this machine's releases
+/// the install would leave in it.
+fn would_adopt(
+    settings: &Settings,
+    results: &[Result<Done, InstallError>],
+    elsewhere: bool,
+) -> Option<crate::version::Version> {
+    if elsewhere || settings.store.global().is_some() {
+        return None;
+    }
+    let versions = settings.store.versions_dir();
+    results
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Done::WouldInstall(v)) => Some(*v),
+            Ok(Done::AlreadyInstalled(i)) if i.root.parent() == Some(versions.as_path()) => {
+                Some(i.version)
+            }
+            _ => None,
+        })
+        .max()
 }

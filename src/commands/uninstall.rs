@@ -34,6 +34,7 @@ pub struct Args {
 /// `--json`: what was removed.
 #[derive(Serialize)]
 struct Report {
+    /// Something was removed (in a dry run: would be).
     changed: bool,
     dry_run: bool,
     removed: Vec<Removed>,
@@ -177,8 +178,9 @@ pub fn run(args: &Args, settings: &Settings) -> Result<(), Error> {
     finish(args, report)
 }
 
+/// `changed`: something was removed (in a dry run: would be).
 fn finish(args: &Args, mut report: Report) -> Result<(), Error> {
-    report.changed = !report.dry_run && !report.removed.is_empty();
+    report.changed = !report.removed.is_empty();
     if args.json {
         super::print_json(&report);
     }

@@ -356,6 +356,7 @@ fn upgrade(
         module_go,
         cwd: &ctx.cwd,
         flags: &flags,
+        global: store.own_global(),
     })?;
     found?;
     let mut report = Report::of(&plan);

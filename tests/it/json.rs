@@ -1,7 +1,8 @@
 //! The `--json` reports and dry runs of the commands that change a store
 //! (`install`, `global`, `rollback`, `uninstall`): what configuration tools
 //! such as the Ansible module read. `changed` is true exactly when the
-//! command changed something; a dry run changes nothing.
+//! command changed something, or in a dry run would; a dry run changes
+//! nothing.
 
 use serde_json::Value;
 
@@ -37,8 +38,9 @@ fn install_says_whether_it_changed_anything_and_a_dry_run_changes_nothing() {
     assert_eq!(global(&m), Value::Null);
 
     let plan = json(&m, &["install", "--dry-run", "--json", "1.22"]);
-    assert_eq!(plan["changed"], false);
+    assert_eq!(plan["changed"], true);
     assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["global"], "1.22.4", "it would be the first default");
     assert_eq!(plan["releases"][0]["version"], "1.22.4");
     assert_eq!(plan["releases"][0]["action"], "would-install");
     assert_eq!(plan["releases"][0]["platform"], "linux-amd64");
@@ -68,6 +70,12 @@ fn install_says_whether_it_changed_anything_and_a_dry_run_changes_nothing() {
         .map(|r| r["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["already-installed", "would-install"]);
+    assert_eq!(
+        (&plan["changed"], &plan["global"]),
+        (&Value::Bool(true), &Value::Null)
+    );
+    let plan = json(&m, &["install", "--dry-run", "--json", "1.22"]);
+    assert_eq!(plan["changed"], false, "nothing to do: {plan}");
     assert_eq!(installed(&m), ["1.22.4"]);
 }
 
@@ -102,7 +110,7 @@ fn global_and_rollback_say_before_and_after_and_change_nothing_in_a_dry_run() {
     assert_eq!(
         (&plan["changed"], &plan["before"], &plan["after"]),
         (
-            &Value::Bool(false),
+            &Value::Bool(true),
             &Value::from("1.21.5"),
             &Value::from("1.22.4")
         )
@@ -123,7 +131,7 @@ fn uninstall_with_missing_ok_is_idempotent_and_a_dry_run_removes_nothing() {
     assert_success(&m.gov(&["install", "1.22", "1.21"]));
 
     let plan = json(&m, &["uninstall", "--dry-run", "--json", "1.22"]);
-    assert_eq!(plan["changed"], false);
+    assert_eq!(plan["changed"], true);
     assert_eq!(plan["removed"][0]["version"], "1.22.4");
     assert_eq!(plan["global_unset"], true);
     assert_eq!(installed(&m), ["1.21.5", "1.22.4"]);

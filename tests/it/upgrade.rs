@@ -142,6 +142,14 @@ fn a_dry_run_changes_nothing_and_json_says_plan_and_outcome() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["outcome"], "already");
     assert_eq!(report["changed"], false);
+    // With --global too: the default is the target already.
+    let out = m.gov(&["upgrade", "1.23", "--global", "--check", "true", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&report["outcome"], &report["changed"]),
+        (&"already".into(), &false.into())
+    );
+    assert_eq!(report["runs"], serde_json::json!([]), "no check ran");
 
     let out = m.gov(&["upgrade", "1.99"]);
     gov_snapshot!("no_release_matches", m.env, &out);

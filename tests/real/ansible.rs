@@ -589,3 +589,105 @@ fn the_system_store_keeps_usr_local_go_on_every_node() {
         assert_eq!(stats(&report, node, "changed"), 0);
     }
 }
+
+#[test]
+fn an_unreachable_node_counts_as_failed_and_its_batch_goes_back() {
+    // No containers: three "nodes" are stores on this machine (Ansible's
+    // local connection), a fourth cannot be reached (SSH to a closed
+    // port); fake releases from a loopback mirror, checks that pass.
+    let m = crate::common::mirror::Mirror::new(&["1.21.5", "1.22.4"]);
+    let root = &m.env.root;
+    let store = |i: usize| root.join(format!("node-{i}"));
+    let node = |i: usize| {
+        let mut vars = json!({
+            "ansible_connection": "local",
+            "gov_environment": {
+                "GOV_HOME": store(i),
+                "GOV_INDEX_URL": m.server.url("index.json"),
+                "GOV_DOWNLOAD_URL": m.server.base,
+            },
+        });
+        if i == 2 {
+            vars["ansible_connection"] = "ssh".into();
+            vars["ansible_host"] = "127.0.0.1".into();
+            vars["ansible_port"] = 1.into();
+        }
+        vars
+    };
+    let hosts: serde_json::Map<String, Value> =
+        (0..4).map(|i| (format!("node-{i}"), node(i))).collect();
+    let inventory = root.join("inventory.json");
+    std::fs::write(
+        &inventory,
+        json!({"fleet": {"hosts": hosts, "vars": {
+            "ansible_python_interpreter": "/usr/bin/python3",
+            "gov_checks": ["go version"],
+        }}})
+        .to_string(),
+    )
+    .unwrap();
+    for i in [0, 1, 3] {
+        let out = m
+            .gov_cmd(["install", "1.21"])
+            .env("GOV_HOME", store(i))
+            .output()
+            .unwrap();
+        assert_success(&out);
+    }
+    let bin = Path::new(GOV).parent().unwrap();
+    let out = std::process::Command::new("ansible-playbook")
+        .arg("-i")
+        .arg(&inventory)
+        .arg(shipped("rollout.yml"))
+        .args([
+            "-e",
+            "gov_version=1.22",
+            "-e",
+            r#"{"gov_serial": [1, 2, 1]}"#,
+        ])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("HOME", &m.env.home)
+        .env("LANG", "C.UTF-8")
+        .env(
+            "ANSIBLE_COLLECTIONS_PATH",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/ansible"),
+        )
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_FORKS", "4")
+        .current_dir(root)
+        .output()
+        .expect("ansible-playbook is installed (scripts/test.sh installs it)");
+    assert!(!out.status.success(), "{}", run_text(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("node-2 failed (or could not be reached) in this batch"),
+        "{said}"
+    );
+    let global = |i: usize| {
+        let out = m
+            .gov_cmd(["global"])
+            .env("GOV_HOME", store(i))
+            .output()
+            .unwrap();
+        stdout(&out).trim().to_string()
+    };
+    // The canary keeps the release; node 1, in the unreachable node's
+    // batch, went back; node 3 was never touched.
+    assert_eq!(global(0), "1.22.4");
+    assert_eq!(global(1), "1.21.5");
+    let history = m
+        .gov_cmd(["history"])
+        .env("GOV_HOME", store(1))
+        .output()
+        .unwrap();
+    assert!(stdout(&history)
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with("gov rollback"));
+    assert_eq!(global(3), "1.21.5");
+    assert!(!store(3).join("versions/1.22.4").exists());
+}

@@ -54,7 +54,7 @@ class Gov:
         for option, variable in VARIABLES.items():
             if params.get(option):
                 env[variable] = str(params[option])
-        env.update({k: str(v) for k, v in params["environment"].items()})
+        env.update({k: str(v) for k, v in (params["environment"] or {}).items()})
         self.env = env
 
     def run(self, args, cwd=None, fail=True):
@@ -84,13 +84,14 @@ class Gov:
             report=report,
         )
 
-    def facts(self):
-        """`gov list --json`, `gov current --json` and the global default."""
-        _, installed, _ = self.run(["list", "--json"])
-        rc, current, _ = self.run(["current", "--json"], fail=False)
-        _, glob, _ = self.run(["global", "--json"])
+    def facts(self, cwd=None):
+        """`gov list --json`, `gov current --json` (in `cwd`) and the global
+        default; a part gov cannot tell is None (facts never fail a task)."""
+        _, installed, _ = self.run(["list", "--json"], fail=False)
+        rc, current, _ = self.run(["current", "--json"], cwd=cwd, fail=False)
+        _, glob, _ = self.run(["global", "--json"], fail=False)
         return dict(
-            installed=installed or [],
+            installed=installed if isinstance(installed, list) else [],
             current=current if rc == 0 else None,
             global_default=(glob or {}).get("global"),
         )

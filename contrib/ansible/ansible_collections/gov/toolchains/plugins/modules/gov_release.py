@@ -7,6 +7,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: gov_release
+author: gov contributors (@gov-sh)
+extends_documentation_fragment: gov.toolchains.gov
 short_description: A Go release installed (or not) with gov, and the global default
 description:
   - Installs a Go release with C(gov install) (downloaded from go.dev or a
@@ -43,33 +45,6 @@ options:
   chdir:
     description: The directory gov runs in (where a version file or gov.lock is found).
     type: path
-  system:
-    description: Act on the system store (C(gov --system); GOV_SYSTEM_HOME, default C(/opt/gov)), as its owner.
-    type: bool
-    default: false
-  executable:
-    description: The gov binary (default C(gov) on PATH, C(/usr/local/bin), C(~/.local/bin)).
-    type: path
-  gov_home:
-    description: GOV_HOME, the user's store.
-    type: path
-  system_home:
-    description: GOV_SYSTEM_HOME, the system store.
-    type: path
-  index_url:
-    description: GOV_INDEX_URL, the release index of a mirror (such as C(https://mirror/go/index.json)).
-    type: str
-  download_url:
-    description: GOV_DOWNLOAD_URL, where the mirror's archives are.
-    type: str
-  source:
-    description: GOV_SOURCE, C(dl) (go.dev or the mirror) or C(proxy) (Go's module proxy, proved by the checksum database).
-    type: str
-    choices: [dl, proxy]
-  environment:
-    description: More variables for gov (GOPROXY, GOSUMDB, GOV_HTTP_TIMEOUT, ...).
-    type: dict
-    default: {}
 """
 
 EXAMPLES = r"""
@@ -129,15 +104,16 @@ def present(module, gov, before):
     report = dict(install=install)
     releases = install.get("releases") or []
     release = releases[0]["version"] if releases else None
-    changed = bool(install.get("changed")) or any(
-        r["action"] == "would-install" for r in releases
+    # gov says whether it installed (or, in check mode, would install)
+    # anything or made the first default.
+    changed = bool(install.get("changed"))
+    adds = [r for r in releases if r["action"] == "would-install"]
+    would = dict(
+        global_default=install.get("global") or before["global_default"], adds=adds
     )
-    would = dict(global_default=before["global_default"], adds=[])
-    if module.check_mode:
-        would["adds"] = [r for r in releases if r["action"] == "would-install"]
     if p["global"] and release:
-        if module.check_mode and would["adds"]:
-            # Not installed yet: gov cannot plan the switch; it would be one.
+        if any(r["version"] == release for r in adds):
+            # Not installed yet (check mode): gov cannot plan the switch.
             changed = changed or before["global_default"] != release or bool(p["link"])
             would["global_default"] = release
         else:
@@ -148,8 +124,6 @@ def present(module, gov, before):
             report["global"] = switched
             changed = changed or bool(switched.get("changed"))
             would["global_default"] = switched.get("after")
-    elif install.get("global"):
-        would["global_default"] = install["global"]
     return changed, release, report, would
 
 
@@ -165,7 +139,7 @@ def absent(module, gov, before):
         global_default=None if removed.get("global_unset") else before["global_default"],
         removes=[r["version"] for r in gone],
     )
-    return bool(gone), release, dict(uninstall=removed), would
+    return bool(removed.get("changed")), release, dict(uninstall=removed), would
 
 
 def main():
@@ -182,9 +156,10 @@ def main():
         argument_spec=spec,
         supports_check_mode=True,
         required_if=[("state", "absent", ["version"])],
-        required_by=dict(link="global"),
     )
     p = module.params
+    if p["link"] and not p["global"]:
+        module.fail_json(msg="link needs global: true (the fixed path follows the global default)")
     if p["state"] == "absent" and (p["global"] or p["locked"]):
         module.fail_json(msg="state=absent cannot go with global or locked")
     if p["state"] == "present" and not (p["version"] or p["locked"] or p["chdir"]):
@@ -192,7 +167,7 @@ def main():
             msg="say which release: version (such as 1.22), or locked/chdir for what a project selects"
         )
     gov = Gov(module)
-    before = gov.facts()
+    before = gov.facts(p["chdir"])
     if p["state"] == "present":
         changed, release, report, would = present(module, gov, before)
     else:
@@ -208,7 +183,7 @@ def main():
             for r in would.get("adds", [])
         ]
     else:
-        after = gov.facts() if changed else before
+        after = gov.facts(p["chdir"]) if changed else before
     result = dict(changed=changed, release=release, gov_facts=after, report=report)
     if module._diff:
         result["diff"] = diff(before, after)

@@ -7,6 +7,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: gov_upgrade
+author: gov contributors (@gov-sh)
+extends_documentation_fragment: gov.toolchains.gov
 short_description: A checked switch to a newer Go release (gov upgrade)
 description:
   - Runs C(gov upgrade --json) on the node, gov's gray switch - install the target beside
@@ -42,10 +44,6 @@ options:
   chdir:
     description: The project the checks run in (default the remote user's home).
     type: path
-notes:
-  - Takes the options of M(gov.toolchains.gov_release) that say which gov, store and mirror
-    (C(executable), C(system), C(gov_home), C(system_home), C(index_url), C(download_url),
-    C(source), C(environment)).
 """
 
 EXAMPLES = r"""
@@ -91,14 +89,13 @@ def main():
     )
     spec["global"] = dict(type="bool", default=False)
     spec.update(COMMON_ARGS)
-    module = AnsibleModule(
-        argument_spec=spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("checks", "no_check")],
-    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     p = module.params
+    if p["no_check"] and p["checks"]:
+        module.fail_json(msg="checks and no_check: true cannot go together")
     gov = Gov(module)
-    before = gov.facts()
+    cwd = p["chdir"] or os.path.expanduser("~")
+    before = gov.facts(cwd)
     args = ["upgrade", "--json"]
     if p["version"]:
         args.append(p["version"])
@@ -109,17 +106,32 @@ def main():
             args.append("--" + flag.replace("_", "-"))
     if module.check_mode:
         args.append("--dry-run")
-    cwd = p["chdir"] or os.path.expanduser("~")
-    rc, report, err = gov.run(args, cwd=cwd, fail=False)
-    if rc != 0:
-        gov.fail([gov.binary] + args, rc, err, report)
-    outcome = (report or {}).get("outcome")
-    changed = outcome == "switched" or (module.check_mode and outcome == "planned")
-    after = gov.facts() if outcome == "switched" else before
+    # A failed check fails the task with gov's message (its report too).
+    _, report, _ = gov.run(args, cwd=cwd)
+    outcome = report.get("outcome")
+    if outcome == "switched":
+        after = gov.facts(cwd)
+    elif outcome == "planned":
+        after = predicted(before, report)
+    else:
+        after = before
+    changed = bool(report.get("changed")) or outcome == "planned"
     result = dict(changed=changed, report=report, gov_facts=after)
     if module._diff:
         result["diff"] = diff(before, after)
     module.exit_json(**result)
+
+
+def predicted(before, report):
+    """The facts after the planned upgrade of a dry run."""
+    after = dict(before)
+    if report.get("install"):
+        after["installed"] = before["installed"] + [
+            dict(version=report["target"], platform="")
+        ]
+    if report.get("switch") == "global":
+        after["global_default"] = report["target"]
+    return after
 
 
 if __name__ == "__main__":
