@@ -101,6 +101,7 @@ def present(module, gov, before):
     if p["version"]:
         args.append(p["version"])
     _, install, _ = gov.run(args, cwd=p["chdir"])
+    install = install or {}
     report = dict(install=install)
     releases = install.get("releases") or []
     release = releases[0]["version"] if releases else None
@@ -121,6 +122,7 @@ def present(module, gov, before):
             if p["link"]:
                 args += ["--link", p["link"]]
             _, switched, _ = gov.run(args, cwd=p["chdir"])
+            switched = switched or {}
             report["global"] = switched
             changed = changed or bool(switched.get("changed"))
             would["global_default"] = switched.get("after")
@@ -133,6 +135,7 @@ def absent(module, gov, before):
     _, removed, _ = gov.run(
         ["uninstall", "--missing-ok", "--json"] + dry + [p["version"]], cwd=p["chdir"]
     )
+    removed = removed or {}
     gone = removed.get("removed") or []
     release = gone[0]["version"] if gone else None
     would = dict(

@@ -66,8 +66,9 @@ def main():
             module.exit_json(changed=False, report=None, gov_facts=before, msg=why)
     args = ["rollback", "--json"] + (["--dry-run"] if module.check_mode else [])
     _, report, _ = gov.run(args)
+    report = report or {}
     if module.check_mode:
-        after = dict(before, global_default=report["after"])
+        after = dict(before, global_default=report.get("after"))
     else:
         after = gov.facts()
     result = dict(changed=bool(report.get("changed")), report=report, gov_facts=after)

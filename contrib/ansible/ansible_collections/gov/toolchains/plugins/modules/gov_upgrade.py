@@ -108,6 +108,7 @@ def main():
         args.append("--dry-run")
     # A failed check fails the task with gov's message (its report too).
     _, report, _ = gov.run(args, cwd=cwd)
+    report = report or {}
     outcome = report.get("outcome")
     if outcome == "switched":
         after = gov.facts(cwd)
