@@ -466,9 +466,9 @@ impl DockerSetup {
 /// the `ADD` form's steps hold Go's archives and tree: gigabytes a build.
 const NO_LAYERS: &str = "--layers=false";
 
-/// `podman build` of `context` with its Dockerfile; how long it took.
+/// `podman build` of `context` with its Dockerfile; how long it took. The
+/// caller holds [`podman::image_lock`].
 fn build_image(context: &Path, tag: &str, extra: &[&str]) -> std::time::Duration {
-    let _one = podman::image_lock();
     let started = std::time::Instant::now();
     podman::ok(
         podman::podman()
@@ -524,7 +524,9 @@ fn the_exported_dockerfile_builds_the_module_and_a_rebuild_reuses_the_cache_moun
     );
     std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
 
-    // Cold: no layer cache, empty cache mounts.
+    // Cold: no layer cache, empty cache mounts. The cache mounts are
+    // every build's: no other build until the warm one is checked.
+    let _images = podman::image_lock();
     let _ = std::fs::remove_dir_all(podman::state_dir().join("tmp/buildah-cache"));
     let tag = format!("localhost/gov-test/hello-{}", std::process::id());
     let first = build_image(&module, &tag, &["--no-cache"]);
@@ -582,6 +584,7 @@ fn the_add_form_names_the_archive_s_true_digest_and_builds() {
     let plain = dockerfile.replace(&add, &format!("ADD {mirror}/{archive} /tmp/go.tar.gz"));
     std::fs::write(module.join("Dockerfile"), plain).unwrap();
     let tag = format!("localhost/gov-test/hello-add-{}", std::process::id());
+    let _images = podman::image_lock();
     build_image(&module, &tag, &[NO_LAYERS]);
     assert_eq!(run_image(&tag), "hello from a pinned Go\n");
     let _ = podman::podman().args(["rmi", &tag]).output();
@@ -603,10 +606,10 @@ struct ManifestBuild {
 
 /// `podman build` of `context` for `platforms` into the manifest list
 /// `name` (removed first: podman adds to an existing list), with
-/// `BUILDPLATFORM` given as buildah 1.28 needs.
+/// `BUILDPLATFORM` given as buildah 1.28 needs. The caller holds
+/// [`podman::image_lock`].
 fn build_manifest(context: &Path, name: &str, platforms: &str, extra: &[&str]) -> ManifestBuild {
     use std::io::BufRead;
-    let _one = podman::image_lock();
     let _ = podman::podman().args(["manifest", "rm", name]).output();
     let started = std::time::Instant::now();
     let mut child = podman::podman()
@@ -767,7 +770,9 @@ fn a_two_platform_image_is_cross_compiled_and_each_program_runs_on_its_machine()
     }
     std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
 
-    // Cold: no layer cache, empty cache mounts.
+    // Cold: no layer cache, empty cache mounts. The cache mounts are
+    // every build's: no other build until the warm one is checked.
+    let _images = podman::image_lock();
     let _ = std::fs::remove_dir_all(podman::state_dir().join("tmp/buildah-cache"));
     let name = format!("localhost/gov-test/hello-multi-{}", std::process::id());
     let platforms = "linux/amd64,linux/arm64";
@@ -864,6 +869,7 @@ fn the_add_form_for_two_platforms_unpacks_the_build_machine_s_archive() {
     }
     std::fs::write(module.join("Dockerfile"), plain).unwrap();
     let name = format!("localhost/gov-test/hello-add-multi-{}", std::process::id());
+    let _images = podman::image_lock();
     build_manifest(&module, &name, "linux/amd64,linux/arm64", &[NO_LAYERS]);
     for (arch, program) in programs_of(&name, "hello") {
         assert_eq!(
@@ -887,6 +893,7 @@ fn an_arm_v7_image_gets_goarm_from_the_platform_s_variant() {
     } = DockerSetup::export(&["--platform", "linux/arm/v7"]);
     std::fs::write(module.join("Dockerfile"), &dockerfile).unwrap();
     let name = format!("localhost/gov-test/hello-armv7-{}", std::process::id());
+    let _images = podman::image_lock();
     build_manifest(&module, &name, "linux/arm/v7", &[NO_LAYERS]);
     let programs = programs_of(&name, "hello");
     let _ = podman::podman().args(["manifest", "rm", &name]).output();
